@@ -1,0 +1,123 @@
+// A test client for the room socket, speaking the wire protocol through a real WebSocket upgrade
+// on the Worker (the same path a browser takes).
+
+import { env, exports } from "cloudflare:workers";
+import { PROTOCOL_VERSION, parseServerMessage, type MediaState, type ServerMessage } from "../../protocol/protocol";
+
+export const ORIGIN = "http://localhost";
+export const NO_MEDIA: MediaState = { mic: false, cam: false, screen: false };
+
+type Msg<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
+
+export async function createRoom(): Promise<string> {
+  const res = await exports.default.fetch(`${ORIGIN}/api/rooms`, { method: "POST" });
+  const body = (await res.json()) as { id: string };
+  return body.id;
+}
+
+export function roomStub(roomId: string) {
+  return env.ROOMS.get(env.ROOMS.idFromName(roomId));
+}
+
+export class TestClient {
+  readonly frames: ServerMessage[] = [];
+  readonly raw: string[] = [];
+  closed: { code: number; reason: string } | null = null;
+  private waiters: Array<() => void> = [];
+  private cursor = 0;
+
+  constructor(readonly ws: WebSocket) {
+    ws.addEventListener("message", (e) => {
+      const data = e.data as string;
+      this.raw.push(data);
+      const msg = parseServerMessage(data);
+      if (msg) this.frames.push(msg);
+      this.wake();
+    });
+    ws.addEventListener("close", (e) => {
+      this.closed = { code: e.code, reason: e.reason };
+      this.wake();
+    });
+  }
+
+  static async open(roomId: string, headers: Record<string, string> = {}): Promise<TestClient> {
+    const res = await exports.default.fetch(`${ORIGIN}/api/rooms/${roomId}/ws`, {
+      headers: { Upgrade: "websocket", Origin: ORIGIN, ...headers },
+    });
+    if (!res.webSocket) throw new Error(`upgrade refused: ${res.status}`);
+    res.webSocket.accept();
+    return new TestClient(res.webSocket);
+  }
+
+  /** Opens a socket and joins; resolves with the welcome. */
+  static async join(roomId: string, name: string, extra: { since?: number; media?: MediaState } = {}) {
+    const client = await TestClient.open(roomId);
+    client.send({ type: "join", v: PROTOCOL_VERSION, name, media: extra.media ?? NO_MEDIA, ...(extra.since !== undefined ? { since: extra.since } : {}) });
+    const welcome = await client.next("welcome");
+    return { client, welcome, id: welcome.you.id };
+  }
+
+  send(msg: unknown): void {
+    this.ws.send(JSON.stringify(msg));
+  }
+
+  sendRaw(frame: string | ArrayBuffer): void {
+    this.ws.send(frame);
+  }
+
+  /** The next frame of this type after those already taken, waiting up to `ms`. */
+  async next<T extends ServerMessage["type"]>(type: T, ms = 5000): Promise<Msg<T>> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      while (this.cursor < this.frames.length) {
+        const f = this.frames[this.cursor++]!;
+        if (f.type === type) return f as Msg<T>;
+      }
+      if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${type}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${type}; got ${JSON.stringify(this.frames.slice(-3))}`);
+      await this.tick(deadline - Date.now());
+    }
+  }
+
+  /** All frames of a type received so far. */
+  all<T extends ServerMessage["type"]>(type: T): Msg<T>[] {
+    return this.frames.filter((f): f is Msg<T> => f.type === type);
+  }
+
+  async waitFor(pred: () => boolean, ms = 5000, what = "condition"): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pred()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await this.tick(deadline - Date.now());
+    }
+  }
+
+  async waitClosed(ms = 5000): Promise<{ code: number; reason: string }> {
+    await this.waitFor(() => this.closed !== null, ms, "close");
+    return this.closed!;
+  }
+
+  close(code = 1000, reason = "bye"): void {
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  private tick(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, Math.max(1, ms));
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}

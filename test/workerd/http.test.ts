@@ -1,0 +1,75 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ORIGIN, createRoom } from "./client";
+
+const fetchApp = (path: string, init?: RequestInit) => exports.default.fetch(`${ORIGIN}${path}`, init);
+const ROOM_ID = /^[A-Za-z0-9_-]{22}$/;
+
+describe("HTTP API", () => {
+  it("creates rooms with 128-bit base64url ids, all different", async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const res = await fetchApp("/api/rooms", { method: "POST" });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      expect(id).toMatch(ROOM_ID);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(20);
+  });
+
+  it("reports health", async () => {
+    const res = await fetchApp("/api/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, protocol: 1 });
+  });
+
+  it("answers unknown API routes with a JSON 404", async () => {
+    const res = await fetchApp("/api/nope");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ status: 404 });
+  });
+
+  it("refuses a malformed room id with 400", async () => {
+    for (const bad of ["short", "x".repeat(23), "a".repeat(21) + "!"]) {
+      const res = await fetchApp(`/api/rooms/${encodeURIComponent(bad)}/ws`, { headers: { Upgrade: "websocket" } });
+      expect(res.status, bad).toBe(400);
+    }
+  });
+
+  it("answers 426 without an Upgrade header", async () => {
+    const res = await fetchApp(`/api/rooms/${await createRoom()}/ws`);
+    expect(res.status).toBe(426);
+    expect(await res.json()).toMatchObject({ error: "expected a WebSocket upgrade" });
+  });
+
+  it("answers 403 to a foreign Origin and accepts its own and loopback ones", async () => {
+    const id = await createRoom();
+    const upgrade = (origin: string) => fetchApp(`/api/rooms/${id}/ws`, { headers: { Upgrade: "websocket", Origin: origin } });
+    const evil = await upgrade("https://evil.example");
+    expect(evil.status).toBe(403);
+    for (const ok of [ORIGIN, "http://localhost:5173", "http://127.0.0.1:8787"]) {
+      const res = await upgrade(ok);
+      expect(res.status, ok).toBe(101);
+      res.webSocket!.accept();
+      res.webSocket!.close(1000, "done");
+    }
+  });
+
+  it("refuses loopback origins when the Worker is reached on a real host name", async () => {
+    const id = await createRoom();
+    const res = await exports.default.fetch(`https://roomlink.example/api/rooms/${id}/ws`, {
+      headers: { Upgrade: "websocket", Origin: "http://localhost:5173" },
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it("serves the web app for everything outside /api, with a single-page fallback", async () => {
+    for (const path of ["/", "/r/AAAAAAAAAAAAAAAAAAAAAA"]) {
+      const res = await fetchApp(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/text\/html/);
+      expect(await res.text()).toContain('<div id="app">');
+    }
+  });
+});

@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import { NO_MEDIA, TestClient, createRoom } from "./client";
+
+const offer = { kind: "description", description: { type: "offer", sdp: "v=0 fake" } };
+
+describe("room behaviour", () => {
+  it("welcomes a joiner with its id, the roster, history and settings, and tells the others", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "Aigul", { media: { mic: true, cam: true, screen: false } });
+    expect(a.welcome.peers).toEqual([]);
+    expect(a.welcome.you).toMatchObject({ name: "Aigul", media: { mic: true, cam: true, screen: false } });
+    expect(a.welcome.settings).toMatchObject({ capacity: 4, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000 });
+    expect(a.welcome.lastSeq).toBe(0);
+
+    const b = await TestClient.join(room, "Бакыт");
+    expect(b.welcome.peers).toEqual([{ id: a.id, name: "Aigul", media: { mic: true, cam: true, screen: false } }]);
+    expect(b.id).not.toBe(a.id);
+    const joined = await a.client.next("peer-joined");
+    expect(joined.peer).toEqual({ id: b.id, name: "Бакыт", media: NO_MEDIA });
+  });
+
+  it("relays a signal only to the addressed peer, stamped with the sender's real id", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    const b = await TestClient.join(room, "B");
+    const c = await TestClient.join(room, "C");
+    // A forged `from` in the payload is ignored: the room stamps the sender from the socket.
+    a.client.send({ type: "signal", to: b.id, from: c.id, data: offer });
+    const got = await b.client.next("signal");
+    expect(got).toEqual({ type: "signal", from: a.id, data: offer });
+    // C, not addressed, got nothing: a later chat is the first thing it sees after the joins.
+    a.client.send({ type: "chat", text: "marker", cid: "m1" });
+    await c.client.next("chat");
+    expect(c.client.all("signal")).toEqual([]);
+  });
+
+  it("answers a signal to an unknown peer (or to oneself) with an error frame", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    a.client.send({ type: "signal", to: "nobody", data: offer });
+    expect(await a.client.next("error")).toMatchObject({ code: "unknown-peer" });
+    a.client.send({ type: "signal", to: a.id, data: offer });
+    expect(await a.client.next("error")).toMatchObject({ code: "unknown-peer" });
+  });
+
+  it("refuses everything but join before joining", async () => {
+    const room = await createRoom();
+    const c = await TestClient.open(room);
+    c.send({ type: "chat", text: "hi", cid: "x" });
+    expect(await c.next("error")).toMatchObject({ code: "not-joined" });
+    c.send({ type: "join", v: 1, name: "late", media: NO_MEDIA });
+    await c.next("welcome");
+    c.send({ type: "join", v: 1, name: "twice", media: NO_MEDIA });
+    expect(await c.next("error")).toMatchObject({ code: "already-joined" });
+  });
+
+  it("broadcasts media state and keeps it in the roster", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    const b = await TestClient.join(room, "B");
+    a.client.send({ type: "media", media: { mic: true, cam: false, screen: true } });
+    expect(await b.client.next("peer-media")).toEqual({ type: "peer-media", id: a.id, media: { mic: true, cam: false, screen: true } });
+    const c = await TestClient.join(room, "C");
+    expect(c.welcome.peers.find((p) => p.id === a.id)?.media).toEqual({ mic: true, cam: false, screen: true });
+  });
+
+  it("announces a leave, by message or by closing the socket", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    const b = await TestClient.join(room, "B");
+    const c = await TestClient.join(room, "C");
+    b.client.send({ type: "leave" });
+    expect(await a.client.next("peer-left")).toEqual({ type: "peer-left", id: b.id });
+    expect((await b.client.waitClosed()).code).toBe(1000);
+    c.client.close(1000, "tab closed");
+    expect(await a.client.next("peer-left")).toEqual({ type: "peer-left", id: c.id });
+    const d = await TestClient.join(room, "D");
+    expect(d.welcome.peers.map((p) => p.id)).toEqual([a.id]);
+    // Exactly one peer-left per departure, no duplicates from close + error.
+    expect(a.client.all("peer-left").map((m) => m.id)).toEqual([b.id, c.id]);
+  });
+
+  it("refuses the joiner past capacity with room-full and close 4409, and lets one in after a leave", async () => {
+    const room = await createRoom();
+    const members = [];
+    for (let i = 0; i < 4; i++) members.push(await TestClient.join(room, `P${i}`));
+    const extra = await TestClient.open(room);
+    extra.send({ type: "join", v: 1, name: "fifth", media: NO_MEDIA });
+    expect(await extra.next("error")).toMatchObject({ code: "room-full" });
+    expect(await extra.waitClosed()).toEqual({ code: 4409, reason: "room full" });
+    // Nobody saw the refused joiner.
+    expect(members[0]!.client.all("peer-joined").map((m) => m.peer.name)).toEqual(["P1", "P2", "P3"]);
+    members[3]!.client.send({ type: "leave" });
+    await members[0]!.client.next("peer-left");
+    const again = await TestClient.join(room, "fifth");
+    expect(again.welcome.peers).toHaveLength(3);
+  });
+});
+
+describe("chat", () => {
+  it("persists messages with increasing seq and server time, and echoes them to everyone", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    const b = await TestClient.join(room, "B");
+    const before = Date.now();
+    a.client.send({ type: "chat", text: "салам", cid: "a-1" });
+    b.client.send({ type: "chat", text: "привет", cid: "b-1" });
+    const seen = [await a.client.next("chat"), await a.client.next("chat")].map((m) => m.message);
+    const seenB = [await b.client.next("chat"), await b.client.next("chat")].map((m) => m.message);
+    expect(seenB).toEqual(seen);
+    expect(seen.map((m) => m.seq)).toEqual([1, 2]);
+    expect(seen.map((m) => m.text).sort()).toEqual(["привет", "салам"]);
+    for (const m of seen) expect(m.ts).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it("replays history to a late joiner and serves pages after sequence N", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    for (let i = 1; i <= 130; i++) a.client.send({ type: "chat", text: `m${i}`, cid: `c${i}` });
+    await a.client.waitFor(() => a.client.all("chat").length === 130, 10_000, "130 echoes");
+    // 130 frames fit in the test burst (150): nothing may have been refused.
+    expect(a.client.all("error")).toEqual([]);
+
+    const late = await TestClient.join(room, "Late");
+    expect(late.welcome.lastSeq).toBe(130);
+    expect(late.welcome.chat).toHaveLength(100);
+    expect(late.welcome.chat[0]!.text).toBe("m31");
+    expect(late.welcome.chat.at(-1)!.text).toBe("m130");
+
+    late.client.send({ type: "history", after: 0 });
+    const page1 = await late.client.next("history");
+    expect(page1.messages.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(page1.more).toBe(true);
+    late.client.send({ type: "history", after: 100 });
+    const page2 = await late.client.next("history");
+    expect(page2.messages.map((m) => m.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 101));
+    expect(page2.more).toBe(false);
+
+    const since = await TestClient.join(room, "Since", { since: 125 });
+    expect(since.welcome.chat.map((m) => m.text)).toEqual(["m126", "m127", "m128", "m129", "m130"]);
+  });
+
+  it("stores a resent message (same author, same cid) once and answers only its author", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    const b = await TestClient.join(room, "B");
+    a.client.send({ type: "chat", text: "once", cid: "same" });
+    a.client.send({ type: "chat", text: "once", cid: "same" });
+    const first = await a.client.next("chat");
+    const second = await a.client.next("chat");
+    expect(second.message).toEqual(first.message);
+    b.client.send({ type: "chat", text: "after", cid: "same" }); // another author may reuse a cid
+    await b.client.waitFor(() => b.client.all("chat").length === 2, 5000, "b's two chats");
+    expect(b.client.all("chat").map((m) => m.message.text)).toEqual(["once", "after"]);
+    const late = await TestClient.join(room, "C");
+    expect(late.welcome.chat.map((m) => m.text)).toEqual(["once", "after"]);
+  });
+});

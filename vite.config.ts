@@ -1,0 +1,14 @@
+import { defineConfig } from "vite";
+
+// The web app is a plain static site: dist/ is served by the Worker's static assets, or can be
+// deployed on its own to Pages (set VITE_API_ORIGIN to the Worker's origin for that).
+export default defineConfig({
+  root: "web",
+  publicDir: "public",
+  build: { outDir: "../dist", emptyOutDir: true, target: "es2022", sourcemap: false },
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  server: {
+    // `vite dev` on :5173 with `wrangler dev` on :8787 behind it.
+    proxy: { "/api": { target: "http://127.0.0.1:8787", ws: true } },
+  },
+});

@@ -1,0 +1,26 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Two projects: pure units in Node, and the Worker + room Durable Object inside workerd through
+// real WebSocket upgrades. Browser tests are a separate runner (test/browser/run.mjs).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              // Small limits so the tests can reach them quickly; the defaults are covered by unit tests.
+              bindings: { ROOM_CAPACITY: "4", RATE_BURST: "150", RATE_PER_SECOND: "50" },
+            },
+          }),
+        ],
+        test: { name: "workerd", include: ["test/workerd/**/*.test.ts"], testTimeout: 20_000 },
+      },
+    ],
+  },
+});

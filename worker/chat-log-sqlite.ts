@@ -1,0 +1,64 @@
+// The room's chat history in the Durable Object's SQLite storage. SQL calls on a Durable Object
+// are synchronous and local, so the room core can use this port without awaiting.
+
+import type { ChatMessage } from "../protocol/protocol";
+import type { ChatLog } from "./room-core";
+
+interface Row extends Record<string, SqlStorageValue> {
+  seq: number;
+  author: string;
+  name: string;
+  text: string;
+  ts: number;
+  cid: string;
+}
+
+const toMessage = (r: Row): ChatMessage => ({ seq: r.seq, from: r.author, name: r.name, text: r.text, ts: r.ts, cid: r.cid });
+
+export class SqliteChatLog implements ChatLog {
+  constructor(private readonly sql: SqlStorage) {
+    // AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
+    // are deleted: clients resume "after seq N" and must never miss a reused number.
+    sql.exec(`CREATE TABLE IF NOT EXISTS chat (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      author TEXT NOT NULL,
+      name TEXT NOT NULL,
+      text TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      cid TEXT NOT NULL,
+      UNIQUE (author, cid)
+    )`);
+  }
+
+  append(m: Omit<ChatMessage, "seq">): ChatMessage {
+    const row = this.sql
+      .exec<{ seq: number }>(
+        "INSERT INTO chat (author, name, text, ts, cid) VALUES (?, ?, ?, ?, ?) RETURNING seq",
+        m.from, m.name, m.text, m.ts, m.cid,
+      )
+      .one();
+    return { ...m, seq: row.seq };
+  }
+
+  findByClientId(from: string, cid: string): ChatMessage | null {
+    const rows = this.sql.exec<Row>("SELECT * FROM chat WHERE author = ? AND cid = ?", from, cid).toArray();
+    return rows.length ? toMessage(rows[0]!) : null;
+  }
+
+  tail(n: number): ChatMessage[] {
+    return this.sql
+      .exec<Row>("SELECT * FROM (SELECT * FROM chat ORDER BY seq DESC LIMIT ?) ORDER BY seq ASC", n)
+      .toArray()
+      .map(toMessage);
+  }
+
+  after(after: number, limit: number): ChatMessage[] {
+    return this.sql.exec<Row>("SELECT * FROM chat WHERE seq > ? ORDER BY seq ASC LIMIT ?", after, limit).toArray().map(toMessage);
+  }
+
+  lastSeq(): number {
+    // sqlite_sequence remembers the highest seq ever issued, even when the newest rows are gone.
+    const rows = this.sql.exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'chat'").toArray();
+    return rows.length ? rows[0]!.seq : 0;
+  }
+}

@@ -1,0 +1,23 @@
+// Identifiers. Room ids are capabilities (knowing the link is what lets you in), so they carry
+// 128 random bits; peer ids only need to be unique within a room and unguessable enough that a
+// stranger cannot address signals to a member without having been told the id.
+
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+export function base64url(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function randomId(bytes: number): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+/** 16 random bytes → 22 base64url characters. */
+export const newRoomId = (): string => randomId(16);
+
+/** 9 random bytes → 12 base64url characters. */
+export const newPeerId = (): string => randomId(9);
+
+export const isRoomId = (s: string): boolean => ROOM_ID_PATTERN.test(s);

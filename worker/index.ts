@@ -1,0 +1,52 @@
+// The Worker: a small JSON API under /api/ and the room sockets. Everything else is the static
+// web app, which Workers static assets serve before this code runs (wrangler.toml [assets]).
+
+import { AutoRouter, StatusError, json, type IRequest } from "itty-router";
+import { PROTOCOL_VERSION } from "../protocol/protocol";
+import type { Env } from "./env";
+import { isRoomId, newRoomId } from "./ids";
+import { isOriginAllowed, parseAllowedOrigins } from "./origin";
+
+export { RoomDO } from "./room-do";
+
+const router = AutoRouter({
+  base: "/api",
+  // One error shape for the whole API: { error, status }.
+  catch: (err: unknown) => {
+    const status = err instanceof StatusError ? err.status : 500;
+    // Unexpected failures are logged (Workers Logs); expected ones are the client's to read.
+    if (status === 500) console.error("unhandled error", err);
+    const message = err instanceof Error && status !== 500 ? err.message : "internal error";
+    return json({ error: message, status }, { status });
+  },
+  missing: () => json({ error: "no such route", status: 404 }, { status: 404 }),
+});
+
+router.get("/health", () => ({ ok: true, protocol: PROTOCOL_VERSION }));
+
+router.post("/rooms", () => json({ id: newRoomId() }, { status: 201 }));
+
+router.get("/rooms/:id/ws", (request: IRequest, env: Env) => {
+  const { id } = request.params;
+  if (!id || !isRoomId(id)) throw new StatusError(400, "malformed room id");
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+    throw new StatusError(426, "expected a WebSocket upgrade");
+  }
+  const url = new URL(request.url);
+  if (!isOriginAllowed(request.headers.get("Origin"), url, parseAllowedOrigins(env.ALLOWED_ORIGINS))) {
+    throw new StatusError(403, "origin not allowed");
+  }
+  // itty-router hands us a Proxy around the Request, which a stub's fetch() cannot take; the
+  // room only needs the URL and headers.
+  const upgrade = new Request(url, { headers: request.headers });
+  return env.ROOMS.get(env.ROOMS.idFromName(id)).fetch(upgrade);
+});
+
+export default {
+  fetch(request, env, ctx) {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/api" || pathname.startsWith("/api/")) return router.fetch(request, env, ctx);
+    // Only reached when assets did not answer first (e.g. a test calling the Worker directly).
+    return env.ASSETS.fetch(request);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,58 @@
+// Per-socket admission: a token bucket against floods and a strike count against garbage.
+// Pure (time is passed in), so it is unit-tested in Node. The room keeps one per socket in
+// memory only: after hibernation a socket starts with a full bucket, which is harmless because
+// a room hibernates only after its sockets have been quiet for a while.
+
+export type Admission = "ok" | "throttled" | "drop" | "close";
+
+export interface GuardPolicy {
+  rate: { perSecond: number; burst: number };
+  /** Frames that may be dropped before the socket is closed; forgiven at one per second. */
+  maxDropped: number;
+  maxInvalidFrames: number;
+}
+
+export class SocketGuard {
+  private tokens: number;
+  /** Drops still tolerated. A flooder that merely keeps the bucket near empty still runs this down. */
+  private dropAllowance: number;
+  private last: number;
+  /** The client has been told it is throttled and has not recovered since. */
+  private told = false;
+  private invalid = 0;
+
+  constructor(private readonly policy: GuardPolicy, now: number) {
+    this.tokens = policy.rate.burst;
+    this.dropAllowance = policy.maxDropped;
+    this.last = now;
+  }
+
+  /**
+   * One incoming frame. "throttled" is the first refusal of an episode (tell the client once),
+   * "drop" the following ones (say nothing: answering a flood would amplify it), "close" when the
+   * client has used up its drop allowance, i.e. it is not backing off.
+   */
+  admit(now: number): Admission {
+    const seconds = Math.max(0, now - this.last) / 1000;
+    this.last = now;
+    const { perSecond, burst } = this.policy.rate;
+    this.tokens = Math.min(burst, this.tokens + seconds * perSecond);
+    this.dropAllowance = Math.min(this.policy.maxDropped, this.dropAllowance + seconds);
+    if (this.dropAllowance >= this.policy.maxDropped) this.told = false;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return "ok";
+    }
+    this.dropAllowance -= 1;
+    if (this.dropAllowance < 0) return "close";
+    if (this.told) return "drop";
+    this.told = true;
+    return "throttled";
+  }
+
+  /** An invalid frame. Returns true when the socket has used up its allowance. */
+  strike(): boolean {
+    this.invalid++;
+    return this.invalid >= this.policy.maxInvalidFrames;
+  }
+}
