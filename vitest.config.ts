@@ -1,6 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// Keep wrangler and miniflare off the internet: no request.cf lookup, no telemetry.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_SEND_METRICS ??= "false";
+
 // Two projects: pure units in Node, and the Worker + room Durable Object inside workerd through
 // real WebSocket upgrades. Browser tests are a separate runner (test/browser/run.mjs).
 export default defineConfig({

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { LIMITS, charCount, cleanName, exceedsBytes, parseClientMessage, parseServerMessage } from "../../protocol/protocol";
+
+const media = { mic: true, cam: false, screen: false };
+const parse = (v: unknown, max?: number) => parseClientMessage(JSON.stringify(v), max);
+
+describe("parseClientMessage", () => {
+  it("accepts every well-formed client message", () => {
+    const good = [
+      { type: "join", v: 1, name: "Айгүл", media },
+      { type: "join", v: 1, name: "A", media, since: 12 },
+      { type: "signal", to: "abc", data: { kind: "description", description: { type: "offer", sdp: "v=0" } } },
+      { type: "signal", to: "abc", data: { kind: "candidate", candidate: { candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host", sdpMid: "0", sdpMLineIndex: 0 } } },
+      { type: "signal", to: "abc", data: { kind: "candidate", candidate: null } },
+      { type: "media", media },
+      { type: "chat", text: "hi", cid: "c-1" },
+      { type: "history", after: 0 },
+      { type: "leave" },
+    ];
+    for (const msg of good) {
+      const r = parse(msg);
+      expect(r.ok, JSON.stringify(msg)).toBe(true);
+    }
+  });
+
+  it("normalises what it accepts: trimmed names, defaulted candidate fields, no stray fields", () => {
+    const j = parse({ type: "join", v: 1, name: "  Bakyt\u0007 ", media, extra: "x" });
+    expect(j).toEqual({ ok: true, value: { type: "join", v: 1, name: "Bakyt", media } });
+    const s = parse({ type: "signal", to: "p", from: "spoofed", data: { kind: "candidate", candidate: { candidate: "c" } } });
+    expect(s).toEqual({
+      ok: true,
+      value: { type: "signal", to: "p", data: { kind: "candidate", candidate: { candidate: "c", sdpMid: null, sdpMLineIndex: null, usernameFragment: null } } },
+    });
+  });
+
+  it.each([
+    ["not a string", 42, "bad-message"],
+    ["not JSON", "{", "bad-json"],
+    ["null", "null", "bad-message"],
+    ["a number", "5", "bad-message"],
+    ["an unknown type", '{"type":"nope"}', "unknown-type"],
+    ["a wrong version", JSON.stringify({ type: "join", v: 2, name: "a", media }), "bad-version"],
+    ["an empty name", JSON.stringify({ type: "join", v: 1, name: " \n ", media }), "bad-message"],
+    ["a 65-character name", JSON.stringify({ type: "join", v: 1, name: "n".repeat(65), media }), "name-too-long"],
+    ["missing media", JSON.stringify({ type: "join", v: 1, name: "a" }), "bad-message"],
+    ["a fractional since", JSON.stringify({ type: "join", v: 1, name: "a", media, since: 1.5 }), "bad-message"],
+    ["an empty signal target", JSON.stringify({ type: "signal", to: "", data: { kind: "candidate", candidate: null } }), "bad-message"],
+    ["an over-long signal target", JSON.stringify({ type: "signal", to: "x".repeat(33), data: { kind: "candidate", candidate: null } }), "bad-message"],
+    ["a candidate with a bad index", JSON.stringify({ type: "signal", to: "x", data: { kind: "candidate", candidate: { candidate: "c", sdpMLineIndex: -1 } } }), "bad-message"],
+    ["a description without sdp", JSON.stringify({ type: "signal", to: "x", data: { kind: "description", description: { type: "offer" } } }), "bad-message"],
+    ["blank chat", JSON.stringify({ type: "chat", text: "   ", cid: "c" }), "bad-message"],
+    ["a 4001-character chat", JSON.stringify({ type: "chat", text: "ы".repeat(4001), cid: "c" }), "text-too-long"],
+    ["an over-long cid", JSON.stringify({ type: "chat", text: "a", cid: "c".repeat(65) }), "bad-message"],
+    ["history without after", '{"type":"history"}', "bad-message"],
+  ])("refuses %s", (_what, frame, code) => {
+    const r = parseClientMessage(frame);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe(code);
+      expect(r.error.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("counts limits in characters as people see them, and frame size in UTF-8 bytes", () => {
+    expect(parse({ type: "chat", text: "😀".repeat(LIMITS.chatMaxChars), cid: "c" }).ok).toBe(true);
+    expect(charCount("😀a")).toBe(2);
+    const frame = JSON.stringify({ type: "chat", text: "ж".repeat(600), cid: "c" }); // ~1.2 KB in UTF-8
+    expect(parseClientMessage(frame, 1100)).toMatchObject({ ok: false, error: { code: "too-large" } });
+    expect(parseClientMessage(frame, 1300).ok).toBe(true);
+  });
+
+  it("measures bytes exactly only when the cheap bound does not decide", () => {
+    expect(exceedsBytes("abc", 9)).toBe(false);
+    expect(exceedsBytes("a".repeat(10), 9)).toBe(true);
+    expect(exceedsBytes("ж".repeat(5), 9)).toBe(true); // 10 bytes in 5 UTF-16 units
+    expect(exceedsBytes("ж".repeat(4), 9)).toBe(false);
+  });
+
+  it("strips control characters from names", () => {
+    expect(cleanName("\u0000A\u001fB\u2028")).toBe("AB");
+  });
+});
+
+describe("parseServerMessage", () => {
+  it("reads what the room sends and rejects malformed frames", () => {
+    const welcome = {
+      type: "welcome", v: 1, you: { id: "a", name: "A", media }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
+      lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000 },
+    };
+    expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
+    expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ type: "error", code: "room-full", message: "full" }))).toMatchObject({ code: "room-full" });
+    expect(parseServerMessage(JSON.stringify({ type: "error", code: "made-up", message: "?" }))).toBeNull();
+    expect(parseServerMessage("pong")).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ type: "future-thing" }))).toBeNull();
+  });
+});
