@@ -64,6 +64,12 @@ export type SignalData =
         sdpMLineIndex?: number | null;
         usernameFragment?: string | null;
       } | null;
+    }
+  | {
+      kind: "streams";
+      /** Which of the sender's MediaStream ids carries its camera and mic, and which its screen. */
+      camera: string | null;
+      screen: string | null;
     };
 
 export interface RoomSettings {
@@ -221,6 +227,11 @@ function signalData(v: unknown): SignalData | null {
         usernameFragment: (c.usernameFragment as string | null | undefined) ?? null,
       },
     };
+  }
+  if (v.kind === "streams") {
+    const id = (x: unknown) => x === null || (typeof x === "string" && x.length > 0 && x.length <= 128);
+    if (!id(v.camera) || !id(v.screen)) return null;
+    return { kind: "streams", camera: v.camera as string | null, screen: v.screen as string | null };
   }
   return null;
 }

@@ -1,3 +1,44 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { LANGS, pickLang, storeLang, storedLang, translate, type Lang } from "./i18n/i18n";
+import { I18nContext, type I18n } from "./ui/hooks";
+import { Landing } from "./ui/landing";
+import { RoomPage } from "./ui/room";
+import { parseRoute } from "./ui/routes";
+
 export function App() {
-  return <main><h1>roomlink</h1></main>;
+  const [path, setPath] = useState(location.pathname);
+  const [lang, setLangState] = useState<Lang>(() => pickLang(navigator.languages ?? [navigator.language], storedLang()));
+  useEffect(() => {
+    const onPop = () => setPath(location.pathname);
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  const i18n = useMemo<I18n>(
+    () => ({
+      lang,
+      setLang: (l) => {
+        storeLang(l);
+        setLangState(l);
+      },
+      t: (key, params) => translate(lang, key, params),
+    }),
+    [lang],
+  );
+  const route = parseRoute(path);
+
+  return (
+    <I18nContext.Provider value={i18n}>
+      {route.page === "room" ? <RoomPage key={route.roomId} roomId={route.roomId} /> : <Landing />}
+      <label class="lang">
+        <span class="sr-only">{i18n.t("lang.label")}</span>
+        <select value={lang} onChange={(e) => i18n.setLang(e.currentTarget.value as Lang)} data-testid="lang">
+          {(Object.keys(LANGS) as Lang[]).map((l) => <option key={l} value={l}>{LANGS[l]}</option>)}
+        </select>
+      </label>
+    </I18nContext.Provider>
+  );
 }

@@ -1,0 +1,137 @@
+// Shared set-up for the browser tests: the real app served by wrangler's local runtime
+// (workerd through miniflare, as `npm start` runs it) and Debian's headless Chromium, driven by
+// playwright-core, with a fake camera and microphone.
+
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { unstable_startWorker } from "wrangler";
+
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_SEND_METRICS = "false";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+// From ../shared/TESTING.md: --allow-loopback-in-peer-connection is what lets ICE work when
+// loopback is the only network; no --disable-features (it would replace Playwright's own list).
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--use-fake-ui-for-media-stream",
+  "--use-fake-device-for-media-stream",
+  "--allow-loopback-in-peer-connection",
+  "--autoplay-policy=no-user-gesture-required",
+  "--auto-select-desktop-capture-source=Entire screen",
+];
+
+export interface App {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startApp(vars: Record<string, string> = {}): Promise<App> {
+  const worker = await unstable_startWorker({
+    config: "wrangler.toml",
+    build: { nodejsCompatMode: null },
+    bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: "plain_text", value: v }])),
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "error" },
+  } as Parameters<typeof unstable_startWorker>[0]);
+  await worker.ready;
+  const url = (await worker.url).toString().replace(/\/$/, "");
+  return { url, stop: () => worker.dispose() };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+export interface PeerOptions {
+  locale?: string;
+  /** false: the page has no camera/mic permission (getUserMedia is refused). */
+  media?: boolean;
+  viewport?: { width: number; height: number };
+}
+
+export async function newPeerContext(browser: Browser, app: App, opts: PeerOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    locale: opts.locale ?? "en-US",
+    viewport: opts.viewport ?? { width: 1100, height: 700 },
+    permissions: opts.media === false ? [] : ["camera", "microphone", "clipboard-read", "clipboard-write"],
+  });
+  if (opts.media === false) {
+    // Chromium's fake-UI flag grants every prompt; deny the way a user's "Block" does.
+    await context.addInitScript(() => {
+      const deny = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+      navigator.mediaDevices.getUserMedia = deny;
+    });
+  }
+  await context.grantPermissions(opts.media === false ? [] : ["camera", "microphone"], { origin: app.url });
+  return context;
+}
+
+/** Opens the room link, fills the pre-join screen and joins. */
+export async function joinRoom(page: Page, app: App, roomId: string, name: string, opts: { mic?: boolean; cam?: boolean } = {}): Promise<void> {
+  await page.goto(`${app.url}/r/${roomId}`);
+  await page.getByTestId("name").fill(name);
+  if (opts.cam === false) await page.getByTestId("prejoin-cam").click();
+  if (opts.mic === false) await page.getByTestId("prejoin-mic").click();
+  await page.getByTestId("join").click();
+  await page.waitForSelector('[data-testid="room"][data-status="joined"]');
+}
+
+export async function createRoom(app: App): Promise<string> {
+  const res = await fetch(`${app.url}/api/rooms`, { method: "POST" });
+  return ((await res.json()) as { id: string }).id;
+}
+
+export interface InboundVideo {
+  peer: string;
+  framesDecoded: number;
+  kind: string;
+}
+
+/** Per peer connection: video frames decoded so far and whether an audio track is live. */
+export async function mediaStats(page: Page): Promise<Array<{ video: number; audioLive: boolean; state: string }>> {
+  return page.evaluate(async () => {
+    const rl = (globalThis as unknown as { roomlink?: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink;
+    if (!rl) return [];
+    const out = [];
+    for (const pc of rl.session.peerConnections) {
+      const stats = await pc.getStats();
+      let video = 0;
+      stats.forEach((s) => {
+        if (s.type === "inbound-rtp" && s.kind === "video") video += s.framesDecoded ?? 0;
+      });
+      const audioLive = pc.getReceivers().some((r) => r.track.kind === "audio" && r.track.readyState === "live" && !r.track.muted);
+      out.push({ video, audioLive, state: pc.connectionState });
+    }
+    return out;
+  });
+}
+
+/** Polls `check` until it returns true, or fails with `what` after `ms`. State-based, no fixed sleeps. */
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every peer connection on the page has decoded video frames, and the count keeps rising. */
+export async function waitForRemoteVideo(page: Page, peers: number, ms = 20_000): Promise<void> {
+  let before: number[] = [];
+  await waitUntil(`${peers} peers with decoded video`, async () => {
+    const s = await mediaStats(page);
+    before = s.map((x) => x.video);
+    return s.length === peers && s.every((x) => x.video > 0);
+  }, ms);
+  await waitUntil("frame counts to rise", async () => {
+    const s = await mediaStats(page);
+    return s.length === peers && s.every((x, i) => x.video > (before[i] ?? 0));
+  }, ms);
+}

@@ -1,0 +1,49 @@
+// Translation: t(key, params) from the catalog, plural forms by Intl.PluralRules. The language
+// comes from the user's choice (remembered), else the browser's languages, else English.
+
+import { CATALOG, LANGS, type Lang, type MessageKey } from "./catalog";
+
+export type { Lang, MessageKey };
+export { LANGS };
+
+export type Params = Record<string, string | number>;
+
+const STORAGE_KEY = "roomlink.lang";
+
+export function pickLang(preferred: readonly string[], stored: string | null): Lang {
+  const isLang = (s: string): s is Lang => s in LANGS;
+  if (stored && isLang(stored)) return stored;
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split("-")[0]!;
+    if (isLang(base)) return base;
+  }
+  return "en";
+}
+
+export function translate(lang: Lang, key: MessageKey, params: Params = {}): string {
+  const entry = CATALOG[lang][key] ?? CATALOG.en[key];
+  let text: string;
+  if (typeof entry === "string") text = entry;
+  else {
+    const count = Number(params.count ?? 0);
+    const category = new Intl.PluralRules(lang).select(count);
+    text = entry[category] ?? entry.other;
+  }
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+export function storedLang(): string | null {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function storeLang(lang: Lang): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // Not remembered; the choice still holds for this page.
+  }
+}

@@ -1,0 +1,67 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { ChatItem } from "../engine/room-session";
+import { useI18n } from "./hooks";
+
+/** Names and messages are rendered as text nodes only: nothing a peer sends becomes markup. */
+export function ChatPanel({ items, selfId, onSend }: { items: ChatItem[]; selfId: string | null; onSend: (text: string) => void }) {
+  const { t, lang } = useI18n();
+  const [draft, setDraft] = useState("");
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    list.current?.scrollTo({ top: list.current.scrollHeight });
+  }, [items.length]);
+  const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+
+  const send = () => {
+    if (!draft.trim()) return;
+    onSend(draft);
+    setDraft("");
+  };
+
+  return (
+    <section class="panel chat" aria-label={t("room.chat")}>
+      <ol ref={list} class="messages" data-testid="chat-list">
+        {items.length === 0 && <li class="empty">{t("chat.empty")}</li>}
+        {items.map((item) => {
+          if (item.kind === "system") {
+            return <li key={item.key} class="system" data-testid="chat-system">{t(item.event === "joined" ? "chat.joined" : "chat.left", { name: item.name })}</li>;
+          }
+          if (item.kind === "pending") {
+            return (
+              <li key={item.cid} class="msg mine pending" data-testid="chat-pending">
+                <div class="meta">{t("room.you")} · {t("chat.sending")}</div>
+                <div class="text">{item.text}</div>
+              </li>
+            );
+          }
+          const m = item.message;
+          return (
+            <li key={m.seq} class={`msg${m.from === selfId ? " mine" : ""}`} data-testid="chat-message" data-seq={m.seq}>
+              <div class="meta"><span class="author">{m.from === selfId ? t("room.you") : m.name}</span> · {time.format(m.ts)}</div>
+              <div class="text">{m.text}</div>
+            </li>
+          );
+        })}
+      </ol>
+      <form class="composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
+        <textarea
+          rows={1}
+          maxLength={4000}
+          value={draft}
+          placeholder={t("chat.placeholder")}
+          aria-label={t("chat.placeholder")}
+          data-testid="chat-input"
+          onInput={(e) => setDraft(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            // Enter sends; Shift+Enter makes a new line; Enter while composing (IME) is not a send.
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              send();
+            }
+          }}
+        />
+        <button type="submit" data-testid="chat-send">{t("chat.send")}</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+import { createContext } from "preact";
+import { useContext, useEffect, useState } from "preact/hooks";
+import { translate, type Lang, type MessageKey, type Params } from "../i18n/i18n";
+
+/** Re-renders when an engine unit emits `change`; the engine owns the state, the UI reads it. */
+export function useEngineState<S>(unit: { state: S; on(e: "change", fn: (s: NoInfer<S>) => void): () => void } | null): S | null {
+  const [state, setState] = useState<S | null>(unit?.state ?? null);
+  useEffect(() => {
+    if (!unit) return;
+    setState(unit.state);
+    return unit.on("change", setState);
+  }, [unit]);
+  return state;
+}
+
+export interface I18n {
+  lang: Lang;
+  setLang: (l: Lang) => void;
+  t: (key: MessageKey, params?: Params) => string;
+}
+
+export const I18nContext = createContext<I18n>({ lang: "en", setLang: () => {}, t: (k, p) => translate("en", k, p) });
+export const useI18n = () => useContext(I18nContext);

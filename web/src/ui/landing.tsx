@@ -1,0 +1,62 @@
+import { useState } from "preact/hooks";
+import { useI18n } from "./hooks";
+import { API_ORIGIN, navigate, recentRooms, roomIdFromInput } from "./routes";
+
+export function Landing() {
+  const { t } = useI18n();
+  const [link, setLink] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const recent = recentRooms();
+
+  const create = async () => {
+    setCreating(true);
+    setError(null);
+    try {
+      const res = await fetch(`${API_ORIGIN}/api/rooms`, { method: "POST" });
+      if (!res.ok) throw new Error(String(res.status));
+      const { id } = (await res.json()) as { id: string };
+      navigate(`/r/${id}`);
+    } catch {
+      setError(t("landing.createFailed"));
+      setCreating(false);
+    }
+  };
+
+  const join = (e: Event) => {
+    e.preventDefault();
+    const id = roomIdFromInput(link);
+    if (id) navigate(`/r/${id}`);
+    else setError(t("landing.badLink"));
+  };
+
+  return (
+    <main class="landing">
+      <h1 class="brand">roomlink</h1>
+      <p class="tagline">{t("app.tagline")}</p>
+      <button class="primary big" data-testid="new-room" onClick={create} disabled={creating}>
+        {creating ? t("landing.creating") : t("landing.new")}
+      </button>
+      <form class="join-form" onSubmit={join}>
+        <label for="join-link">{t("landing.joinLabel")}</label>
+        <div class="row">
+          <input id="join-link" value={link} placeholder={t("landing.joinPlaceholder")} onInput={(e) => setLink(e.currentTarget.value)} />
+          <button type="submit">{t("landing.join")}</button>
+        </div>
+      </form>
+      {error && <p class="error" role="alert">{error}</p>}
+      {recent.length > 0 && (
+        <section class="recent">
+          <h2>{t("landing.recent")}</h2>
+          <ul>
+            {recent.map((id) => (
+              <li key={id}>
+                <a href={`/r/${id}`} onClick={(e) => { e.preventDefault(); navigate(`/r/${id}`); }}>{id}</a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,22 @@
+import type { MediaState } from "../../../protocol/protocol";
+import type { Participant } from "../engine/room-session";
+import { useI18n } from "./hooks";
+
+export function PeoplePanel({ self, selfMedia, participants }: { self: string; selfMedia: MediaState; participants: Participant[] }) {
+  const { t } = useI18n();
+  const row = (key: string, name: string, media: MediaState) => (
+    <li key={key} data-testid="person">
+      <span class="name">{name}</span>
+      <span class="icons">{media.mic ? "🎙" : "🔇"} {media.cam ? "📷" : "🚫"}{media.screen ? " 🖥" : ""}</span>
+    </li>
+  );
+  return (
+    <section class="panel people" aria-label={t("room.people")}>
+      <h2 data-testid="people-count">{t("room.participants", { count: participants.length + 1 })}</h2>
+      <ul>
+        {row("self", t("room.youSuffix", { name: self }), selfMedia)}
+        {participants.map((p) => row(p.id, p.name, p.media))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,88 @@
+import { useEffect, useState } from "preact/hooks";
+import { watchLevel } from "../engine/level-meter";
+import type { DeviceChoice, LocalMedia } from "../engine/local-media";
+import { useEngineState, useI18n } from "./hooks";
+import { MediaErrors } from "./media-errors";
+import { Video } from "./video";
+
+const NAME_KEY = "roomlink.name";
+
+export function storedName(): string {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (name: string) => void }) {
+  const { t } = useI18n();
+  const state = useEngineState(media)!;
+  const [name, setName] = useState(storedName);
+  const [level, setLevel] = useState(0);
+  const audio = media.tracks.audio;
+
+  useEffect(() => {
+    void media.start({ mic: true, cam: true });
+  }, [media]);
+
+  useEffect(() => (audio && state.mic ? watchLevel(audio, setLevel) : undefined), [audio, state.mic]);
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const clean = name.trim();
+    if (!clean) return;
+    try {
+      localStorage.setItem(NAME_KEY, clean);
+    } catch {
+      // Not remembered.
+    }
+    onJoin(clean);
+  };
+
+  const picker = (kind: keyof DeviceChoice, label: string, devices: MediaDeviceInfo[]) =>
+    devices.length > 0 && (
+      <label class="picker">
+        <span>{label}</span>
+        <select value={state.choice[kind] ?? ""} onChange={(e) => void media.setDevice(kind, e.currentTarget.value)} data-testid={`pick-${kind}`}>
+          {devices.map((d, i) => (
+            <option key={d.deviceId} value={d.deviceId}>{d.label || `${label} ${i + 1}`}</option>
+          ))}
+        </select>
+      </label>
+    );
+  const canPickOutput = typeof HTMLMediaElement !== "undefined" && "setSinkId" in HTMLMediaElement.prototype;
+
+  return (
+    <main class="prejoin">
+      <section class="preview">
+        {state.cam ? <Video stream={media.cameraStream} muted mirrored testid="preview" /> : <div class="video placeholder">{t("prejoin.noCamera")}</div>}
+        <div class="preview-controls">
+          <button class={`round ${state.mic ? "" : "off"}`} aria-pressed={!state.mic} title={state.mic ? t("room.micOn") : t("room.micOff")} onClick={() => void media.setMic(!state.mic)} data-testid="prejoin-mic">
+            {state.mic ? "🎙" : "🔇"}
+          </button>
+          <button class={`round ${state.cam ? "" : "off"}`} aria-pressed={!state.cam} title={state.cam ? t("room.camOn") : t("room.camOff")} onClick={() => void media.setCam(!state.cam)} data-testid="prejoin-cam">
+            {state.cam ? "📷" : "🚫"}
+          </button>
+        </div>
+        <div class="meter" role="meter" aria-label={t("prejoin.level")} aria-valuemin={0} aria-valuemax={1} aria-valuenow={level}>
+          <div style={{ width: `${Math.round(level * 100)}%` }} />
+        </div>
+      </section>
+      <section class="join-panel">
+        <h1>{t("prejoin.title")}</h1>
+        <MediaErrors state={state} />
+        <form onSubmit={submit}>
+          <label class="field">
+            <span>{t("prejoin.name")}</span>
+            <input value={name} maxLength={64} placeholder={t("prejoin.namePlaceholder")} onInput={(e) => setName(e.currentTarget.value)} data-testid="name" required />
+          </label>
+          {picker("videoIn", t("prejoin.camera"), state.devices.videoIn)}
+          {picker("audioIn", t("prejoin.microphone"), state.devices.audioIn)}
+          {canPickOutput && picker("audioOut", t("prejoin.speaker"), state.devices.audioOut)}
+          <button type="submit" class="primary big" disabled={!name.trim()} data-testid="join">{t("prejoin.join")}</button>
+        </form>
+      </section>
+    </main>
+  );
+}

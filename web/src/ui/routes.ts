@@ -1,0 +1,53 @@
+// Client-side routes: / (landing), /r/<room id> (pre-join, then the room), /check.
+
+export type Route = { page: "landing" } | { page: "room"; roomId: string } | { page: "check" };
+
+const ROOM_ID = /^[A-Za-z0-9_-]{22}$/;
+
+export function parseRoute(pathname: string): Route {
+  const m = /^\/r\/([^/]+)\/?$/.exec(pathname);
+  if (m && ROOM_ID.test(m[1]!)) return { page: "room", roomId: m[1]! };
+  if (pathname === "/check") return { page: "check" };
+  return { page: "landing" };
+}
+
+/** A pasted link (any host: it may come from another deployment) or a bare room id. */
+export function roomIdFromInput(input: string): string | null {
+  const s = input.trim();
+  if (ROOM_ID.test(s)) return s;
+  try {
+    const route = parseRoute(new URL(s).pathname);
+    return route.page === "room" ? route.roomId : null;
+  } catch {
+    return null;
+  }
+}
+
+export function navigate(path: string): void {
+  history.pushState(null, "", path);
+  dispatchEvent(new PopStateEvent("popstate"));
+}
+
+/** Where the API lives: the same origin, unless the web app is deployed on its own (Pages). */
+export const API_ORIGIN: string = (import.meta.env.VITE_API_ORIGIN as string | undefined) || location.origin;
+
+export const roomSocketUrl = (roomId: string) => `${API_ORIGIN.replace(/^http/, "ws")}/api/rooms/${roomId}/ws`;
+
+const RECENT_KEY = "roomlink.recent";
+
+export function recentRooms(): string[] {
+  try {
+    const v = JSON.parse(localStorage.getItem(RECENT_KEY) ?? "[]") as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && ROOM_ID.test(x)).slice(0, 5) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberRoom(id: string): void {
+  try {
+    localStorage.setItem(RECENT_KEY, JSON.stringify([id, ...recentRooms().filter((r) => r !== id)].slice(0, 5)));
+  } catch {
+    // Not remembered.
+  }
+}

@@ -1,0 +1,39 @@
+import type { MediaState } from "../../../protocol/protocol";
+import type { PeerState } from "../engine/peer-link";
+import { useI18n } from "./hooks";
+import { Video } from "./video";
+
+export interface TileProps {
+  id: string;
+  label: string;
+  stream: MediaStream | null;
+  media: MediaState;
+  kind: "camera" | "screen";
+  self?: boolean;
+  connection?: PeerState;
+  sinkId?: string | null;
+}
+
+/** One person (or one shared screen) in the grid. */
+export function Tile(p: TileProps) {
+  const { t } = useI18n();
+  const showVideo = p.kind === "screen" || (p.media.cam && p.stream !== null);
+  const connection = p.connection && p.connection !== "connected" ? p.connection : null;
+  return (
+    <figure class={`tile ${p.kind}${p.self ? " self" : ""}`} data-testid={`tile-${p.kind}-${p.self ? "self" : p.id}`} data-peer={p.id} data-connection={p.connection ?? "self"}>
+      {/* The element stays mounted while the camera is off, so remote audio keeps playing. */}
+      <Video stream={p.stream} muted={p.self ?? false} mirrored={p.self && p.kind === "camera"} fit={p.kind === "screen" ? "contain" : "cover"} sinkId={p.sinkId ?? null} />
+      {!showVideo && (
+        <div class="avatar" aria-hidden="true">
+          <span>{[...p.label][0]?.toUpperCase() ?? "?"}</span>
+        </div>
+      )}
+      <figcaption>
+        {p.kind === "camera" && !p.media.mic && <span class="badge" title={t("room.muted")} data-testid="mic-off">🔇</span>}
+        {p.kind === "camera" && !p.media.cam && <span class="badge" title={t("room.camOffBadge")} data-testid="cam-off">🚫</span>}
+        <span class="name">{p.label}</span>
+      </figcaption>
+      {connection && <div class={`conn ${connection}`} data-testid="conn-state">{t(`conn.${connection}`)}</div>}
+    </figure>
+  );
+}
