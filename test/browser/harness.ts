@@ -135,3 +135,8 @@ export async function waitForRemoteVideo(page: Page, peers: number, ms = 20_000)
     return s.length === peers && s.every((x, i) => x.video > (before[i] ?? 0));
   }, ms);
 }
+
+/** A measured figure, printed for the record (the benchmarks own the targets; tests only log). */
+export function report(what: string, value: number, unit: string): void {
+  console.log(`# measured: ${what}: ${Math.round(value)} ${unit}`);
+}

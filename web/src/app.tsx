@@ -1,13 +1,13 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { LANGS, pickLang, storeLang, storedLang, translate, type Lang } from "./i18n/i18n";
+import { LANGS, loadLang, storeLang, translate, type Lang } from "./i18n/i18n";
 import { I18nContext, type I18n } from "./ui/hooks";
 import { Landing } from "./ui/landing";
 import { RoomPage } from "./ui/room";
 import { parseRoute } from "./ui/routes";
 
-export function App() {
+export function App({ initialLang }: { initialLang: Lang }) {
   const [path, setPath] = useState(location.pathname);
-  const [lang, setLangState] = useState<Lang>(() => pickLang(navigator.languages ?? [navigator.language], storedLang()));
+  const [lang, setLangState] = useState<Lang>(initialLang);
   useEffect(() => {
     const onPop = () => setPath(location.pathname);
     addEventListener("popstate", onPop);
@@ -22,7 +22,7 @@ export function App() {
       lang,
       setLang: (l) => {
         storeLang(l);
-        setLangState(l);
+        void loadLang(l).then(() => setLangState(l));
       },
       t: (key, params) => translate(lang, key, params),
     }),

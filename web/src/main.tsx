@@ -1,5 +1,10 @@
 import { render } from "preact";
 import { App } from "./app";
+import { loadLang, pickLang, storedLang } from "./i18n/i18n";
 import "./styles.css";
 
-render(<App />, document.getElementById("app")!);
+// The chosen language is loaded before the first render, so nobody sees English flash first.
+const lang = pickLang(navigator.languages ?? [navigator.language], storedLang());
+void loadLang(lang)
+  .catch(() => undefined)
+  .then(() => render(<App initialLang={lang} />, document.getElementById("app")!));

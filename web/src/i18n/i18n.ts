@@ -1,7 +1,7 @@
 // Translation: t(key, params) from the catalog, plural forms by Intl.PluralRules. The language
 // comes from the user's choice (remembered), else the browser's languages, else English.
 
-import { CATALOG, LANGS, type Lang, type MessageKey } from "./catalog";
+import { LANGS, en, type Entry, type Lang, type MessageKey } from "./catalog";
 
 export type { Lang, MessageKey };
 export { LANGS };
@@ -9,6 +9,13 @@ export { LANGS };
 export type Params = Record<string, string | number>;
 
 const STORAGE_KEY = "roomlink.lang";
+const loaded: Partial<Record<Lang, Record<MessageKey, Entry>>> = { en };
+
+/** Loads a language's strings (English is always there). */
+export async function loadLang(lang: Lang): Promise<void> {
+  if (loaded[lang]) return;
+  loaded[lang] = lang === "ru" ? (await import("./ru")).ru : (await import("./ky")).ky;
+}
 
 export function pickLang(preferred: readonly string[], stored: string | null): Lang {
   const isLang = (s: string): s is Lang => s in LANGS;
@@ -20,13 +27,15 @@ export function pickLang(preferred: readonly string[], stored: string | null): L
   return "en";
 }
 
+/** A string in `lang`, or in English while (or if) that language is not loaded. */
 export function translate(lang: Lang, key: MessageKey, params: Params = {}): string {
-  const entry = CATALOG[lang][key] ?? CATALOG.en[key];
+  const table = loaded[lang] ?? en;
+  const entry: Entry = table[key] ?? en[key];
   let text: string;
   if (typeof entry === "string") text = entry;
   else {
     const count = Number(params.count ?? 0);
-    const category = new Intl.PluralRules(lang).select(count);
+    const category = new Intl.PluralRules(loaded[lang] ? lang : "en").select(count);
     text = entry[category] ?? entry.other;
   }
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));

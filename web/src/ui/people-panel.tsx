@@ -1,13 +1,18 @@
 import type { MediaState } from "../../../protocol/protocol";
 import type { Participant } from "../engine/room-session";
 import { useI18n } from "./hooks";
+import { Icon } from "./icons";
 
 export function PeoplePanel({ self, selfMedia, participants }: { self: string; selfMedia: MediaState; participants: Participant[] }) {
   const { t } = useI18n();
   const row = (key: string, name: string, media: MediaState) => (
     <li key={key} data-testid="person">
       <span class="name">{name}</span>
-      <span class="icons">{media.mic ? "🎙" : "🔇"} {media.cam ? "📷" : "🚫"}{media.screen ? " 🖥" : ""}</span>
+      <span class="icons">
+        <Icon name="mic" off={!media.mic} />
+        <Icon name="cam" off={!media.cam} />
+        {media.screen && <Icon name="screen" />}
+      </span>
     </li>
   );
   return (

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { watchLevel } from "../engine/level-meter";
 import type { DeviceChoice, LocalMedia } from "../engine/local-media";
 import { useEngineState, useI18n } from "./hooks";
+import { Icon } from "./icons";
 import { MediaErrors } from "./media-errors";
 import { Video } from "./video";
 
@@ -44,7 +45,7 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (name: s
     devices.length > 0 && (
       <label class="picker">
         <span>{label}</span>
-        <select value={state.choice[kind] ?? ""} onChange={(e) => void media.setDevice(kind, e.currentTarget.value)} data-testid={`pick-${kind}`}>
+        <select value={state.choice[kind] ?? devices[0]!.deviceId} onChange={(e) => void media.setDevice(kind, e.currentTarget.value)} data-testid={`pick-${kind}`}>
           {devices.map((d, i) => (
             <option key={d.deviceId} value={d.deviceId}>{d.label || `${label} ${i + 1}`}</option>
           ))}
@@ -59,10 +60,10 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (name: s
         {state.cam ? <Video stream={media.cameraStream} muted mirrored testid="preview" /> : <div class="video placeholder">{t("prejoin.noCamera")}</div>}
         <div class="preview-controls">
           <button class={`round ${state.mic ? "" : "off"}`} aria-pressed={!state.mic} title={state.mic ? t("room.micOn") : t("room.micOff")} onClick={() => void media.setMic(!state.mic)} data-testid="prejoin-mic">
-            {state.mic ? "🎙" : "🔇"}
+            <Icon name="mic" off={!state.mic} />
           </button>
           <button class={`round ${state.cam ? "" : "off"}`} aria-pressed={!state.cam} title={state.cam ? t("room.camOn") : t("room.camOff")} onClick={() => void media.setCam(!state.cam)} data-testid="prejoin-cam">
-            {state.cam ? "📷" : "🚫"}
+            <Icon name="cam" off={!state.cam} />
           </button>
         </div>
         <div class="meter" role="meter" aria-label={t("prejoin.level")} aria-valuemin={0} aria-valuemax={1} aria-valuenow={level}>

@@ -3,6 +3,7 @@ import { LocalMedia } from "../engine/local-media";
 import { RoomSession } from "../engine/room-session";
 import { ChatPanel } from "./chat-panel";
 import { useEngineState, useI18n } from "./hooks";
+import { Icon } from "./icons";
 import { MediaErrors } from "./media-errors";
 import { PeoplePanel } from "./people-panel";
 import { PreJoin } from "./prejoin";
@@ -129,24 +130,28 @@ function Room({ roomId, name, media, onLeave }: { roomId: string; name: string; 
       {panel === "people" && <PeoplePanel self={name} selfMedia={{ mic: local.mic, cam: local.cam, screen: local.screen }} participants={state.participants} />}
       <nav class="controls" aria-label="controls">
         <button class={`round ${local.mic ? "" : "off"}`} aria-pressed={!local.mic} title={`${local.mic ? t("room.micOn") : t("room.micOff")} (Ctrl+D)`} onClick={toggleMic} data-testid="mic">
-          {local.mic ? "🎙" : "🔇"}
+          <Icon name="mic" off={!local.mic} />
         </button>
         <button class={`round ${local.cam ? "" : "off"}`} aria-pressed={!local.cam} title={`${local.cam ? t("room.camOn") : t("room.camOff")} (Ctrl+E)`} onClick={toggleCam} data-testid="cam">
-          {local.cam ? "📷" : "🚫"}
+          <Icon name="cam" off={!local.cam} />
         </button>
         {"getDisplayMedia" in (navigator.mediaDevices ?? {}) && (
           <button class={`round ${local.screen ? "active" : ""}`} aria-pressed={local.screen} title={local.screen ? t("room.shareStop") : t("room.shareStart")} onClick={() => void (local.screen ? media.stopScreen() : media.startScreen())} data-testid="screen">
-            🖥
+            <Icon name="screen" />
           </button>
         )}
-        <button class="round" title={t("room.invite")} onClick={copyInvite} data-testid="invite">{copied ? "✓" : "🔗"}</button>
+        <button class="round" title={t("room.invite")} onClick={copyInvite} data-testid="invite"><Icon name={copied ? "check" : "link"} /></button>
         <button class={`round${panel === "people" ? " active" : ""}`} title={t("room.people")} onClick={() => setPanel(panel === "people" ? null : "people")} data-testid="people-toggle">
-          👥<span class="count">{count}</span>
+          <Icon name="people" />
+          <span class="count">{count}</span>
         </button>
         <button class={`round${panel === "chat" ? " active" : ""}`} title={unread ? t("room.unread", { count: unread }) : t("room.chat")} onClick={() => setPanel(panel === "chat" ? null : "chat")} data-testid="chat-toggle">
-          💬{unread > 0 && <span class="unread" data-testid="unread">{unread}</span>}
+          <Icon name="chat" />
+          {unread > 0 && <span class="unread" data-testid="unread">{unread}</span>}
         </button>
-        <button class="round leave" title={t("room.leave")} onClick={onLeave} data-testid="leave">📞</button>
+        <button class="round leave" title={t("room.leave")} onClick={onLeave} data-testid="leave">
+          <Icon name="leave" />
+        </button>
       </nav>
       {copied && <div class="toast" role="status">{t("room.copied")}</div>}
     </main>

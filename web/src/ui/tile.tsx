@@ -1,6 +1,7 @@
 import type { MediaState } from "../../../protocol/protocol";
 import type { PeerState } from "../engine/peer-link";
 import { useI18n } from "./hooks";
+import { Icon } from "./icons";
 import { Video } from "./video";
 
 export interface TileProps {
@@ -29,8 +30,8 @@ export function Tile(p: TileProps) {
         </div>
       )}
       <figcaption>
-        {p.kind === "camera" && !p.media.mic && <span class="badge" title={t("room.muted")} data-testid="mic-off">🔇</span>}
-        {p.kind === "camera" && !p.media.cam && <span class="badge" title={t("room.camOffBadge")} data-testid="cam-off">🚫</span>}
+        {p.kind === "camera" && !p.media.mic && <span class="badge" title={t("room.muted")} data-testid="mic-off"><Icon name="mic" off /></span>}
+        {p.kind === "camera" && !p.media.cam && <span class="badge" title={t("room.camOffBadge")} data-testid="cam-off"><Icon name="cam" off /></span>}
         <span class="name">{p.label}</span>
       </figcaption>
       {connection && <div class={`conn ${connection}`} data-testid="conn-state">{t(`conn.${connection}`)}</div>}

@@ -1,0 +1,211 @@
+// The product as people use it: real Chromium with fake camera and mic, the app served by the
+// local runtime, rooms joined through the UI.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import {
+  createRoom,
+  joinRoom,
+  launchBrowser,
+  mediaStats,
+  newPeerContext,
+  report,
+  startApp,
+  waitForRemoteVideo,
+  waitUntil,
+  type App,
+} from "./harness.ts";
+
+let app: App;
+let browser: Browser;
+
+before(async () => {
+  app = await startApp();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function peer(name: string, roomId: string, opts: { mic?: boolean; cam?: boolean } = {}): Promise<Page> {
+  const ctx = await newPeerContext(browser, app);
+  const page = await ctx.newPage();
+  await joinRoom(page, app, roomId, name, opts);
+  return page;
+}
+
+const selfId = (page: Page) => page.evaluate(() => (globalThis as unknown as { roomlink: { session: { state: { selfId: string } } } }).roomlink.session.state.selfId);
+
+async function sendChat(page: Page, text: string) {
+  await page.getByTestId("chat-input").fill(text);
+  await page.getByTestId("chat-input").press("Enter");
+}
+
+const chatTexts = (page: Page) => page.getByTestId("chat-message").locator(".text").allTextContents();
+
+/** Total audio energy received per peer connection: it rises while the sender's mic is live. */
+const audioEnergy = (page: Page) =>
+  page.evaluate(async () => {
+    const rl = (globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink;
+    let total = 0;
+    for (const pc of rl.session.peerConnections) (await pc.getStats()).forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "audio") total += s.totalAudioEnergy ?? 0; });
+    return total;
+  });
+
+describe("a call in the browser", () => {
+  it("two peers see and hear each other and chat both ways", async () => {
+    const room = await createRoom(app);
+    const a = await peer("Aigul", room);
+    const ctx = await newPeerContext(browser, app);
+    const b = await ctx.newPage();
+    const t0 = Date.now();
+    await joinRoom(b, app, room, "Bakyt");
+    await waitUntil("first remote frame at the joiner", async () => (await mediaStats(b))[0]?.video! > 0);
+    report("2 peers: open link → first remote frame (joiner)", Date.now() - t0, "ms");
+
+    await waitForRemoteVideo(a, 1);
+    await waitForRemoteVideo(b, 1);
+    for (const page of [a, b]) {
+      const [s] = await mediaStats(page);
+      assert.equal(s!.state, "connected");
+      assert.equal(s!.audioLive, true, "remote audio track is live");
+    }
+    // The tile shows the other person's name and plays their video.
+    assert.equal(await a.getByTestId(`tile-camera-${await selfId(b)}`).locator(".name").textContent(), "Bakyt");
+
+    await sendChat(a, "Салам, Бакыт!");
+    await sendChat(b, "Привет!");
+    for (const page of [a, b]) {
+      await waitUntil("both messages on both sides", async () => (await chatTexts(page)).length === 2);
+      assert.deepEqual((await chatTexts(page)).sort(), ["Привет!", "Салам, Бакыт!"].sort());
+    }
+    await a.context().close();
+    await ctx.close();
+  });
+
+  it("a late joiner gets the chat history and both videos", async () => {
+    const room = await createRoom(app);
+    const a = await peer("A", room);
+    const b = await peer("B", room);
+    await sendChat(a, "first");
+    await sendChat(b, "second");
+    await waitUntil("chat on A", async () => (await chatTexts(a)).length === 2);
+    const c = await peer("C", room);
+    await waitUntil("history at the late joiner", async () => (await chatTexts(c)).length === 2);
+    assert.deepEqual(await chatTexts(c), ["first", "second"]);
+    await waitForRemoteVideo(c, 2);
+    await waitForRemoteVideo(a, 2);
+    for (const p of [a, b, c]) await p.context().close();
+  });
+
+  it("shows mic and camera toggles on the other side, in the indicator and in the media", async () => {
+    const room = await createRoom(app);
+    const a = await peer("A", room);
+    const b = await peer("B", room);
+    await waitForRemoteVideo(b, 1);
+    const aTile = b.getByTestId(`tile-camera-${await selfId(a)}`);
+
+    // Mic off: the indicator appears and the audio B receives goes silent.
+    await waitUntil("audio energy rising", async () => (await audioEnergy(b)) > 0);
+    await a.getByTestId("mic").click();
+    await aTile.getByTestId("mic-off").waitFor();
+    await new Promise((r) => setTimeout(r, 300)); // let in-flight audio drain
+    const e1 = await audioEnergy(b);
+    await new Promise((r) => setTimeout(r, 1000));
+    const e2 = await audioEnergy(b);
+    assert.ok(e2 - e1 < 1e-4, `audio energy while muted rose by ${e2 - e1}`);
+    await a.getByTestId("mic").click();
+    await aTile.getByTestId("mic-off").waitFor({ state: "detached" });
+    await waitUntil("audio energy rising again", async () => (await audioEnergy(b)) - e2 > 1e-3);
+
+    // Camera off: the indicator and avatar appear, and frames stop; on again, they resume.
+    await a.getByTestId("cam").click();
+    await aTile.getByTestId("cam-off").waitFor();
+    await aTile.locator(".avatar").waitFor();
+    const f1 = (await mediaStats(b))[0]!.video;
+    await new Promise((r) => setTimeout(r, 1000));
+    const f2 = (await mediaStats(b))[0]!.video;
+    assert.ok(f2 - f1 <= 1, `frames kept coming with the camera off (${f2 - f1})`);
+    await a.getByTestId("cam").click();
+    await aTile.getByTestId("cam-off").waitFor({ state: "detached" });
+    await waitUntil("frames resume", async () => (await mediaStats(b))[0]!.video > f2 + 5);
+
+    // Keyboard: Ctrl+D toggles the mic, as in Google Meet.
+    await a.keyboard.press("Control+d");
+    await aTile.getByTestId("mic-off").waitFor();
+    await a.keyboard.press("Control+d");
+    await aTile.getByTestId("mic-off").waitFor({ state: "detached" });
+    for (const p of [a, b]) await p.context().close();
+  });
+
+  it("shares a screen as a separate tile and stops cleanly", async () => {
+    const room = await createRoom(app);
+    const a = await peer("A", room);
+    const b = await peer("B", room);
+    await waitForRemoteVideo(b, 1);
+    const aId = await selfId(a);
+    await a.getByTestId("screen").click();
+    const screenTile = b.getByTestId(`tile-screen-${aId}`);
+    await screenTile.waitFor();
+    await waitUntil("screen video playing at B", () =>
+      screenTile.locator("video").evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && !v.paused));
+    // The camera tile is still there and still moving.
+    const before = (await mediaStats(b))[0]!.video;
+    await waitUntil("camera and screen frames", async () => (await mediaStats(b))[0]!.video > before + 10);
+    await a.getByTestId("screen").click();
+    await screenTile.waitFor({ state: "detached" });
+    assert.equal(await a.getByTestId("tile-screen-self").count(), 0);
+    const live = await a.evaluate(() => (globalThis as unknown as { roomlink: { media: { tracks: { screenStream: MediaStream | null } } } }).roomlink.media.tracks.screenStream);
+    assert.equal(live, null);
+    for (const p of [a, b]) await p.context().close();
+  });
+
+  it("on leave, the others drop the tile, say so in chat, and no connection is left open", async () => {
+    const room = await createRoom(app);
+    const a = await peer("A", room);
+    const b = await peer("Leaver", room);
+    await waitForRemoteVideo(a, 1);
+    const bId = await selfId(b);
+    await b.evaluate(() => {
+      const g = globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } }; held: RTCPeerConnection[] };
+      g.held = g.roomlink.session.peerConnections;
+    });
+    await b.getByTestId("leave").click();
+    await a.getByTestId(`tile-camera-${bId}`).waitFor({ state: "detached" });
+    await waitUntil("system message", async () => (await a.getByTestId("chat-system").allTextContents()).includes("Leaver left"));
+    await waitUntil("A has no peer connection", async () => (await mediaStats(a)).length === 0);
+    const states = await b.evaluate(() => (globalThis as unknown as { held: RTCPeerConnection[] }).held.map((pc) => pc.connectionState));
+    assert.deepEqual(states, ["closed"]);
+    // The leaver's camera and mic are released.
+    await b.getByTestId("name").waitFor();
+    for (const p of [a, b]) await p.context().close();
+  });
+
+  it("explains a blocked camera and mic in plain words and still lets the person join", async () => {
+    const room = await createRoom(app);
+    const a = await peer("A", room);
+    const ctx = await newPeerContext(browser, app, { media: false });
+    const b = await ctx.newPage();
+    await b.goto(`${app.url}/r/${room}`);
+    const error = b.getByTestId("media-error");
+    await error.waitFor();
+    const text = await error.textContent();
+    assert.match(text!, /Camera: access was blocked\. Allow it in the browser's address bar/);
+    assert.match(text!, /Microphone: access was blocked/);
+    await b.getByTestId("name").fill("No devices");
+    await b.getByTestId("join").click();
+    await b.waitForSelector('[data-testid="room"][data-status="joined"]');
+    const bTile = a.getByTestId(`tile-camera-${await selfId(b)}`);
+    await bTile.getByTestId("cam-off").waitFor();
+    await bTile.getByTestId("mic-off").waitFor();
+    // A's video still reaches the person without devices.
+    await waitForRemoteVideo(b, 1);
+    await sendChat(b, "I can only type");
+    await waitUntil("chat from the device-less peer", async () => (await chatTexts(a)).includes("I can only type"));
+    await a.context().close();
+    await ctx.close();
+  });
+});

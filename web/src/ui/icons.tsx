@@ -1,0 +1,46 @@
+// Line icons drawn from plain shapes (24×24, stroke = currentColor), so that no emoji font is
+// needed and they read the same on every platform. `off` adds the diagonal slash.
+
+import type { JSX } from "preact";
+
+export type IconName = "mic" | "cam" | "screen" | "link" | "people" | "chat" | "leave" | "check";
+
+const SHAPES: Record<IconName, JSX.Element> = {
+  mic: (
+    <>
+      <rect x="9" y="3" width="6" height="11" rx="3" />
+      <path d="M5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21M8.5 21h7" />
+    </>
+  ),
+  cam: (
+    <>
+      <rect x="3" y="6.5" width="12.5" height="11" rx="2" />
+      <path d="M15.5 10.5 21 7.5v9l-5.5-3z" />
+    </>
+  ),
+  screen: (
+    <>
+      <rect x="3" y="4.5" width="18" height="12" rx="1.5" />
+      <path d="M9 20.5h6M12 16.5v4M12 13V8M9.5 10.5 12 8l2.5 2.5" />
+    </>
+  ),
+  link: <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" />,
+  people: (
+    <>
+      <circle cx="9" cy="8.5" r="3.2" />
+      <path d="M3.5 19.5a5.5 5.5 0 0 1 11 0M15.5 5.5a3.2 3.2 0 0 1 0 6.2M17.5 14.5a5.5 5.5 0 0 1 3 5" />
+    </>
+  ),
+  chat: <path d="M4 5.5h16v10H9.5L5 19.5v-4H4z" />,
+  leave: <path d="M3 13.5c5-4.7 13-4.7 18 0l-2.3 2.6-3.4-1.6v-2.3c-2.1-.7-4.5-.7-6.6 0v2.3l-3.4 1.6z" />,
+  check: <path d="M5 12.5 10 17.5 19 7" />,
+};
+
+export function Icon({ name, off = false }: { name: IconName; off?: boolean }) {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+      {SHAPES[name]}
+      {off && <path d="M3.5 3.5 20.5 20.5" stroke-width="2.2" />}
+    </svg>
+  );
+}
