@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { en } from "../../web/src/i18n/catalog";
+import { loadLang, pickLang, translate, type MessageKey } from "../../web/src/i18n/i18n";
+import { ky } from "../../web/src/i18n/ky";
+import { ru } from "../../web/src/i18n/ru";
+
+const placeholders = (entry: unknown) => {
+  const texts = typeof entry === "string" ? [entry] : Object.values(entry as Record<string, string>);
+  return new Set(texts.flatMap((t) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1])));
+};
+
+describe("i18n", () => {
+  it("has every key in every language, with the same placeholders", () => {
+    for (const [name, table] of Object.entries({ ru, ky })) {
+      expect(Object.keys(table).sort(), name).toEqual(Object.keys(en).sort());
+      for (const key of Object.keys(en) as MessageKey[]) {
+        expect(placeholders(table[key]), `${name} ${key}`).toEqual(placeholders(en[key]));
+      }
+    }
+  });
+
+  it("uses each language's plural rules", async () => {
+    await loadLang("ru");
+    await loadLang("ky");
+    expect([1, 2, 5, 21, 22, 25].map((count) => translate("ru", "room.participants", { count }))).toEqual([
+      "1 участник", "2 участника", "5 участников", "21 участник", "22 участника", "25 участников",
+    ]);
+    expect([1, 2].map((count) => translate("en", "room.participants", { count }))).toEqual(["1 participant", "2 participants"]);
+    expect(translate("ky", "room.participants", { count: 3 })).toBe("3 катышуучу");
+  });
+
+  it("fills placeholders and falls back to English for a language not yet loaded", () => {
+    expect(translate("en", "chat.joined", { name: "Aigul" })).toBe("Aigul joined");
+    expect(translate("en", "chat.joined")).toBe("{name} joined");
+  });
+
+  it("picks the stored language, then the browser's, then English", () => {
+    expect(pickLang(["ru-RU", "en"], null)).toBe("ru");
+    expect(pickLang(["de-DE", "ky-KG"], null)).toBe("ky");
+    expect(pickLang(["de-DE"], null)).toBe("en");
+    expect(pickLang(["ru-RU"], "ky")).toBe("ky");
+    expect(pickLang(["ru-RU"], "xx")).toBe("ru");
+  });
+});
