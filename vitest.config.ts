@@ -19,7 +19,15 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               // Small limits so the tests can reach them quickly; the defaults are covered by unit tests.
-              bindings: { ROOM_CAPACITY: "4", RATE_BURST: "150", RATE_PER_SECOND: "50" },
+              bindings: {
+                ROOM_CAPACITY: "4",
+                RATE_BURST: "150",
+                RATE_PER_SECOND: "50",
+                TURN_PROVIDER: "coturn",
+                TURN_SECRET: "workerd-test-secret",
+                TURN_URLS: "turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp",
+                STUN_URLS: "stun:127.0.0.1:3478",
+              },
             },
           }),
         ],

@@ -72,6 +72,24 @@ export type SignalData =
       screen: string | null;
     };
 
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+/** How to reach the other members: STUN/TURN servers with short-lived credentials. */
+export interface IceConfig {
+  iceServers: IceServer[];
+  /** When the TURN credentials stop working (ms since the epoch), or null when there are none. */
+  expiresAt: number | null;
+  /**
+   * "available": TURN credentials are included; "none": this deployment has no TURN (STUN only);
+   * "unavailable": TURN is configured but could not be reached, so STUN only for now.
+   */
+  relay: "available" | "none" | "unavailable";
+}
+
 export interface RoomSettings {
   capacity: number;
   maxFrameBytes: number;
@@ -98,6 +116,8 @@ export type ClientMessage =
   | { type: "media"; media: MediaState }
   | { type: "chat"; text: string; cid: string }
   | { type: "history"; after: number }
+  /** Fresh ICE credentials (before the current ones expire). Members only, rate limited. */
+  | { type: "ice" }
   | { type: "leave" };
 
 // ---------------------------------------------------------------------------------------------
@@ -114,6 +134,7 @@ export type ServerMessage =
       /** The newest sequence number in the room (0 when there is none). */
       lastSeq: number;
       settings: RoomSettings;
+      ice: IceConfig;
     }
   | { type: "peer-joined"; peer: PeerInfo }
   | { type: "peer-left"; id: string }
@@ -121,6 +142,7 @@ export type ServerMessage =
   | { type: "signal"; from: string; data: SignalData }
   | { type: "chat"; message: ChatMessage }
   | { type: "history"; after: number; messages: ChatMessage[]; more: boolean }
+  | { type: "ice"; ice: IceConfig }
   | { type: "error"; code: ErrorCode; message: string };
 
 export type ErrorCode =
@@ -285,6 +307,8 @@ export function parseClientMessage(frame: unknown, maxBytes: number = LIMITS.def
       if (!isSeq(v.after)) return bad("`after` must be a non-negative integer");
       return { ok: true, value: { type: "history", after: v.after } };
     }
+    case "ice":
+      return { ok: true, value: { type: "ice" } };
     case "leave":
       return { ok: true, value: { type: "leave" } };
     default:
@@ -332,6 +356,24 @@ function roomSettings(v: unknown): RoomSettings | null {
   };
 }
 
+function iceConfig(v: unknown): IceConfig | null {
+  if (!isObj(v) || !Array.isArray(v.iceServers)) return null;
+  if (v.relay !== "available" && v.relay !== "none" && v.relay !== "unavailable") return null;
+  if (v.expiresAt !== null && typeof v.expiresAt !== "number") return null;
+  const servers: IceServer[] = [];
+  for (const s of v.iceServers) {
+    if (!isObj(s) || !Array.isArray(s.urls) || !s.urls.every((u) => typeof u === "string")) return null;
+    if (s.username !== undefined && typeof s.username !== "string") return null;
+    if (s.credential !== undefined && typeof s.credential !== "string") return null;
+    servers.push({
+      urls: s.urls as string[],
+      ...(typeof s.username === "string" ? { username: s.username } : {}),
+      ...(typeof s.credential === "string" ? { credential: s.credential } : {}),
+    });
+  }
+  return { iceServers: servers, expiresAt: v.expiresAt as number | null, relay: v.relay };
+}
+
 const ERROR_CODES = new Set<string>([
   "bad-json", "bad-message", "unknown-type", "too-large", "bad-version", "name-too-long",
   "text-too-long", "rate-limited", "not-joined", "already-joined", "unknown-peer", "room-full",
@@ -352,8 +394,9 @@ export function parseServerMessage(frame: unknown): ServerMessage | null {
       const peers = listOf(v.peers, peerInfo);
       const chat = listOf(v.chat, chatMessage);
       const settings = roomSettings(v.settings);
-      if (!you || !peers || !chat || !settings || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
-      return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings };
+      const ice = iceConfig(v.ice);
+      if (!you || !peers || !chat || !settings || !ice || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
+      return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice };
     }
     case "peer-joined": {
       const peer = peerInfo(v.peer);
@@ -377,6 +420,10 @@ export function parseServerMessage(frame: unknown): ServerMessage | null {
       const messages = listOf(v.messages, chatMessage);
       if (!messages || !isSeq(v.after) || !isBool(v.more)) return null;
       return { type: "history", after: v.after, messages, more: v.more };
+    }
+    case "ice": {
+      const ice = iceConfig(v.ice);
+      return ice ? { type: "ice", ice } : null;
     }
     case "error":
       if (typeof v.code !== "string" || !ERROR_CODES.has(v.code) || typeof v.message !== "string") return null;

@@ -1,8 +1,9 @@
 import type { Vars } from "./config";
 import type { RoomDO } from "./room-do";
+import type { TurnVars } from "./turn/ice-settings";
 
 /** Everything the Worker and the room object receive from the runtime. */
-export interface Env extends Vars {
+export interface Env extends Vars, TurnVars {
   ROOMS: DurableObjectNamespace<RoomDO>;
   ASSETS: Fetcher;
 }

@@ -9,6 +9,7 @@ import {
   PROTOCOL_VERSION,
   type ChatMessage,
   type ClientMessage,
+  type IceConfig,
   type PeerInfo,
   type RoomSettings,
   type ServerMessage,
@@ -43,11 +44,18 @@ export interface Step {
   departed?: true;
   /** Close the sender's socket after delivering `out`. */
   close?: { code: number; reason: string };
+  /** A member asked for fresh ICE credentials: mint them and answer with an `ice` frame. */
+  iceRequested?: true;
 }
 
 export interface RoomDeps {
-  newPeerId(): string;
   now(): number;
+}
+
+/** What the adapter prepares before a join: the new member's id and its ICE credentials (minted for that id). */
+export interface JoinContext {
+  id: string;
+  ice: IceConfig;
 }
 
 const error = (code: Extract<ServerMessage, { type: "error" }>["code"], message: string): Outbound => ({
@@ -87,9 +95,16 @@ export class RoomCore {
     };
   }
 
-  /** A validated frame from a socket; `sender` is its peer id, or null before it joined. */
-  handle(sender: string | null, msg: ClientMessage): Step {
-    if (msg.type === "join") return this.join(sender, msg);
+  has(peerId: string): boolean {
+    return this.members.has(peerId);
+  }
+
+  /**
+   * A validated frame from a socket; `sender` is its peer id, or null before it joined. A `join`
+   * needs its JoinContext.
+   */
+  handle(sender: string | null, msg: ClientMessage, join?: JoinContext): Step {
+    if (msg.type === "join") return this.join(sender, msg, join);
     if (sender === null || !this.members.has(sender)) {
       return { out: [error("not-joined", `send "join" before "${msg.type}"`)] };
     }
@@ -112,6 +127,8 @@ export class RoomCore {
         const messages = more ? page.slice(0, LIMITS.historyPage) : page;
         return { out: [{ to: "self", msg: { type: "history", after: msg.after, messages, more } }] };
       }
+      case "ice":
+        return { out: [], iceRequested: true };
       case "leave":
         return { ...this.disconnect(sender), departed: true, close: { code: CloseCode.Left, reason: "left" } };
       default:
@@ -125,16 +142,17 @@ export class RoomCore {
     return { out: [{ to: this.others(peerId), msg: { type: "peer-left", id: peerId } }] };
   }
 
-  private join(sender: string | null, msg: Extract<ClientMessage, { type: "join" }>): Step {
+  private join(sender: string | null, msg: Extract<ClientMessage, { type: "join" }>, context: JoinContext | undefined): Step {
     if (sender !== null) return { out: [error("already-joined", "this socket has already joined")] };
+    if (!context) throw new Error("a join needs its JoinContext");
+    const { id, ice } = context;
     if (this.members.size >= this.config.capacity) {
       return {
         out: [error("room-full", `the room is full (${this.config.capacity} people)`)],
         close: { code: CloseCode.RoomFull, reason: "room full" },
       };
     }
-    let id = this.deps.newPeerId();
-    while (this.members.has(id)) id = this.deps.newPeerId();
+    if (this.members.has(id)) throw new Error(`peer id ${id} is taken`);
     const you: PeerInfo = { id, name: msg.name, media: msg.media };
     const peers = this.roster();
     this.members.set(id, you);
@@ -144,7 +162,7 @@ export class RoomCore {
       out: [
         {
           to: "self",
-          msg: { type: "welcome", v: PROTOCOL_VERSION, you, peers, chat, lastSeq: this.log.lastSeq(), settings: this.settings() },
+          msg: { type: "welcome", v: PROTOCOL_VERSION, you, peers, chat, lastSeq: this.log.lastSeq(), settings: this.settings(), ice },
         },
         { to: peers.map((p) => p.id), msg: { type: "peer-joined", peer: you } },
       ],

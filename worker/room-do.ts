@@ -17,7 +17,12 @@ import { roomConfig, type RoomConfig } from "./config";
 import type { Env } from "./env";
 import { newPeerId } from "./ids";
 import { RoomCore, type Step } from "./room-core";
-import { SocketGuard } from "./socket-guard";
+import { SocketGuard, TokenBucket } from "./socket-guard";
+import { iceConfigFor } from "./turn/ice-provider";
+import { iceSettings, type IceSettings } from "./turn/ice-settings";
+
+/** Fresh ICE credentials on request: enough for refreshes and restarts, not for harvesting. */
+const ICE_REQUEST_RATE = { perSecond: 1 / 30, burst: 5 };
 
 /** What a socket carries through hibernation. */
 interface SocketAttachment {
@@ -52,13 +57,16 @@ export class RoomDO extends DurableObject<Env> {
   /** Joined sockets by peer id; rebuilt from attachments on every construction. */
   private readonly sockets = new Map<string, WebSocket>();
   private readonly guards = new WeakMap<WebSocket, SocketGuard>();
+  private readonly iceBuckets = new WeakMap<WebSocket, TokenBucket>();
+  private readonly ice: IceSettings;
   /** How often this instance's code ran; read by tests and the idle-cost benchmark. */
   readonly stats = { constructed: Date.now(), messageRuns: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = roomConfig(env);
-    this.core = new RoomCore(this.config, new SqliteChatLog(ctx.storage.sql), { newPeerId, now: Date.now });
+    this.ice = iceSettings(env);
+    this.core = new RoomCore(this.config, new SqliteChatLog(ctx.storage.sql), { now: Date.now });
     for (const ws of ctx.getWebSockets()) {
       const { peer } = attachmentOf(ws);
       if (peer && ws.readyState === WebSocket.OPEN) {
@@ -78,7 +86,7 @@ export class RoomDO extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  override webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): void {
+  override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
     this.stats.messageRuns++;
     const guard = this.guardFor(ws);
     switch (guard.admit(Date.now())) {
@@ -101,7 +109,34 @@ export class RoomDO extends DurableObject<Env> {
       return;
     }
     const sender = attachmentOf(ws).peer?.id ?? null;
-    this.apply(ws, this.core.handle(sender, parsed.value));
+    const msg = parsed.value;
+    if (msg.type === "join" && sender === null) {
+      // Credentials are minted for the new member's id, before it is admitted.
+      let id = newPeerId();
+      while (this.core.has(id)) id = newPeerId();
+      const ice = await this.iceFor(id);
+      // Other frames may have run meanwhile: the socket may be gone, or joined by a twin frame.
+      if (ws.readyState !== WebSocket.OPEN) return;
+      this.apply(ws, this.core.handle(attachmentOf(ws).peer?.id ?? null, msg, { id, ice }));
+      return;
+    }
+    const step = this.core.handle(sender, msg);
+    this.apply(ws, step);
+    if (step.iceRequested && sender !== null) await this.sendIce(ws, sender);
+  }
+
+  private iceFor(peerId: string) {
+    return iceConfigFor(this.ice, `${this.ctx.id.name ?? this.ctx.id.toString()}/${peerId}`, { now: Date.now });
+  }
+
+  private async sendIce(ws: WebSocket, peerId: string): Promise<void> {
+    let bucket = this.iceBuckets.get(ws);
+    if (!bucket) this.iceBuckets.set(ws, (bucket = new TokenBucket(ICE_REQUEST_RATE, Date.now())));
+    if (!bucket.take(Date.now())) {
+      this.send(ws, { type: "error", code: "rate-limited", message: "too many ICE credential requests" });
+      return;
+    }
+    this.send(ws, { type: "ice", ice: await this.iceFor(peerId) });
   }
 
   override webSocketClose(ws: WebSocket, _code: number, _reason: string, _wasClean: boolean): void {

@@ -3,6 +3,25 @@
 // memory only: after hibernation a socket starts with a full bucket, which is harmless because
 // a room hibernates only after its sockets have been quiet for a while.
 
+/** Tokens refill continuously at `perSecond` up to `burst`; time is passed in. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(private readonly rate: { perSecond: number; burst: number }, now: number) {
+    this.tokens = rate.burst;
+    this.last = now;
+  }
+
+  take(now: number): boolean {
+    this.tokens = Math.min(this.rate.burst, this.tokens + (Math.max(0, now - this.last) / 1000) * this.rate.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 export type Admission = "ok" | "throttled" | "drop" | "close";
 
 export interface GuardPolicy {
@@ -13,7 +32,7 @@ export interface GuardPolicy {
 }
 
 export class SocketGuard {
-  private tokens: number;
+  private readonly bucket: TokenBucket;
   /** Drops still tolerated. A flooder that merely keeps the bucket near empty still runs this down. */
   private dropAllowance: number;
   private last: number;
@@ -22,7 +41,7 @@ export class SocketGuard {
   private invalid = 0;
 
   constructor(private readonly policy: GuardPolicy, now: number) {
-    this.tokens = policy.rate.burst;
+    this.bucket = new TokenBucket(policy.rate, now);
     this.dropAllowance = policy.maxDropped;
     this.last = now;
   }
@@ -35,14 +54,9 @@ export class SocketGuard {
   admit(now: number): Admission {
     const seconds = Math.max(0, now - this.last) / 1000;
     this.last = now;
-    const { perSecond, burst } = this.policy.rate;
-    this.tokens = Math.min(burst, this.tokens + seconds * perSecond);
     this.dropAllowance = Math.min(this.policy.maxDropped, this.dropAllowance + seconds);
     if (this.dropAllowance >= this.policy.maxDropped) this.told = false;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return "ok";
-    }
+    if (this.bucket.take(now)) return "ok";
     this.dropAllowance -= 1;
     if (this.dropAllowance < 0) return "close";
     if (this.told) return "drop";

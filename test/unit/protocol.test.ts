@@ -86,9 +86,13 @@ describe("parseServerMessage", () => {
     const welcome = {
       type: "welcome", v: 1, you: { id: "a", name: "A", media }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
       lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000 },
+      ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
     expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, ice: { ...welcome.ice, relay: "maybe" } }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, ice: { ...welcome.ice, iceServers: [{ urls: "turn:x" }] } }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ type: "ice", ice: welcome.ice }))).toEqual({ type: "ice", ice: welcome.ice });
     expect(parseServerMessage(JSON.stringify({ type: "error", code: "room-full", message: "full" }))).toMatchObject({ code: "room-full" });
     expect(parseServerMessage(JSON.stringify({ type: "error", code: "made-up", message: "?" }))).toBeNull();
     expect(parseServerMessage("pong")).toBeNull();

@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
-import type { ClientMessage, PeerInfo } from "../../protocol/protocol";
+import type { ClientMessage, IceConfig, PeerInfo } from "../../protocol/protocol";
 import { roomConfig } from "../../worker/config";
 import { RoomCore, type Step } from "../../worker/room-core";
 import { MemoryChatLog } from "./memory-chat-log";
 
 const media = { mic: true, cam: true, screen: false };
+const ICE: IceConfig = { iceServers: [{ urls: ["turn:127.0.0.1:3478"], username: "u", credential: "c" }], expiresAt: 1, relay: "available" };
 
 function makeRoom(vars: Record<string, string> = {}) {
   let n = 0;
   let clock = 1_000;
   const log = new MemoryChatLog();
-  const room = new RoomCore(roomConfig(vars), log, { newPeerId: () => `p${++n}`, now: () => clock++ });
+  const room = new RoomCore(roomConfig(vars), log, { now: () => clock++ });
   const join = (name: string, since?: number): { step: Step; you: PeerInfo } => {
-    const step = room.handle(null, { type: "join", v: 1, name, media, ...(since !== undefined ? { since } : {}) });
+    const step = room.handle(null, { type: "join", v: 1, name, media, ...(since !== undefined ? { since } : {}) }, { id: `p${++n}`, ice: ICE });
     return { step, you: step.member! };
   };
   return { room, log, join };
@@ -27,7 +28,7 @@ describe("RoomCore", () => {
     expect(a.you).toEqual({ id: "p1", name: "A", media });
     const b = join("B");
     expect(b.step.out).toEqual([
-      { to: "self", msg: expect.objectContaining({ type: "welcome", you: b.you, peers: [a.you], chat: [], lastSeq: 0 }) },
+      { to: "self", msg: expect.objectContaining({ type: "welcome", you: b.you, peers: [a.you], chat: [], lastSeq: 0, ice: ICE }) },
       { to: ["p1"], msg: { type: "peer-joined", peer: b.you } },
     ]);
   });
@@ -108,6 +109,8 @@ describe("RoomCore", () => {
     expect(room.handle(null, chat("x", "y")).out[0]!.msg).toMatchObject({ code: "not-joined" });
     join("A");
     expect(room.handle("p1", { type: "join", v: 1, name: "again", media }).out[0]!.msg).toMatchObject({ code: "already-joined" });
+    expect(room.handle(null, { type: "ice" }).out[0]!.msg).toMatchObject({ code: "not-joined" });
+    expect(room.handle("p1", { type: "ice" })).toEqual({ out: [], iceRequested: true });
   });
 
   it("rebuilds its roster from restored members", () => {

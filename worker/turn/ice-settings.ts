@@ -1,0 +1,71 @@
+// Which ICE servers the room hands to its members, read from the environment. Secrets
+// (TURN_SECRET, CF_TURN_API_TOKEN) come only from `wrangler secret` or `.dev.vars`.
+
+export type TurnProvider = "coturn" | "cloudflare" | "none";
+
+export interface TurnVars {
+  /** coturn | cloudflare | none (default none: STUN only). */
+  TURN_PROVIDER?: string;
+  /** Comma-separated TURN URLs for coturn, e.g. "turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443?transport=tcp". */
+  TURN_URLS?: string;
+  /** coturn's static-auth-secret (use-auth-secret). A secret. */
+  TURN_SECRET?: string;
+  /** Credential lifetime in seconds (default 3600, at most 172800). */
+  TURN_TTL?: string;
+  /** Comma-separated STUN URLs (default none: local development needs none). */
+  STUN_URLS?: string;
+  /** Cloudflare TURN key id and its API token (a secret). */
+  CF_TURN_KEY_ID?: string;
+  CF_TURN_API_TOKEN?: string;
+  /** Where Cloudflare's TURN API lives (tests point it at a local stub). */
+  CF_TURN_API_BASE?: string;
+  /**
+   * Shifts the clock used to stamp coturn credentials, in seconds. Only for tests that need an
+   * already expired credential (a negative value); never set it in production.
+   */
+  TURN_CLOCK_SKEW_SECONDS?: string;
+}
+
+export interface IceSettings {
+  provider: TurnProvider;
+  turnUrls: string[];
+  stunUrls: string[];
+  secret: string;
+  ttlSeconds: number;
+  cloudflare: { keyId: string; token: string; apiBase: string; timeoutMs: number };
+  clockSkewSeconds: number;
+}
+
+export const DEFAULT_TTL_SECONDS = 3600;
+export const MAX_TTL_SECONDS = 48 * 3600;
+
+const list = (raw: string | undefined): string[] =>
+  (raw ?? "").split(",").map((s) => s.trim()).filter((s) => /^(stun|stuns|turn|turns):/.test(s));
+
+export function iceSettings(env: TurnVars): IceSettings {
+  const ttl = Number(env.TURN_TTL);
+  const provider = env.TURN_PROVIDER === "coturn" || env.TURN_PROVIDER === "cloudflare" ? env.TURN_PROVIDER : "none";
+  const skew = Number(env.TURN_CLOCK_SKEW_SECONDS);
+  return {
+    provider,
+    turnUrls: list(env.TURN_URLS),
+    stunUrls: list(env.STUN_URLS),
+    secret: env.TURN_SECRET ?? "",
+    ttlSeconds: Number.isInteger(ttl) && ttl > 0 ? Math.min(ttl, MAX_TTL_SECONDS) : DEFAULT_TTL_SECONDS,
+    cloudflare: {
+      keyId: env.CF_TURN_KEY_ID ?? "",
+      token: env.CF_TURN_API_TOKEN ?? "",
+      apiBase: (env.CF_TURN_API_BASE || "https://rtc.live.cloudflare.com").replace(/\/$/, ""),
+      timeoutMs: 2500,
+    },
+    clockSkewSeconds: Number.isFinite(skew) ? skew : 0,
+  };
+}
+
+/**
+ * Browsers refuse ICE servers on port 53 (Chromium blocks the DNS port for WebRTC), and a
+ * refused URL only costs the client a timeout; Cloudflare's answer includes such URLs.
+ */
+export function dropPort53(urls: string[]): string[] {
+  return urls.filter((u) => !/^[a-z]+:(\[[^\]]+\]|[^:?]+):53(\?|$)/i.test(u));
+}
