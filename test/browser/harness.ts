@@ -73,9 +73,10 @@ export async function newPeerContext(browser: Browser, app: App, opts: PeerOptio
 }
 
 /** Opens the room link, fills the pre-join screen and joins. */
-export async function joinRoom(page: Page, app: App, roomId: string, name: string, opts: { mic?: boolean; cam?: boolean } = {}): Promise<void> {
+export async function joinRoom(page: Page, app: App, roomId: string, name: string, opts: { mic?: boolean; cam?: boolean; relayOnly?: boolean } = {}): Promise<void> {
   await page.goto(`${app.url}/r/${roomId}`);
   await page.getByTestId("name").fill(name);
+  if (opts.relayOnly) await page.getByTestId("relay-only").check();
   if (opts.cam === false) await page.getByTestId("prejoin-cam").click();
   if (opts.mic === false) await page.getByTestId("prejoin-mic").click();
   await page.getByTestId("join").click();
@@ -139,4 +140,33 @@ export async function waitForRemoteVideo(page: Page, peers: number, ms = 20_000)
 /** A measured figure, printed for the record (the benchmarks own the targets; tests only log). */
 export function report(what: string, value: number, unit: string): void {
   console.log(`# measured: ${what}: ${Math.round(value)} ${unit}`);
+}
+
+export interface SelectedPair {
+  local: string;
+  remote: string;
+  /** The transport between this browser and its TURN server, for a relay candidate. */
+  relayProtocol: string | null;
+}
+
+/** The candidate types of the selected pair of every peer connection on the page. */
+export async function selectedPairs(page: Page): Promise<SelectedPair[]> {
+  return page.evaluate(async () => {
+    const rl = (globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink;
+    const out = [];
+    for (const pc of rl.session.peerConnections) {
+      const stats = await pc.getStats();
+      const byId = new Map<string, Record<string, unknown>>();
+      stats.forEach((s) => byId.set(s.id, s));
+      let pair: Record<string, unknown> | undefined;
+      stats.forEach((s) => {
+        if (s.type === "transport" && s.selectedCandidatePairId) pair = byId.get(s.selectedCandidatePairId);
+      });
+      if (!pair) continue;
+      const local = byId.get(pair.localCandidateId as string)!;
+      const remote = byId.get(pair.remoteCandidateId as string)!;
+      out.push({ local: local.candidateType as string, remote: remote.candidateType as string, relayProtocol: (local.relayProtocol as string | undefined) ?? null });
+    }
+    return out;
+  });
 }

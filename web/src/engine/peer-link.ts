@@ -46,6 +46,12 @@ export interface PeerLinkOptions {
 type Events = {
   state: PeerState;
   streams: RemoteStreams;
+  /**
+   * The TURN server refused our credentials (401) and gathering ended without a relay
+   * candidate. Chromium then leaves a relay-only connection in `new` forever, with no error of
+   * its own, so this is the only signal there will be.
+   */
+  "turn-rejected": void;
   error: { code: "ERR_SET_REMOTE_DESCRIPTION" | "ERR_ADD_ICE_CANDIDATE" | "ERR_CREATE_OFFER"; message: string };
 };
 
@@ -66,6 +72,8 @@ export class PeerLink extends Emitter<Events> {
   private remoteIds: { camera: string | null; screen: string | null } = { camera: null, screen: null };
   private stateValue: PeerState = "connecting";
   private closed = false;
+  private relayCandidates = 0;
+  private turnAuthErrors = 0;
 
   constructor(private readonly options: PeerLinkOptions, local: LocalTracks) {
     super();
@@ -76,6 +84,8 @@ export class PeerLink extends Emitter<Events> {
     this.pc.addEventListener("icecandidate", this.onIceCandidate);
     this.pc.addEventListener("track", this.onTrack);
     this.pc.addEventListener("connectionstatechange", this.onConnectionState);
+    this.pc.addEventListener("icecandidateerror", this.onCandidateError);
+    this.pc.addEventListener("icegatheringstatechange", this.onGatheringState);
     if (!options.awaitOffer) this.attachMedia();
     this.announceStreams(local);
   }
@@ -153,6 +163,12 @@ export class PeerLink extends Emitter<Events> {
     }
   }
 
+  /** New ICE servers (fresh TURN credentials); used from the next gathering on. */
+  setIceServers(config: RTCConfiguration): void {
+    if (this.closed) return;
+    this.pc.setConfiguration({ ...this.pc.getConfiguration(), ...config });
+  }
+
   /** Restarts ICE in place (new candidates, same connection and tracks). */
   restartIce(): void {
     if (this.closed) return;
@@ -167,6 +183,8 @@ export class PeerLink extends Emitter<Events> {
     this.pc.removeEventListener("icecandidate", this.onIceCandidate);
     this.pc.removeEventListener("track", this.onTrack);
     this.pc.removeEventListener("connectionstatechange", this.onConnectionState);
+    this.pc.removeEventListener("icecandidateerror", this.onCandidateError);
+    this.pc.removeEventListener("icegatheringstatechange", this.onGatheringState);
     this.pc.close();
     this.setState("closed");
     this.removeAllListeners();
@@ -192,6 +210,7 @@ export class PeerLink extends Emitter<Events> {
 
   private readonly onIceCandidate = (e: RTCPeerConnectionIceEvent) => {
     if (this.closed) return;
+    if (e.candidate?.type === "relay") this.relayCandidates++;
     this.options.send({ kind: "candidate", candidate: e.candidate ? e.candidate.toJSON() as RTCIceCandidateInit & { candidate: string } : null });
   };
 
@@ -250,6 +269,22 @@ export class PeerLink extends Emitter<Events> {
     }
   }
 
+  private readonly onCandidateError = (e: Event) => {
+    const code = (e as RTCPeerConnectionIceErrorEvent).errorCode;
+    // 401 Unauthorized: wrong or expired credentials (RFC 8656 §7.3); 403 is a refused peer address.
+    if (code === 401) this.turnAuthErrors++;
+  };
+
+  private readonly onGatheringState = () => {
+    if (this.pc.iceGatheringState === "gathering") {
+      this.relayCandidates = 0;
+      this.turnAuthErrors = 0;
+    } else if (this.pc.iceGatheringState === "complete" && this.relayCandidates === 0 && this.turnAuthErrors > 0) {
+      log({ event: "negotiation", peer: this.peerId, step: "turn rejected" });
+      this.emit("turn-rejected", undefined);
+    }
+  };
+
   private readonly onTrack = (e: RTCTrackEvent) => {
     const stream = e.streams[0] ?? new MediaStream([e.track]);
     this.remoteStreams.set(stream.id, stream);
@@ -273,12 +308,10 @@ export class PeerLink extends Emitter<Events> {
     log({ event: "peer-state", peer: this.peerId, state: s });
     if (s === "connected") this.setState("connected");
     else if (s === "disconnected") this.setState("reconnecting");
-    else if (s === "failed") {
-      // Chromium reports `failed` on connectionState but never on iceConnectionState; an ICE
-      // restart is the only way back once it is reached.
-      this.setState("failed");
-      this.restartIce();
-    } else if (s === "new" || s === "connecting") {
+    // Chromium reports `failed` on connectionState but never on iceConnectionState; the owner
+    // decides when to restart ICE (it may need fresh credentials first).
+    else if (s === "failed") this.setState("failed");
+    else if (s === "new" || s === "connecting") {
       if (this.stateValue !== "failed" && this.stateValue !== "reconnecting") this.setState("connecting");
     }
   };

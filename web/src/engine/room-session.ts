@@ -1,7 +1,7 @@
 // A joined room: the signaling client, one PeerLink per remote peer (the mesh), the chat
 // history and this device's media, folded into one state snapshot that the UI renders. No DOM.
 
-import type { ChatMessage, MediaState, PeerInfo, RoomSettings, ServerMessage, SignalData } from "../../../protocol/protocol";
+import type { ChatMessage, IceConfig, MediaState, PeerInfo, RoomSettings, ServerMessage, SignalData } from "../../../protocol/protocol";
 import { Emitter } from "./emitter";
 import type { LocalMedia } from "./local-media";
 import { log } from "./log";
@@ -30,13 +30,20 @@ export interface SessionState {
   settings: RoomSettings | null;
   /** The newest chat sequence number seen; a reconnect asks for what came after it. */
   lastSeq: number;
+  /** STUN/TURN servers from the room, and whether a relay is on offer. */
+  ice: IceConfig | null;
+  /** The TURN server refused our credentials and no relay candidate could be gathered. */
+  turnRejected: boolean;
+  /** Only relayed connections are allowed (the user chose to hide their IP address). */
+  relayOnly: boolean;
 }
 
 export interface SessionOptions {
   url: string;
   name: string;
   media: LocalMedia;
-  rtcConfig?: RTCConfiguration;
+  /** Connect through the TURN relay only, so that peers never learn this device's IP address. */
+  relayOnly?: boolean;
   /** For tests. */
   WebSocket?: typeof WebSocket;
 }
@@ -59,11 +66,19 @@ export class RoomSession extends Emitter<Events> {
     chat: [],
     settings: null,
     lastSeq: 0,
+    ice: null,
+    turnRejected: false,
+    relayOnly: false,
   };
   private destroyed = false;
+  private iceRefresh: ReturnType<typeof setTimeout> | null = null;
+  /** Links waiting for fresh credentials before their ICE restart. */
+  private readonly restartAfterRefresh = new Set<PeerLink>();
+  private readonly disconnectTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly options: SessionOptions) {
     super();
+    this.stateValue = { ...this.stateValue, relayOnly: options.relayOnly ?? false };
     this.signaling = new SignalingClient({
       url: options.url,
       join: () => ({
@@ -113,6 +128,9 @@ export class RoomSession extends Emitter<Events> {
     if (this.destroyed) return;
     this.destroyed = true;
     globalThis.removeEventListener?.("online", this.onOnline);
+    if (this.iceRefresh !== null) clearTimeout(this.iceRefresh);
+    for (const t of this.disconnectTimers.values()) clearTimeout(t);
+    this.disconnectTimers.clear();
     for (const off of this.unsubscribe) off();
     for (const link of this.links.values()) link.close();
     this.links.clear();
@@ -148,6 +166,8 @@ export class RoomSession extends Emitter<Events> {
         return this.onSignal(msg.from, msg.data);
       case "chat":
         return this.addChat([msg.message]);
+      case "ice":
+        return this.setIce(msg.ice);
       case "history":
         this.addChat(msg.messages);
         if (msg.more && msg.messages.length) this.signaling.send({ type: "history", after: msg.messages.at(-1)!.seq });
@@ -168,6 +188,7 @@ export class RoomSession extends Emitter<Events> {
       this.update({ participants: [] });
     }
     this.update({ selfId: msg.you.id, settings: msg.settings });
+    this.setIce(msg.ice);
     for (const peer of msg.peers) this.addPeer(peer, true);
     this.addChat(msg.chat);
     if (msg.lastSeq > this.stateValue.lastSeq && msg.chat.length && msg.chat.at(-1)!.seq < msg.lastSeq) {
@@ -192,12 +213,16 @@ export class RoomSession extends Emitter<Events> {
         awaitOffer,
         // Deterministic roles: both sides compute the same answer without talking.
         polite: selfId > peerId,
-        config: this.options.rtcConfig ?? {},
+        config: this.rtcConfig(),
         send: (data) => this.signaling.send({ type: "signal", to: peerId, data }),
       },
       this.options.media.tracks,
     );
-    link.on("state", (connection) => this.patchParticipant(peerId, { connection }));
+    link.on("state", (connection) => {
+      this.patchParticipant(peerId, { connection });
+      this.watchConnection(link, connection);
+    });
+    link.on("turn-rejected", () => this.update({ turnRejected: true }));
     link.on("error", (e) => log({ event: "negotiation", peer: peerId, step: e.code, detail: e.message }));
     link.on("streams", ({ camera, screen }) => this.patchParticipant(peerId, { camera, screen }));
     this.links.set(peerId, link);
@@ -205,6 +230,8 @@ export class RoomSession extends Emitter<Events> {
   }
 
   private removePeer(id: string) {
+    clearTimeout(this.disconnectTimers.get(id));
+    this.disconnectTimers.delete(id);
     this.links.get(id)?.close();
     this.links.delete(id);
     this.update({ participants: this.stateValue.participants.filter((p) => p.id !== id) });
@@ -245,9 +272,55 @@ export class RoomSession extends Emitter<Events> {
     this.update({ participants: this.stateValue.participants.map((p) => (p.id === id ? { ...p, ...patch } : p)) });
   }
 
+  private rtcConfig(): RTCConfiguration {
+    return {
+      iceServers: this.stateValue.ice?.iceServers ?? [],
+      iceTransportPolicy: this.stateValue.relayOnly ? "relay" : "all",
+    };
+  }
+
+  /** New credentials: every link uses them from its next gathering; a refresh is planned before they expire. */
+  private setIce(ice: IceConfig) {
+    this.update({ ice, turnRejected: false });
+    for (const link of this.links.values()) link.setIceServers(this.rtcConfig());
+    for (const link of this.restartAfterRefresh) link.restartIce();
+    this.restartAfterRefresh.clear();
+    if (this.iceRefresh !== null) clearTimeout(this.iceRefresh);
+    this.iceRefresh = null;
+    if (ice.expiresAt !== null) {
+      // Refresh at 80 % of the remaining lifetime, so long calls and later restarts keep a valid relay.
+      const remaining = ice.expiresAt - Date.now();
+      if (remaining > 0) this.iceRefresh = setTimeout(() => this.signaling.send({ type: "ice" }), Math.max(1000, remaining * 0.8));
+    }
+  }
+
+  /** ICE restart policy: on `failed` at once, on `disconnected` that lasts 4 s. */
+  private watchConnection(link: PeerLink, state: PeerState) {
+    const id = link.peerId;
+    clearTimeout(this.disconnectTimers.get(id));
+    this.disconnectTimers.delete(id);
+    if (state === "failed") this.restart(link);
+    else if (state === "reconnecting") {
+      this.disconnectTimers.set(id, setTimeout(() => {
+        this.disconnectTimers.delete(id);
+        if (link.state === "reconnecting") this.restart(link);
+      }, 4000));
+    }
+  }
+
+  /** Restarts ICE on a link, fetching fresh credentials first if the current ones are about to expire. */
+  private restart(link: PeerLink) {
+    const expiresAt = this.stateValue.ice?.expiresAt;
+    if (expiresAt != null && expiresAt - Date.now() < 5 * 60_000 && this.signaling.send({ type: "ice" })) {
+      this.restartAfterRefresh.add(link);
+      return;
+    }
+    link.restartIce();
+  }
+
   private readonly onOnline = () => {
     // Back online after a network change: the old candidate pairs are likely dead.
-    for (const link of this.links.values()) if (link.state !== "connected") link.restartIce();
+    for (const link of this.links.values()) if (link.state !== "connected") this.restart(link);
   };
 
   private update(patch: Partial<SessionState>) {

@@ -4,22 +4,38 @@ import type { DeviceChoice, LocalMedia } from "../engine/local-media";
 import { useEngineState, useI18n } from "./hooks";
 import { Icon } from "./icons";
 import { MediaErrors } from "./media-errors";
+import { navigate } from "./routes";
 import { Video } from "./video";
 
 const NAME_KEY = "roomlink.name";
+const RELAY_KEY = "roomlink.relayOnly";
 
-export function storedName(): string {
+function remember(key: string, value: string) {
   try {
-    return localStorage.getItem(NAME_KEY) ?? "";
+    localStorage.setItem(key, value);
   } catch {
-    return "";
+    // Not remembered.
   }
 }
 
-export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (name: string) => void }) {
+function recall(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+export interface JoinChoice {
+  name: string;
+  relayOnly: boolean;
+}
+
+export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice: JoinChoice) => void }) {
   const { t } = useI18n();
   const state = useEngineState(media)!;
-  const [name, setName] = useState(storedName);
+  const [name, setName] = useState(() => recall(NAME_KEY) ?? "");
+  const [relayOnly, setRelayOnly] = useState(() => recall(RELAY_KEY) === "1");
   const [level, setLevel] = useState(0);
   const audio = media.tracks.audio;
 
@@ -33,12 +49,9 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (name: s
     e.preventDefault();
     const clean = name.trim();
     if (!clean) return;
-    try {
-      localStorage.setItem(NAME_KEY, clean);
-    } catch {
-      // Not remembered.
-    }
-    onJoin(clean);
+    remember(NAME_KEY, clean);
+    remember(RELAY_KEY, relayOnly ? "1" : "0");
+    onJoin({ name: clean, relayOnly });
   };
 
   const picker = (kind: keyof DeviceChoice, label: string, devices: MediaDeviceInfo[]) =>
@@ -81,8 +94,13 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (name: s
           {picker("videoIn", t("prejoin.camera"), state.devices.videoIn)}
           {picker("audioIn", t("prejoin.microphone"), state.devices.audioIn)}
           {canPickOutput && picker("audioOut", t("prejoin.speaker"), state.devices.audioOut)}
+          <label class="check">
+            <input type="checkbox" checked={relayOnly} onChange={(e) => setRelayOnly(e.currentTarget.checked)} data-testid="relay-only" />
+            <span>{t("prejoin.relayOnly")}</span>
+          </label>
           <button type="submit" class="primary big" disabled={!name.trim()} data-testid="join">{t("prejoin.join")}</button>
         </form>
+        <a href="/check" onClick={(e) => { e.preventDefault(); navigate("/check"); }} data-testid="check-link">{t("prejoin.check")}</a>
       </section>
     </main>
   );

@@ -6,26 +6,26 @@ import { useEngineState, useI18n } from "./hooks";
 import { Icon } from "./icons";
 import { MediaErrors } from "./media-errors";
 import { PeoplePanel } from "./people-panel";
-import { PreJoin } from "./prejoin";
+import { PreJoin, type JoinChoice } from "./prejoin";
 import { navigate, rememberRoom, roomSocketUrl } from "./routes";
 import { Tile, type TileProps } from "./tile";
 
 /** /r/<id>: the pre-join screen, then the room, then (after leaving) a way back in. */
 export function RoomPage({ roomId }: { roomId: string }) {
   const [media, setMedia] = useState(() => new LocalMedia());
-  const [name, setName] = useState<string | null>(null);
+  const [choice, setChoice] = useState<JoinChoice | null>(null);
   useEffect(() => () => media.destroy(), [media]);
-  if (!name) return <PreJoin media={media} onJoin={setName} />;
+  if (!choice) return <PreJoin media={media} onJoin={setChoice} />;
   return (
     <Room
       key={roomId}
       roomId={roomId}
-      name={name}
+      choice={choice}
       media={media}
       onLeave={() => {
         // Leaving releases the camera and mic; rejoining starts over at the pre-join screen.
         setMedia(new LocalMedia());
-        setName(null);
+        setChoice(null);
         navigate(`/r/${roomId}?left=1`);
       }}
     />
@@ -34,9 +34,10 @@ export function RoomPage({ roomId }: { roomId: string }) {
 
 type Panel = "chat" | "people" | null;
 
-function Room({ roomId, name, media, onLeave }: { roomId: string; name: string; media: LocalMedia; onLeave: () => void }) {
+function Room({ roomId, choice, media, onLeave }: { roomId: string; choice: JoinChoice; media: LocalMedia; onLeave: () => void }) {
   const { t } = useI18n();
-  const session = useMemo(() => new RoomSession({ url: roomSocketUrl(roomId), name, media }), [roomId, name, media]);
+  const { name, relayOnly } = choice;
+  const session = useMemo(() => new RoomSession({ url: roomSocketUrl(roomId), name, media, relayOnly }), [roomId, choice, media]);
   const state = useEngineState(session)!;
   const local = useEngineState(media)!;
   const [panel, setPanel] = useState<Panel>(() => (matchMedia("(min-width: 900px)").matches ? "chat" : null));
@@ -122,6 +123,10 @@ function Room({ roomId, name, media, onLeave }: { roomId: string; name: string; 
         <div class="banner" role="status" data-testid="status-banner">{state.status === "reconnecting" ? t("status.reconnecting") : t("status.connecting")}</div>
       )}
       <MediaErrors state={local} />
+      {state.relayOnly && state.turnRejected && <div class="alert" role="alert" data-testid="turn-rejected">{t("turn.rejected")}</div>}
+      {state.relayOnly && !state.turnRejected && state.ice && state.ice.relay !== "available" && (
+        <div class="alert" role="alert" data-testid="turn-unavailable">{t("turn.unavailable")}</div>
+      )}
       <section class="grid" style={{ "--cols": String(columns), "--rows": String(Math.ceil(tiles.length / columns)) }} data-testid="grid">
         {tiles.map((tile) => <Tile key={`${tile.kind}-${tile.id}`} {...tile} />)}
       </section>
