@@ -21,6 +21,9 @@ export default defineConfig({
               // Small limits so the tests can reach them quickly; the defaults are covered by unit tests.
               bindings: {
                 ROOM_CAPACITY: "4",
+                RESUME_GRACE_SECONDS: "2",
+                // Test clients heartbeat every 300 ms; one that stops is dead after a second.
+                STALE_SOCKET_SECONDS: "1",
                 RATE_BURST: "150",
                 RATE_PER_SECOND: "50",
                 TURN_PROVIDER: "coturn",

@@ -36,6 +36,10 @@ export interface PeerInfo {
   id: string;
   name: string;
   media: MediaState;
+  /** Join order (server time, ms). Between two peers, the later joiner makes the first offer. */
+  joined: number;
+  /** Lost its socket and may come back (resume) within the room's grace period. */
+  away: boolean;
 }
 
 export interface ChatMessage {
@@ -111,6 +115,8 @@ export type ClientMessage =
       media: MediaState;
       /** If set, `welcome.chat` holds the messages after this sequence number instead of the tail. */
       since?: number;
+      /** Come back as this peer (same id) after a dropped socket, with the token from its welcome. */
+      resume?: { id: string; token: string };
     }
   | { type: "signal"; to: string; data: SignalData }
   | { type: "media"; media: MediaState }
@@ -135,9 +141,15 @@ export type ServerMessage =
       lastSeq: number;
       settings: RoomSettings;
       ice: IceConfig;
+      /** Present it in `join.resume` to come back as the same peer after a dropped socket. */
+      resumeToken: string;
+      /** This join resumed an earlier session: same id, and the others saw no leave. */
+      resumed: boolean;
     }
   | { type: "peer-joined"; peer: PeerInfo }
   | { type: "peer-left"; id: string }
+  /** A peer lost its socket (away) or came back (not away) within the grace period. */
+  | { type: "peer-presence"; id: string; away: boolean }
   | { type: "peer-media"; id: string; media: MediaState }
   | { type: "signal"; from: string; data: SignalData }
   | { type: "chat"; message: ChatMessage }
@@ -168,6 +180,10 @@ export const CloseCode = {
   Left: 1000,
   /** Too many invalid frames; the reason names the last one. */
   ProtocolViolation: 4400,
+  /** No heartbeat for too long: the socket is presumed dead. */
+  HeartbeatTimeout: 4408,
+  /** The same peer resumed on a newer socket. */
+  Replaced: 4410,
   /** The room is at capacity. An error frame with code "room-full" precedes it. */
   RoomFull: 4409,
   /** The client speaks another protocol version. */
@@ -197,6 +213,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const isBool = (v: unknown): v is boolean => typeof v === "boolean";
 const isSeq = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+const PEER_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** UTF-8 length of a string, computed only when a cheap bound does not settle the question. */
 export function exceedsBytes(text: string, maxBytes: number): boolean {
@@ -281,7 +298,18 @@ export function parseClientMessage(frame: unknown, maxBytes: number = LIMITS.def
       const media = mediaState(v.media);
       if (!media) return bad("`media` must be {mic, cam, screen} booleans");
       if (v.since !== undefined && !isSeq(v.since)) return bad("`since` must be a non-negative integer");
-      return { ok: true, value: { type: "join", v: v.v, name, media, ...(v.since !== undefined ? { since: v.since as number } : {}) } };
+      let resume: { id: string; token: string } | undefined;
+      if (v.resume !== undefined) {
+        const r = v.resume;
+        if (!isObj(r) || typeof r.id !== "string" || !PEER_ID.test(r.id) || typeof r.token !== "string" || r.token.length > 64) {
+          return bad("`resume` must be {id, token}");
+        }
+        resume = { id: r.id, token: r.token };
+      }
+      return {
+        ok: true,
+        value: { type: "join", v: v.v, name, media, ...(v.since !== undefined ? { since: v.since as number } : {}), ...(resume ? { resume } : {}) },
+      };
     }
     case "signal": {
       if (typeof v.to !== "string" || v.to.length === 0 || v.to.length > LIMITS.peerIdMaxChars) return bad("`to` must be a peer id");
@@ -321,9 +349,9 @@ export function parseClientMessage(frame: unknown, maxBytes: number = LIMITS.def
 // frame from a newer or broken server.
 
 function peerInfo(v: unknown): PeerInfo | null {
-  if (!isObj(v) || typeof v.id !== "string" || typeof v.name !== "string") return null;
+  if (!isObj(v) || typeof v.id !== "string" || typeof v.name !== "string" || typeof v.joined !== "number" || !isBool(v.away)) return null;
   const media = mediaState(v.media);
-  return media ? { id: v.id, name: v.name, media } : null;
+  return media ? { id: v.id, name: v.name, media, joined: v.joined, away: v.away } : null;
 }
 
 function chatMessage(v: unknown): ChatMessage | null {
@@ -396,7 +424,8 @@ export function parseServerMessage(frame: unknown): ServerMessage | null {
       const settings = roomSettings(v.settings);
       const ice = iceConfig(v.ice);
       if (!you || !peers || !chat || !settings || !ice || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
-      return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice };
+      if (typeof v.resumeToken !== "string" || !isBool(v.resumed)) return null;
+      return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed };
     }
     case "peer-joined": {
       const peer = peerInfo(v.peer);
@@ -404,6 +433,8 @@ export function parseServerMessage(frame: unknown): ServerMessage | null {
     }
     case "peer-left":
       return typeof v.id === "string" ? { type: "peer-left", id: v.id } : null;
+    case "peer-presence":
+      return typeof v.id === "string" && isBool(v.away) ? { type: "peer-presence", id: v.id, away: v.away } : null;
     case "peer-media": {
       const media = mediaState(v.media);
       return media && typeof v.id === "string" ? { type: "peer-media", id: v.id, media } : null;

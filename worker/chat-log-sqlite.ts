@@ -56,6 +56,10 @@ export class SqliteChatLog implements ChatLog {
     return this.sql.exec<Row>("SELECT * FROM chat WHERE seq > ? ORDER BY seq ASC LIMIT ?", after, limit).toArray().map(toMessage);
   }
 
+  clear(): void {
+    this.sql.exec("DELETE FROM chat");
+  }
+
   lastSeq(): number {
     // sqlite_sequence remembers the highest seq ever issued, even when the newest rows are gone.
     const rows = this.sql.exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'chat'").toArray();

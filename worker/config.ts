@@ -15,6 +15,14 @@ export interface Vars {
   RATE_BURST?: string;
   /** Comma-separated extra origins allowed to open room sockets, e.g. a Pages deploy of web/. */
   ALLOWED_ORIGINS?: string;
+  /** Seconds a member whose socket dropped keeps its seat, so that it can resume (default 20). */
+  RESUME_GRACE_SECONDS?: string;
+  /** Hours an empty room keeps its chat history (default 24). */
+  CHAT_RETENTION_HOURS?: string;
+  /** Seconds without a heartbeat after which a socket is presumed dead and closed (default 30). */
+  STALE_SOCKET_SECONDS?: string;
+  /** Seconds between checks for dead sockets while a room has any (default 90). */
+  PRUNE_INTERVAL_SECONDS?: string;
 }
 
 export interface RoomConfig {
@@ -28,6 +36,10 @@ export interface RoomConfig {
   maxDropped: number;
   /** Invalid frames a socket may send before it is closed. */
   maxInvalidFrames: number;
+  graceMs: number;
+  retentionMs: number;
+  staleMs: number;
+  pruneIntervalMs: number;
 }
 
 function intIn(raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -43,12 +55,19 @@ export function roomConfig(env: Vars): RoomConfig {
     // workerd refuses WebSocket messages above 1 MiB anyway; stay under it.
     maxFrameBytes: intIn(env.MAX_FRAME_BYTES, LIMITS.defaultMaxFrameBytes, 1024, 1024 * 1024),
     historyTail: LIMITS.historyPage,
-    heartbeatMs: 10_000,
+    // Clients ping this often and call the socket dead after two silent intervals, so a frozen
+    // connection is noticed within about 10 s. The runtime answers; the room does not wake.
+    heartbeatMs: 5_000,
     rate: {
       perSecond: intIn(env.RATE_PER_SECOND, 50, 1, 100_000),
       burst: intIn(env.RATE_BURST, 200, 1, 1_000_000),
     },
     maxDropped: 100,
     maxInvalidFrames: 20,
+    graceMs: intIn(env.RESUME_GRACE_SECONDS, 20, 0, 3600) * 1000,
+    retentionMs: intIn(env.CHAT_RETENTION_HOURS, 24, 0, 24 * 365) * 3_600_000,
+    staleMs: intIn(env.STALE_SOCKET_SECONDS, 30, 1, 3600) * 1000,
+    // Not more often: an idle room should cost (next to) nothing.
+    pruneIntervalMs: intIn(env.PRUNE_INTERVAL_SECONDS, 90, 10, 3600) * 1000,
   };
 }

@@ -21,3 +21,6 @@ export const newRoomId = (): string => randomId(16);
 export const newPeerId = (): string => randomId(9);
 
 export const isRoomId = (s: string): boolean => ROOM_ID_PATTERN.test(s);
+
+/** 16 random bytes: the secret that lets a member take its seat back after a dropped socket. */
+export const newResumeToken = (): string => randomId(16);

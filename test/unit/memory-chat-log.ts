@@ -1,9 +1,9 @@
 import type { ChatMessage } from "../../protocol/protocol";
-import type { ChatLog } from "../../worker/room-core";
+import type { ChatLog, MemberStore, StoredMember } from "../../worker/room-core";
 
 /** The ChatLog port over an array, for testing the room core without a runtime. */
 export class MemoryChatLog implements ChatLog {
-  readonly rows: ChatMessage[] = [];
+  rows: ChatMessage[] = [];
   private seq = 0;
   append(m: Omit<ChatMessage, "seq">): ChatMessage {
     const message = { ...m, seq: ++this.seq };
@@ -21,5 +21,29 @@ export class MemoryChatLog implements ChatLog {
   }
   lastSeq(): number {
     return this.seq;
+  }
+  clear(): void {
+    this.rows = [];
+  }
+}
+
+/** The MemberStore port over a map. */
+export class MemoryMemberStore implements MemberStore {
+  readonly rows = new Map<string, StoredMember>();
+  private empty: number | null = null;
+  all(): StoredMember[] {
+    return [...this.rows.values()];
+  }
+  put(m: StoredMember): void {
+    this.rows.set(m.id, { ...m });
+  }
+  delete(id: string): void {
+    this.rows.delete(id);
+  }
+  emptySince(): number | null {
+    return this.empty;
+  }
+  setEmptySince(at: number | null): void {
+    this.empty = at;
   }
 }

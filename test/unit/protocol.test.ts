@@ -9,6 +9,7 @@ describe("parseClientMessage", () => {
     const good = [
       { type: "join", v: 1, name: "Айгүл", media },
       { type: "join", v: 1, name: "A", media, since: 12 },
+      { type: "join", v: 1, name: "A", media, resume: { id: "abc_-1", token: "tok" } },
       { type: "signal", to: "abc", data: { kind: "description", description: { type: "offer", sdp: "v=0" } } },
       { type: "signal", to: "abc", data: { kind: "candidate", candidate: { candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host", sdpMid: "0", sdpMLineIndex: 0 } } },
       { type: "signal", to: "abc", data: { kind: "candidate", candidate: null } },
@@ -52,6 +53,8 @@ describe("parseClientMessage", () => {
     ["a 4001-character chat", JSON.stringify({ type: "chat", text: "ы".repeat(4001), cid: "c" }), "text-too-long"],
     ["an over-long cid", JSON.stringify({ type: "chat", text: "a", cid: "c".repeat(65) }), "bad-message"],
     ["history without after", '{"type":"history"}', "bad-message"],
+    ["a resume with a malformed id", JSON.stringify({ type: "join", v: 1, name: "a", media, resume: { id: "a:b", token: "t" } }), "bad-message"],
+    ["a resume without token", JSON.stringify({ type: "join", v: 1, name: "a", media, resume: { id: "ab" } }), "bad-message"],
   ])("refuses %s", (_what, frame, code) => {
     const r = parseClientMessage(frame);
     expect(r.ok).toBe(false);
@@ -84,15 +87,18 @@ describe("parseClientMessage", () => {
 describe("parseServerMessage", () => {
   it("reads what the room sends and rejects malformed frames", () => {
     const welcome = {
-      type: "welcome", v: 1, you: { id: "a", name: "A", media }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
+      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
       lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000 },
       ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
+      resumeToken: "t", resumed: false,
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
     expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
     expect(parseServerMessage(JSON.stringify({ ...welcome, ice: { ...welcome.ice, relay: "maybe" } }))).toBeNull();
     expect(parseServerMessage(JSON.stringify({ ...welcome, ice: { ...welcome.ice, iceServers: [{ urls: "turn:x" }] } }))).toBeNull();
     expect(parseServerMessage(JSON.stringify({ type: "ice", ice: welcome.ice }))).toEqual({ type: "ice", ice: welcome.ice });
+    expect(parseServerMessage(JSON.stringify({ type: "peer-presence", id: "a", away: true }))).toEqual({ type: "peer-presence", id: "a", away: true });
+    expect(parseServerMessage(JSON.stringify({ ...welcome, resumed: "yes" }))).toBeNull();
     expect(parseServerMessage(JSON.stringify({ type: "error", code: "room-full", message: "full" }))).toMatchObject({ code: "room-full" });
     expect(parseServerMessage(JSON.stringify({ type: "error", code: "made-up", message: "?" }))).toBeNull();
     expect(parseServerMessage("pong")).toBeNull();

@@ -26,7 +26,19 @@ export class TestClient {
   private waiters: Array<() => void> = [];
   private cursor = 0;
 
-  constructor(readonly ws: WebSocket) {
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  constructor(readonly ws: WebSocket, heartbeat = true) {
+    // Like a real client, it pings the runtime's auto-response; the room prunes sockets that stop.
+    if (heartbeat) {
+      this.heartbeat = setInterval(() => {
+        try {
+          ws.send("ping");
+        } catch {
+          this.stopHeartbeat();
+        }
+      }, 300);
+    }
     ws.addEventListener("message", (e) => {
       const data = e.data as string;
       this.raw.push(data);
@@ -35,9 +47,15 @@ export class TestClient {
       this.wake();
     });
     ws.addEventListener("close", (e) => {
+      this.stopHeartbeat();
       this.closed = { code: e.code, reason: e.reason };
       this.wake();
     });
+  }
+
+  stopHeartbeat(): void {
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
   static async open(roomId: string, headers: Record<string, string> = {}): Promise<TestClient> {
@@ -50,9 +68,16 @@ export class TestClient {
   }
 
   /** Opens a socket and joins; resolves with the welcome. */
-  static async join(roomId: string, name: string, extra: { since?: number; media?: MediaState } = {}) {
+  static async join(roomId: string, name: string, extra: { since?: number; media?: MediaState; resume?: { id: string; token: string } } = {}) {
     const client = await TestClient.open(roomId);
-    client.send({ type: "join", v: PROTOCOL_VERSION, name, media: extra.media ?? NO_MEDIA, ...(extra.since !== undefined ? { since: extra.since } : {}) });
+    client.send({
+      type: "join",
+      v: PROTOCOL_VERSION,
+      name,
+      media: extra.media ?? NO_MEDIA,
+      ...(extra.since !== undefined ? { since: extra.since } : {}),
+      ...(extra.resume ? { resume: extra.resume } : {}),
+    });
     const welcome = await client.next("welcome");
     return { client, welcome, id: welcome.you.id };
   }
@@ -98,6 +123,7 @@ export class TestClient {
   }
 
   close(code = 1000, reason = "bye"): void {
+    this.stopHeartbeat();
     try {
       this.ws.close(code, reason);
     } catch {

@@ -1,4 +1,4 @@
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RoomDO } from "../../worker/room-do";
 import { TestClient, createRoom, roomStub } from "./client";
@@ -14,8 +14,10 @@ describe("hibernation and eviction", () => {
     const room = await createRoom();
     const a = await TestClient.join(room, "A");
     const before = await instanceStats(room);
+    a.client.stopHeartbeat();
+    const pongs = a.client.raw.filter((r) => r === "pong").length;
     for (let i = 0; i < 5; i++) a.client.sendRaw("ping");
-    await a.client.waitFor(() => a.client.raw.filter((r) => r === "pong").length === 5, 5000, "5 pongs");
+    await a.client.waitFor(() => a.client.raw.filter((r) => r === "pong").length === pongs + 5, 5000, "5 pongs");
     const after = await instanceStats(room);
     expect(after.constructed).toBe(before.constructed);
     expect(after.messageRuns).toBe(before.messageRuns);
@@ -50,15 +52,15 @@ describe("hibernation and eviction", () => {
     const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id);
     expect([...c.welcome.peers].sort(byId)).toEqual(
       [
-        { id: a.id, name: "A", media: { mic: true, cam: false, screen: false } },
-        { id: b.id, name: "B", media: { mic: false, cam: false, screen: false } },
+        { id: a.id, name: "A", media: { mic: true, cam: false, screen: false }, joined: a.welcome.you.joined, away: false },
+        { id: b.id, name: "B", media: { mic: false, cam: false, screen: false }, joined: b.welcome.you.joined, away: false },
       ].sort(byId),
     );
     expect(c.welcome.chat.map((m) => m.text)).toEqual(["before", "after"]);
     expect(first.messageRuns).toBeGreaterThan(0);
   });
 
-  it("leaves a consistent room after an eviction that closes the sockets", async () => {
+  it("after an eviction that closes the sockets, members resume their seats and the room is consistent", async () => {
     const room = await createRoom();
     const a = await TestClient.join(room, "A");
     const b = await TestClient.join(room, "B");
@@ -70,15 +72,45 @@ describe("hibernation and eviction", () => {
     await b.client.waitClosed();
     expect(closedA.code).not.toBe(1000);
 
-    // They come back: nobody is a ghost of the old sockets, and the history is intact.
-    const a2 = await TestClient.join(room, "A");
-    expect(a2.welcome.peers).toEqual([]);
-    expect(a2.welcome.chat.map((m) => m.text)).toEqual(["kept"]);
-    const b2 = await TestClient.join(room, "B");
-    expect(b2.welcome.peers.map((p) => p.id)).toEqual([a2.id]);
-    b2.client.send({ type: "signal", to: a2.id, data: offer });
-    expect((await a2.client.next("signal")).from).toBe(b2.id);
+    // They come back with their tokens, as a deploy or eviction looks to a client: same ids,
+    // nobody left, history intact, relaying works.
+    const a2 = await TestClient.join(room, "A", { resume: { id: a.id, token: a.welcome.resumeToken }, since: 1 });
+    expect(a2.welcome).toMatchObject({ resumed: true, you: { id: a.id }, lastSeq: 1, chat: [] });
+    expect(a2.welcome.peers).toEqual([{ id: b.id, name: "B", media: b.welcome.you.media, joined: b.welcome.you.joined, away: true }]);
+    const b2 = await TestClient.join(room, "B", { resume: { id: b.id, token: b.welcome.resumeToken } });
+    expect(b2.welcome.resumed).toBe(true);
+    expect(b2.welcome.peers.map((p) => [p.id, p.away])).toEqual([[a.id, false]]);
+    expect(b2.welcome.chat.map((m) => m.text)).toEqual(["kept"]);
+    expect(await a2.client.next("peer-presence")).toEqual({ type: "peer-presence", id: b.id, away: false });
+    b2.client.send({ type: "signal", to: a.id, data: offer });
+    expect((await a2.client.next("signal")).from).toBe(b.id);
     b2.client.send({ type: "chat", text: "new", cid: "n" });
     expect((await a2.client.next("chat")).message.seq).toBe(2);
+    expect(a2.client.all("peer-left")).toEqual([]);
+  });
+
+  it("forgets members who do not come back after an eviction, once their grace period ends", async () => {
+    const room = await createRoom();
+    await TestClient.join(room, "Gone");
+    await evictDurableObject(roomStub(room), { webSockets: "close" });
+    const c = await TestClient.join(room, "C");
+    expect(c.welcome.peers.map((p) => p.away)).toEqual([true]);
+    const left = await c.client.next("peer-left", 6000);
+    expect(left.id).toBe(c.welcome.peers[0]!.id);
+  });
+});
+
+describe("dead sockets", () => {
+  it("closes a socket that stopped heartbeating (4408) and keeps the ones that did not", async () => {
+    const room = await createRoom();
+    const silent = await TestClient.join(room, "Silent");
+    const alive = await TestClient.join(room, "Alive");
+    silent.client.stopHeartbeat();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await runDurableObjectAlarm(roomStub(room))).toBe(true);
+    expect(await silent.client.waitClosed()).toEqual({ code: 4408, reason: "no heartbeat" });
+    // Presumed dead, not misbehaving: away, and it could still resume.
+    expect(await alive.client.next("peer-presence")).toEqual({ type: "peer-presence", id: silent.id, away: true });
+    expect(alive.client.closed).toBeNull();
   });
 });

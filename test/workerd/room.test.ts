@@ -13,10 +13,13 @@ describe("room behaviour", () => {
     expect(a.welcome.lastSeq).toBe(0);
 
     const b = await TestClient.join(room, "Бакыт");
-    expect(b.welcome.peers).toEqual([{ id: a.id, name: "Aigul", media: { mic: true, cam: true, screen: false } }]);
+    expect(b.welcome.peers).toEqual([{ id: a.id, name: "Aigul", media: { mic: true, cam: true, screen: false }, joined: a.welcome.you.joined, away: false }]);
     expect(b.id).not.toBe(a.id);
+    expect(b.welcome.you.joined).toBeGreaterThanOrEqual(a.welcome.you.joined);
+    expect(b.welcome.resumeToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(b.welcome.resumeToken).not.toBe(a.welcome.resumeToken);
     const joined = await a.client.next("peer-joined");
-    expect(joined.peer).toEqual({ id: b.id, name: "Бакыт", media: NO_MEDIA });
+    expect(joined.peer).toEqual({ id: b.id, name: "Бакыт", media: NO_MEDIA, joined: b.welcome.you.joined, away: false });
   });
 
   it("relays a signal only to the addressed peer, stamped with the sender's real id", async () => {
@@ -64,7 +67,7 @@ describe("room behaviour", () => {
     expect(c.welcome.peers.find((p) => p.id === a.id)?.media).toEqual({ mic: true, cam: false, screen: true });
   });
 
-  it("announces a leave, by message or by closing the socket", async () => {
+  it("announces a leave at once, and a lost socket as away, then gone when its grace period ends", async () => {
     const room = await createRoom();
     const a = await TestClient.join(room, "A");
     const b = await TestClient.join(room, "B");
@@ -72,12 +75,60 @@ describe("room behaviour", () => {
     b.client.send({ type: "leave" });
     expect(await a.client.next("peer-left")).toEqual({ type: "peer-left", id: b.id });
     expect((await b.client.waitClosed()).code).toBe(1000);
-    c.client.close(1000, "tab closed");
-    expect(await a.client.next("peer-left")).toEqual({ type: "peer-left", id: c.id });
+    const lostAt = Date.now();
+    c.client.close(1001, "network gone");
+    expect(await a.client.next("peer-presence")).toEqual({ type: "peer-presence", id: c.id, away: true });
     const d = await TestClient.join(room, "D");
-    expect(d.welcome.peers.map((p) => p.id)).toEqual([a.id]);
+    expect(d.welcome.peers.map((p) => [p.id, p.away])).toEqual([[a.id, false], [c.id, true]]);
+    // The grace period (2 s in these tests) ends by the room's alarm.
+    expect(await a.client.next("peer-left", 6000)).toEqual({ type: "peer-left", id: c.id });
+    expect(Date.now() - lostAt).toBeGreaterThanOrEqual(1900);
+    expect(await d.client.next("peer-left")).toEqual({ type: "peer-left", id: c.id });
     // Exactly one peer-left per departure, no duplicates from close + error.
     expect(a.client.all("peer-left").map((m) => m.id)).toEqual([b.id, c.id]);
+  });
+
+  it("lets a member resume its seat with its token: same id, the others see away and back, never a leave", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    const b = await TestClient.join(room, "B");
+    a.client.send({ type: "chat", text: "before", cid: "1" });
+    await b.client.next("chat");
+    a.client.close(4000, "dropped");
+    await b.client.next("peer-presence");
+    b.client.send({ type: "chat", text: "while away", cid: "2" });
+    await b.client.next("chat");
+    const back = await TestClient.join(room, "A", { resume: { id: a.id, token: a.welcome.resumeToken }, since: 1 });
+    expect(back.welcome).toMatchObject({ resumed: true, you: { id: a.id }, lastSeq: 2 });
+    expect(back.welcome.chat.map((m) => m.text)).toEqual(["while away"]);
+    expect(await b.client.next("peer-presence")).toEqual({ type: "peer-presence", id: a.id, away: false });
+    expect(b.client.all("peer-left")).toEqual([]);
+    expect(b.client.all("peer-joined")).toEqual([]);
+    b.client.send({ type: "signal", to: a.id, data: { kind: "candidate", candidate: null } });
+    expect((await back.client.next("signal")).from).toBe(b.id);
+  });
+
+  it("hands the seat to a resume that overtakes a socket the room still thinks alive, and closes the old one with 4410", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    const b = await TestClient.join(room, "B");
+    const again = await TestClient.join(room, "A", { resume: { id: a.id, token: a.welcome.resumeToken } });
+    expect(again.welcome.resumed).toBe(true);
+    expect(await a.client.waitClosed()).toEqual({ code: 4410, reason: "resumed on a newer connection" });
+    b.client.send({ type: "chat", text: "to the new socket", cid: "x" });
+    expect((await again.client.next("chat")).message.text).toBe("to the new socket");
+    // The replaced socket's close did not make A away or gone.
+    expect(b.client.all("peer-presence")).toEqual([]);
+    expect(b.client.all("peer-left")).toEqual([]);
+  });
+
+  it("refuses a resume with a wrong token: a fresh member instead", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    const impostor = await TestClient.join(room, "A", { resume: { id: a.id, token: "x".repeat(22) } });
+    expect(impostor.welcome.resumed).toBe(false);
+    expect(impostor.id).not.toBe(a.id);
+    expect(a.client.closed).toBeNull();
   });
 
   it("refuses the joiner past capacity with room-full and close 4409, and lets one in after a leave", async () => {

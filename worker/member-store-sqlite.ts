@@ -1,0 +1,64 @@
+// The durable roster in the Durable Object's SQLite storage: who is in the room, with their
+// resume tokens, so that members survive hibernation and eviction. Plus the room's one piece of
+// housekeeping state (when it became empty, for chat retention).
+
+import type { MemberStore, StoredMember } from "./room-core";
+
+interface Row extends Record<string, SqlStorageValue> {
+  id: string;
+  name: string;
+  mic: number;
+  cam: number;
+  screen: number;
+  joined: number;
+  token: string;
+  away_since: number | null;
+}
+
+export class SqliteMemberStore implements MemberStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS members (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      mic INTEGER NOT NULL,
+      cam INTEGER NOT NULL,
+      screen INTEGER NOT NULL,
+      joined INTEGER NOT NULL,
+      token TEXT NOT NULL,
+      away_since INTEGER
+    )`);
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)");
+  }
+
+  all(): StoredMember[] {
+    return this.sql.exec<Row>("SELECT * FROM members").toArray().map((r) => ({
+      id: r.id,
+      name: r.name,
+      media: { mic: r.mic === 1, cam: r.cam === 1, screen: r.screen === 1 },
+      joined: r.joined,
+      token: r.token,
+      awaySince: r.away_since,
+    }));
+  }
+
+  put(m: StoredMember): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince,
+    );
+  }
+
+  delete(id: string): void {
+    this.sql.exec("DELETE FROM members WHERE id = ?", id);
+  }
+
+  emptySince(): number | null {
+    const rows = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'empty_since'").toArray();
+    return rows.length ? rows[0]!.value : null;
+  }
+
+  setEmptySince(at: number | null): void {
+    if (at === null) this.sql.exec("DELETE FROM meta WHERE key = 'empty_since'");
+    else this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('empty_since', ?)", at);
+  }
+}
