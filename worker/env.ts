@@ -6,4 +6,8 @@ import type { TurnVars } from "./turn/ice-settings";
 export interface Env extends Vars, TurnVars {
   ROOMS: DurableObjectNamespace<RoomDO>;
   ASSETS: Fetcher;
+  /** Room sockets opened per client IP. */
+  JOIN_LIMITER: RateLimit;
+  /** Rooms created per client IP. */
+  CREATE_LIMITER: RateLimit;
 }

@@ -24,9 +24,20 @@ const router = AutoRouter({
 
 router.get("/health", () => ({ ok: true, protocol: PROTOCOL_VERSION }));
 
-router.post("/rooms", () => json({ id: newRoomId() }, { status: 201 }));
+/** Cloudflare puts the client's address in CF-Connecting-IP; without it (a local tool) all share one bucket. */
+const clientKey = (request: Request) => request.headers.get("CF-Connecting-IP") ?? "unknown";
 
-router.get("/rooms/:id/ws", (request: IRequest, env: Env) => {
+async function allow(limiter: RateLimit, request: Request): Promise<void> {
+  const { success } = await limiter.limit({ key: clientKey(request) });
+  if (!success) throw new StatusError(429, "too many requests from this address; try again in a minute");
+}
+
+router.post("/rooms", async (request: IRequest, env: Env) => {
+  await allow(env.CREATE_LIMITER, request);
+  return json({ id: newRoomId() }, { status: 201 });
+});
+
+router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {
   const { id } = request.params;
   if (!id || !isRoomId(id)) throw new StatusError(400, "malformed room id");
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
@@ -36,6 +47,7 @@ router.get("/rooms/:id/ws", (request: IRequest, env: Env) => {
   if (!isOriginAllowed(request.headers.get("Origin"), url, parseAllowedOrigins(env.ALLOWED_ORIGINS))) {
     throw new StatusError(403, "origin not allowed");
   }
+  await allow(env.JOIN_LIMITER, request);
   // itty-router hands us a Proxy around the Request, which a stub's fetch() cannot take; the
   // room only needs the URL and headers.
   const upgrade = new Request(url, { headers: request.headers });

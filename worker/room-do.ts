@@ -59,6 +59,11 @@ export class RoomDO extends DurableObject<Env> {
   private readonly sockets = new Map<string, WebSocket>();
   private readonly guards = new WeakMap<WebSocket, SocketGuard>();
   private readonly iceBuckets = new WeakMap<WebSocket, TokenBucket>();
+  /**
+   * Sockets this room has closed. The runtime still delivers what they had already sent (a
+   * flood can leave thousands of frames in flight); those are ignored without any work.
+   */
+  private readonly closing = new WeakSet<WebSocket>();
   /** How often this instance's code ran; read by tests and the idle-cost benchmark. */
   readonly stats = { constructed: Date.now(), messageRuns: 0, alarmRuns: 0 };
 
@@ -90,6 +95,7 @@ export class RoomDO extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
     this.stats.messageRuns++;
+    if (this.closing.has(ws)) return;
     const guard = this.guardFor(ws);
     switch (guard.admit(Date.now())) {
       case "ok":
@@ -231,6 +237,7 @@ export class RoomDO extends DurableObject<Env> {
 
   /** Closes a misbehaving socket; its member leaves at once (no grace period, no resume). */
   private async expel(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.closing.add(ws);
     const id = this.unbind(ws);
     if (id) this.deliver(ws, this.core.expel(id));
     tryClose(ws, code, reason);

@@ -100,6 +100,43 @@ describe("bad input", () => {
     await bystandersUnaffected(a, b, "after-flood");
   });
 
+  it("keeps the others' messages flowing while one member floods (latency reported)", async () => {
+    const { a, b, bad } = await roomWithBystanders();
+    const measure = async (label: string, n: number) => {
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        a.client.send({ type: "chat", text: `${label}-${i}`, cid: `${label}-${i}` });
+        const got = await b.client.next("chat");
+        times.push(performance.now() - t0);
+        expect(got.message.text).toBe(`${label}-${i}`);
+      }
+      times.sort((x, y) => x - y);
+      return { p50: times[Math.floor(n / 2)]!, p99: times[Math.min(n - 1, Math.floor(n * 0.99))]! };
+    };
+    const quiet = await measure("quiet", 40);
+    // The flood: as fast as the socket takes it, until the room closes it.
+    let flooded = 0;
+    const flood = (async () => {
+      while (bad.client.closed === null && flooded < 5000) {
+        try {
+          bad.client.send({ type: "media", media: { mic: flooded % 2 === 0, cam: false, screen: false } });
+        } catch {
+          break;
+        }
+        flooded++;
+        if (flooded % 50 === 0) await new Promise((r) => setTimeout(r, 0));
+      }
+    })();
+    const during = await measure("flood", 40);
+    await flood;
+    expect((await bad.client.waitClosed()).code).toBe(4429);
+    console.log(
+      `# measured: others' chat latency, quiet p50 ${quiet.p50.toFixed(1)} ms p99 ${quiet.p99.toFixed(1)} ms; ` +
+        `during a flood of ${flooded} frames p50 ${during.p50.toFixed(1)} ms p99 ${during.p99.toFixed(1)} ms`,
+    );
+  });
+
   it("does not let a frame claim another sender", async () => {
     const { a, b, bad } = await roomWithBystanders();
     bad.client.send({ type: "signal", to: a.id, from: b.id, data: { kind: "candidate", candidate: null } });

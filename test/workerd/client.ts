@@ -9,8 +9,12 @@ export const NO_MEDIA: MediaState = { mic: false, cam: false, screen: false };
 
 type Msg<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
 
+/** Each test client looks like a different person (its own address), so per-IP limits stay out of the way. */
+let addresses = 0;
+export const nextAddress = () => `test-client-${++addresses}`;
+
 export async function createRoom(): Promise<string> {
-  const res = await exports.default.fetch(`${ORIGIN}/api/rooms`, { method: "POST" });
+  const res = await exports.default.fetch(`${ORIGIN}/api/rooms`, { method: "POST", headers: { "CF-Connecting-IP": nextAddress() } });
   const body = (await res.json()) as { id: string };
   return body.id;
 }
@@ -22,6 +26,8 @@ export function roomStub(roomId: string) {
 export class TestClient {
   readonly frames: ServerMessage[] = [];
   readonly raw: string[] = [];
+  /** Called for every server frame, as it arrives. */
+  onFrame: ((msg: ServerMessage) => void) | null = null;
   closed: { code: number; reason: string } | null = null;
   private waiters: Array<() => void> = [];
   private cursor = 0;
@@ -43,7 +49,10 @@ export class TestClient {
       const data = e.data as string;
       this.raw.push(data);
       const msg = parseServerMessage(data);
-      if (msg) this.frames.push(msg);
+      if (msg) {
+        this.frames.push(msg);
+        this.onFrame?.(msg);
+      }
       this.wake();
     });
     ws.addEventListener("close", (e) => {
@@ -58,13 +67,13 @@ export class TestClient {
     this.heartbeat = null;
   }
 
-  static async open(roomId: string, headers: Record<string, string> = {}): Promise<TestClient> {
+  static async open(roomId: string, headers: Record<string, string> = {}, heartbeat = true): Promise<TestClient> {
     const res = await exports.default.fetch(`${ORIGIN}/api/rooms/${roomId}/ws`, {
-      headers: { Upgrade: "websocket", Origin: ORIGIN, ...headers },
+      headers: { Upgrade: "websocket", Origin: ORIGIN, "CF-Connecting-IP": nextAddress(), ...headers },
     });
     if (!res.webSocket) throw new Error(`upgrade refused: ${res.status}`);
     res.webSocket.accept();
-    return new TestClient(res.webSocket);
+    return new TestClient(res.webSocket, heartbeat);
   }
 
   /** Opens a socket and joins; resolves with the welcome. */

@@ -5,11 +5,34 @@ import { ORIGIN, createRoom } from "./client";
 const fetchApp = (path: string, init?: RequestInit) => exports.default.fetch(`${ORIGIN}${path}`, init);
 const ROOM_ID = /^[A-Za-z0-9_-]{22}$/;
 
+describe("per-address limits", () => {
+  it("refuses the 21st room a minute from one address with 429, and not another address's", async () => {
+    const create = (ip: string) => fetchApp("/api/rooms", { method: "POST", headers: { "CF-Connecting-IP": ip } });
+    for (let i = 0; i < 20; i++) expect((await create("203.0.113.7")).status).toBe(201);
+    const refused = await create("203.0.113.7");
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: expect.stringMatching(/too many requests/) });
+    expect((await create("203.0.113.8")).status).toBe(201);
+  });
+
+  it("refuses the 61st room socket a minute from one address with 429", async () => {
+    const id = await createRoom();
+    const open = () => fetchApp(`/api/rooms/${id}/ws`, { headers: { Upgrade: "websocket", Origin: ORIGIN, "CF-Connecting-IP": "203.0.113.9" } });
+    for (let i = 0; i < 60; i++) {
+      const res = await open();
+      expect(res.status).toBe(101);
+      res.webSocket!.accept();
+      res.webSocket!.close(1000, "done");
+    }
+    expect((await open()).status).toBe(429);
+  });
+});
+
 describe("HTTP API", () => {
   it("creates rooms with 128-bit base64url ids, all different", async () => {
     const ids = new Set<string>();
     for (let i = 0; i < 20; i++) {
-      const res = await fetchApp("/api/rooms", { method: "POST" });
+      const res = await fetchApp("/api/rooms", { method: "POST", headers: { "CF-Connecting-IP": `creator-${i}` } });
       expect(res.status).toBe(201);
       const { id } = (await res.json()) as { id: string };
       expect(id).toMatch(ROOM_ID);
@@ -45,7 +68,7 @@ describe("HTTP API", () => {
 
   it("answers 403 to a foreign Origin and accepts its own and loopback ones", async () => {
     const id = await createRoom();
-    const upgrade = (origin: string) => fetchApp(`/api/rooms/${id}/ws`, { headers: { Upgrade: "websocket", Origin: origin } });
+    const upgrade = (origin: string) => fetchApp(`/api/rooms/${id}/ws`, { headers: { Upgrade: "websocket", Origin: origin, "CF-Connecting-IP": `origin-${origin}` } });
     const evil = await upgrade("https://evil.example");
     expect(evil.status).toBe(403);
     for (const ok of [ORIGIN, "http://localhost:5173", "http://127.0.0.1:8787"]) {
@@ -59,7 +82,7 @@ describe("HTTP API", () => {
   it("refuses loopback origins when the Worker is reached on a real host name", async () => {
     const id = await createRoom();
     const res = await exports.default.fetch(`https://roomlink.example/api/rooms/${id}/ws`, {
-      headers: { Upgrade: "websocket", Origin: "http://localhost:5173" },
+      headers: { Upgrade: "websocket", Origin: "http://localhost:5173", "CF-Connecting-IP": "origin-test" },
     });
     expect(res.status).toBe(403);
   });

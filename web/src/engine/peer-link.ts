@@ -73,6 +73,7 @@ export class PeerLink extends Emitter<Events> {
   private stateValue: PeerState = "connecting";
   private closed = false;
   private relayCandidates = 0;
+  private lastRemoteOffer = 0;
   private turnAuthErrors = 0;
 
   constructor(private readonly options: PeerLinkOptions, local: LocalTracks) {
@@ -101,6 +102,15 @@ export class PeerLink extends Emitter<Events> {
 
   get peerId(): string {
     return this.options.peerId;
+  }
+
+  get polite(): boolean {
+    return this.options.polite;
+  }
+
+  /** When the remote last sent an offer (ms since the epoch); 0 if never. */
+  get lastRemoteOfferAt(): number {
+    return this.lastRemoteOffer;
   }
 
   get state(): PeerState {
@@ -215,6 +225,7 @@ export class PeerLink extends Emitter<Events> {
   };
 
   private async receiveDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    if (description.type === "offer") this.lastRemoteOffer = Date.now();
     // An offer right behind the answer we are still applying is not a collision (the W3C
     // sample's isSettingRemoteAnswerPending).
     const readyForOffer = !this.makingOffer && (this.pc.signalingState === "stable" || this.settingRemoteAnswer);

@@ -1,23 +1,27 @@
-// A joined room: the signaling client, one PeerLink per remote peer (the mesh), the chat
-// history and this device's media, folded into one state snapshot that the UI renders. No DOM.
+// A joined room: the signaling client, one PeerLink per remote peer (the mesh), the chat and
+// this device's media, folded into one state snapshot that the UI renders. No DOM.
+//
+// Who offers: between two peers, the later joiner makes the first offer and the earlier one
+// waits for it (so a join never starts with both sides offering at once).
+// Reconnects: the signaling socket resumes the same peer id, so links and media survive a
+// dropped socket; only a resume that fails (grace period over) rebuilds the mesh.
 
 import type { ChatMessage, IceConfig, MediaState, PeerInfo, RoomSettings, ServerMessage, SignalData } from "../../../protocol/protocol";
+import { ChatState, type ChatItem } from "./chat-state";
 import { Emitter } from "./emitter";
+import { IceRestartPolicy } from "./ice-restart-policy";
 import type { LocalMedia } from "./local-media";
 import { log } from "./log";
 import { PeerLink, type PeerState } from "./peer-link";
 import { SignalingClient, type SignalingStatus } from "./signaling";
+
+export type { ChatItem };
 
 export interface Participant extends PeerInfo {
   connection: PeerState;
   camera: MediaStream | null;
   screen: MediaStream | null;
 }
-
-export type ChatItem =
-  | { kind: "chat"; message: ChatMessage; pending: false }
-  | { kind: "pending"; cid: string; text: string; pending: true }
-  | { kind: "system"; event: "joined" | "left"; name: string; ts: number; key: string };
 
 export type SessionStatus = SignalingStatus | "refused";
 
@@ -26,16 +30,16 @@ export interface SessionState {
   refusal: { code: number; reason: string } | null;
   selfId: string | null;
   participants: Participant[];
-  chat: ChatItem[];
+  chat: readonly ChatItem[];
   settings: RoomSettings | null;
-  /** The newest chat sequence number seen; a reconnect asks for what came after it. */
-  lastSeq: number;
   /** STUN/TURN servers from the room, and whether a relay is on offer. */
   ice: IceConfig | null;
   /** The TURN server refused our credentials and no relay candidate could be gathered. */
   turnRejected: boolean;
   /** Only relayed connections are allowed (the user chose to hide their IP address). */
   relayOnly: boolean;
+  /** How many times the signaling socket came back (resumed or not). */
+  reconnects: number;
 }
 
 export interface SessionOptions {
@@ -50,41 +54,41 @@ export interface SessionOptions {
 
 type Events = { change: SessionState };
 
-const newCid = (): string => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
-
 export class RoomSession extends Emitter<Events> {
   private readonly signaling: SignalingClient;
   private readonly links = new Map<string, PeerLink>();
   private readonly unsubscribe: Array<() => void> = [];
-  /** Chat the user sent that the room has not confirmed yet, resent after every (re)join. */
-  private readonly outbox = new Map<string, string>();
-  private stateValue: SessionState = {
-    status: "connecting",
-    refusal: null,
-    selfId: null,
-    participants: [],
-    chat: [],
-    settings: null,
-    lastSeq: 0,
-    ice: null,
-    turnRejected: false,
-    relayOnly: false,
-  };
-  private destroyed = false;
+  private readonly chatState = new ChatState();
+  private readonly restarts: IceRestartPolicy;
+  private self: { id: string; joined: number; token: string } | null = null;
+  /** The welcome asked for more history: unconfirmed chat waits until it has arrived. */
+  private catchingUp = false;
   private iceRefresh: ReturnType<typeof setTimeout> | null = null;
-  /** Links waiting for fresh credentials before their ICE restart. */
-  private readonly restartAfterRefresh = new Set<PeerLink>();
-  private readonly disconnectTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private stateValue: SessionState;
+  private destroyed = false;
 
   constructor(private readonly options: SessionOptions) {
     super();
-    this.stateValue = { ...this.stateValue, relayOnly: options.relayOnly ?? false };
+    this.stateValue = {
+      status: "connecting",
+      refusal: null,
+      selfId: null,
+      participants: [],
+      chat: [],
+      settings: null,
+      ice: null,
+      turnRejected: false,
+      relayOnly: options.relayOnly ?? false,
+      reconnects: 0,
+    };
+    this.restarts = new IceRestartPolicy((link) => this.restart(link));
     this.signaling = new SignalingClient({
       url: options.url,
       join: () => ({
         name: options.name,
         media: this.mediaState(),
-        ...(this.stateValue.lastSeq > 0 ? { since: this.stateValue.lastSeq } : {}),
+        ...(this.chatState.lastSeq > 0 ? { since: this.chatState.lastSeq } : {}),
+        ...(this.self ? { resume: { id: this.self.id, token: this.self.token } } : {}),
       }),
       ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     });
@@ -113,14 +117,13 @@ export class RoomSession extends Emitter<Events> {
     return [...this.links.values()].map((l) => l.pc);
   }
 
+  /** Sends now if connected; otherwise it waits in the outbox and goes out after the rejoin. */
   sendChat(text: string): void {
     this.assertAlive();
-    const trimmed = text.trim();
-    if (!trimmed) return;
-    const cid = newCid();
-    this.outbox.set(cid, text);
-    this.update({ chat: [...this.stateValue.chat, { kind: "pending", cid, text, pending: true }] });
-    this.signaling.send({ type: "chat", text, cid });
+    if (!text.trim()) return;
+    const { cid } = this.chatState.send(text);
+    this.update({ chat: this.chatState.items });
+    if (!this.catchingUp) this.signaling.send({ type: "chat", text, cid });
   }
 
   /** Leaves the room: every peer connection, listener and timer is closed. Media stays with its owner. */
@@ -129,8 +132,7 @@ export class RoomSession extends Emitter<Events> {
     this.destroyed = true;
     globalThis.removeEventListener?.("online", this.onOnline);
     if (this.iceRefresh !== null) clearTimeout(this.iceRefresh);
-    for (const t of this.disconnectTimers.values()) clearTimeout(t);
-    this.disconnectTimers.clear();
+    this.restarts.dispose();
     for (const off of this.unsubscribe) off();
     for (const link of this.links.values()) link.close();
     this.links.clear();
@@ -149,28 +151,33 @@ export class RoomSession extends Emitter<Events> {
       case "welcome":
         return this.onWelcome(msg);
       case "peer-joined":
-        // The newcomer offers first; answering rather than offering at the same moment avoids
-        // a glare on every join (and Chromium's missing ICE candidates after a rollback).
-        this.addPeer(msg.peer, false);
-        this.system("joined", msg.peer.name);
+        this.addPeer(msg.peer);
+        this.chatState.system("joined", msg.peer.name, Date.now());
+        this.update({ chat: this.chatState.items });
         return;
       case "peer-left": {
         const p = this.stateValue.participants.find((x) => x.id === msg.id);
         this.removePeer(msg.id);
-        if (p) this.system("left", p.name);
+        if (p) {
+          this.chatState.system("left", p.name, Date.now());
+          this.update({ chat: this.chatState.items });
+        }
         return;
       }
+      case "peer-presence":
+        return this.onPresence(msg.id, msg.away);
       case "peer-media":
         return this.patchParticipant(msg.id, { media: msg.media });
       case "signal":
         return this.onSignal(msg.from, msg.data);
       case "chat":
-        return this.addChat([msg.message]);
+        return this.receiveChat([msg.message]);
       case "ice":
         return this.setIce(msg.ice);
       case "history":
-        this.addChat(msg.messages);
+        this.receiveChat(msg.messages);
         if (msg.more && msg.messages.length) this.signaling.send({ type: "history", after: msg.messages.at(-1)!.seq });
+        else this.caughtUp();
         return;
       case "error":
         // Errors about our own frames; nothing here sends malformed ones, so they are diagnostics.
@@ -180,33 +187,75 @@ export class RoomSession extends Emitter<Events> {
   }
 
   private onWelcome(msg: Extract<ServerMessage, { type: "welcome" }>) {
-    // A new welcome after a reconnect means a new peer id: every old link is addressed to a
-    // session the others have already forgotten, so the mesh is rebuilt from the new roster.
-    if (this.stateValue.selfId !== msg.you.id) {
+    const rejoin = this.self !== null;
+    if (!msg.resumed) {
+      // A new identity: every old link is addressed to a session the others have forgotten.
       for (const link of this.links.values()) link.close();
       this.links.clear();
+      this.restarts.dispose();
       this.update({ participants: [] });
     }
-    this.update({ selfId: msg.you.id, settings: msg.settings });
+    this.self = { id: msg.you.id, joined: msg.you.joined, token: msg.resumeToken };
+    this.update({ selfId: msg.you.id, settings: msg.settings, reconnects: this.stateValue.reconnects + (rejoin ? 1 : 0) });
     this.setIce(msg.ice);
-    for (const peer of msg.peers) this.addPeer(peer, true);
-    this.addChat(msg.chat);
-    if (msg.lastSeq > this.stateValue.lastSeq && msg.chat.length && msg.chat.at(-1)!.seq < msg.lastSeq) {
-      this.signaling.send({ type: "history", after: msg.chat.at(-1)!.seq });
-    }
-    for (const [cid, text] of this.outbox) this.signaling.send({ type: "chat", text, cid });
+    // Whoever left while we were away: their peer-left went to the others.
+    const present = new Set(msg.peers.map((p) => p.id));
+    for (const p of this.stateValue.participants) if (!present.has(p.id)) this.removePeer(p.id);
+    for (const peer of msg.peers) this.addPeer(peer);
+    this.receiveChat(msg.chat);
+    const last = msg.chat.at(-1)?.seq ?? this.chatState.lastSeq;
+    if (msg.lastSeq > last) {
+      // More was missed than one page: fetch it before resending unconfirmed chat, whose
+      // original may be in there (then it must not be sent again).
+      this.catchingUp = true;
+      this.signaling.send({ type: "history", after: last });
+    } else this.caughtUp();
   }
 
-  private addPeer(peer: PeerInfo, connect: boolean) {
-    const selfId = this.stateValue.selfId;
-    if (!selfId || peer.id === selfId) return;
-    if (connect && !this.links.has(peer.id)) this.createLink(peer.id, selfId, false);
+  private caughtUp() {
+    this.catchingUp = false;
+    for (const { cid, text } of this.chatState.unconfirmed()) this.signaling.send({ type: "chat", text, cid });
+  }
+
+  private receiveChat(messages: ChatMessage[]) {
+    if (!messages.length) return;
+    this.chatState.receive(messages);
+    this.update({ chat: this.chatState.items });
+  }
+
+  /** Between two peers, the later joiner offers first. */
+  private isInitiator(peer: PeerInfo): boolean {
+    const self = this.self!;
+    return self.joined !== peer.joined ? self.joined > peer.joined : self.id > peer.id;
+  }
+
+  private addPeer(peer: PeerInfo) {
+    if (!this.self || peer.id === this.self.id) return;
     const existing = this.stateValue.participants.find((p) => p.id === peer.id);
-    if (existing) this.patchParticipant(peer.id, { name: peer.name, media: peer.media });
+    if (existing) this.patchParticipant(peer.id, { name: peer.name, media: peer.media, joined: peer.joined, away: peer.away });
     else this.update({ participants: [...this.stateValue.participants, { ...peer, connection: "connecting", camera: null, screen: null }] });
+    if (!this.links.has(peer.id) && !peer.away && this.isInitiator(peer)) this.createLink(peer.id, false);
   }
 
-  private createLink(peerId: string, selfId: string, awaitOffer: boolean): PeerLink {
+  private onPresence(id: string, away: boolean) {
+    this.patchParticipant(id, { away });
+    if (away) return;
+    // Back after a dropped socket. Signals sent to it meanwhile were lost: a link that never heard
+    // from it is started over; one that had negotiated keeps its media (and restarts ICE if needed).
+    const link = this.links.get(id);
+    const peer = this.stateValue.participants.find((p) => p.id === id);
+    if (!peer) return;
+    if (link && !link.pc.remoteDescription) {
+      this.restarts.forget(link);
+      link.close();
+      this.links.delete(id);
+    }
+    if (!this.links.has(id) && this.isInitiator(peer)) this.createLink(id, false);
+    else if (link && link.state !== "connected") this.restart(link);
+  }
+
+  private createLink(peerId: string, awaitOffer: boolean): PeerLink {
+    const selfId = this.self!.id;
     const link = new PeerLink(
       {
         peerId,
@@ -220,56 +269,31 @@ export class RoomSession extends Emitter<Events> {
     );
     link.on("state", (connection) => {
       this.patchParticipant(peerId, { connection });
-      this.watchConnection(link, connection);
+      this.restarts.observe(link, connection);
     });
+    link.on("streams", ({ camera, screen }) => this.patchParticipant(peerId, { camera, screen }));
     link.on("turn-rejected", () => this.update({ turnRejected: true }));
     link.on("error", (e) => log({ event: "negotiation", peer: peerId, step: e.code, detail: e.message }));
-    link.on("streams", ({ camera, screen }) => this.patchParticipant(peerId, { camera, screen }));
     this.links.set(peerId, link);
     return link;
   }
 
   private removePeer(id: string) {
-    clearTimeout(this.disconnectTimers.get(id));
-    this.disconnectTimers.delete(id);
-    this.links.get(id)?.close();
+    const link = this.links.get(id);
+    if (link) {
+      this.restarts.forget(link);
+      link.close();
+    }
     this.links.delete(id);
     this.update({ participants: this.stateValue.participants.filter((p) => p.id !== id) });
   }
 
   private onSignal(from: string, data: SignalData) {
-    // The first signal from a newcomer opens our link to it. A signal from someone not in the
-    // roster (it left meanwhile) is dropped.
-    const selfId = this.stateValue.selfId;
+    // The first signal from a peer that offers to us opens our link to it. A signal from someone
+    // not in the roster (it left meanwhile) is dropped.
     let link = this.links.get(from);
-    if (!link && selfId && this.stateValue.participants.some((p) => p.id === from)) link = this.createLink(from, selfId, true);
+    if (!link && this.stateValue.participants.some((p) => p.id === from)) link = this.createLink(from, true);
     if (link) void link.receive(data);
-  }
-
-  private addChat(messages: ChatMessage[]) {
-    if (!messages.length) return;
-    const seen = new Set<number>();
-    for (const item of this.stateValue.chat) if (item.kind === "chat") seen.add(item.message.seq);
-    let chat = this.stateValue.chat;
-    let lastSeq = this.stateValue.lastSeq;
-    for (const message of messages) {
-      lastSeq = Math.max(lastSeq, message.seq);
-      if (this.outbox.delete(message.cid)) chat = chat.filter((i) => !(i.kind === "pending" && i.cid === message.cid));
-      if (seen.has(message.seq)) continue;
-      seen.add(message.seq);
-      chat = insertBySeq(chat, { kind: "chat", message, pending: false });
-    }
-    this.update({ chat, lastSeq });
-  }
-
-  private system(event: "joined" | "left", name: string) {
-    const ts = Date.now();
-    this.update({ chat: [...this.stateValue.chat, { kind: "system", event, name, ts, key: `${event}-${ts}-${name}` }] });
-  }
-
-  private patchParticipant(id: string, patch: Partial<Participant>) {
-    if (!this.stateValue.participants.some((p) => p.id === id)) return;
-    this.update({ participants: this.stateValue.participants.map((p) => (p.id === id ? { ...p, ...patch } : p)) });
   }
 
   private rtcConfig(): RTCConfiguration {
@@ -283,8 +307,7 @@ export class RoomSession extends Emitter<Events> {
   private setIce(ice: IceConfig) {
     this.update({ ice, turnRejected: false });
     for (const link of this.links.values()) link.setIceServers(this.rtcConfig());
-    for (const link of this.restartAfterRefresh) link.restartIce();
-    this.restartAfterRefresh.clear();
+    for (const link of this.restarts.takeWaitingForCredentials()) link.restartIce();
     if (this.iceRefresh !== null) clearTimeout(this.iceRefresh);
     this.iceRefresh = null;
     if (ice.expiresAt !== null) {
@@ -294,25 +317,12 @@ export class RoomSession extends Emitter<Events> {
     }
   }
 
-  /** ICE restart policy: on `failed` at once, on `disconnected` that lasts 4 s. */
-  private watchConnection(link: PeerLink, state: PeerState) {
-    const id = link.peerId;
-    clearTimeout(this.disconnectTimers.get(id));
-    this.disconnectTimers.delete(id);
-    if (state === "failed") this.restart(link);
-    else if (state === "reconnecting") {
-      this.disconnectTimers.set(id, setTimeout(() => {
-        this.disconnectTimers.delete(id);
-        if (link.state === "reconnecting") this.restart(link);
-      }, 4000));
-    }
-  }
-
   /** Restarts ICE on a link, fetching fresh credentials first if the current ones are about to expire. */
   private restart(link: PeerLink) {
+    this.patchParticipant(link.peerId, { connection: "reconnecting" });
     const expiresAt = this.stateValue.ice?.expiresAt;
     if (expiresAt != null && expiresAt - Date.now() < 5 * 60_000 && this.signaling.send({ type: "ice" })) {
-      this.restartAfterRefresh.add(link);
+      this.restarts.waitForCredentials(link);
       return;
     }
     link.restartIce();
@@ -323,6 +333,11 @@ export class RoomSession extends Emitter<Events> {
     for (const link of this.links.values()) if (link.state !== "connected") this.restart(link);
   };
 
+  private patchParticipant(id: string, patch: Partial<Participant>) {
+    if (!this.stateValue.participants.some((p) => p.id === id)) return;
+    this.update({ participants: this.stateValue.participants.map((p) => (p.id === id ? { ...p, ...patch } : p)) });
+  }
+
   private update(patch: Partial<SessionState>) {
     if (this.destroyed && patch.status !== "closed") return;
     this.stateValue = { ...this.stateValue, ...patch };
@@ -332,14 +347,4 @@ export class RoomSession extends Emitter<Events> {
   private assertAlive() {
     if (this.destroyed) throw new Error("RoomSession used after destroy");
   }
-}
-
-/**
- * Confirmed messages stay in the room's order (a history page can arrive after live messages),
- * system notes stay where they happened, and unconfirmed sends stay last.
- */
-function insertBySeq(chat: ChatItem[], item: Extract<ChatItem, { kind: "chat" }>): ChatItem[] {
-  let at = chat.findIndex((i) => (i.kind === "chat" && i.message.seq > item.message.seq) || i.kind === "pending");
-  if (at < 0) at = chat.length;
-  return [...chat.slice(0, at), item, ...chat.slice(at)];
 }

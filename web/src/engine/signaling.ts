@@ -25,7 +25,7 @@ export interface JoinInfo {
 
 export interface SignalingOptions {
   url: string;
-  join: () => JoinInfo & { since?: number };
+  join: () => JoinInfo & { since?: number; resume?: { id: string; token: string } };
   /** For tests: a WebSocket constructor. */
   WebSocket?: typeof WebSocket;
 }
@@ -40,24 +40,48 @@ type Events = {
 /** Close codes after which reconnecting would only repeat the refusal. */
 const FINAL_CLOSE_CODES = new Set([4400, 4409, 4426, 4429]);
 
+/**
+ * Backoff between reconnection attempts: 0.5 s growing by 1.6× to 8 s, plus up to half of that
+ * again at random, so that a room full of clients cut off together does not reconnect in lockstep.
+ */
 export const RECONNECT_POLICY = {
   minReconnectionDelay: 500,
-  maxReconnectionDelay: 10_000,
+  maxReconnectionDelay: 8_000,
   reconnectionDelayGrowFactor: 1.6,
   connectionTimeout: 6_000,
   maxEnqueuedMessages: 0,
+  jitter: 0.5,
 } as const;
+
+/**
+ * A socket that stays silent this long (no frame, no pong) is dead even if the browser has not
+ * noticed: a frozen connection (sleeping laptop, switched network, proxy) can stay "open" for
+ * minutes. Pings go out every heartbeat/2, so this is about two unanswered pings.
+ */
+export const silenceLimitMs = (heartbeatMs: number) => heartbeatMs + 1000;
 
 export class SignalingClient extends Emitter<Events> {
   private readonly ws: ReconnectingWebSocket;
   private statusValue: SignalingStatus = "connecting";
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private lastHeard = 0;
   private destroyed = false;
 
   constructor(private readonly options: SignalingOptions) {
     super();
-    this.ws = new ReconnectingWebSocket(options.url, [], {
-      ...RECONNECT_POLICY,
+    const { jitter, ...policy } = RECONNECT_POLICY;
+    // partysocket has no jitter of its own; its URL provider runs after its backoff delay, so the
+    // random extra wait goes there.
+    const url = async () => {
+      const retry = this.ws?.retryCount ?? 0;
+      if (retry > 0) {
+        const base = Math.min(policy.maxReconnectionDelay, policy.minReconnectionDelay * policy.reconnectionDelayGrowFactor ** (retry - 1));
+        await new Promise((r) => setTimeout(r, Math.random() * jitter * base));
+      }
+      return options.url;
+    };
+    this.ws = new ReconnectingWebSocket(url, [], {
+      ...policy,
       ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     });
     this.ws.addEventListener("open", this.onOpen);
@@ -93,11 +117,20 @@ export class SignalingClient extends Emitter<Events> {
 
   private readonly onOpen = () => {
     const join = this.options.join();
-    const msg: ClientMessage = { type: "join", v: PROTOCOL_VERSION, name: join.name, media: join.media, ...(join.since !== undefined ? { since: join.since } : {}) };
+    const msg: ClientMessage = {
+      type: "join",
+      v: PROTOCOL_VERSION,
+      name: join.name,
+      media: join.media,
+      ...(join.since !== undefined ? { since: join.since } : {}),
+      ...(join.resume ? { resume: join.resume } : {}),
+    };
+    this.lastHeard = Date.now();
     this.ws.send(JSON.stringify(msg));
   };
 
   private readonly onMessage = (e: MessageEvent) => {
+    this.lastHeard = Date.now();
     const msg = parseServerMessage(e.data);
     if (!msg) return; // heartbeat replies and frames from a newer server we do not understand
     if (msg.type === "welcome") {
@@ -120,7 +153,17 @@ export class SignalingClient extends Emitter<Events> {
 
   private startHeartbeat(ms: number) {
     this.stopHeartbeat();
-    this.heartbeat = setInterval(() => this.ws.send(HEARTBEAT_PING), ms);
+    this.lastHeard = Date.now();
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.lastHeard > silenceLimitMs(ms)) {
+        log({ event: "signaling", status: "dead", detail: "no heartbeat reply" });
+        this.stopHeartbeat();
+        this.setStatus("reconnecting");
+        this.ws.reconnect(4000, "heartbeat timeout");
+        return;
+      }
+      this.ws.send(HEARTBEAT_PING);
+    }, ms / 2);
   }
 
   private stopHeartbeat() {

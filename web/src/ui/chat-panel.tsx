@@ -3,7 +3,7 @@ import type { ChatItem } from "../engine/room-session";
 import { useI18n } from "./hooks";
 
 /** Names and messages are rendered as text nodes only: nothing a peer sends becomes markup. */
-export function ChatPanel({ items, selfId, onSend }: { items: ChatItem[]; selfId: string | null; onSend: (text: string) => void }) {
+export function ChatPanel({ items, selfId, onSend }: { items: readonly ChatItem[]; selfId: string | null; onSend: (text: string) => void }) {
   const { t, lang } = useI18n();
   const [draft, setDraft] = useState("");
   const list = useRef<HTMLOListElement>(null);

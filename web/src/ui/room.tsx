@@ -102,8 +102,10 @@ function Room({ roomId, choice, media, onLeave }: { roomId: string; choice: Join
     tiles.push({ id: "self-screen", label: t("room.screenOf", { name: t("room.you") }), stream: media.tracks.screenStream, media: { mic: false, cam: true, screen: true }, kind: "screen", self: true });
   }
   for (const p of state.participants) {
-    tiles.push({ id: p.id, label: p.name, stream: p.camera, media: p.media, kind: "camera", connection: p.connection, sinkId: local.choice.audioOut });
-    if (p.screen) tiles.push({ id: p.id, label: t("room.screenOf", { name: p.name }), stream: p.screen, media: p.media, kind: "screen", connection: p.connection, sinkId: local.choice.audioOut });
+    // Someone whose signaling dropped is shown as reconnecting, even while their media still flows.
+    const connection = p.away ? "reconnecting" : p.connection;
+    tiles.push({ id: p.id, label: p.name, stream: p.camera, media: p.media, kind: "camera", connection, sinkId: local.choice.audioOut });
+    if (p.screen) tiles.push({ id: p.id, label: t("room.screenOf", { name: p.name }), stream: p.screen, media: p.media, kind: "screen", connection, sinkId: local.choice.audioOut });
   }
   const columns = Math.ceil(Math.sqrt(tiles.length));
 
