@@ -2,6 +2,9 @@
 // (workerd through miniflare, as `npm start` runs it) and Debian's headless Chromium, driven by
 // playwright-core, with a fake camera and microphone.
 
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { unstable_startWorker } from "wrangler";
 
@@ -29,19 +32,39 @@ const ARGS = [
 
 export interface App {
   url: string;
+  /**
+   * Ships "new code": the runtime reloads the Worker and its Durable Objects, closing every
+   * socket, as a deploy does in production. Storage survives (the app must be started with
+   * `persist`).
+   */
+  redeploy(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startApp(vars: Record<string, string> = {}): Promise<App> {
+const plain = (vars: Record<string, string>) => Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: "plain_text", value: v }]));
+
+export async function startApp(vars: Record<string, string> = {}, opts: { persist?: boolean } = {}): Promise<App> {
+  const dir = opts.persist ? await mkdtemp(join(tmpdir(), "roomlink-state-")) : null;
   const worker = await unstable_startWorker({
     config: "wrangler.toml",
     build: { nodejsCompatMode: null },
-    bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: "plain_text", value: v }])),
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "error" },
+    bindings: plain(vars),
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: dir ?? false, logLevel: "error" },
   } as Parameters<typeof unstable_startWorker>[0]);
   await worker.ready;
   const url = (await worker.url).toString().replace(/\/$/, "");
-  return { url, stop: () => worker.dispose() };
+  let deploys = 0;
+  return {
+    url,
+    redeploy: async () => {
+      await worker.patchConfig({ bindings: plain({ ...vars, DEPLOY_ID: String(++deploys) }) } as Parameters<typeof worker.patchConfig>[0]);
+      await worker.ready;
+    },
+    stop: async () => {
+      await worker.dispose();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -1,7 +1,8 @@
 // When to restart ICE on a peer link, as a small state machine per link instead of scattered
-// timeouts: `disconnected` that lasts 4 s or `failed` schedules a restart, which repeats every
-// 3 s until the link is connected again (a network cut can outlast several attempts). Chromium
-// reports `failed` only on connectionState, never on iceConnectionState, so that is what drives it.
+// timeouts: `disconnected` that lasts 4 s gets one restart (a changed network often needs only
+// that); `failed` gets a restart that repeats every 3 s until the link is connected again (a cut
+// can outlast several attempts). Chromium reports `failed` only on connectionState, never on
+// iceConnectionState, so that is what drives it.
 //
 // Both ends see the failure. To avoid both offering at once, the impolite end restarts at once
 // and the polite end only if, a moment later, no restart offer has come from the other side.
@@ -21,9 +22,13 @@ export class IceRestartPolicy {
 
   observe(link: PeerLink, state: PeerState): void {
     if (state === "connected" || state === "closed") return this.forget(link);
-    if (this.timers.has(link)) return; // an attempt is already planned; "connecting" after a restart keeps it
-    if (state === "reconnecting") this.schedule(link, this.timing.disconnectedMs);
-    else if (state === "failed") this.schedule(link, link.polite ? this.timing.politeDelayMs : 0);
+    if (state === "failed") {
+      // Failed overrides a pending single attempt: from now on, retry until connected.
+      this.cancel(link);
+      this.schedule(link, link.polite ? this.timing.politeDelayMs : 0, true);
+    } else if (state === "reconnecting" && !this.timers.has(link)) {
+      this.schedule(link, this.timing.disconnectedMs, false);
+    }
   }
 
   /** The link restarts once fresh TURN credentials arrive. */
@@ -38,8 +43,7 @@ export class IceRestartPolicy {
   }
 
   forget(link: PeerLink): void {
-    clearTimeout(this.timers.get(link));
-    this.timers.delete(link);
+    this.cancel(link);
     this.waiting.delete(link);
   }
 
@@ -49,15 +53,20 @@ export class IceRestartPolicy {
     this.waiting.clear();
   }
 
-  private schedule(link: PeerLink, ms: number) {
-    this.timers.set(link, setTimeout(() => this.attempt(link), ms));
+  private cancel(link: PeerLink) {
+    clearTimeout(this.timers.get(link));
+    this.timers.delete(link);
   }
 
-  private attempt(link: PeerLink) {
+  private schedule(link: PeerLink, ms: number, repeat: boolean) {
+    this.timers.set(link, setTimeout(() => this.attempt(link, repeat), ms));
+  }
+
+  private attempt(link: PeerLink, repeat: boolean) {
     this.timers.delete(link);
     if (link.state === "connected" || link.state === "closed") return;
     const otherSideIsOnIt = link.polite && Date.now() - link.lastRemoteOfferAt < this.timing.retryMs;
     if (!otherSideIsOnIt) this.restart(link);
-    this.schedule(link, this.timing.retryMs);
+    if (repeat) this.schedule(link, this.timing.retryMs, true);
   }
 }
