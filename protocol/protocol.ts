@@ -101,6 +101,8 @@ export interface RoomSettings {
   chatMaxChars: number;
   /** How often the client should send HEARTBEAT_PING, in milliseconds. */
   heartbeatMs: number;
+  /** What each member's whole upload (every copy of its media in the mesh) should stay under. */
+  uploadBudgetKbps: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,7 +375,7 @@ function listOf<T>(v: unknown, item: (x: unknown) => T | null): T[] | null {
 
 function roomSettings(v: unknown): RoomSettings | null {
   if (!isObj(v)) return null;
-  const keys = ["capacity", "maxFrameBytes", "nameMaxChars", "chatMaxChars", "heartbeatMs"] as const;
+  const keys = ["capacity", "maxFrameBytes", "nameMaxChars", "chatMaxChars", "heartbeatMs", "uploadBudgetKbps"] as const;
   for (const k of keys) if (typeof v[k] !== "number") return null;
   return {
     capacity: v.capacity as number,
@@ -381,6 +383,7 @@ function roomSettings(v: unknown): RoomSettings | null {
     nameMaxChars: v.nameMaxChars as number,
     chatMaxChars: v.chatMaxChars as number,
     heartbeatMs: v.heartbeatMs as number,
+    uploadBudgetKbps: v.uploadBudgetKbps as number,
   };
 }
 

@@ -15,6 +15,8 @@ export interface Vars {
   RATE_BURST?: string;
   /** Comma-separated extra origins allowed to open room sockets, e.g. a Pages deploy of web/. */
   ALLOWED_ORIGINS?: string;
+  /** Each member's total upload budget in kbps, shared by its copies in the mesh (default 2500). */
+  UPLOAD_BUDGET_KBPS?: string;
   /** Seconds a member whose socket dropped keeps its seat, so that it can resume (default 20). */
   RESUME_GRACE_SECONDS?: string;
   /** Hours an empty room keeps its chat history (default 24). */
@@ -36,6 +38,7 @@ export interface RoomConfig {
   maxDropped: number;
   /** Invalid frames a socket may send before it is closed. */
   maxInvalidFrames: number;
+  uploadBudgetKbps: number;
   graceMs: number;
   retentionMs: number;
   staleMs: number;
@@ -64,6 +67,7 @@ export function roomConfig(env: Vars): RoomConfig {
     },
     maxDropped: 100,
     maxInvalidFrames: 20,
+    uploadBudgetKbps: intIn(env.UPLOAD_BUDGET_KBPS, 2500, 100, 100_000),
     graceMs: intIn(env.RESUME_GRACE_SECONDS, 20, 0, 3600) * 1000,
     retentionMs: intIn(env.CHAT_RETENTION_HOURS, 24, 0, 24 * 365) * 3_600_000,
     staleMs: intIn(env.STALE_SOCKET_SECONDS, 30, 1, 3600) * 1000,

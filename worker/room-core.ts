@@ -145,6 +145,7 @@ export class RoomCore {
       nameMaxChars: LIMITS.nameMaxChars,
       chatMaxChars: LIMITS.chatMaxChars,
       heartbeatMs: this.config.heartbeatMs,
+      uploadBudgetKbps: this.config.uploadBudgetKbps,
     };
   }
 

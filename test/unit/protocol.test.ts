@@ -88,7 +88,7 @@ describe("parseServerMessage", () => {
   it("reads what the room sends and rejects malformed frames", () => {
     const welcome = {
       type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
-      lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000 },
+      lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500 },
       ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
       resumeToken: "t", resumed: false,
     };

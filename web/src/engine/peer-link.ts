@@ -9,6 +9,7 @@
 // its own transceivers (renegotiated), which are reused for the next share.
 
 import type { SignalData } from "../../../protocol/protocol";
+import type { EncodingCap, PeerCaps } from "./bitrate-budget";
 import { Emitter } from "./emitter";
 import { log } from "./log";
 
@@ -173,6 +174,18 @@ export class PeerLink extends Emitter<Events> {
     }
   }
 
+  /** Caps what we send on this link (RTCRtpSender.setParameters); senders not negotiated yet are skipped. */
+  async applyCaps(caps: PeerCaps): Promise<void> {
+    if (this.closed || !this.cameraTx) return;
+    const jobs: Array<Promise<void>> = [
+      setCap(this.cameraTx.video.sender, caps.camera),
+      setCap(this.cameraTx.audio.sender, { maxBitrate: caps.audio.maxBitrate }),
+    ];
+    const screen = this.screenTx.get("video");
+    if (screen && caps.screen) jobs.push(setCap(screen.sender, caps.screen));
+    await Promise.all(jobs);
+  }
+
   /** New ICE servers (fresh TURN credentials); used from the next gathering on. */
   setIceServers(config: RTCConfiguration): void {
     if (this.closed) return;
@@ -331,5 +344,25 @@ export class PeerLink extends Emitter<Events> {
     if (s === this.stateValue) return;
     this.stateValue = s;
     this.emit("state", s);
+  }
+}
+
+/** Sets the first encoding's limits, if the sender has one yet (it gets it with negotiation). */
+async function setCap(sender: RTCRtpSender, cap: Partial<EncodingCap>): Promise<void> {
+  const params = sender.getParameters();
+  const encoding = params.encodings?.[0];
+  if (!encoding) return;
+  if (
+    encoding.maxBitrate === cap.maxBitrate &&
+    (cap.scaleResolutionDownBy === undefined || encoding.scaleResolutionDownBy === cap.scaleResolutionDownBy) &&
+    (cap.maxFramerate === undefined || encoding.maxFramerate === cap.maxFramerate)
+  ) {
+    return;
+  }
+  Object.assign(encoding, cap);
+  try {
+    await sender.setParameters(params);
+  } catch {
+    // A sender that is being renegotiated refuses; the next budget update applies it.
   }
 }

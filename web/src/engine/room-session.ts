@@ -7,6 +7,7 @@
 // dropped socket; only a resume that fails (grace period over) rebuilds the mesh.
 
 import type { ChatMessage, IceConfig, MediaState, PeerInfo, RoomSettings, ServerMessage, SignalData } from "../../../protocol/protocol";
+import { BitrateController } from "./bitrate-controller";
 import { ChatState, type ChatItem } from "./chat-state";
 import { Emitter } from "./emitter";
 import { IceRestartPolicy } from "./ice-restart-policy";
@@ -48,6 +49,8 @@ export interface SessionOptions {
   media: LocalMedia;
   /** Connect through the TURN relay only, so that peers never learn this device's IP address. */
   relayOnly?: boolean;
+  /** A phone or tablet: a smaller upload budget (uplink and CPU), 60 % of the room's. */
+  mobile?: boolean;
   /** For tests. */
   WebSocket?: typeof WebSocket;
 }
@@ -60,6 +63,7 @@ export class RoomSession extends Emitter<Events> {
   private readonly unsubscribe: Array<() => void> = [];
   private readonly chatState = new ChatState();
   private readonly restarts: IceRestartPolicy;
+  private readonly bitrate: BitrateController;
   private self: { id: string; joined: number; token: string } | null = null;
   /** The welcome asked for more history: unconfirmed chat waits until it has arrived. */
   private catchingUp = false;
@@ -82,6 +86,10 @@ export class RoomSession extends Emitter<Events> {
       reconnects: 0,
     };
     this.restarts = new IceRestartPolicy((link) => this.restart(link));
+    this.bitrate = new BitrateController(() => [...this.links.values()], {
+      budgetBps: () => (this.stateValue.settings?.uploadBudgetKbps ?? 2500) * 1000 * (options.mobile ? 0.6 : 1),
+      screen: () => options.media.state.screen,
+    });
     this.signaling = new SignalingClient({
       url: options.url,
       join: () => ({
@@ -102,6 +110,7 @@ export class RoomSession extends Emitter<Events> {
           link.setScreen(tracks.screenStream);
           link.announceStreams(tracks);
         }
+        this.bitrate.update();
       }),
       options.media.on("change", () => this.signaling.send({ type: "media", media: this.mediaState() })),
     );
@@ -133,6 +142,7 @@ export class RoomSession extends Emitter<Events> {
     globalThis.removeEventListener?.("online", this.onOnline);
     if (this.iceRefresh !== null) clearTimeout(this.iceRefresh);
     this.restarts.dispose();
+    this.bitrate.dispose();
     for (const off of this.unsubscribe) off();
     for (const link of this.links.values()) link.close();
     this.links.clear();
@@ -270,11 +280,14 @@ export class RoomSession extends Emitter<Events> {
     link.on("state", (connection) => {
       this.patchParticipant(peerId, { connection });
       this.restarts.observe(link, connection);
+      if (connection === "connected") this.bitrate.update();
     });
     link.on("streams", ({ camera, screen }) => this.patchParticipant(peerId, { camera, screen }));
     link.on("turn-rejected", () => this.update({ turnRejected: true }));
     link.on("error", (e) => log({ event: "negotiation", peer: peerId, step: e.code, detail: e.message }));
     this.links.set(peerId, link);
+    // One more copy of our media: everyone's share of the budget shrinks.
+    this.bitrate.update();
     return link;
   }
 
@@ -285,6 +298,7 @@ export class RoomSession extends Emitter<Events> {
       link.close();
     }
     this.links.delete(id);
+    this.bitrate.update();
     this.update({ participants: this.stateValue.participants.filter((p) => p.id !== id) });
   }
 

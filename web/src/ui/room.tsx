@@ -37,7 +37,10 @@ type Panel = "chat" | "people" | null;
 function Room({ roomId, choice, media, onLeave }: { roomId: string; choice: JoinChoice; media: LocalMedia; onLeave: () => void }) {
   const { t } = useI18n();
   const { name, relayOnly } = choice;
-  const session = useMemo(() => new RoomSession({ url: roomSocketUrl(roomId), name, media, relayOnly }), [roomId, choice, media]);
+  const session = useMemo(
+    () => new RoomSession({ url: roomSocketUrl(roomId), name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches }),
+    [roomId, choice, media],
+  );
   const state = useEngineState(session)!;
   const local = useEngineState(media)!;
   const [panel, setPanel] = useState<Panel>(() => (matchMedia("(min-width: 900px)").matches ? "chat" : null));
