@@ -16,6 +16,9 @@ interface Row extends Record<string, SqlStorageValue> {
 const toMessage = (r: Row): ChatMessage => ({ seq: r.seq, from: r.author, name: r.name, text: r.text, ts: r.ts, cid: r.cid });
 
 export class SqliteChatLog implements ChatLog {
+  /** Read once, then kept in step with appends (every welcome carries it). */
+  private last: number | undefined = undefined;
+
   constructor(private readonly sql: SqlStorage) {
     // AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
     // are deleted: clients resume "after seq N" and must never miss a reused number.
@@ -37,6 +40,7 @@ export class SqliteChatLog implements ChatLog {
         m.from, m.name, m.text, m.ts, m.cid,
       )
       .one();
+    this.last = row.seq;
     return { ...m, seq: row.seq };
   }
 
@@ -61,8 +65,11 @@ export class SqliteChatLog implements ChatLog {
   }
 
   lastSeq(): number {
-    // sqlite_sequence remembers the highest seq ever issued, even when the newest rows are gone.
-    const rows = this.sql.exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'chat'").toArray();
-    return rows.length ? rows[0]!.seq : 0;
+    if (this.last === undefined) {
+      // sqlite_sequence remembers the highest seq ever issued, even when the newest rows are gone.
+      const rows = this.sql.exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'chat'").toArray();
+      this.last = rows.length ? rows[0]!.seq : 0;
+    }
+    return this.last;
   }
 }

@@ -15,6 +15,8 @@ export interface Vars {
   RATE_BURST?: string;
   /** Comma-separated extra origins allowed to open room sockets, e.g. a Pages deploy of web/. */
   ALLOWED_ORIGINS?: string;
+  /** "on" exposes GET /api/rooms/:id/stats (how often the room's code ran), for the benchmark. */
+  STATS_ROUTE?: string;
   /** Each member's total upload budget in kbps, shared by its copies in the mesh (default 2500). */
   UPLOAD_BUDGET_KBPS?: string;
   /** Seconds a member whose socket dropped keeps its seat, so that it can resume (default 20). */

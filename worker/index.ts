@@ -54,6 +54,13 @@ router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {
   return env.ROOMS.get(env.ROOMS.idFromName(id)).fetch(upgrade);
 });
 
+// How often a room's code has run: for the idle-cost benchmark only, off unless STATS_ROUTE=on.
+router.get("/rooms/:id/stats", async (request: IRequest, env: Env) => {
+  const { id } = request.params;
+  if (env.STATS_ROUTE !== "on" || !id || !isRoomId(id)) throw new StatusError(404, "no such route");
+  return env.ROOMS.get(env.ROOMS.idFromName(id)).counters();
+});
+
 export default {
   fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);

@@ -16,7 +16,11 @@ interface Row extends Record<string, SqlStorageValue> {
 }
 
 export class SqliteMemberStore implements MemberStore {
+  /** Read once, then kept in step with every write (it is asked on every join and leave). */
+  private empty: number | null | undefined = undefined;
+
   constructor(private readonly sql: SqlStorage) {
+    // One round of DDL for both tables: a new room pays for it once.
     sql.exec(`CREATE TABLE IF NOT EXISTS members (
       id TEXT PRIMARY KEY,
       name TEXT NOT NULL,
@@ -26,8 +30,8 @@ export class SqliteMemberStore implements MemberStore {
       joined INTEGER NOT NULL,
       token TEXT NOT NULL,
       away_since INTEGER
-    )`);
-    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)");
+    );
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)`);
   }
 
   all(): StoredMember[] {
@@ -53,11 +57,16 @@ export class SqliteMemberStore implements MemberStore {
   }
 
   emptySince(): number | null {
-    const rows = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'empty_since'").toArray();
-    return rows.length ? rows[0]!.value : null;
+    if (this.empty === undefined) {
+      const rows = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'empty_since'").toArray();
+      this.empty = rows.length ? rows[0]!.value : null;
+    }
+    return this.empty;
   }
 
   setEmptySince(at: number | null): void {
+    if (this.emptySince() === at) return;
+    this.empty = at;
     if (at === null) this.sql.exec("DELETE FROM meta WHERE key = 'empty_since'");
     else this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('empty_since', ?)", at);
   }

@@ -5,7 +5,7 @@
 // awake): grace periods, chat retention and dead-socket checks all run from one alarm.
 
 import { DurableObject } from "cloudflare:workers";
-import { CloseCode, HEARTBEAT_PING, HEARTBEAT_PONG, parseClientMessage, type ServerMessage } from "../protocol/protocol";
+import { CloseCode, HEARTBEAT_PING, HEARTBEAT_PONG, parseClientMessage, type ClientMessage, type ServerMessage } from "../protocol/protocol";
 import { SqliteChatLog } from "./chat-log-sqlite";
 import { roomConfig, type RoomConfig } from "./config";
 import type { Env } from "./env";
@@ -15,6 +15,9 @@ import { RoomCore, type Step } from "./room-core";
 import { SocketGuard, TokenBucket } from "./socket-guard";
 import { iceConfigFor } from "./turn/ice-provider";
 import { iceSettings, type IceSettings } from "./turn/ice-settings";
+
+/** Constructions in this isolate: a woken (or evicted and rebuilt) room constructs anew. */
+let constructions = 0;
 
 /** Fresh ICE credentials on request: enough for refreshes and restarts, not for harvesting. */
 const ICE_REQUEST_RATE = { perSecond: 1 / 30, burst: 5 };
@@ -30,9 +33,6 @@ function attachmentOf(ws: WebSocket): SocketAttachment {
   return (ws.deserializeAttachment() as SocketAttachment | null) ?? { id: null, opened: 0 };
 }
 
-function setMember(ws: WebSocket, id: string | null): void {
-  ws.serializeAttachment({ ...attachmentOf(ws), id } satisfies SocketAttachment);
-}
 
 /** ws.send/close throw once the peer has gone; a vanished recipient is not the sender's problem. */
 function trySend(ws: WebSocket, frame: string): void {
@@ -57,6 +57,10 @@ export class RoomDO extends DurableObject<Env> {
   private readonly ice: IceSettings;
   /** Connected sockets by member id; rebuilt from attachments on every construction. */
   private readonly sockets = new Map<string, WebSocket>();
+  /** The member each socket carries: the attachment's id, read once instead of on every frame. */
+  private readonly ids = new WeakMap<WebSocket, string>();
+  /** The alarm as last set (undefined until read from storage once): saves a storage read per join. */
+  private alarmAt: number | null | undefined = undefined;
   private readonly guards = new WeakMap<WebSocket, SocketGuard>();
   private readonly iceBuckets = new WeakMap<WebSocket, TokenBucket>();
   /**
@@ -69,6 +73,7 @@ export class RoomDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    constructions++;
     this.config = roomConfig(env);
     this.ice = iceSettings(env);
     this.core = new RoomCore(this.config, new SqliteChatLog(ctx.storage.sql), new SqliteMemberStore(ctx.storage.sql), {
@@ -77,11 +82,19 @@ export class RoomDO extends DurableObject<Env> {
     });
     for (const ws of ctx.getWebSockets()) {
       const { id } = attachmentOf(ws);
-      if (id && ws.readyState === WebSocket.OPEN) this.sockets.set(id, ws);
+      if (id && ws.readyState === WebSocket.OPEN) {
+        this.sockets.set(id, ws);
+        this.ids.set(ws, id);
+      }
     }
     this.core.restore(new Set(this.sockets.keys()));
     // Heartbeats are answered by the runtime itself, so an idle room stays hibernated.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
+  }
+
+  /** Counters for the idle-cost benchmark (reached only when STATS_ROUTE is on). */
+  counters(): { constructions: number; messageRuns: number; alarmRuns: number } {
+    return { constructions, messageRuns: this.stats.messageRuns, alarmRuns: this.stats.alarmRuns };
   }
 
   /** The Worker has already checked the route, the upgrade header and the origin. */
@@ -89,11 +102,13 @@ export class RoomDO extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ id: null, opened: Date.now() } satisfies SocketAttachment);
-    await this.scheduleAlarm();
+    this.scheduleAlarm();
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+  // Synchronous but for a join (it mints ICE credentials) and an ICE request: the relay path
+  // allocates no promise.
+  override webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): void | Promise<void> {
     this.stats.messageRuns++;
     if (this.closing.has(ws)) return;
     const guard = this.guardFor(ws);
@@ -106,71 +121,86 @@ export class RoomDO extends DurableObject<Env> {
       case "drop":
         return;
       case "close":
-        await this.expel(ws, CloseCode.RateLimited, "rate limit exceeded");
+        this.expel(ws, CloseCode.RateLimited, "rate limit exceeded");
         return;
     }
     const parsed = parseClientMessage(frame, this.config.maxFrameBytes);
     if (!parsed.ok) {
       this.send(ws, { type: "error", ...parsed.error });
-      if (parsed.error.code === "bad-version") await this.expel(ws, CloseCode.BadVersion, parsed.error.message);
-      else if (guard.strike()) await this.expel(ws, CloseCode.ProtocolViolation, `too many invalid frames (last: ${parsed.error.code})`);
+      if (parsed.error.code === "bad-version") this.expel(ws, CloseCode.BadVersion, parsed.error.message);
+      else if (guard.strike()) this.expel(ws, CloseCode.ProtocolViolation, `too many invalid frames (last: ${parsed.error.code})`);
       return;
     }
     const msg = parsed.value;
-    const sender = attachmentOf(ws).id;
-    if (msg.type === "join" && sender === null) {
-      // Credentials are minted for the member's id before it is admitted: its old id when it
-      // resumes, else a fresh one.
-      let id = this.core.resumableId(msg);
-      if (!id) do id = newPeerId(); while (this.core.has(id));
-      const ice = await this.iceFor(id);
-      // Other frames may have run meanwhile: the socket may be gone, or joined by a twin frame,
-      // or the member it resumes may have expired (then it joins afresh).
-      if (ws.readyState !== WebSocket.OPEN) return;
-      if (this.core.resumableId(msg) !== id && this.core.has(id)) do id = newPeerId(); while (this.core.has(id));
-      await this.apply(ws, this.core.handle(attachmentOf(ws).id, msg, { id, ice }));
-      return;
-    }
+    const sender = this.ids.get(ws) ?? null;
+    if (msg.type === "join" && sender === null) return this.join(ws, msg);
     const step = this.core.handle(sender, msg);
-    await this.apply(ws, step);
-    if (step.iceRequested && sender !== null) await this.sendIce(ws, sender);
+    this.apply(ws, step);
+    if (step.iceRequested && sender !== null) return this.sendIce(ws, sender);
   }
 
-  override async webSocketClose(ws: WebSocket, _code: number, _reason: string, _wasClean: boolean): Promise<void> {
-    await this.forget(ws);
+  private async join(ws: WebSocket, msg: Extract<ClientMessage, { type: "join" }>): Promise<void> {
+    // Credentials are minted for the member's id before it is admitted: its old id when it
+    // resumes, else a fresh one.
+    let id = this.core.resumableId(msg);
+    if (!id) do id = newPeerId(); while (this.core.has(id));
+    const ice = await this.iceFor(id);
+    // Other frames may have run meanwhile: the socket may be gone, or joined by a twin frame,
+    // or the member it resumes may have expired (then it joins afresh).
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (this.core.resumableId(msg) !== id && this.core.has(id)) do id = newPeerId(); while (this.core.has(id));
+    this.apply(ws, this.core.handle(this.ids.get(ws) ?? null, msg, { id, ice }));
   }
 
-  override async webSocketError(ws: WebSocket, _error: unknown): Promise<void> {
-    await this.forget(ws);
+  override webSocketClose(ws: WebSocket, _code: number, _reason: string, _wasClean: boolean): void {
+    this.forget(ws);
+  }
+
+  override webSocketError(ws: WebSocket, _error: unknown): void {
+    this.forget(ws);
   }
 
   /** Housekeeping: dead sockets, members whose grace period ran out, chat of a long-empty room. */
-  override async alarm(): Promise<void> {
+  override alarm(): void {
     this.stats.alarmRuns++;
+    this.alarmAt = null; // this one has fired
     const now = Date.now();
     for (const ws of this.ctx.getWebSockets()) {
       const lastBeat = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? attachmentOf(ws).opened;
       if (now - lastBeat > this.config.staleMs) {
         // Presumed dead, not misbehaving: its member becomes away and may still resume.
-        await this.forget(ws);
+        this.forget(ws);
         tryClose(ws, CloseCode.HeartbeatTimeout, "no heartbeat");
       }
     }
     this.deliver(null, this.core.expire());
-    await this.scheduleAlarm();
+    this.scheduleAlarm();
   }
 
-  private async scheduleAlarm(): Promise<void> {
+  /**
+   * Sets the one alarm to the earliest deadline: a grace period or the chat retention ending, or
+   * the next dead-socket check while there are sockets. Storage writes are not awaited: the
+   * output gate holds outgoing frames until they are durable.
+   */
+  private scheduleAlarm(): void {
+    if (this.alarmAt === undefined) {
+      void this.ctx.storage.getAlarm().then((current) => {
+        this.alarmAt ??= current;
+        this.scheduleAlarm();
+      });
+      return;
+    }
     let next = this.core.nextDeadline();
     if (this.ctx.getWebSockets().length > 0) {
       const prune = Date.now() + this.config.pruneIntervalMs;
       next = next === null ? prune : Math.min(next, prune);
     }
-    const current = await this.ctx.storage.getAlarm();
     if (next === null) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current === null || current > next) {
-      await this.ctx.storage.setAlarm(next);
+      if (this.alarmAt !== null) void this.ctx.storage.deleteAlarm();
+      this.alarmAt = null;
+    } else if (this.alarmAt === null || this.alarmAt > next) {
+      this.alarmAt = next;
+      void this.ctx.storage.setAlarm(next);
     }
   }
 
@@ -197,24 +227,33 @@ export class RoomDO extends DurableObject<Env> {
     return guard;
   }
 
-  private async apply(ws: WebSocket, step: Step): Promise<void> {
+  private apply(ws: WebSocket, step: Step): void {
     if (step.replaced) {
       // The member came back on this socket while its old one still looked alive (a frozen
       // connection): the old one is unbound first, so closing it does not make the member away.
       const old = this.sockets.get(step.replaced);
       if (old && old !== ws) {
-        setMember(old, null);
+        this.bind(old, null);
         tryClose(old, CloseCode.Replaced, "resumed on a newer connection");
       }
     }
-    if (step.member) {
-      setMember(ws, step.member.id);
+    // Only a change of member is written to the attachment (a media update is not).
+    if (step.member && this.ids.get(ws) !== step.member.id) {
+      this.bind(ws, step.member.id);
       this.sockets.set(step.member.id, ws);
     }
     if (step.departed) this.unbind(ws);
     this.deliver(ws, step);
     if (step.close) tryClose(ws, step.close.code, step.close.reason);
-    if (step.member || step.departed) await this.scheduleAlarm();
+    // A join only ever moves deadlines later (the alarm then finds nothing to do and moves on);
+    // a leave may start the chat retention clock.
+    if (step.departed) this.scheduleAlarm();
+  }
+
+  private bind(ws: WebSocket, id: string | null): void {
+    ws.serializeAttachment({ ...attachmentOf(ws), id } satisfies SocketAttachment);
+    if (id) this.ids.set(ws, id);
+    else this.ids.delete(ws);
   }
 
   private deliver(self: WebSocket | null, step: Step): void {
@@ -236,26 +275,26 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   /** Closes a misbehaving socket; its member leaves at once (no grace period, no resume). */
-  private async expel(ws: WebSocket, code: number, reason: string): Promise<void> {
+  private expel(ws: WebSocket, code: number, reason: string): void {
     this.closing.add(ws);
     const id = this.unbind(ws);
     if (id) this.deliver(ws, this.core.expel(id));
     tryClose(ws, code, reason);
-    await this.scheduleAlarm();
+    this.scheduleAlarm();
   }
 
   /** The socket is gone or going: its member, once, becomes away (and may resume). */
-  private async forget(ws: WebSocket): Promise<void> {
+  private forget(ws: WebSocket): void {
     const id = this.unbind(ws);
     if (!id) return;
     this.deliver(ws, this.core.disconnect(id));
-    await this.scheduleAlarm();
+    this.scheduleAlarm();
   }
 
   private unbind(ws: WebSocket): string | null {
-    const { id } = attachmentOf(ws);
+    const id = this.ids.get(ws) ?? null;
     if (!id) return null;
-    setMember(ws, null);
+    this.bind(ws, null);
     if (this.sockets.get(id) === ws) this.sockets.delete(id);
     return id;
   }

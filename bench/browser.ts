@@ -1,0 +1,123 @@
+// Join speed in headless Chromium with fake devices, against the app served by wrangler's local
+// runtime; the floor is two RTCPeerConnections wired directly inside one page.
+
+import { chromium, type Browser, type Page } from "playwright-core";
+import { unstable_startWorker } from "wrangler";
+
+const ARGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+  "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
+];
+
+export interface BrowserBench {
+  floorMs(): Promise<number>;
+  joinMs(): Promise<number>;
+  meshMs(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const firstFrame = (page: Page) =>
+  page.waitForFunction(async () => {
+    const rl = (globalThis as unknown as { roomlink?: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink;
+    for (const pc of rl?.session.peerConnections ?? []) {
+      let frames = 0;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === "inbound-rtp" && s.kind === "video") frames += s.framesDecoded ?? 0;
+      });
+      if (frames > 0) return true;
+    }
+    return false;
+  }, null, { polling: 20, timeout: 30_000 });
+
+export async function startBrowserBench(): Promise<BrowserBench> {
+  const worker = await unstable_startWorker({
+    config: "wrangler.toml",
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "error" },
+  } as Parameters<typeof unstable_startWorker>[0]);
+  await worker.ready;
+  const url = (await worker.url).toString().replace(/\/$/, "");
+  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ARGS });
+  const page = async () => {
+    const ctx = await browser.newContext({ viewport: { width: 800, height: 600 } });
+    await ctx.grantPermissions(["camera", "microphone"], { origin: url });
+    await ctx.addInitScript(() => localStorage.setItem("roomlink.name", "Bench"));
+    return ctx.newPage();
+  };
+  const room = async () => ((await (await fetch(`${url}/api/rooms`, { method: "POST", headers: { "CF-Connecting-IP": `bench-${Math.random()}` } })).json()) as { id: string }).id;
+  const join = async (p: Page, id: string) => {
+    await p.goto(`${url}/r/${id}`);
+    await p.getByTestId("join").click();
+  };
+
+  return {
+    async floorMs() {
+      const p = await page();
+      await p.goto(url);
+      const ms = await p.evaluate(async () => {
+        const t0 = performance.now();
+        const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 360 } }, audio: true });
+        const a = new RTCPeerConnection();
+        const b = new RTCPeerConnection();
+        a.onicecandidate = (e) => void b.addIceCandidate(e.candidate ?? undefined);
+        b.onicecandidate = (e) => void a.addIceCandidate(e.candidate ?? undefined);
+        for (const t of stream.getTracks()) a.addTrack(t, stream);
+        await a.setLocalDescription();
+        await b.setRemoteDescription(a.localDescription!);
+        await b.setLocalDescription();
+        await a.setRemoteDescription(b.localDescription!);
+        for (;;) {
+          let frames = 0;
+          (await b.getStats()).forEach((s) => {
+            if (s.type === "inbound-rtp" && s.kind === "video") frames += s.framesDecoded ?? 0;
+          });
+          if (frames > 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const done = performance.now() - t0;
+        a.close();
+        b.close();
+        for (const t of stream.getTracks()) t.stop();
+        return done;
+      });
+      await p.context().close();
+      return ms;
+    },
+    async joinMs() {
+      const id = await room();
+      const waiting = await page();
+      await join(waiting, id);
+      await waiting.waitForSelector('[data-testid="room"][data-status="joined"]');
+      const joiner = await page();
+      const t0 = performance.now();
+      await join(joiner, id);
+      await firstFrame(joiner);
+      const ms = performance.now() - t0;
+      await waiting.context().close();
+      await joiner.context().close();
+      return ms;
+    },
+    async meshMs() {
+      const id = await room();
+      const pages = await Promise.all([page(), page(), page(), page()]);
+      const t0 = performance.now();
+      await Promise.all(pages.map((p) => join(p, id)));
+      await Promise.all(
+        pages.map((p) =>
+          p.waitForFunction(() => {
+            const rl = (globalThis as unknown as { roomlink?: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink;
+            const pcs = rl?.session.peerConnections ?? [];
+            return pcs.length === 3 && pcs.every((pc) => pc.connectionState === "connected");
+          }, null, { polling: 20, timeout: 30_000 }),
+        ),
+      );
+      const ms = performance.now() - t0;
+      for (const p of pages) await p.context().close();
+      return ms;
+    },
+    async stop() {
+      await browser.close();
+      await worker.dispose();
+    },
+  };
+}

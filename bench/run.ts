@@ -1,0 +1,161 @@
+// npm run bench: roomlink against its floors, on loopback, bounded in count and time.
+// Every figure is the median of REPS interleaved repetitions (roomlink, then each baseline, then
+// again), so that a noisy moment on this machine hits all of them alike. Prints a markdown table
+// with pass/fail against the targets and writes bench-results/latest.json.
+
+import { mkdir, writeFile } from "node:fs/promises";
+import { startBrowserBench } from "./browser.ts";
+import { initialBundle } from "./bundle.ts";
+import { idleCost } from "./idle.ts";
+import { fanout, latency, storm, throughput } from "./relay.ts";
+import { floorDoTarget, nodeWsTarget, roomlinkTarget, type Target } from "./targets.ts";
+
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+interface Row {
+  figure: string;
+  roomlink: number;
+  baseline: number | null;
+  baselineName: string;
+  node?: number;
+  unit: string;
+  target: string;
+  pass: boolean | null;
+  note?: string;
+}
+
+async function relayFigures(): Promise<Row[]> {
+  log("starting relays…");
+  const targets: Target[] = [await roomlinkTarget(), await floorDoTarget(), await nodeWsTarget()];
+  const runs: Record<string, Record<string, number[]>> = {};
+  const put = (t: string, k: string, v: number) => ((runs[t] ??= {})[k] ??= []).push(v);
+  try {
+    for (let rep = 1; rep <= REPS; rep++) {
+      for (const t of targets) {
+        log(`rep ${rep}/${REPS}: ${t.name}`);
+        const l = await latency(t);
+        put(t.name, "lat50", l.p50);
+        put(t.name, "lat99", l.p99);
+        put(t.name, "latDelivered", l.delivered / l.expected);
+        for (const n of [8, 32, 128]) {
+          const f = await fanout(t, n);
+          put(t.name, `fan${n}p50`, f.p50);
+          put(t.name, `fan${n}p99`, f.p99);
+          put(t.name, `fan${n}delivered`, f.delivered / f.expected);
+        }
+        put(t.name, "tput", (await throughput(t)).perSecond);
+        const s = await storm(t);
+        put(t.name, "storm", s.ms);
+        put(t.name, "stormFail", s.failures);
+        put(t.name, "rssIdle", s.rssIdleKiB / 1024);
+        put(t.name, "rssLoaded", s.rssLoadedKiB / 1024);
+      }
+    }
+  } finally {
+    for (const t of targets) await t.stop();
+  }
+  const m = (t: string, k: string) => median(runs[t]![k]!);
+  const rows: Row[] = [];
+  const ratioRow = (figure: string, key: string, unit: string, limit: number, higherIsBetter = false, extra?: Partial<Row>): Row => {
+    const ours = m("roomlink", key);
+    const floor = m("floor-do", key);
+    const ratio = ours / floor;
+    return {
+      figure, roomlink: ours, baseline: floor, baselineName: "floor DO", node: m("node-ws", key), unit,
+      target: higherIsBetter ? `≥ ${limit}× floor DO` : `≤ ${limit}× floor DO`,
+      pass: higherIsBetter ? ratio >= limit : ratio <= limit,
+      ...extra,
+    };
+  };
+  rows.push(ratioRow("relay latency p50, 2 peers, 200 msg/s", "lat50", "ms", 1.15));
+  rows.push(ratioRow("relay latency p99, 2 peers, 200 msg/s", "lat99", "ms", 1.15));
+  for (const n of [8, 32]) {
+    rows.push({ ...ratioRow(`fan-out p99 to the last of ${n}`, `fan${n}p99`, "ms", Infinity), target: "(reported)", pass: null, note: `p50 ${m("roomlink", `fan${n}p50`).toFixed(2)} ms; delivered ${(m("roomlink", `fan${n}delivered`) * 100).toFixed(1)} %` });
+  }
+  const fan128 = ratioRow("fan-out p99 to the last of 128", "fan128p99", "ms", 1.15);
+  const delivered128 = m("roomlink", "fan128delivered");
+  fan128.pass = fan128.pass! && delivered128 === 1;
+  fan128.target = "≤ 1.15× floor DO; 100 % delivered";
+  fan128.note = `p50 ${m("roomlink", "fan128p50").toFixed(2)} ms; delivered ${(delivered128 * 100).toFixed(1)} %`;
+  rows.push(fan128);
+  rows.push(ratioRow("throughput, 2 peers, 3000 messages", "tput", "msg/s", 0.8, true));
+  const stormRow = ratioRow("connect storm: 500 sockets into 250 rooms", "storm", "ms", 1.25);
+  const failures = m("roomlink", "stormFail");
+  stormRow.pass = stormRow.pass! && failures === 0;
+  stormRow.target = "≤ 1.25× floor DO; 0 failures";
+  stormRow.note = `${failures} failures`;
+  rows.push(stormRow);
+  rows.push({ ...ratioRow("server memory, idle (RSS)", "rssIdle", "MiB", Infinity), target: "(reported)", pass: null });
+  rows.push({ ...ratioRow("server memory, 500 sockets (RSS)", "rssLoaded", "MiB", Infinity), target: "(reported)", pass: null });
+  return rows;
+}
+
+async function browserFigures(): Promise<Row[]> {
+  log("starting browser…");
+  const b = await startBrowserBench();
+  const floor: number[] = [];
+  const join: number[] = [];
+  const mesh: number[] = [];
+  try {
+    await b.floorMs(); // a warm-up: the first browser context pays for cold caches
+    for (let rep = 1; rep <= REPS; rep++) {
+      log(`browser rep ${rep}/${REPS}`);
+      floor.push(await b.floorMs());
+      join.push(await b.joinMs());
+      mesh.push(await b.meshMs());
+    }
+  } finally {
+    await b.stop();
+  }
+  const f = median(floor);
+  const j = median(join);
+  const mm = median(mesh);
+  return [
+    { figure: "open room link → first remote frame, 2 peers", roomlink: j, baseline: f, baselineName: "in-page floor", unit: "ms", target: "≤ 1.3× floor + 100 ms", pass: j <= 1.3 * f + 100 },
+    { figure: "4-peer mesh, all open the link → all connected", roomlink: mm, baseline: null, baselineName: "", unit: "ms", target: "≤ 2500 ms", pass: mm <= 2500 },
+  ];
+}
+
+async function idleFigure(): Promise<Row> {
+  log("idle room, 60 s…");
+  const t = await roomlinkTarget();
+  try {
+    const r = await idleCost(t);
+    return { figure: "idle room, 4 clients, 60 s: room code runs", roomlink: r.runs, baseline: null, baselineName: "", unit: "runs", target: "0", pass: r.runs === 0, note: `${r.detail}; ${r.pongs} heartbeats answered by the runtime` };
+  } finally {
+    await t.stop();
+  }
+}
+
+async function bundleFigure(): Promise<Row> {
+  const { bytes, files } = await initialBundle();
+  return { figure: "initial JS+CSS, gzipped", roomlink: bytes / 1000, baseline: null, baselineName: "", unit: "KB", target: "≤ 25 KB", pass: bytes <= 25_000, note: files.join(", ") };
+}
+
+const fmt = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? "" : v >= 100 ? v.toFixed(0) : v.toFixed(2));
+
+function table(rows: Row[]): string {
+  const lines = [
+    "| figure | roomlink | baseline | ratio | node ws | target | result |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const r of rows) {
+    const ratio = r.baseline ? `${(r.roomlink / r.baseline).toFixed(2)}×` : "";
+    const base = r.baseline !== null ? `${fmt(r.baseline)} ${r.unit} (${r.baselineName})` : "";
+    const result = r.pass === null ? "reported" : r.pass ? "pass" : "**miss**";
+    lines.push(`| ${r.figure}${r.note ? ` (${r.note})` : ""} | ${fmt(r.roomlink)} ${r.unit} | ${base} | ${ratio} | ${r.node !== undefined ? `${fmt(r.node)} ${r.unit}` : ""} | ${r.target} | ${result} |`);
+  }
+  return lines.join("\n");
+}
+
+const started = Date.now();
+const rows = [...(await relayFigures()), ...(await browserFigures()), await idleFigure(), await bundleFigure()];
+const out = table(rows);
+process.stdout.write(`${out}\n\nmedians of ${REPS} interleaved repetitions; ${Math.round((Date.now() - started) / 1000)} s in all\n`);
+await mkdir("bench-results", { recursive: true });
+await writeFile("bench-results/latest.json", JSON.stringify({ date: new Date().toISOString(), reps: REPS, rows }, null, 2));
