@@ -5,7 +5,8 @@ import { defineConfig } from "vite";
 export default defineConfig({
   root: "web",
   publicDir: "public",
-  build: { outDir: "../dist", emptyOutDir: true, target: "es2022", sourcemap: false },
+  // The manifest lets the benchmark add up what each route loads.
+  build: { outDir: "../dist", emptyOutDir: true, target: "es2022", sourcemap: false, manifest: true },
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   server: {
     // `vite dev` on :5173 with `wrangler dev` on :8787 behind it.

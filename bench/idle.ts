@@ -14,14 +14,22 @@ export async function idleCost(target: Target, seconds = 60): Promise<{ runs: nu
   const timers = sockets.map((s) => setInterval(() => s.ws.send("ping"), 2500));
   await new Promise((r) => setTimeout(r, 2000));
   const before = await target.counters(room);
+  const windowStart = Date.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
+  // Reading the counters wakes a hibernated room: that construction is the reading's, not the idle room's.
+  const windowEnd = Date.now();
   const after = await target.counters(room);
   for (const t of timers) clearInterval(t);
   for (const s of sockets) s.close();
   const d = {
     messageRuns: after.messageRuns - before.messageRuns,
     alarmRuns: after.alarmRuns - before.alarmRuns,
-    constructions: after.constructions - before.constructions,
+    constructions: after.constructedAt.filter((t) => t >= windowStart && t < windowEnd).length,
   };
-  return { runs: d.messageRuns + d.alarmRuns + d.constructions, detail: `message ${d.messageRuns}, alarm ${d.alarmRuns}, constructor ${d.constructions}`, pongs };
+  const hibernated = after.constructedAt.some((t) => t >= windowEnd);
+  return {
+    runs: d.messageRuns + d.alarmRuns + d.constructions,
+    detail: `message ${d.messageRuns}, alarm ${d.alarmRuns}, constructor ${d.constructions}${hibernated ? "; the room had hibernated" : ""}`,
+    pongs,
+  };
 }

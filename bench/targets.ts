@@ -30,7 +30,7 @@ export interface Target {
   /** The server's processes, for memory readings. */
   pids(): number[];
   /** roomlink only: how often a room's code has run (GET /api/rooms/:id/stats). */
-  counters?(room: string): Promise<{ constructions: number; messageRuns: number; alarmRuns: number }>;
+  counters?(room: string): Promise<{ constructedAt: number[]; messageRuns: number; alarmRuns: number }>;
   stop(): Promise<void>;
 }
 
@@ -152,7 +152,7 @@ export async function roomlinkTarget(): Promise<Target> {
     counters: async (room) => {
       const res = await fetch(`${base.replace(/^ws/, "http")}/api/rooms/${room}/stats`);
       if (!res.ok) throw new Error(`stats: ${res.status}`);
-      return (await res.json()) as { constructions: number; messageRuns: number; alarmRuns: number };
+      return (await res.json()) as { constructedAt: number[]; messageRuns: number; alarmRuns: number };
     },
     stop: () => worker.dispose(),
   };

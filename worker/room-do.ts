@@ -16,8 +16,16 @@ import { SocketGuard, TokenBucket } from "./socket-guard";
 import { iceConfigFor } from "./turn/ice-provider";
 import { iceSettings, type IceSettings } from "./turn/ice-settings";
 
-/** Constructions in this isolate: a woken (or evicted and rebuilt) room constructs anew. */
-let constructions = 0;
+/**
+ * How often each room's code ran, for the idle-cost benchmark. Kept per room at module level,
+ * because an instance's own fields start over when a hibernated room wakes.
+ */
+interface RunCounters {
+  constructedAt: number[];
+  messageRuns: number;
+  alarmRuns: number;
+}
+const counters = new Map<string, RunCounters>();
 
 /** Fresh ICE credentials on request: enough for refreshes and restarts, not for harvesting. */
 const ICE_REQUEST_RATE = { perSecond: 1 / 30, burst: 5 };
@@ -68,12 +76,16 @@ export class RoomDO extends DurableObject<Env> {
    * flood can leave thousands of frames in flight); those are ignored without any work.
    */
   private readonly closing = new WeakSet<WebSocket>();
-  /** How often this instance's code ran; read by tests and the idle-cost benchmark. */
+  /** How often this instance's code ran; read by tests. */
   readonly stats = { constructed: Date.now(), messageRuns: 0, alarmRuns: 0 };
+  private readonly runs: RunCounters;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    constructions++;
+    const key = ctx.id.toString();
+    this.runs = counters.get(key) ?? { constructedAt: [], messageRuns: 0, alarmRuns: 0 };
+    counters.set(key, this.runs);
+    this.runs.constructedAt.push(Date.now());
     this.config = roomConfig(env);
     this.ice = iceSettings(env);
     this.core = new RoomCore(this.config, new SqliteChatLog(ctx.storage.sql), new SqliteMemberStore(ctx.storage.sql), {
@@ -93,8 +105,8 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   /** Counters for the idle-cost benchmark (reached only when STATS_ROUTE is on). */
-  counters(): { constructions: number; messageRuns: number; alarmRuns: number } {
-    return { constructions, messageRuns: this.stats.messageRuns, alarmRuns: this.stats.alarmRuns };
+  counters(): RunCounters {
+    return this.runs;
   }
 
   /** The Worker has already checked the route, the upgrade header and the origin. */
@@ -110,6 +122,7 @@ export class RoomDO extends DurableObject<Env> {
   // allocates no promise.
   override webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): void | Promise<void> {
     this.stats.messageRuns++;
+    this.runs.messageRuns++;
     if (this.closing.has(ws)) return;
     const guard = this.guardFor(ws);
     switch (guard.admit(Date.now())) {
@@ -163,6 +176,7 @@ export class RoomDO extends DurableObject<Env> {
   /** Housekeeping: dead sockets, members whose grace period ran out, chat of a long-empty room. */
   override alarm(): void {
     this.stats.alarmRuns++;
+    this.runs.alarmRuns++;
     this.alarmAt = null; // this one has fired
     const now = Date.now();
     for (const ws of this.ctx.getWebSockets()) {

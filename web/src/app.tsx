@@ -3,16 +3,30 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { LANGS, loadLang, storeLang, translate, type Lang } from "./i18n/i18n";
 import { I18nContext, type I18n } from "./ui/hooks";
 import { Landing } from "./ui/landing";
-import { RoomPage } from "./ui/room";
 import { parseRoute } from "./ui/routes";
 
-/** The connection check is loaded when it is opened: most visits never need it. */
-function LazyCheck() {
-  const [Page, setPage] = useState<ComponentType | null>(null);
-  useEffect(() => {
-    void import("./ui/check").then((m) => setPage(() => m.CheckPage));
-  }, []);
-  return Page ? <Page /> : null;
+/**
+ * Pages load with their route: the landing page (where most first visits start) ships without
+ * the call engine, and the connection check loads only when someone opens it.
+ */
+function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>) {
+  let loaded: ComponentType<P> | null = null;
+  return function Lazy(props: P) {
+    const [Page, setPage] = useState<ComponentType<P> | null>(() => loaded);
+    useEffect(() => {
+      if (!Page) void load().then((c) => setPage(() => (loaded = c)));
+    }, []);
+    return Page ? <Page {...props} /> : null;
+  };
+}
+
+const loadRoom = () => import("./ui/room").then((m) => m.RoomPage);
+const RoomPage = lazyPage(loadRoom);
+const CheckPage = lazyPage(() => import("./ui/check").then((m) => m.CheckPage));
+
+/** Starts fetching the room code at once on a room link, alongside the language, not after the first render. */
+export function preloadFor(pathname: string): void {
+  if (parseRoute(pathname).page === "room") void loadRoom();
 }
 
 export function App({ initialLang }: { initialLang: Lang }) {
@@ -42,7 +56,7 @@ export function App({ initialLang }: { initialLang: Lang }) {
 
   return (
     <I18nContext.Provider value={i18n}>
-      {route.page === "room" ? <RoomPage key={route.roomId} roomId={route.roomId} /> : route.page === "check" ? <LazyCheck /> : <Landing />}
+      {route.page === "room" ? <RoomPage key={route.roomId} roomId={route.roomId} /> : route.page === "check" ? <CheckPage /> : <Landing />}
       <label class="lang">
         <span class="sr-only">{i18n.t("lang.label")}</span>
         <select value={lang} onChange={(e) => i18n.setLang(e.currentTarget.value as Lang)} data-testid="lang">

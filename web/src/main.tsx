@@ -1,9 +1,10 @@
 import { render } from "preact";
-import { App } from "./app";
+import { App, preloadFor } from "./app";
 import { loadLang, pickLang, storedLang } from "./i18n/i18n";
 import "./styles.css";
 
 // The chosen language is loaded before the first render, so nobody sees English flash first.
+preloadFor(location.pathname);
 const lang = pickLang(navigator.languages ?? [navigator.language], storedLang());
 void loadLang(lang)
   .catch(() => undefined)

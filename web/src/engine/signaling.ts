@@ -1,10 +1,8 @@
 // The room socket: connects, joins, keeps a heartbeat, reconnects with backoff, and hands out
-// validated server frames. It knows no DOM and no WebRTC. The reconnecting socket is partysocket's
-// (a well-kept implementation of exactly this policy); its own send queue is switched off because
-// frames queued while offline must follow our `join`, not precede it.
+// validated server frames. It knows no DOM and no WebRTC.
 
-import ReconnectingWebSocket from "partysocket/ws";
 import {
+  CloseCode,
   HEARTBEAT_PING,
   PROTOCOL_VERSION,
   parseServerMessage,
@@ -14,6 +12,7 @@ import {
 } from "../../../protocol/protocol";
 import { Emitter } from "./emitter";
 import { log } from "./log";
+import { ReconnectingSocket } from "./reconnecting-socket";
 
 /** connecting → joined → (reconnecting → joined)* → closed */
 export type SignalingStatus = "connecting" | "joined" | "reconnecting" | "closed";
@@ -26,7 +25,7 @@ export interface JoinInfo {
 export interface SignalingOptions {
   url: string;
   join: () => JoinInfo & { since?: number; resume?: { id: string; token: string } };
-  /** For tests: a WebSocket constructor. */
+  /** For tests. */
   WebSocket?: typeof WebSocket;
 }
 
@@ -38,20 +37,7 @@ type Events = {
 };
 
 /** Close codes after which reconnecting would only repeat the refusal. */
-const FINAL_CLOSE_CODES = new Set([4400, 4409, 4426, 4429]);
-
-/**
- * Backoff between reconnection attempts: 0.5 s growing by 1.6× to 8 s, plus up to half of that
- * again at random, so that a room full of clients cut off together does not reconnect in lockstep.
- */
-export const RECONNECT_POLICY = {
-  minReconnectionDelay: 500,
-  maxReconnectionDelay: 8_000,
-  reconnectionDelayGrowFactor: 1.6,
-  connectionTimeout: 6_000,
-  maxEnqueuedMessages: 0,
-  jitter: 0.5,
-} as const;
+const FINAL_CLOSE_CODES = new Set<number>([CloseCode.ProtocolViolation, CloseCode.RoomFull, CloseCode.BadVersion, CloseCode.RateLimited]);
 
 /**
  * A socket that stays silent this long (no frame, no pong) is dead even if the browser has not
@@ -61,7 +47,7 @@ export const RECONNECT_POLICY = {
 export const silenceLimitMs = (heartbeatMs: number) => heartbeatMs + 1000;
 
 export class SignalingClient extends Emitter<Events> {
-  private readonly ws: ReconnectingWebSocket;
+  private readonly socket: ReconnectingSocket;
   private statusValue: SignalingStatus = "connecting";
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastHeard = 0;
@@ -69,24 +55,12 @@ export class SignalingClient extends Emitter<Events> {
 
   constructor(private readonly options: SignalingOptions) {
     super();
-    const { jitter, ...policy } = RECONNECT_POLICY;
-    // partysocket has no jitter of its own; its URL provider runs after its backoff delay, so the
-    // random extra wait goes there.
-    const url = async () => {
-      const retry = this.ws?.retryCount ?? 0;
-      if (retry > 0) {
-        const base = Math.min(policy.maxReconnectionDelay, policy.minReconnectionDelay * policy.reconnectionDelayGrowFactor ** (retry - 1));
-        await new Promise((r) => setTimeout(r, Math.random() * jitter * base));
-      }
-      return options.url;
-    };
-    this.ws = new ReconnectingWebSocket(url, [], {
-      ...policy,
-      ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
-    });
-    this.ws.addEventListener("open", this.onOpen);
-    this.ws.addEventListener("message", this.onMessage);
-    this.ws.addEventListener("close", this.onClose);
+    this.socket = new ReconnectingSocket(
+      options.url,
+      { open: () => this.onOpen(), message: (data) => this.onMessage(data), lost: (code, reason) => this.onLost(code, reason) },
+      undefined,
+      options.WebSocket,
+    );
   }
 
   get status(): SignalingStatus {
@@ -97,25 +71,21 @@ export class SignalingClient extends Emitter<Events> {
   send(msg: ClientMessage): boolean {
     if (this.destroyed) throw new Error("SignalingClient used after destroy");
     if (this.statusValue !== "joined") return false;
-    this.ws.send(JSON.stringify(msg));
-    return true;
+    return this.socket.send(JSON.stringify(msg));
   }
 
   /** Leaves the room and stops reconnecting. */
   destroy(): void {
     if (this.destroyed) return;
-    if (this.statusValue === "joined") this.ws.send(JSON.stringify({ type: "leave" } satisfies ClientMessage));
+    if (this.statusValue === "joined") this.socket.send(JSON.stringify({ type: "leave" } satisfies ClientMessage));
     this.destroyed = true;
     this.stopHeartbeat();
-    this.ws.removeEventListener("open", this.onOpen);
-    this.ws.removeEventListener("message", this.onMessage);
-    this.ws.removeEventListener("close", this.onClose);
-    this.ws.close(1000, "left");
+    this.socket.close(1000, "left");
     this.setStatus("closed");
     this.removeAllListeners();
   }
 
-  private readonly onOpen = () => {
+  private onOpen() {
     const join = this.options.join();
     const msg: ClientMessage = {
       type: "join",
@@ -126,30 +96,30 @@ export class SignalingClient extends Emitter<Events> {
       ...(join.resume ? { resume: join.resume } : {}),
     };
     this.lastHeard = Date.now();
-    this.ws.send(JSON.stringify(msg));
-  };
+    this.socket.send(JSON.stringify(msg));
+  }
 
-  private readonly onMessage = (e: MessageEvent) => {
+  private onMessage(data: unknown) {
     this.lastHeard = Date.now();
-    const msg = parseServerMessage(e.data);
+    const msg = parseServerMessage(data);
     if (!msg) return; // heartbeat replies and frames from a newer server we do not understand
     if (msg.type === "welcome") {
       this.startHeartbeat(msg.settings.heartbeatMs);
       this.setStatus("joined");
     }
     this.emit("message", msg);
-  };
+  }
 
-  private readonly onClose = (e: CloseEvent) => {
+  private onLost(code: number, reason: string) {
     this.stopHeartbeat();
-    if (FINAL_CLOSE_CODES.has(e.code)) {
-      this.ws.close();
+    if (FINAL_CLOSE_CODES.has(code)) {
+      this.socket.close();
       this.setStatus("closed");
-      this.emit("refused", { code: e.code, reason: e.reason });
+      this.emit("refused", { code, reason });
       return;
     }
-    if (this.statusValue !== "closed") this.setStatus(this.statusValue === "connecting" ? "connecting" : "reconnecting");
-  };
+    if (this.statusValue !== "connecting") this.setStatus("reconnecting");
+  }
 
   private startHeartbeat(ms: number) {
     this.stopHeartbeat();
@@ -159,10 +129,10 @@ export class SignalingClient extends Emitter<Events> {
         log({ event: "signaling", status: "dead", detail: "no heartbeat reply" });
         this.stopHeartbeat();
         this.setStatus("reconnecting");
-        this.ws.reconnect(4000, "heartbeat timeout");
+        this.socket.reconnect();
         return;
       }
-      this.ws.send(HEARTBEAT_PING);
+      this.socket.send(HEARTBEAT_PING);
     }, ms / 2);
   }
 

@@ -1,12 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { initialResult, runConnectivityCheck, verdict, type CheckResult, type ProbeStatus } from "../engine/connectivity-check";
-import type { MessageKey } from "../i18n/i18n";
+import { checkText, type CheckKey } from "../i18n/check-strings";
 import { useI18n } from "./hooks";
+import "./check.css";
 import { API_ORIGIN } from "./routes";
 
 /** /check: the seed's "echo test", grown up. */
 export function CheckPage() {
-  const { t } = useI18n();
+  const { lang } = useI18n();
+  const t = (key: CheckKey, params?: Record<string, string | number>) => checkText(lang, key, params);
   const [result, setResult] = useState<CheckResult>(initialResult);
   const [run, setRun] = useState(0);
   const [running, setRunning] = useState(true);
@@ -22,7 +24,7 @@ export function CheckPage() {
   }, [run]);
 
   const v = verdict(result);
-  const row = (key: MessageKey, testid: string, status: ProbeStatus, detail?: string) => (
+  const row = (key: CheckKey, testid: string, status: ProbeStatus, detail?: string) => (
     <li class={`probe ${status}`} data-testid={`probe-${testid}`} data-status={status}>
       <span class="dot" aria-hidden="true" />
       <span class="label">{t(key)}</span>
