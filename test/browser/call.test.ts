@@ -83,6 +83,24 @@ describe("a call in the browser", () => {
       await waitUntil("both messages on both sides", async () => (await chatTexts(page)).length === 2);
       assert.deepEqual((await chatTexts(page)).sort(), ["Привет!", "Салам, Бакыт!"].sort());
     }
+
+    // With the chat closed, a new message shows as unread, on the button and in the tab title.
+    assert.match(await b.title(), /^roomlink: 2 people$/);
+    await b.getByTestId("chat-toggle").click();
+    await sendChat(a, "are you there?");
+    await b.getByTestId("unread").waitFor();
+    assert.equal(await b.getByTestId("unread").textContent(), "1");
+    await waitUntil("unread count in the title", async () => (await b.title()) === "(1) roomlink: 2 people");
+    await b.getByTestId("chat-toggle").click();
+    await b.getByTestId("unread").waitFor({ state: "detached" });
+    await waitUntil("read again in the title", async () => (await b.title()) === "roomlink: 2 people");
+    // Muted shows in the title too, so the tab says it even when the window is elsewhere.
+    await b.getByTestId("mic").click();
+    await waitUntil("muted in the title", async () => (await b.title()) === "🔇 roomlink: 2 people");
+
+    // The invite button copies the room's link.
+    await b.getByTestId("invite").click();
+    assert.equal(await b.evaluate(() => navigator.clipboard.readText()), `${app.url}/r/${room}`);
     await a.context().close();
     await ctx.close();
   });

@@ -91,7 +91,7 @@ export async function newPeerContext(browser: Browser, app: App, opts: PeerOptio
       navigator.mediaDevices.getUserMedia = deny;
     });
   }
-  await context.grantPermissions(opts.media === false ? [] : ["camera", "microphone"], { origin: app.url });
+  await context.grantPermissions(opts.media === false ? ["clipboard-read", "clipboard-write"] : ["camera", "microphone", "clipboard-read", "clipboard-write"], { origin: app.url });
   return context;
 }
 

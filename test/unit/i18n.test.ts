@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { en } from "../../web/src/i18n/catalog";
 import { loadLang, pickLang, translate, type MessageKey } from "../../web/src/i18n/i18n";
+import { CHECK_STRINGS, checkText } from "../../web/src/i18n/check-strings";
 import { ky } from "../../web/src/i18n/ky";
 import { ru } from "../../web/src/i18n/ru";
 
@@ -17,6 +18,15 @@ describe("i18n", () => {
         expect(placeholders(table[key]), `${name} ${key}`).toEqual(placeholders(en[key]));
       }
     }
+  });
+
+  it("has the connection check's strings in every language, with the same placeholders", () => {
+    const keys = Object.keys(CHECK_STRINGS.en).sort();
+    for (const lang of ["ru", "ky"] as const) {
+      expect(Object.keys(CHECK_STRINGS[lang]).sort(), lang).toEqual(keys);
+      for (const k of keys) expect(placeholders(CHECK_STRINGS[lang][k as keyof typeof CHECK_STRINGS.en])).toEqual(placeholders(CHECK_STRINGS.en[k as keyof typeof CHECK_STRINGS.en]));
+    }
+    expect(checkText("ru", "check.rtt", { ms: 12 })).toBe("задержка 12 мс");
   });
 
   it("uses each language's plural rules", async () => {
