@@ -1,40 +1,29 @@
-// The product as people use it: real Chromium with fake camera and mic, the app served by the
+// The product as people use it: real Chromium with fake camera and mic, the env.app served by the
 // local runtime, rooms joined through the UI.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import { startCoturn } from "./coturn.ts";
 import {
   createRoom,
   joinRoom,
-  launchBrowser,
+  appAndBrowser,
+  startApp,
   mediaStats,
   newPeerContext,
   report,
-  startApp,
   waitForRemoteVideo,
   waitUntil,
   type App,
 } from "./harness.ts";
 
-let app: App;
-let browser: Browser;
-
-before(async () => {
-  app = await startApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const env = appAndBrowser();
 
 async function peer(name: string, roomId: string, opts: { mic?: boolean; cam?: boolean } = {}): Promise<Page> {
-  const ctx = await newPeerContext(browser, app);
+  const ctx = await newPeerContext(env.browser, env.app);
   const page = await ctx.newPage();
-  await joinRoom(page, app, roomId, name, opts);
+  await joinRoom(page, env.app, roomId, name, opts);
   return page;
 }
 
@@ -58,12 +47,12 @@ const audioEnergy = (page: Page) =>
 
 describe("a call in the browser", () => {
   it("two peers see and hear each other and chat both ways", async () => {
-    const room = await createRoom(app);
+    const room = await createRoom(env.app);
     const a = await peer("Aigul", room);
-    const ctx = await newPeerContext(browser, app);
+    const ctx = await newPeerContext(env.browser, env.app);
     const b = await ctx.newPage();
     const t0 = Date.now();
-    await joinRoom(b, app, room, "Bakyt");
+    await joinRoom(b, env.app, room, "Bakyt");
     await waitUntil("first remote frame at the joiner", async () => (await mediaStats(b))[0]?.video! > 0);
     report("2 peers: open link → first remote frame (joiner)", Date.now() - t0, "ms");
 
@@ -100,13 +89,13 @@ describe("a call in the browser", () => {
 
     // The invite button copies the room's link.
     await b.getByTestId("invite").click();
-    assert.equal(await b.evaluate(() => navigator.clipboard.readText()), `${app.url}/r/${room}`);
+    assert.equal(await b.evaluate(() => navigator.clipboard.readText()), `${env.app.url}/r/${room}`);
     await a.context().close();
     await ctx.close();
   });
 
   it("a late joiner gets the chat history and both videos", async () => {
-    const room = await createRoom(app);
+    const room = await createRoom(env.app);
     const a = await peer("A", room);
     const b = await peer("B", room);
     await sendChat(a, "first");
@@ -121,7 +110,7 @@ describe("a call in the browser", () => {
   });
 
   it("shows mic and camera toggles on the other side, in the indicator and in the media", async () => {
-    const room = await createRoom(app);
+    const room = await createRoom(env.app);
     const a = await peer("A", room);
     const b = await peer("B", room);
     await waitForRemoteVideo(b, 1);
@@ -161,7 +150,7 @@ describe("a call in the browser", () => {
   });
 
   it("shares a screen as a separate tile and stops cleanly", async () => {
-    const room = await createRoom(app);
+    const room = await createRoom(env.app);
     const a = await peer("A", room);
     const b = await peer("B", room);
     await waitForRemoteVideo(b, 1);
@@ -183,7 +172,7 @@ describe("a call in the browser", () => {
   });
 
   it("on leave, the others drop the tile, say so in chat, and no connection is left open", async () => {
-    const room = await createRoom(app);
+    const room = await createRoom(env.app);
     const a = await peer("A", room);
     const b = await peer("Leaver", room);
     await waitForRemoteVideo(a, 1);
@@ -217,14 +206,14 @@ describe("a call in the browser", () => {
   });
 });
 
-async function blockedDevices(app: App) {
+async function blockedDevices(relayed: App) {
   {
-    const room = await createRoom(app);
-    const a = await (await newPeerContext(browser, app)).newPage();
-    await joinRoom(a, app, room, "A");
-    const ctx = await newPeerContext(browser, app, { media: false });
+    const room = await createRoom(relayed);
+    const a = await (await newPeerContext(env.browser, relayed)).newPage();
+    await joinRoom(a, relayed, room, "A");
+    const ctx = await newPeerContext(env.browser, relayed, { media: false });
     const b = await ctx.newPage();
-    await b.goto(`${app.url}/r/${room}`);
+    await b.goto(`${relayed.url}/r/${room}`);
     const error = b.getByTestId("media-error");
     await error.waitFor();
     const text = await error.textContent();

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { unstable_startWorker } from "wrangler";
 
@@ -65,6 +66,20 @@ export async function startApp(vars: Record<string, string> = {}, opts: { persis
       if (dir) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** For a test file: the app and a browser, started before its tests and stopped after them. */
+export function appAndBrowser(vars: Record<string, string> = {}, opts: { persist?: boolean } = {}): { readonly app: App; readonly browser: Browser } {
+  const env = {} as { app: App; browser: Browser };
+  before(async () => {
+    env.app = await startApp(vars, opts);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.app?.stop();
+  });
+  return env;
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -2,22 +2,11 @@
 // Content-Security-Policy would stop injected scripts even if they got in.
 
 import assert from "node:assert/strict";
-import { after, before, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { createRoom, joinRoom, launchBrowser, newPeerContext, startApp, waitUntil, type App } from "./harness.ts";
+import { it } from "node:test";
+import type { Page } from "playwright-core";
+import { createRoom, joinRoom, appAndBrowser, newPeerContext, waitUntil } from "./harness.ts";
 
-let app: App;
-let browser: Browser;
-
-before(async () => {
-  app = await startApp();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const env = appAndBrowser();
 
 const NAME = `<img src=x onerror="window.__xss='name'">`;
 const TEXT = `<script>window.__xss='script'</script><img src=x onerror="window.__xss='chat'"><b>bold?</b>`;
@@ -31,11 +20,11 @@ async function injected(page: Page) {
 }
 
 it("shows hostile names and chat as text, and nothing runs", async () => {
-  const room = await createRoom(app);
-  const a = await (await newPeerContext(browser, app)).newPage();
-  const b = await (await newPeerContext(browser, app)).newPage();
-  await joinRoom(b, app, room, "Bystander");
-  await joinRoom(a, app, room, NAME);
+  const room = await createRoom(env.app);
+  const a = await (await newPeerContext(env.browser, env.app)).newPage();
+  const b = await (await newPeerContext(env.browser, env.app)).newPage();
+  await joinRoom(b, env.app, room, "Bystander");
+  await joinRoom(a, env.app, room, NAME);
   await a.getByTestId("chat-input").fill(TEXT);
   await a.getByTestId("chat-input").press("Enter");
   await waitUntil("the hostile chat at B", async () => (await b.getByTestId("chat-message").count()) === 1);
@@ -53,8 +42,8 @@ it("shows hostile names and chat as text, and nothing runs", async () => {
 });
 
 it("serves the app with a strict Content-Security-Policy and no framing", async () => {
-  for (const path of ["/", `/r/${await createRoom(app)}`, "/check"]) {
-    const res = await fetch(`${app.url}${path}`);
+  for (const path of ["/", `/r/${await createRoom(env.app)}`, "/check"]) {
+    const res = await fetch(`${env.app.url}${path}`);
     const csp = res.headers.get("content-security-policy") ?? "";
     assert.match(csp, /default-src 'none'/, path);
     assert.match(csp, /script-src 'self'(;|$)/, path);
@@ -63,12 +52,12 @@ it("serves the app with a strict Content-Security-Policy and no framing", async 
     assert.match(res.headers.get("permissions-policy") ?? "", /camera=\(self\)/);
   }
   // The policy is not just present but enforced: an inline script is refused.
-  const page = await (await newPeerContext(browser, app)).newPage();
+  const page = await (await newPeerContext(env.browser, env.app)).newPage();
   const violations: string[] = [];
   page.on("console", (m) => {
     if (/Content Security Policy/.test(m.text())) violations.push(m.text());
   });
-  await page.goto(app.url);
+  await page.goto(env.app.url);
   const ran = await page.evaluate(() => {
     const s = document.createElement("script");
     s.textContent = "window.__inline = true";
