@@ -107,26 +107,31 @@ const rawPayload = (frame: string) => {
 
 let clientNumber = 0;
 
-export async function roomlinkTarget(): Promise<Target> {
+/** A Worker on wrangler's local runtime: its ws:// base and the workerd processes it started. */
+async function startLocal(config: string, bindings: Record<string, unknown> = {}) {
   const before = new Set(workerdPids());
-  const plain = (value: string) => ({ type: "plain_text", value });
-  // The benchmark measures the relay, not the abuse limits: they are lifted for it.
-  const unlimited = (namespace_id: string) => ({ type: "ratelimit", namespace_id, simple: { limit: 1_000_000, period: 60 } });
   const worker = await unstable_startWorker({
-    config: "wrangler.toml",
-    bindings: {
-      ROOM_CAPACITY: plain("200"),
-      RATE_PER_SECOND: plain("100000"),
-      RATE_BURST: plain("100000"),
-      STATS_ROUTE: plain("on"),
-      JOIN_LIMITER: unlimited("7001"),
-      CREATE_LIMITER: unlimited("7002"),
-    },
+    config,
+    bindings,
     dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "error" },
   } as Parameters<typeof unstable_startWorker>[0]);
   await worker.ready;
   const base = (await worker.url).toString().replace(/^http/, "ws").replace(/\/$/, "");
-  const pids = workerdPids().filter((p) => !before.has(p));
+  return { base, pids: workerdPids().filter((p) => !before.has(p)), stop: () => worker.dispose() };
+}
+
+export async function roomlinkTarget(): Promise<Target> {
+  const plain = (value: string) => ({ type: "plain_text", value });
+  // The benchmark measures the relay, not the abuse limits: they are lifted for it.
+  const unlimited = (namespace_id: string) => ({ type: "ratelimit", namespace_id, simple: { limit: 1_000_000, period: 60 } });
+  const { base, pids, stop } = await startLocal("wrangler.toml", {
+    ROOM_CAPACITY: plain("200"),
+    RATE_PER_SECOND: plain("100000"),
+    RATE_BURST: plain("100000"),
+    STATS_ROUTE: plain("on"),
+    JOIN_LIMITER: unlimited("7001"),
+    CREATE_LIMITER: unlimited("7002"),
+  });
   return {
     name: "roomlink",
     join: (room) =>
@@ -154,26 +159,19 @@ export async function roomlinkTarget(): Promise<Target> {
       if (!res.ok) throw new Error(`stats: ${res.status}`);
       return (await res.json()) as { constructedAt: number[]; messageRuns: number; alarmRuns: number };
     },
-    stop: () => worker.dispose(),
+    stop,
   };
 }
 
 export async function floorDoTarget(): Promise<Target> {
-  const before = new Set(workerdPids());
-  const worker = await unstable_startWorker({
-    config: "bench/floor/wrangler.toml",
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "error" },
-  } as Parameters<typeof unstable_startWorker>[0]);
-  await worker.ready;
-  const base = (await worker.url).toString().replace(/^http/, "ws").replace(/\/$/, "");
-  const pids = workerdPids().filter((p) => !before.has(p));
+  const { base, pids, stop } = await startLocal("bench/floor/wrangler.toml");
   return {
     name: "floor-do",
     join: (room) => openSocket(`${base}/ws?room=${room}`, {}, (first) => (first === "{}" ? "" : null), rawPayload),
     signal: (_to, payload) => rawFrame(payload),
     broadcast: rawFrame,
     pids: () => pids,
-    stop: () => worker.dispose(),
+    stop,
   };
 }
 

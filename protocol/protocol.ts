@@ -8,6 +8,9 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/** A room id: 128 random bits in base64url, as in `/api/rooms/<id>/ws` and the `/r/<id>` links. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
 export const HEARTBEAT_PING = "ping";
 export const HEARTBEAT_PONG = "pong";
 

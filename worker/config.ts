@@ -60,8 +60,9 @@ export function roomConfig(env: Vars): RoomConfig {
     // workerd refuses WebSocket messages above 1 MiB anyway; stay under it.
     maxFrameBytes: intIn(env.MAX_FRAME_BYTES, LIMITS.defaultMaxFrameBytes, 1024, 1024 * 1024),
     historyTail: LIMITS.historyPage,
-    // Clients ping this often and call the socket dead after two silent intervals, so a frozen
-    // connection is noticed within about 10 s. The runtime answers; the room does not wake.
+    // Clients ping at least this often (the web app every 2.5 s) and call the socket dead after
+    // heartbeat + 1 s of silence, so a frozen connection is noticed within 6–9 s. The runtime
+    // answers; the room does not wake.
     heartbeatMs: 5_000,
     rate: {
       perSecond: intIn(env.RATE_PER_SECOND, 50, 1, 100_000),

@@ -2,7 +2,7 @@
 // 128 random bits; peer ids only need to be unique within a room and unguessable enough that a
 // stranger cannot address signals to a member without having been told the id.
 
-export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+import { ROOM_ID_PATTERN } from "../protocol/protocol";
 
 export function base64url(bytes: Uint8Array): string {
   let bin = "";

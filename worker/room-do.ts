@@ -155,14 +155,20 @@ export class RoomDO extends DurableObject<Env> {
   private async join(ws: WebSocket, msg: Extract<ClientMessage, { type: "join" }>): Promise<void> {
     // Credentials are minted for the member's id before it is admitted: its old id when it
     // resumes, else a fresh one.
-    let id = this.core.resumableId(msg);
-    if (!id) do id = newPeerId(); while (this.core.has(id));
+    let id = this.core.resumableId(msg) ?? this.freshId();
     const ice = await this.iceFor(id);
     // Other frames may have run meanwhile: the socket may be gone, or joined by a twin frame,
     // or the member it resumes may have expired (then it joins afresh).
     if (ws.readyState !== WebSocket.OPEN) return;
-    if (this.core.resumableId(msg) !== id && this.core.has(id)) do id = newPeerId(); while (this.core.has(id));
+    if (this.core.resumableId(msg) !== id && this.core.has(id)) id = this.freshId();
     this.apply(ws, this.core.handle(this.ids.get(ws) ?? null, msg, { id, ice }));
+  }
+
+  private freshId(): string {
+    let id: string;
+    do id = newPeerId();
+    while (this.core.has(id));
+    return id;
   }
 
   override webSocketClose(ws: WebSocket, _code: number, _reason: string, _wasClean: boolean): void {

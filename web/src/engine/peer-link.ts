@@ -82,14 +82,21 @@ export class PeerLink extends Emitter<Events> {
     const PC = options.RTCPeerConnection ?? RTCPeerConnection;
     this.pc = new PC(options.config);
     this.local = local;
-    this.pc.addEventListener("negotiationneeded", this.onNegotiationNeeded);
-    this.pc.addEventListener("icecandidate", this.onIceCandidate);
-    this.pc.addEventListener("track", this.onTrack);
-    this.pc.addEventListener("connectionstatechange", this.onConnectionState);
-    this.pc.addEventListener("icecandidateerror", this.onCandidateError);
-    this.pc.addEventListener("icegatheringstatechange", this.onGatheringState);
+    for (const [event, fn] of this.pcListeners()) this.pc.addEventListener(event, fn);
     if (!options.awaitOffer) this.attachMedia();
     this.announceStreams(local);
+  }
+
+  /** Every listener on the connection, in one list, so that close() removes exactly what was added. */
+  private pcListeners(): Array<[string, EventListener]> {
+    return [
+      ["negotiationneeded", this.onNegotiationNeeded],
+      ["icecandidate", this.onIceCandidate as EventListener],
+      ["track", this.onTrack as EventListener],
+      ["connectionstatechange", this.onConnectionState],
+      ["icecandidateerror", this.onCandidateError],
+      ["icegatheringstatechange", this.onGatheringState],
+    ];
   }
 
   private attachMedia() {
@@ -202,12 +209,7 @@ export class PeerLink extends Emitter<Events> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.pc.removeEventListener("negotiationneeded", this.onNegotiationNeeded);
-    this.pc.removeEventListener("icecandidate", this.onIceCandidate);
-    this.pc.removeEventListener("track", this.onTrack);
-    this.pc.removeEventListener("connectionstatechange", this.onConnectionState);
-    this.pc.removeEventListener("icecandidateerror", this.onCandidateError);
-    this.pc.removeEventListener("icegatheringstatechange", this.onGatheringState);
+    for (const [event, fn] of this.pcListeners()) this.pc.removeEventListener(event, fn);
     this.pc.close();
     this.setState("closed");
     this.removeAllListeners();

@@ -1,6 +1,7 @@
 // Translation: t(key, params) from the catalog, plural forms by Intl.PluralRules. The language
 // comes from the user's choice (remembered), else the browser's languages, else English.
 
+import { readStored, writeStored } from "../stored";
 import { LANGS, en, type Entry, type Lang, type MessageKey } from "./catalog";
 
 export type { Lang, MessageKey };
@@ -41,18 +42,6 @@ export function translate(lang: Lang, key: MessageKey, params: Params = {}): str
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
-export function storedLang(): string | null {
-  try {
-    return localStorage.getItem(STORAGE_KEY);
-  } catch {
-    return null;
-  }
-}
+export const storedLang = (): string | null => readStored(STORAGE_KEY);
 
-export function storeLang(lang: Lang): void {
-  try {
-    localStorage.setItem(STORAGE_KEY, lang);
-  } catch {
-    // Not remembered; the choice still holds for this page.
-  }
-}
+export const storeLang = (lang: Lang): void => writeStored(STORAGE_KEY, lang);

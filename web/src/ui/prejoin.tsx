@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { watchLevel } from "../engine/level-meter";
+import { readStored, writeStored } from "../stored";
 import type { DeviceChoice, LocalMedia } from "../engine/local-media";
 import { useEngineState, useI18n } from "./hooks";
 import { Icon } from "./icons";
@@ -10,22 +11,6 @@ import { Video } from "./video";
 const NAME_KEY = "roomlink.name";
 const RELAY_KEY = "roomlink.relayOnly";
 
-function remember(key: string, value: string) {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Not remembered.
-  }
-}
-
-function recall(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
 export interface JoinChoice {
   name: string;
   relayOnly: boolean;
@@ -34,8 +19,8 @@ export interface JoinChoice {
 export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice: JoinChoice) => void }) {
   const { t } = useI18n();
   const state = useEngineState(media)!;
-  const [name, setName] = useState(() => recall(NAME_KEY) ?? "");
-  const [relayOnly, setRelayOnly] = useState(() => recall(RELAY_KEY) === "1");
+  const [name, setName] = useState(() => readStored(NAME_KEY) ?? "");
+  const [relayOnly, setRelayOnly] = useState(() => readStored(RELAY_KEY) === "1");
   const [level, setLevel] = useState(0);
   const audio = media.tracks.audio;
 
@@ -49,8 +34,8 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice:
     e.preventDefault();
     const clean = name.trim();
     if (!clean) return;
-    remember(NAME_KEY, clean);
-    remember(RELAY_KEY, relayOnly ? "1" : "0");
+    writeStored(NAME_KEY, clean);
+    writeStored(RELAY_KEY, relayOnly ? "1" : "0");
     onJoin({ name: clean, relayOnly });
   };
 

@@ -1,12 +1,14 @@
 // Client-side routes: / (landing), /r/<room id> (pre-join, then the room), /check.
 
+import { ROOM_ID_PATTERN } from "../../../protocol/protocol";
+import { readStored, writeStored } from "../stored";
+
 export type Route = { page: "landing" } | { page: "room"; roomId: string } | { page: "check" };
 
-const ROOM_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export function parseRoute(pathname: string): Route {
   const m = /^\/r\/([^/]+)\/?$/.exec(pathname);
-  if (m && ROOM_ID.test(m[1]!)) return { page: "room", roomId: m[1]! };
+  if (m && ROOM_ID_PATTERN.test(m[1]!)) return { page: "room", roomId: m[1]! };
   if (pathname === "/check") return { page: "check" };
   return { page: "landing" };
 }
@@ -14,7 +16,7 @@ export function parseRoute(pathname: string): Route {
 /** A pasted link (any host: it may come from another deployment) or a bare room id. */
 export function roomIdFromInput(input: string): string | null {
   const s = input.trim();
-  if (ROOM_ID.test(s)) return s;
+  if (ROOM_ID_PATTERN.test(s)) return s;
   try {
     const route = parseRoute(new URL(s).pathname);
     return route.page === "room" ? route.roomId : null;
@@ -37,17 +39,13 @@ const RECENT_KEY = "roomlink.recent";
 
 export function recentRooms(): string[] {
   try {
-    const v = JSON.parse(localStorage.getItem(RECENT_KEY) ?? "[]") as unknown;
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && ROOM_ID.test(x)).slice(0, 5) : [];
+    const v = JSON.parse(readStored(RECENT_KEY) ?? "[]") as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && ROOM_ID_PATTERN.test(x)).slice(0, 5) : [];
   } catch {
-    return [];
+    return []; // not JSON: start a new list
   }
 }
 
 export function rememberRoom(id: string): void {
-  try {
-    localStorage.setItem(RECENT_KEY, JSON.stringify([id, ...recentRooms().filter((r) => r !== id)].slice(0, 5)));
-  } catch {
-    // Not remembered.
-  }
+  writeStored(RECENT_KEY, JSON.stringify([id, ...recentRooms().filter((r) => r !== id)].slice(0, 5)));
 }
