@@ -120,7 +120,13 @@ describe("a call in the browser", () => {
     await waitUntil("audio energy rising", async () => (await audioEnergy(b)) > 0);
     await a.getByTestId("mic").click();
     await aTile.getByTestId("mic-off").waitFor();
-    await new Promise((r) => setTimeout(r, 300)); // let in-flight audio drain
+    // Audio already in the receiver's jitter buffer still plays out; wait for it to drain (a live
+    // mic never goes quiet, so this would time out), then require a full second of silence.
+    await waitUntil("in-flight audio to drain", async () => {
+      const before = await audioEnergy(b);
+      await new Promise((r) => setTimeout(r, 300));
+      return (await audioEnergy(b)) - before < 1e-5;
+    }, 5000);
     const e1 = await audioEnergy(b);
     await new Promise((r) => setTimeout(r, 1000));
     const e2 = await audioEnergy(b);
