@@ -1,5 +1,5 @@
 import type { ComponentType } from "preact";
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useState } from "preact/hooks";
 import { LANGS, loadLang, storeLang, translate, type Lang } from "./i18n/i18n";
 import { I18nContext, type I18n } from "./ui/hooks";
 import { Landing } from "./ui/landing";
@@ -37,7 +37,9 @@ export function App({ initialLang }: { initialLang: Lang }) {
     addEventListener("popstate", onPop);
     return () => removeEventListener("popstate", onPop);
   }, []);
-  useEffect(() => {
+  // Layout effect: the page's language changes in the same frame as its text (screen readers and
+  // hyphenation read `lang`), not one paint later.
+  useLayoutEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
 

@@ -6,6 +6,7 @@ import "./styles.css";
 // The chosen language is loaded before the first render, so nobody sees English flash first.
 preloadFor(location.pathname);
 const lang = pickLang(navigator.languages ?? [navigator.language], storedLang());
+document.documentElement.lang = lang;
 void loadLang(lang)
   .catch(() => undefined)
   .then(() => render(<App initialLang={lang} />, document.getElementById("app")!));
