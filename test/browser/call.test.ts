@@ -45,16 +45,35 @@ const audioEnergy = (page: Page) =>
     return total;
   });
 
+/** Session descriptions this page sends over the room socket, by type ("offer", "answer"). */
+function descriptionsSent(page: Page): Record<string, number> {
+  const sent: Record<string, number> = {};
+  page.on("websocket", (ws) =>
+    ws.on("framesent", ({ payload }) => {
+      const msg = typeof payload === "string" && payload.startsWith("{") ? JSON.parse(payload) : null;
+      if (msg?.type === "signal" && msg.data.kind === "description") sent[msg.data.description.type] = (sent[msg.data.description.type] ?? 0) + 1;
+    }),
+  );
+  return sent;
+}
+
 describe("a call in the browser", () => {
   it("two peers see and hear each other and chat both ways", async () => {
     const room = await createRoom(env.app);
-    const a = await peer("Aigul", room);
+    const a = await (await newPeerContext(env.browser, env.app)).newPage();
+    const fromA = descriptionsSent(a);
+    await joinRoom(a, env.app, room, "Aigul");
     const ctx = await newPeerContext(env.browser, env.app);
     const b = await ctx.newPage();
+    const fromB = descriptionsSent(b);
     const t0 = Date.now();
     await joinRoom(b, env.app, room, "Bakyt");
     await waitUntil("first remote frame at the joiner", async () => (await mediaStats(b))[0]?.video! > 0);
     report("2 peers: open link → first remote frame (joiner)", Date.now() - t0, "ms");
+    // One offer/answer carries media both ways: the joiner offers, the one already there answers
+    // with its own camera and mic and never needs an offer of its own.
+    await waitForRemoteVideo(a, 1);
+    assert.deepEqual({ fromA, fromB }, { fromA: { answer: 1 }, fromB: { offer: 1 } });
 
     await waitForRemoteVideo(a, 1);
     await waitForRemoteVideo(b, 1);

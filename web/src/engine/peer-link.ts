@@ -4,9 +4,11 @@
 // impolite one ignores the incoming offer. The link never touches the network: it emits signals
 // through the injected `send`, and takes the remote's through `receive`.
 //
-// Media layout: camera and mic go on two send-only transceivers created up front, so turning the
-// camera off or switching devices is a replaceTrack, never a renegotiation. A screen share adds
-// its own transceivers (renegotiated), which are reused for the next share.
+// Media layout: camera and mic share two two-way transceivers: the side that starts the call
+// creates them (sendrecv) and the other side sends its own camera and mic on them in its answer,
+// so one offer/answer carries media both ways. Turning the camera off or switching devices is a
+// replaceTrack, never a renegotiation. A screen share adds its own one-way transceivers
+// (renegotiated), which are reused for the next share.
 
 import type { SignalData } from "../../../protocol/protocol";
 import type { EncodingCap, PeerCaps } from "./bitrate-budget";
@@ -32,10 +34,10 @@ export interface PeerLinkOptions {
   peerId: string;
   polite: boolean;
   /**
-   * Wait for the remote's first offer before adding our own media. The side that did not start
-   * the call answers first and offers its own tracks right after, instead of both offering at
-   * once: a glare on every join costs a round trip, and Chromium gathers no ICE candidates for
-   * an answer made right after rolling back its own first offer.
+   * Wait for the remote's first offer and send our media on its transceivers, in the answer.
+   * The side that did not start the call never offers first: a glare on every join costs a
+   * round trip, and Chromium gathers no ICE candidates for an answer made right after rolling
+   * back its own first offer.
    */
   awaitOffer?: boolean;
   config: RTCConfiguration;
@@ -102,9 +104,30 @@ export class PeerLink extends Emitter<Events> {
   private attachMedia() {
     const streams = [this.local.cameraStream];
     this.cameraTx = {
-      audio: this.pc.addTransceiver(this.local.audio ?? "audio", { direction: "sendonly", streams }),
-      video: this.pc.addTransceiver(this.local.video ?? "video", { direction: "sendonly", streams }),
+      audio: this.pc.addTransceiver(this.local.audio ?? "audio", { direction: "sendrecv", streams }),
+      video: this.pc.addTransceiver(this.local.video ?? "video", { direction: "sendrecv", streams }),
     };
+    if (this.local.screenStream) this.setScreen(this.local.screenStream);
+  }
+
+  /**
+   * Answering the first offer: our camera and mic go on the transceivers that offer created (its
+   * first audio and video m-lines are the caller's camera and mic, see attachMedia), so the answer
+   * already carries them. An offer with one-way m-lines (an older client) gets a receive-only
+   * answer, and the direction we set here makes us offer our media right after, as before.
+   */
+  private adoptOfferedMedia() {
+    const offered = this.pc.getTransceivers();
+    const audio = offered.find((t) => t.receiver.track.kind === "audio");
+    const video = offered.find((t) => t.receiver.track.kind === "video");
+    if (!audio || !video) return this.attachMedia();
+    this.cameraTx = { audio, video };
+    for (const [tx, track] of [[audio, this.local.audio], [video, this.local.video]] as const) {
+      // The transceiver has never sent, so this takes effect at once (no negotiation to wait for).
+      void tx.sender.replaceTrack(track);
+      tx.sender.setStreams(this.local.cameraStream);
+      tx.direction = "sendrecv";
+    }
     if (this.local.screenStream) this.setScreen(this.local.screenStream);
   }
 
@@ -261,11 +284,10 @@ export class PeerLink extends Emitter<Events> {
       if (this.closed) return;
       await this.flushCandidates();
       if (description.type === "offer") {
+        if (!this.cameraTx) this.adoptOfferedMedia();
         await this.pc.setLocalDescription();
         if (this.closed || !this.pc.localDescription) return;
         this.options.send({ kind: "description", description: { type: this.pc.localDescription.type, sdp: this.pc.localDescription.sdp } });
-        // Our own media goes in the next offer (negotiationneeded fires once we are stable).
-        if (!this.cameraTx) this.attachMedia();
       }
     } catch (e) {
       if (!this.closed) this.emit("error", { code: "ERR_SET_REMOTE_DESCRIPTION", message: String(e) });
