@@ -156,9 +156,19 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
+// BENCH_ONLY=browser (or relay, idle, bundle; comma-separated) runs a part while working on it;
+// a partial run does not replace latest.json.
+const only = process.env.BENCH_ONLY?.split(",");
+const parts: Array<[string, () => Promise<Row[]>]> = [
+  ["relay", relayFigures],
+  ["browser", browserFigures],
+  ["idle", async () => [await idleFigure()]],
+  ["bundle", bundleFigures],
+];
 const started = Date.now();
-const rows = [...(await relayFigures()), ...(await browserFigures()), await idleFigure(), ...(await bundleFigures())];
+const rows: Row[] = [];
+for (const [name, run] of parts) if (!only || only.includes(name)) rows.push(...(await run()));
 const out = table(rows);
 process.stdout.write(`${out}\n\nmedians of ${REPS} interleaved repetitions; ${Math.round((Date.now() - started) / 1000)} s in all\n`);
 await mkdir("bench-results", { recursive: true });
-await writeFile("bench-results/latest.json", JSON.stringify({ date: new Date().toISOString(), reps: REPS, rows }, null, 2));
+await writeFile(`bench-results/${only ? "partial" : "latest"}.json`, JSON.stringify({ date: new Date().toISOString(), reps: REPS, rows }, null, 2));

@@ -13,6 +13,8 @@ export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 export const HEARTBEAT_PING = "ping";
 export const HEARTBEAT_PONG = "pong";
+/** The heartbeat interval until `welcome.settings.heartbeatMs` says otherwise (a socket not yet joined). */
+export const DEFAULT_HEARTBEAT_MS = 5_000;
 
 /** Hard limits enforced by the room. The room may announce tighter ones in `welcome.settings`. */
 export const LIMITS = {

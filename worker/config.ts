@@ -1,7 +1,7 @@
 // Room and Worker settings, read once from the environment (wrangler.toml [vars], .dev.vars,
 // `wrangler secret`). Every value has a safe default, so a bare `wrangler dev` works.
 
-import { LIMITS } from "../protocol/protocol";
+import { DEFAULT_HEARTBEAT_MS, LIMITS } from "../protocol/protocol";
 
 /** The plain-text settings ([vars]); bindings are added in env.ts. */
 export interface Vars {
@@ -63,7 +63,7 @@ export function roomConfig(env: Vars): RoomConfig {
     // Clients ping at least this often (the web app every 2.5 s) and call the socket dead after
     // heartbeat + 1 s of silence, so a frozen connection is noticed within 6–9 s. The runtime
     // answers; the room does not wake.
-    heartbeatMs: 5_000,
+    heartbeatMs: DEFAULT_HEARTBEAT_MS,
     rate: {
       perSecond: intIn(env.RATE_PER_SECOND, 50, 1, 100_000),
       burst: intIn(env.RATE_BURST, 200, 1, 1_000_000),

@@ -14,7 +14,7 @@ import { IceRestartPolicy } from "./ice-restart-policy";
 import type { LocalMedia } from "./local-media";
 import { log } from "./log";
 import { PeerLink, type PeerState } from "./peer-link";
-import { SignalingClient, type SignalingStatus } from "./signaling";
+import type { SignalingClient, SignalingStatus } from "./signaling";
 
 export type { ChatItem };
 
@@ -44,15 +44,14 @@ export interface SessionState {
 }
 
 export interface SessionOptions {
-  url: string;
+  /** The room socket, maybe opened before the person chose to join; the session owns it from now on. */
+  signaling: SignalingClient;
   name: string;
   media: LocalMedia;
   /** Connect through the TURN relay only, so that peers never learn this device's IP address. */
   relayOnly?: boolean;
   /** A phone or tablet: a smaller upload budget (uplink and CPU), 60 % of the room's. */
   mobile?: boolean;
-  /** For tests. */
-  WebSocket?: typeof WebSocket;
 }
 
 type Events = { change: SessionState };
@@ -85,20 +84,11 @@ export class RoomSession extends Emitter<Events> {
       relayOnly: options.relayOnly ?? false,
       reconnects: 0,
     };
+    this.signaling = options.signaling;
     this.restarts = new IceRestartPolicy((link) => this.restart(link));
     this.bitrate = new BitrateController(() => [...this.links.values()], {
       budgetBps: () => (this.stateValue.settings?.uploadBudgetKbps ?? 2500) * 1000 * (options.mobile ? 0.6 : 1),
       screen: () => options.media.state.screen,
-    });
-    this.signaling = new SignalingClient({
-      url: options.url,
-      join: () => ({
-        name: options.name,
-        media: this.mediaState(),
-        ...(this.chatState.lastSeq > 0 ? { since: this.chatState.lastSeq } : {}),
-        ...(this.self ? { resume: { id: this.self.id, token: this.self.token } } : {}),
-      }),
-      ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     });
     this.unsubscribe.push(
       this.signaling.on("message", (m) => this.onServerMessage(m)),
@@ -115,6 +105,12 @@ export class RoomSession extends Emitter<Events> {
       options.media.on("change", () => this.signaling.send({ type: "media", media: this.mediaState() })),
     );
     globalThis.addEventListener?.("online", this.onOnline);
+    this.signaling.join(() => ({
+      name: options.name,
+      media: this.mediaState(),
+      ...(this.chatState.lastSeq > 0 ? { since: this.chatState.lastSeq } : {}),
+      ...(this.self ? { resume: { id: this.self.id, token: this.self.token } } : {}),
+    }));
   }
 
   get state(): SessionState {

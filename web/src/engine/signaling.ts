@@ -1,8 +1,13 @@
 // The room socket: connects, joins, keeps a heartbeat, reconnects with backoff, and hands out
 // validated server frames. It knows no DOM and no WebRTC.
+//
+// It connects as soon as it is made and joins only when asked: the app opens it when the pre-join
+// screen appears, so that by the time someone presses Join the socket is usually open already and
+// joining costs one round trip instead of a connection set-up and a round trip.
 
 import {
   CloseCode,
+  DEFAULT_HEARTBEAT_MS,
   HEARTBEAT_PING,
   PROTOCOL_VERSION,
   parseServerMessage,
@@ -24,10 +29,12 @@ export interface JoinInfo {
 
 export interface SignalingOptions {
   url: string;
-  join: () => JoinInfo & { since?: number; resume?: { id: string; token: string } };
   /** For tests. */
   WebSocket?: typeof WebSocket;
 }
+
+/** What to join with; asked again on every reconnect, so that it can resume. */
+export type JoinProvider = () => JoinInfo & { since?: number; resume?: { id: string; token: string } };
 
 type Events = {
   message: ServerMessage;
@@ -51,6 +58,7 @@ export class SignalingClient extends Emitter<Events> {
   private statusValue: SignalingStatus = "connecting";
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastHeard = 0;
+  private joinWith: JoinProvider | null = null;
   private destroyed = false;
 
   constructor(private readonly options: SignalingOptions) {
@@ -65,6 +73,14 @@ export class SignalingClient extends Emitter<Events> {
 
   get status(): SignalingStatus {
     return this.statusValue;
+  }
+
+  /** Joins the room: now if the socket is open, else as soon as it opens (and again after every reconnect). */
+  join(provider: JoinProvider): void {
+    if (this.destroyed) throw new Error("SignalingClient used after destroy");
+    if (this.joinWith) throw new Error("SignalingClient.join called twice");
+    this.joinWith = provider;
+    if (this.socket.state === "open") this.sendJoin();
   }
 
   /** Sends when joined; returns false (and sends nothing) otherwise, so callers can queue. */
@@ -86,7 +102,13 @@ export class SignalingClient extends Emitter<Events> {
   }
 
   private onOpen() {
-    const join = this.options.join();
+    // Not joined yet, the socket still needs a heartbeat: the room prunes silent sockets.
+    this.startHeartbeat(DEFAULT_HEARTBEAT_MS);
+    if (this.joinWith) this.sendJoin();
+  }
+
+  private sendJoin() {
+    const join = this.joinWith!();
     const msg: ClientMessage = {
       type: "join",
       v: PROTOCOL_VERSION,
@@ -128,7 +150,7 @@ export class SignalingClient extends Emitter<Events> {
       if (Date.now() - this.lastHeard > silenceLimitMs(ms)) {
         log({ event: "signaling", status: "dead", detail: "no heartbeat reply" });
         this.stopHeartbeat();
-        this.setStatus("reconnecting");
+        if (this.statusValue !== "connecting") this.setStatus("reconnecting");
         this.socket.reconnect();
         return;
       }

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { LocalMedia } from "../engine/local-media";
 import { RoomSession } from "../engine/room-session";
+import { SignalingClient } from "../engine/signaling";
 import { ChatPanel } from "./chat-panel";
 import { useEngineState, useI18n } from "./hooks";
 import { Icon } from "./icons";
@@ -13,18 +14,23 @@ import { Tile, type TileProps } from "./tile";
 /** /r/<id>: the pre-join screen, then the room, then (after leaving) a way back in. */
 export function RoomPage({ roomId }: { roomId: string }) {
   const [media, setMedia] = useState(() => new LocalMedia());
+  // The room socket opens with the pre-join screen (see SignalingClient) and joins on Join.
+  const [signaling, setSignaling] = useState(() => new SignalingClient({ url: roomSocketUrl(roomId) }));
   const [choice, setChoice] = useState<JoinChoice | null>(null);
   useEffect(() => () => media.destroy(), [media]);
+  useEffect(() => () => signaling.destroy(), [signaling]);
   if (!choice) return <PreJoin media={media} onJoin={setChoice} />;
   return (
     <Room
       key={roomId}
-      roomId={roomId}
       choice={choice}
       media={media}
+      signaling={signaling}
+      roomId={roomId}
       onLeave={() => {
-        // Leaving releases the camera and mic; rejoining starts over at the pre-join screen.
+        // Leaving releases the camera, mic and socket; rejoining starts over at the pre-join screen.
         setMedia(new LocalMedia());
+        setSignaling(new SignalingClient({ url: roomSocketUrl(roomId) }));
         setChoice(null);
         navigate(`/r/${roomId}?left=1`);
       }}
@@ -34,12 +40,20 @@ export function RoomPage({ roomId }: { roomId: string }) {
 
 type Panel = "chat" | "people" | null;
 
-function Room({ roomId, choice, media, onLeave }: { roomId: string; choice: JoinChoice; media: LocalMedia; onLeave: () => void }) {
+interface RoomProps {
+  roomId: string;
+  choice: JoinChoice;
+  media: LocalMedia;
+  signaling: SignalingClient;
+  onLeave: () => void;
+}
+
+function Room({ roomId, choice, media, signaling, onLeave }: RoomProps) {
   const { t } = useI18n();
   const { name, relayOnly } = choice;
   const session = useMemo(
-    () => new RoomSession({ url: roomSocketUrl(roomId), name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches }),
-    [roomId, choice, media],
+    () => new RoomSession({ signaling, name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches }),
+    [signaling, choice, media],
   );
   const state = useEngineState(session)!;
   const local = useEngineState(media)!;
