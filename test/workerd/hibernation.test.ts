@@ -1,7 +1,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RoomDO } from "../../worker/room-do";
-import { TestClient, createRoom, roomStub } from "./client";
+import { PROTOCOL_VERSION } from "../../protocol/protocol";
+import { NO_MEDIA, TestClient, createRoom, roomStub } from "./client";
 
 const offer = { kind: "description", description: { type: "offer", sdp: "v=0 fake" } } as const;
 
@@ -112,5 +113,17 @@ describe("dead sockets", () => {
     // Presumed dead, not misbehaving: away, and it could still resume.
     expect(await alive.client.next("peer-presence")).toEqual({ type: "peer-presence", id: silent.id, away: true });
     expect(alive.client.closed).toBeNull();
+  });
+
+  it("keeps a heartbeating socket that has not joined yet (a pre-join screen), and it can join later", async () => {
+    const room = await createRoom();
+    const waiting = await TestClient.open(room);
+    const silent = await TestClient.open(room, {}, false);
+    await new Promise((r) => setTimeout(r, 1500)); // past the 1 s stale limit
+    expect(await runDurableObjectAlarm(roomStub(room))).toBe(true);
+    expect(await silent.waitClosed()).toEqual({ code: 4408, reason: "no heartbeat" });
+    expect(waiting.closed).toBeNull();
+    waiting.send({ type: "join", v: PROTOCOL_VERSION, name: "Late", media: NO_MEDIA });
+    expect((await waiting.next("welcome")).you.name).toBe("Late");
   });
 });

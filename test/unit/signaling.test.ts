@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_HEARTBEAT_MS, HEARTBEAT_PING } from "../../protocol/protocol";
+import { SignalingClient } from "../../web/src/engine/signaling";
+
+/** A WebSocket the test opens, feeds and inspects by hand. */
+class FakeSocket {
+  static made: FakeSocket[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  sent: string[] = [];
+  constructor(readonly url: string) {
+    FakeSocket.made.push(this);
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close() {}
+  open() {
+    this.onopen?.();
+  }
+  get joins() {
+    return this.sent.filter((f) => f.startsWith("{") && JSON.parse(f).type === "join").length;
+  }
+}
+
+const welcome = (heartbeatMs: number) => ({
+  type: "welcome",
+  v: 1,
+  you: { id: "p1", name: "A", media: { mic: true, cam: true, screen: false }, joined: 1, away: false },
+  peers: [],
+  chat: [],
+  lastSeq: 0,
+  settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs, uploadBudgetKbps: 2500 },
+  ice: { iceServers: [], expiresAt: null, relay: "none" },
+  resumeToken: "t".repeat(32),
+  resumed: false,
+});
+
+const info = () => ({ name: "A", media: { mic: true, cam: true, screen: false } });
+
+describe("SignalingClient opened before joining", () => {
+  beforeEach(() => {
+    FakeSocket.made = [];
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const client = () => new SignalingClient({ url: "ws://room", WebSocket: FakeSocket as unknown as typeof WebSocket });
+
+  it("connects at once, heartbeats while waiting, and joins when asked", () => {
+    const c = client();
+    const ws = FakeSocket.made[0]!;
+    ws.open();
+    expect(ws.joins).toBe(0);
+    vi.advanceTimersByTime(DEFAULT_HEARTBEAT_MS);
+    expect(ws.sent.filter((f) => f === HEARTBEAT_PING).length).toBe(2);
+    // Pongs keep it alive: no reconnect while the person is still on the pre-join screen.
+    for (let i = 0; i < 10; i++) {
+      ws.onmessage?.({ data: "pong" });
+      vi.advanceTimersByTime(DEFAULT_HEARTBEAT_MS / 2);
+    }
+    expect(FakeSocket.made.length).toBe(1);
+    expect(c.status).toBe("connecting");
+    c.join(info);
+    expect(ws.joins).toBe(1);
+    ws.onmessage?.({ data: JSON.stringify(welcome(2000)) });
+    expect(c.status).toBe("joined");
+    c.destroy();
+  });
+
+  it("joins on open when asked before the socket opened, and again after a reconnect", () => {
+    const c = client();
+    c.join(info);
+    const first = FakeSocket.made[0]!;
+    expect(first.joins).toBe(0);
+    first.open();
+    expect(first.joins).toBe(1);
+    first.onclose?.({ code: 1006, reason: "" });
+    vi.advanceTimersByTime(1000); // the first retry waits 500–750 ms
+    expect(FakeSocket.made.length).toBe(2);
+    const second = FakeSocket.made[1]!;
+    second.open();
+    expect(second.joins).toBe(1);
+    expect(() => c.join(info)).toThrow(/twice/);
+    c.destroy();
+  });
+
+  it("a silent socket before joining is replaced, and the status stays connecting", () => {
+    const c = client();
+    const statuses: string[] = [];
+    c.on("status", (s) => statuses.push(s));
+    FakeSocket.made[0]!.open();
+    vi.advanceTimersByTime(DEFAULT_HEARTBEAT_MS * 2);
+    expect(FakeSocket.made.length).toBe(2);
+    expect(statuses).toEqual([]);
+    c.destroy();
+  });
+});
