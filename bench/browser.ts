@@ -17,6 +17,9 @@ export interface BrowserBench {
   stop(): Promise<void>;
 }
 
+/** The machine has two cores: let the previous figure's browser contexts finish closing first. */
+const settle = () => new Promise((r) => setTimeout(r, 1000));
+
 const firstFrame = (page: Page) =>
   page.waitForFunction(async () => {
     const rl = (globalThis as unknown as { roomlink?: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink;
@@ -97,6 +100,10 @@ export async function startBrowserBench(): Promise<BrowserBench> {
       await join(waiting, id);
       await waiting.waitForSelector('[data-testid="room"][data-status="joined"]');
       const joiner = await page();
+      // A peer that is waiting has its camera running and has settled; the browser contexts of
+      // the previous figure have finished closing.
+      await waiting.waitForFunction(() => (globalThis as unknown as { roomlink: { media: { tracks: { video: MediaStreamTrack | null } } } }).roomlink.media.tracks.video?.readyState === "live");
+      await settle();
       const t0 = performance.now();
       await join(joiner, id);
       await firstFrame(joiner);
@@ -108,6 +115,7 @@ export async function startBrowserBench(): Promise<BrowserBench> {
     async meshMs() {
       const id = await room();
       const pages = await Promise.all([page(), page(), page(), page()]);
+      await settle();
       const t0 = performance.now();
       await Promise.all(pages.map((p) => join(p, id)));
       await Promise.all(

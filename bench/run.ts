@@ -108,6 +108,7 @@ async function browserFigures(): Promise<Row[]> {
       floor.push(await b.floorMs());
       join.push(await b.joinMs());
       mesh.push(await b.meshMs());
+      log(`  floor ${floor.at(-1)!.toFixed(0)} ms, join ${join.at(-1)!.toFixed(0)} ms, mesh ${mesh.at(-1)!.toFixed(0)} ms`);
     }
   } finally {
     await b.stop();

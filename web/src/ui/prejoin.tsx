@@ -24,10 +24,6 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice:
   const [level, setLevel] = useState(0);
   const audio = media.tracks.audio;
 
-  useEffect(() => {
-    void media.start({ mic: true, cam: true });
-  }, [media]);
-
   useEffect(() => (audio && state.mic ? watchLevel(audio, setLevel) : undefined), [audio, state.mic]);
 
   const submit = (e: Event) => {

@@ -17,7 +17,12 @@ export function RoomPage({ roomId }: { roomId: string }) {
   // The room socket opens with the pre-join screen (see SignalingClient) and joins on Join.
   const [signaling, setSignaling] = useState(() => new SignalingClient({ url: roomSocketUrl(roomId) }));
   const [choice, setChoice] = useState<JoinChoice | null>(null);
-  useEffect(() => () => media.destroy(), [media]);
+  useEffect(() => {
+    // Started here, not by the pre-join screen: Join may be pressed before that screen's effects
+    // have run, and the camera and mic must come on all the same.
+    void media.start({ mic: true, cam: true });
+    return () => media.destroy();
+  }, [media]);
   useEffect(() => () => signaling.destroy(), [signaling]);
   if (!choice) return <PreJoin media={media} onJoin={setChoice} />;
   return (
