@@ -37,7 +37,7 @@ export async function latency(target: Target): Promise<{ p50: number; p99: numbe
 export async function fanout(target: Target, n: number): Promise<{ p50: number; p99: number; delivered: number; expected: number }> {
   const sockets = await joinAll(target, newRoom(), n);
   const sender = sockets[0]!;
-  const MESSAGES = 30;
+  const MESSAGES = 100;
   const arrivals = new Map<string, number[]>();
   for (const s of sockets.slice(1)) s.onPayload((p, at) => arrivals.get(p)?.push(at));
   const lastArrival: number[] = [];
@@ -86,7 +86,9 @@ export async function storm(target: Target, sockets = 500): Promise<{ ms: number
   await sleep(300);
   const rssLoadedKiB = rssKiB(target.pids());
   for (const s of open) s.close();
-  await sleep(300);
+  // 500 closes are work for the server too (roomlink marks each member away): let it finish
+  // before the next target's storm starts.
+  await sleep(1000);
   return { ms, failures: sockets - open.length, rssIdleKiB, rssLoadedKiB };
 }
 

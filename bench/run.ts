@@ -10,7 +10,7 @@ import { idleCost } from "./idle.ts";
 import { fanout, latency, storm, throughput } from "./relay.ts";
 import { floorDoTarget, nodeWsTarget, roomlinkTarget, type Target } from "./targets.ts";
 
-const REPS = Number(process.env.BENCH_REPS ?? 3);
+const REPS = Number(process.env.BENCH_REPS ?? 5);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -32,6 +32,8 @@ interface Row {
 async function relayFigures(): Promise<Row[]> {
   log("starting relays…");
   const targets: Target[] = [await roomlinkTarget(), await floorDoTarget(), await nodeWsTarget()];
+  // Only for the connect storm: the floor plus the platform calls a join needs.
+  const featureFloor = await floorDoTarget(true);
   const runs: Record<string, Record<string, number[]>> = {};
   const put = (t: string, k: string, v: number) => ((runs[t] ??= {})[k] ??= []).push(v);
   try {
@@ -55,9 +57,11 @@ async function relayFigures(): Promise<Row[]> {
         put(t.name, "rssIdle", s.rssIdleKiB / 1024);
         put(t.name, "rssLoaded", s.rssLoadedKiB / 1024);
       }
+      log(`rep ${rep}/${REPS}: ${featureFloor.name} (storm)`);
+      put(featureFloor.name, "storm", (await storm(featureFloor)).ms);
     }
   } finally {
-    for (const t of targets) await t.stop();
+    for (const t of [...targets, featureFloor]) await t.stop();
   }
   const m = (t: string, k: string) => median(runs[t]![k]!);
   const rows: Row[] = [];
@@ -90,6 +94,11 @@ async function relayFigures(): Promise<Row[]> {
   stormRow.target = "≤ 1.25× floor DO; 0 failures";
   stormRow.note = `${failures} failures`;
   rows.push(stormRow);
+  const featureStorm = m("floor-do-features", "storm");
+  rows.push({
+    figure: "connect storm against the floor DO that also rate-limits, writes a member row and sets an alarm",
+    roomlink: m("roomlink", "storm"), baseline: featureStorm, baselineName: "floor DO + features", unit: "ms", target: "(reported)", pass: null,
+  });
   rows.push({ ...ratioRow("server memory, idle (RSS)", "rssIdle", "MiB", Infinity), target: "(reported)", pass: null });
   rows.push({ ...ratioRow("server memory, 500 sockets (RSS)", "rssLoaded", "MiB", Infinity), target: "(reported)", pass: null });
   return rows;

@@ -149,7 +149,7 @@ export async function roomlinkTarget(): Promise<Target> {
           if (m.type === "chat") return m.message!.text;
           return null;
         },
-        JSON.stringify({ type: "join", v: 1, name: "bench", media: { mic: false, cam: false, screen: false } }),
+        JOIN_FRAME,
       ),
     signal: (to, payload) => JSON.stringify({ type: "signal", to: to.id, data: { kind: "candidate", candidate: { candidate: `${payload} ${PAD}`, sdpMid: "0", sdpMLineIndex: 0 } } }),
     broadcast: (payload) => JSON.stringify({ type: "chat", text: payload, cid: `${payload}-${++clientNumber}` }),
@@ -163,11 +163,17 @@ export async function roomlinkTarget(): Promise<Target> {
   };
 }
 
-export async function floorDoTarget(): Promise<Target> {
+const JOIN_FRAME = JSON.stringify({ type: "join", v: 1, name: "bench", media: { mic: false, cam: false, screen: false } });
+
+/** The floor DO; `features`: with the platform calls a real join needs (see bench/floor/worker.ts). */
+export async function floorDoTarget(features = false): Promise<Target> {
   const { base, pids, stop } = await startLocal("bench/floor/wrangler.toml");
   return {
-    name: "floor-do",
-    join: (room) => openSocket(`${base}/ws?room=${room}`, {}, (first) => (first === "{}" ? "" : null), rawPayload),
+    name: features ? "floor-do-features" : "floor-do",
+    join: (room) =>
+      features
+        ? openSocket(`${base}/ws?room=${room}&features=1`, { "CF-Connecting-IP": `bench-${++clientNumber}` }, (first) => (first === "{}" ? "" : null), rawPayload, JOIN_FRAME)
+        : openSocket(`${base}/ws?room=${room}`, {}, (first) => (first === "{}" ? "" : null), rawPayload),
     signal: (_to, payload) => rawFrame(payload),
     broadcast: rawFrame,
     pids: () => pids,

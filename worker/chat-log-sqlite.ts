@@ -16,21 +16,12 @@ interface Row extends Record<string, SqlStorageValue> {
 const toMessage = (r: Row): ChatMessage => ({ seq: r.seq, from: r.author, name: r.name, text: r.text, ts: r.ts, cid: r.cid });
 
 export class SqliteChatLog implements ChatLog {
-  /** Read once, then kept in step with appends (every welcome carries it). */
-  private last: number | undefined = undefined;
+  /** Read once (or known to be 0 in a new room), then kept in step with appends (every welcome carries it). */
+  private last: number | undefined;
 
-  constructor(private readonly sql: SqlStorage) {
-    // AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
-    // are deleted: clients resume "after seq N" and must never miss a reused number.
-    sql.exec(`CREATE TABLE IF NOT EXISTS chat (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      author TEXT NOT NULL,
-      name TEXT NOT NULL,
-      text TEXT NOT NULL,
-      ts INTEGER NOT NULL,
-      cid TEXT NOT NULL,
-      UNIQUE (author, cid)
-    )`);
+  /** The table exists (see room-schema.ts); `fresh`: it was just created, so it is empty. */
+  constructor(private readonly sql: SqlStorage, { fresh }: { fresh: boolean }) {
+    this.last = fresh ? 0 : undefined;
   }
 
   append(m: Omit<ChatMessage, "seq">): ChatMessage {
@@ -50,6 +41,7 @@ export class SqliteChatLog implements ChatLog {
   }
 
   tail(n: number): ChatMessage[] {
+    if (this.lastSeq() === 0) return []; // nothing was ever written
     return this.sql
       .exec<Row>("SELECT * FROM (SELECT * FROM chat ORDER BY seq DESC LIMIT ?) ORDER BY seq ASC", n)
       .toArray()
@@ -57,6 +49,7 @@ export class SqliteChatLog implements ChatLog {
   }
 
   after(after: number, limit: number): ChatMessage[] {
+    if (after >= this.lastSeq()) return [];
     return this.sql.exec<Row>("SELECT * FROM chat WHERE seq > ? ORDER BY seq ASC LIMIT ?", after, limit).toArray().map(toMessage);
   }
 

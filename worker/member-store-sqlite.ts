@@ -16,25 +16,19 @@ interface Row extends Record<string, SqlStorageValue> {
 }
 
 export class SqliteMemberStore implements MemberStore {
-  /** Read once, then kept in step with every write (it is asked on every join and leave). */
-  private empty: number | null | undefined = undefined;
+  /** Read once (or known in a new room), then kept in step with every write (it is asked on every join and leave). */
+  private empty: number | null | undefined;
+  /** A new room: nothing stored yet, until the first write. */
+  private blank: boolean;
 
-  constructor(private readonly sql: SqlStorage) {
-    // One round of DDL for both tables: a new room pays for it once.
-    sql.exec(`CREATE TABLE IF NOT EXISTS members (
-      id TEXT PRIMARY KEY,
-      name TEXT NOT NULL,
-      mic INTEGER NOT NULL,
-      cam INTEGER NOT NULL,
-      screen INTEGER NOT NULL,
-      joined INTEGER NOT NULL,
-      token TEXT NOT NULL,
-      away_since INTEGER
-    );
-    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)`);
+  /** The tables exist (see room-schema.ts); `fresh`: they were just created, so they are empty. */
+  constructor(private readonly sql: SqlStorage, { fresh }: { fresh: boolean }) {
+    this.blank = fresh;
+    this.empty = fresh ? null : undefined;
   }
 
   all(): StoredMember[] {
+    if (this.blank) return [];
     return this.sql.exec<Row>("SELECT * FROM members").toArray().map((r) => ({
       id: r.id,
       name: r.name,
@@ -46,6 +40,7 @@ export class SqliteMemberStore implements MemberStore {
   }
 
   put(m: StoredMember): void {
+    this.blank = false;
     this.sql.exec(
       "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince,
@@ -67,6 +62,7 @@ export class SqliteMemberStore implements MemberStore {
   setEmptySince(at: number | null): void {
     if (this.emptySince() === at) return;
     this.empty = at;
+    this.blank = false;
     if (at === null) this.sql.exec("DELETE FROM meta WHERE key = 'empty_since'");
     else this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('empty_since', ?)", at);
   }

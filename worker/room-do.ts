@@ -11,6 +11,7 @@ import { roomConfig, type RoomConfig } from "./config";
 import type { Env } from "./env";
 import { newPeerId, newResumeToken } from "./ids";
 import { SqliteMemberStore } from "./member-store-sqlite";
+import { ensureRoomSchema } from "./room-schema";
 import { RoomCore, type Step } from "./room-core";
 import { SocketGuard, TokenBucket } from "./socket-guard";
 import { iceConfigFor } from "./turn/ice-provider";
@@ -88,7 +89,10 @@ export class RoomDO extends DurableObject<Env> {
     this.runs.constructedAt.push(Date.now());
     this.config = roomConfig(env);
     this.ice = iceSettings(env);
-    this.core = new RoomCore(this.config, new SqliteChatLog(ctx.storage.sql), new SqliteMemberStore(ctx.storage.sql), {
+    const schema = ensureRoomSchema(ctx.storage.sql);
+    // A new room has never set an alarm: no need to read it before setting the first.
+    if (schema.fresh) this.alarmAt = null;
+    this.core = new RoomCore(this.config, new SqliteChatLog(ctx.storage.sql, schema), new SqliteMemberStore(ctx.storage.sql, schema), {
       now: Date.now,
       newToken: newResumeToken,
     });
