@@ -113,6 +113,29 @@ describe("a call in the browser", () => {
     await ctx.close();
   });
 
+  it("a page still on the previous version (one-way camera transceivers) gets media both ways", async () => {
+    // During a deploy, open pages keep the old code. The previous version offered its camera and
+    // mic on send-only transceivers; the current one must not answer by sending on those.
+    const room = await createRoom(env.app);
+    const current = await peer("Current", room);
+    const ctx = await newPeerContext(env.browser, env.app);
+    await ctx.addInitScript(() => {
+      const add = RTCPeerConnection.prototype.addTransceiver;
+      RTCPeerConnection.prototype.addTransceiver = function (this: RTCPeerConnection, track, init) {
+        return add.call(this, track, init?.direction === "sendrecv" ? { ...init, direction: "sendonly" } : init);
+      };
+    });
+    const previous = await ctx.newPage();
+    const fromPrevious = descriptionsSent(previous);
+    await joinRoom(previous, env.app, room, "Previous");
+    await waitForRemoteVideo(current, 1);
+    await waitForRemoteVideo(previous, 1);
+    // The joiner offered; the current page answered and then offered its own media.
+    assert.deepEqual(fromPrevious, { offer: 1, answer: 1 });
+    await ctx.close();
+    await current.context().close();
+  });
+
   it("a late joiner gets the chat history and both videos", async () => {
     const room = await createRoom(env.app);
     const a = await peer("A", room);

@@ -113,14 +113,15 @@ export class PeerLink extends Emitter<Events> {
   /**
    * Answering the first offer: our camera and mic go on the transceivers that offer created (its
    * first audio and video m-lines are the caller's camera and mic, see attachMedia), so the answer
-   * already carries them. An offer with one-way m-lines (an older client) gets a receive-only
-   * answer, and the direction we set here makes us offer our media right after, as before.
+   * already carries them. Returns false if the offer's m-lines are one-way (a page still running
+   * an older version of the app, during a deploy): then our media needs transceivers of its own.
    */
-  private adoptOfferedMedia() {
+  private adoptOfferedMedia(offer: string): boolean {
     const offered = this.pc.getTransceivers();
     const audio = offered.find((t) => t.receiver.track.kind === "audio");
     const video = offered.find((t) => t.receiver.track.kind === "video");
-    if (!audio || !video) return this.attachMedia();
+    if (!audio?.mid || !video?.mid) return false;
+    if (offeredDirection(offer, audio.mid) !== "sendrecv" || offeredDirection(offer, video.mid) !== "sendrecv") return false;
     this.cameraTx = { audio, video };
     for (const [tx, track] of [[audio, this.local.audio], [video, this.local.video]] as const) {
       // The transceiver has never sent, so this takes effect at once (no negotiation to wait for).
@@ -129,6 +130,7 @@ export class PeerLink extends Emitter<Events> {
       tx.direction = "sendrecv";
     }
     if (this.local.screenStream) this.setScreen(this.local.screenStream);
+    return true;
   }
 
   get peerId(): string {
@@ -284,10 +286,12 @@ export class PeerLink extends Emitter<Events> {
       if (this.closed) return;
       await this.flushCandidates();
       if (description.type === "offer") {
-        if (!this.cameraTx) this.adoptOfferedMedia();
+        const adopted = this.cameraTx !== null || this.adoptOfferedMedia(description.sdp ?? "");
         await this.pc.setLocalDescription();
         if (this.closed || !this.pc.localDescription) return;
         this.options.send({ kind: "description", description: { type: this.pc.localDescription.type, sdp: this.pc.localDescription.sdp } });
+        // Our media on transceivers of our own, in an offer of ours once this exchange is done.
+        if (!adopted) this.attachMedia();
       }
     } catch (e) {
       if (!this.closed) this.emit("error", { code: "ERR_SET_REMOTE_DESCRIPTION", message: String(e) });
@@ -369,6 +373,17 @@ export class PeerLink extends Emitter<Events> {
     this.stateValue = s;
     this.emit("state", s);
   }
+}
+
+/** The direction an SDP gives the m-line with this mid (RFC 8866 §6.7; sendrecv when none is given). */
+export function offeredDirection(sdp: string, mid: string): "sendrecv" | "sendonly" | "recvonly" | "inactive" | null {
+  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+    const lines = section.split(/\r?\n/);
+    if (!lines.includes(`a=mid:${mid}`)) continue;
+    for (const d of ["sendonly", "recvonly", "inactive", "sendrecv"] as const) if (lines.includes(`a=${d}`)) return d;
+    return "sendrecv";
+  }
+  return null;
 }
 
 /** Sets the first encoding's limits, if the sender has one yet (it gets it with negotiation). */
