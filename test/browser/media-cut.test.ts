@@ -50,20 +50,26 @@ after(async () => {
   await app?.stop();
 });
 
-/** Records every connectionState of the page's current peer connections, and keeps them. */
+/**
+ * Records every connectionState of the page's current peer connections, and keeps them; and
+ * every state the remote tile shows (its data-connection attribute).
+ */
 const watchStates = (page: Page) =>
   page.evaluate(() => {
-    const g = globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } }; held: RTCPeerConnection[]; states: string[] };
+    const g = globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } }; held: RTCPeerConnection[]; states: string[]; shown: string[] };
     g.held = [...g.roomlink.session.peerConnections];
     g.states = [];
+    g.shown = [];
     const t0 = Date.now();
     for (const pc of g.held) pc.addEventListener("connectionstatechange", () => g.states.push(`${pc.connectionState}@${((Date.now() - t0) / 1000).toFixed(1)}`));
+    const tile = document.querySelector(".tile.camera:not(.self)")!;
+    new MutationObserver(() => g.shown.push(tile.getAttribute("data-connection")!)).observe(tile, { attributes: true, attributeFilter: ["data-connection"] });
   });
 const seen = (page: Page) =>
   page.evaluate(() => {
-    const g = globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } }; held: RTCPeerConnection[]; states: string[] };
+    const g = globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } }; held: RTCPeerConnection[]; states: string[]; shown: string[] };
     const now = g.roomlink.session.peerConnections;
-    return { states: g.states, same: now.length === g.held.length && now.every((pc, i) => pc === g.held[i]) };
+    return { states: g.states, shown: g.shown, same: now.length === g.held.length && now.every((pc, i) => pc === g.held[i]) };
   });
 const frames = async (page: Page) => (await mediaStats(page))[0]?.video ?? 0;
 const tileState = (page: Page) => page.locator(".tile.camera:not(.self)").getAttribute("data-connection");
@@ -118,6 +124,11 @@ async function cutAndRestore(a: Page, b: Page, ms: number, untilFailed: boolean)
   for (const page of [a, b]) {
     const s = await seen(page);
     assert.equal(s.same, true, "the same peer connections, no reload");
+    // Both ends showed "reconnecting" throughout (also the one that left the restart to the
+    // other), never "failed": the link was down for less than 20 s after Chromium's `failed`.
+    assert.ok(s.shown.includes("reconnecting"), `shown: ${s.shown.join("→")}`);
+    assert.ok(!s.shown.includes("failed"), `shown: ${s.shown.join("→")}`);
+    if (!untilFailed) assert.ok(!s.states.some((x) => x.startsWith("failed")), `a ${ms / 1000} s cut stays short of failed: ${s.states.join("→")}`);
   }
   await waitUntil("tiles connected", async () => (await tileState(a)) === "connected" && (await tileState(b)) === "connected", 5000);
   return { back, cutMs: restoredAt - cutStart, states: `A ${(await seen(a)).states.join("→")}; B ${(await seen(b)).states.join("→")}` };

@@ -85,7 +85,11 @@ export class RoomSession extends Emitter<Events> {
       reconnects: 0,
     };
     this.signaling = options.signaling;
-    this.restarts = new IceRestartPolicy((link) => this.restart(link));
+    this.restarts = new IceRestartPolicy(
+      (link) => this.restart(link),
+      undefined,
+      (link) => this.patchParticipant(link.peerId, { connection: this.restarts.shown(link, link.state) }),
+    );
     this.bitrate = new BitrateController(() => [...this.links.values()], {
       budgetBps: () => (this.stateValue.settings?.uploadBudgetKbps ?? 2500) * 1000 * (options.mobile ? 0.6 : 1),
       screen: () => options.media.state.screen,
@@ -188,6 +192,8 @@ export class RoomSession extends Emitter<Events> {
       case "error":
         // Errors about our own frames; nothing here sends malformed ones, so they are diagnostics.
         log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
+        // A refused credential request: links waiting for fresh credentials restart with the current ones.
+        if (msg.code === "rate-limited") for (const link of this.restarts.takeWaitingForCredentials()) link.restartIce();
         return;
     }
   }
@@ -274,8 +280,8 @@ export class RoomSession extends Emitter<Events> {
       this.options.media.tracks,
     );
     link.on("state", (connection) => {
-      this.patchParticipant(peerId, { connection });
       this.restarts.observe(link, connection);
+      this.patchParticipant(peerId, { connection: this.restarts.shown(link, connection) });
       if (connection === "connected") this.bitrate.update();
     });
     link.on("streams", ({ camera, screen }) => this.patchParticipant(peerId, { camera, screen }));
@@ -329,7 +335,9 @@ export class RoomSession extends Emitter<Events> {
 
   /** Restarts ICE on a link, fetching fresh credentials first if the current ones are about to expire. */
   private restart(link: PeerLink) {
-    this.patchParticipant(link.peerId, { connection: "reconnecting" });
+    this.patchParticipant(link.peerId, { connection: this.restarts.shown(link, "reconnecting") });
+    // Still waiting since the last attempt (the request was refused or lost): go on with what we have.
+    if (this.restarts.stopWaiting(link)) return link.restartIce();
     const expiresAt = this.stateValue.ice?.expiresAt;
     if (expiresAt != null && expiresAt - Date.now() < 5 * 60_000 && this.signaling.send({ type: "ice" })) {
       this.restarts.waitForCredentials(link);
