@@ -226,8 +226,13 @@ describe("a call in the browser", () => {
     await waitForRemoteVideo(a, 1);
     const bId = await selfId(b);
     await b.evaluate(() => {
-      const g = globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } }; held: RTCPeerConnection[] };
+      const g = globalThis as unknown as {
+        roomlink: { session: { peerConnections: RTCPeerConnection[] }; media: { tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null } } };
+        held: RTCPeerConnection[];
+        heldTracks: MediaStreamTrack[];
+      };
       g.held = g.roomlink.session.peerConnections;
+      g.heldTracks = [g.roomlink.media.tracks.audio!, g.roomlink.media.tracks.video!];
     });
     await b.getByTestId("leave").click();
     await a.getByTestId(`tile-camera-${bId}`).waitFor({ state: "detached" });
@@ -235,8 +240,14 @@ describe("a call in the browser", () => {
     await waitUntil("A has no peer connection", async () => (await mediaStats(a)).length === 0);
     const states = await b.evaluate(() => (globalThis as unknown as { held: RTCPeerConnection[] }).held.map((pc) => pc.connectionState));
     assert.deepEqual(states, ["closed"]);
-    // The leaver's camera and mic are released.
-    await b.getByTestId("name").waitFor();
+    // The leaver sees that they left, and their camera and mic are released (no light stays on).
+    await b.getByTestId("left").waitFor();
+    await b.screenshot({ path: "test-results/left-en.png" });
+    const tracks = await b.evaluate(() => (globalThis as unknown as { heldTracks: MediaStreamTrack[] }).heldTracks.map((t) => `${t.kind}:${t.readyState}`));
+    assert.deepEqual(tracks, ["audio:ended", "video:ended"]);
+    // Rejoin is a new visit: the pre-join screen with the camera back on.
+    await b.getByTestId("rejoin").click();
+    await b.getByTestId("preview").waitFor();
     for (const p of [a, b]) await p.context().close();
   });
 

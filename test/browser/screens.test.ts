@@ -23,7 +23,7 @@ after(async () => {
 
 const EXPECT = {
   en: { landing: "New room", prejoin: "Ready to join?", room: "Message everyone", people: "4 participants", name: "Aizhan", hello: "Hello everyone!" },
-  ru: { landing: "Новая комната", prejoin: "Готовы войти?", room: "Сообщение для всех", people: "4 участника", name: "Айжан", hello: "Всем привет!" },
+  ru: { landing: "Новая комната", prejoin: "Готовы войти?", room: "Написать всем", people: "4 участника", name: "Айжан", hello: "Всем привет!" },
 } as const;
 
 for (const [lang, text] of Object.entries(EXPECT)) {

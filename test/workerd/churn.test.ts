@@ -1,5 +1,6 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { RoomDO } from "../../worker/room-do";
 import { createRoom, roomStub } from "./client";
 import { ResumingClient } from "./resuming-client";
 
@@ -41,9 +42,12 @@ describe("chat under churn", () => {
       }
       // Every 40th message, the platform evicts the room: alternately hibernating and closing sockets.
       if (i % 40 === 39) {
-        const mode = evictions % 2 === 0 ? "hibernate" : "close";
-        await evictDurableObject(roomStub(room), { webSockets: mode }).catch(() => undefined);
-        evictions++;
+        const mode = i % 80 === 39 ? "hibernate" : "close";
+        const before = await runInDurableObject(roomStub(room), (instance: RoomDO) => instance);
+        await evictDurableObject(roomStub(room), { webSockets: mode });
+        // The room really went: the next call reaches a new instance.
+        const after = await runInDurableObject(roomStub(room), (instance: RoomDO) => instance);
+        if (after !== before) evictions++;
         if (mode === "close") {
           await sleep(20);
           for (const c of clients) if (c.closedByServer) await c.connect();

@@ -51,6 +51,9 @@ const VIDEO: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 3
 
 export class LocalMedia extends Emitter<Events> {
   readonly cameraStream = new MediaStream();
+  /** What was last asked for; the state says what is on. */
+  private readonly want = { mic: false, cam: false };
+  private readonly opening: Partial<Record<"audio" | "video", Promise<MediaStreamTrack | null>>> = {};
   private audio: MediaStreamTrack | null = null;
   private video: MediaStreamTrack | null = null;
   private screenStream: MediaStream | null = null;
@@ -85,26 +88,47 @@ export class LocalMedia extends Emitter<Events> {
     await this.refreshDevices();
   }
 
-  /** Mute keeps the device open (unmuting must be instant); the first unmute opens it. */
+  /**
+   * Mute keeps the device open (unmuting must be instant); the first unmute opens it. While it
+   * opens, the state already says on (a click then means "off"); asked again meanwhile, it waits
+   * for the same opening; turned off meanwhile, the device is closed when it arrives.
+   */
   async setMic(on: boolean): Promise<void> {
     this.assertAlive();
+    this.want.mic = on;
     if (on && !this.audio) {
-      const track = await this.acquire("audio");
-      if (!track) return;
-      this.audio = track;
-      this.cameraStream.addTrack(track);
-      this.emit("tracks", this.tracks);
+      this.update({ mic: true });
+      const track = await this.acquireOnce("audio");
+      if (this.destroyed) return;
+      if (!track) return this.update({ mic: false });
+      if (this.audio !== track) {
+        if (!this.want.mic) {
+          this.stopTrack(track);
+        } else {
+          this.audio = track;
+          this.cameraStream.addTrack(track);
+          this.emit("tracks", this.tracks);
+        }
+      }
     }
-    if (this.audio) this.audio.enabled = on;
-    this.update({ mic: on && this.audio !== null });
+    if (this.audio) this.audio.enabled = this.want.mic;
+    this.update({ mic: this.want.mic && this.audio !== null });
   }
 
   /** Camera off releases the device, so its light goes out, as people expect. */
   async setCam(on: boolean): Promise<void> {
     this.assertAlive();
+    this.want.cam = on;
     if (on && !this.video) {
-      const track = await this.acquire("video");
-      if (!track) return;
+      this.update({ cam: true });
+      const track = await this.acquireOnce("video");
+      if (this.destroyed) return;
+      if (!track) return this.update({ cam: false });
+      if (this.video === track) return; // installed by the call that asked first
+      if (!this.want.cam) {
+        this.stopTrack(track);
+        return;
+      }
       this.video = track;
       this.cameraStream.addTrack(track);
     } else if (!on && this.video) {
@@ -116,6 +140,11 @@ export class LocalMedia extends Emitter<Events> {
     }
     this.update({ cam: this.video !== null });
     this.emit("tracks", this.tracks);
+  }
+
+  /** One getUserMedia per device at a time: a second ask while it is open waits for the same track. */
+  private acquireOnce(kind: "audio" | "video"): Promise<MediaStreamTrack | null> {
+    return (this.opening[kind] ??= this.acquire(kind).finally(() => delete this.opening[kind]));
   }
 
   async setDevice(kind: keyof DeviceChoice, deviceId: string): Promise<void> {

@@ -11,36 +11,44 @@ import { PreJoin, type JoinChoice } from "./prejoin";
 import { navigate, rememberRoom, roomSocketUrl } from "./routes";
 import { Tile, type TileProps } from "./tile";
 
-/** /r/<id>: the pre-join screen, then the room, then (after leaving) a way back in. */
+/** /r/<id>: the pre-join screen, then the room; after leaving, a notice with a way back in. */
 export function RoomPage({ roomId }: { roomId: string }) {
-  const [media, setMedia] = useState(() => new LocalMedia());
+  const { t } = useI18n();
+  const [left, setLeft] = useState(false);
+  if (left) {
+    return (
+      <main class="notice" data-testid="left">
+        <p>{t("status.left")}</p>
+        <div class="notice-actions">
+          <button class="primary" onClick={() => setLeft(false)} data-testid="rejoin">{t("status.rejoin")}</button>
+          <button onClick={() => navigate("/")}>{t("status.home")}</button>
+        </div>
+      </main>
+    );
+  }
+  return <Visit roomId={roomId} onLeave={() => setLeft(true)} />;
+}
+
+/**
+ * One visit to the room: its camera and mic, its socket, the pre-join screen and the call. All of
+ * it is released when the visit ends (leaving, or navigating away); rejoining is a new visit.
+ */
+function Visit({ roomId, onLeave }: { roomId: string; onLeave: () => void }) {
+  const [media] = useState(() => new LocalMedia());
   // The room socket opens with the pre-join screen (see SignalingClient) and joins on Join.
-  const [signaling, setSignaling] = useState(() => new SignalingClient({ url: roomSocketUrl(roomId) }));
+  const [signaling] = useState(() => new SignalingClient({ url: roomSocketUrl(roomId) }));
   const [choice, setChoice] = useState<JoinChoice | null>(null);
   useEffect(() => {
     // Started here, not by the pre-join screen: Join may be pressed before that screen's effects
     // have run, and the camera and mic must come on all the same.
     void media.start({ mic: true, cam: true });
-    return () => media.destroy();
-  }, [media]);
-  useEffect(() => () => signaling.destroy(), [signaling]);
+    return () => {
+      media.destroy();
+      signaling.destroy();
+    };
+  }, []);
   if (!choice) return <PreJoin media={media} onJoin={setChoice} />;
-  return (
-    <Room
-      key={roomId}
-      choice={choice}
-      media={media}
-      signaling={signaling}
-      roomId={roomId}
-      onLeave={() => {
-        // Leaving releases the camera, mic and socket; rejoining starts over at the pre-join screen.
-        setMedia(new LocalMedia());
-        setSignaling(new SignalingClient({ url: roomSocketUrl(roomId) }));
-        setChoice(null);
-        navigate(`/r/${roomId}?left=1`);
-      }}
-    />
-  );
+  return <Room roomId={roomId} choice={choice} media={media} signaling={signaling} onLeave={onLeave} />;
 }
 
 type Panel = "chat" | "people" | null;
@@ -157,7 +165,7 @@ function Room({ roomId, choice, media, signaling, onLeave }: RoomProps) {
       {state.participants.length === 0 && state.status === "joined" && <p class="alone">{t("room.alone")}</p>}
       {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} onSend={(text) => session.sendChat(text)} />}
       {panel === "people" && <PeoplePanel self={name} selfMedia={{ mic: local.mic, cam: local.cam, screen: local.screen }} participants={state.participants} />}
-      <nav class="controls" aria-label="controls">
+      <nav class="controls" aria-label={t("room.controls")}>
         <button class={`round ${local.mic ? "" : "off"}`} aria-pressed={!local.mic} title={`${local.mic ? t("room.micOn") : t("room.micOff")} (Ctrl+D)`} onClick={toggleMic} data-testid="mic">
           <Icon name="mic" off={!local.mic} />
         </button>

@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from "vitest";
+
+/** Just enough of MediaStream for LocalMedia in Node. */
+class FakeStream {
+  readonly id = "stream";
+  private readonly tracks: FakeTrack[] = [];
+  addTrack(t: FakeTrack) {
+    this.tracks.push(t);
+  }
+  removeTrack(t: FakeTrack) {
+    this.tracks.splice(this.tracks.indexOf(t), 1);
+  }
+  getTracks() {
+    return [...this.tracks];
+  }
+}
+class FakeTrack {
+  enabled = true;
+  readyState = "live";
+  label = "fake";
+  constructor(readonly kind: string) {}
+  stop() {
+    this.readyState = "ended";
+  }
+}
+
+/** getUserMedia whose answers the test releases by hand. */
+function devices() {
+  const calls: Array<{ kind: string; track: FakeTrack; release: () => void }> = [];
+  const fake = {
+    getUserMedia(c: MediaStreamConstraints) {
+      const kind = c.video ? "video" : "audio";
+      const track = new FakeTrack(kind);
+      return new Promise((resolve) => calls.push({ kind, track, release: () => resolve({ getTracks: () => [track] }) }));
+    },
+    enumerateDevices: async () => [],
+    addEventListener() {},
+    removeEventListener() {},
+  };
+  return { calls, fake: fake as unknown as MediaDevices };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe("LocalMedia while a device is opening", () => {
+  let LocalMedia: typeof import("../../web/src/engine/local-media").LocalMedia;
+  beforeAll(async () => {
+    (globalThis as unknown as { MediaStream: unknown }).MediaStream = FakeStream;
+    ({ LocalMedia } = await import("../../web/src/engine/local-media"));
+  });
+
+  it("shows the camera as on while it opens, and turning it off meanwhile closes it when it arrives", async () => {
+    const { calls, fake } = devices();
+    const media = new LocalMedia(fake);
+    const starting = media.setCam(true);
+    expect(media.state.cam).toBe(true);
+    const off = media.setCam(false);
+    await off;
+    expect(media.state.cam).toBe(false);
+    calls[0]!.release();
+    await starting;
+    expect(calls[0]!.track.readyState).toBe("ended");
+    expect(media.tracks.video).toBeNull();
+    expect(media.state.cam).toBe(false);
+  });
+
+  it("asked twice while opening, opens the device once", async () => {
+    const { calls, fake } = devices();
+    const media = new LocalMedia(fake);
+    const first = media.setCam(true);
+    const second = media.setCam(true);
+    await settle();
+    expect(calls.filter((c) => c.kind === "video").length).toBe(1);
+    calls[0]!.release();
+    await Promise.all([first, second]);
+    expect(media.tracks.video).toBe(calls[0]!.track);
+    expect(calls[0]!.track.readyState).toBe("live");
+    expect(media.state.cam).toBe(true);
+    media.destroy();
+    expect(calls[0]!.track.readyState).toBe("ended");
+  });
+
+  it("a mic muted while it opens is closed when it arrives", async () => {
+    const { calls, fake } = devices();
+    const media = new LocalMedia(fake);
+    const starting = media.setMic(true);
+    await media.setMic(false);
+    calls[0]!.release();
+    await starting;
+    expect(calls[0]!.track.readyState).toBe("ended");
+    expect(media.state.mic).toBe(false);
+  });
+});
