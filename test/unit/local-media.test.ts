@@ -91,3 +91,36 @@ describe("LocalMedia while a device is opening", () => {
     expect(media.state.mic).toBe(false);
   });
 });
+
+describe("LocalMedia when a device cannot be opened", () => {
+  let mod: typeof import("../../web/src/engine/local-media");
+  beforeAll(async () => {
+    (globalThis as unknown as { MediaStream: unknown }).MediaStream = FakeStream;
+    mod = await import("../../web/src/engine/local-media");
+  });
+
+  it("maps getUserMedia's DOMException names to what a person can act on", () => {
+    const code = (name: string) => mod.mediaErrorCode(new DOMException("x", name));
+    expect(code("NotAllowedError")).toBe("permission-denied");
+    expect(code("SecurityError")).toBe("permission-denied");
+    expect(code("NotFoundError")).toBe("no-device");
+    expect(code("OverconstrainedError")).toBe("no-device");
+    expect(code("NotReadableError")).toBe("device-busy");
+    expect(code("AbortError")).toBe("device-busy");
+    expect(mod.mediaErrorCode(new TypeError("no mediaDevices"))).toBe("insecure-context");
+    expect(code("SomethingNew")).toBe("unknown");
+  });
+
+  it("records a busy camera and a missing mic per device, and stays usable without them", async () => {
+    const failing = {
+      getUserMedia: (c: MediaStreamConstraints) => Promise.reject(new DOMException("x", c.video ? "NotReadableError" : "NotFoundError")),
+      enumerateDevices: async () => [],
+      addEventListener() {},
+      removeEventListener() {},
+    } as unknown as MediaDevices;
+    const media = new mod.LocalMedia(failing);
+    await media.start({ mic: true, cam: true });
+    expect(media.state).toMatchObject({ cam: false, mic: false, camError: "device-busy", micError: "no-device" });
+    expect(media.tracks).toMatchObject({ audio: null, video: null });
+  });
+});
