@@ -74,7 +74,8 @@ export function roomConfig(env: Vars): RoomConfig {
     graceMs: intIn(env.RESUME_GRACE_SECONDS, 20, 0, 3600) * 1000,
     retentionMs: intIn(env.CHAT_RETENTION_HOURS, 24, 0, 24 * 365) * 3_600_000,
     staleMs: intIn(env.STALE_SOCKET_SECONDS, 30, 1, 3600) * 1000,
-    // Not more often: an idle room should cost (next to) nothing.
-    pruneIntervalMs: intIn(env.PRUNE_INTERVAL_SECONDS, 90, 10, 3600) * 1000,
+    // The alarm's check for dead sockets: rare, because an idle room should cost (next to)
+    // nothing. A room that runs anyway checks on the way (see RoomDO.pruneStale).
+    pruneIntervalMs: intIn(env.PRUNE_INTERVAL_SECONDS, 600, 10, 3600) * 1000,
   };
 }

@@ -77,6 +77,8 @@ export class RoomDO extends DurableObject<Env> {
    * flood can leave thousands of frames in flight); those are ignored without any work.
    */
   private readonly closing = new WeakSet<WebSocket>();
+  /** When dead sockets were last looked for (by the alarm, or on the way through a frame). */
+  private lastPrune = Date.now();
   /** How often this instance's code ran; read by tests. */
   readonly stats = { constructed: Date.now(), messageRuns: 0, alarmRuns: 0 };
   private readonly runs: RunCounters;
@@ -128,6 +130,8 @@ export class RoomDO extends DurableObject<Env> {
     this.stats.messageRuns++;
     this.runs.messageRuns++;
     if (this.closing.has(ws)) return;
+    const now = Date.now();
+    if (now - this.lastPrune > this.config.staleMs) this.pruneStale(now, ws);
     const guard = this.guardFor(ws);
     switch (guard.admit(Date.now())) {
       case "ok":
@@ -175,6 +179,25 @@ export class RoomDO extends DurableObject<Env> {
     return id;
   }
 
+  /**
+   * Closes sockets that stopped heartbeating (a frozen connection the runtime has not noticed).
+   * The alarm does this rarely (an idle room should sleep); a room that wakes for a frame anyway
+   * does it on the way, at most once per stale period, so that in a live room a dead member shows
+   * as away within about that period.
+   */
+  private pruneStale(now: number, except: WebSocket | null): void {
+    this.lastPrune = now;
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws === except) continue; // it has just sent a frame: alive
+      const lastBeat = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? attachmentOf(ws).opened;
+      if (now - lastBeat > this.config.staleMs) {
+        // Presumed dead, not misbehaving: its member becomes away and may still resume.
+        this.forget(ws);
+        tryClose(ws, CloseCode.HeartbeatTimeout, "no heartbeat");
+      }
+    }
+  }
+
   override webSocketClose(ws: WebSocket, _code: number, _reason: string, _wasClean: boolean): void {
     this.forget(ws);
   }
@@ -188,15 +211,7 @@ export class RoomDO extends DurableObject<Env> {
     this.stats.alarmRuns++;
     this.runs.alarmRuns++;
     this.alarmAt = null; // this one has fired
-    const now = Date.now();
-    for (const ws of this.ctx.getWebSockets()) {
-      const lastBeat = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? attachmentOf(ws).opened;
-      if (now - lastBeat > this.config.staleMs) {
-        // Presumed dead, not misbehaving: its member becomes away and may still resume.
-        this.forget(ws);
-        tryClose(ws, CloseCode.HeartbeatTimeout, "no heartbeat");
-      }
-    }
+    this.pruneStale(Date.now(), null);
     this.deliver(null, this.core.expire());
     this.scheduleAlarm();
   }

@@ -115,6 +115,18 @@ describe("dead sockets", () => {
     expect(alive.client.closed).toBeNull();
   });
 
+  it("closes a silent socket on the way when the room runs for someone's frame, without waiting for the alarm", async () => {
+    const room = await createRoom();
+    const silent = await TestClient.join(room, "Silent");
+    const alive = await TestClient.join(room, "Alive");
+    silent.client.stopHeartbeat();
+    await new Promise((r) => setTimeout(r, 1500)); // past the 1 s stale limit
+    alive.client.send({ type: "media", media: NO_MEDIA });
+    expect(await silent.client.waitClosed()).toEqual({ code: 4408, reason: "no heartbeat" });
+    expect(await alive.client.next("peer-presence")).toEqual({ type: "peer-presence", id: silent.id, away: true });
+    expect(alive.client.closed).toBeNull();
+  });
+
   it("keeps a heartbeating socket that has not joined yet (a pre-join screen), and it can join later", async () => {
     const room = await createRoom();
     const waiting = await TestClient.open(room);
