@@ -32,7 +32,7 @@ interface Row {
 async function relayFigures(): Promise<Row[]> {
   log("starting relays…");
   const targets: Target[] = [await roomlinkTarget(), await floorDoTarget(), await nodeWsTarget()];
-  // Only for the connect storm: the floor plus the platform calls a join needs.
+  // Only for relay latency and the connect storm: the floor plus the platform calls a join needs.
   const featureFloor = await floorDoTarget(true);
   const runs: Record<string, Record<string, number[]>> = {};
   const put = (t: string, k: string, v: number) => ((runs[t] ??= {})[k] ??= []).push(v);
@@ -57,7 +57,10 @@ async function relayFigures(): Promise<Row[]> {
         put(t.name, "rssIdle", s.rssIdleKiB / 1024);
         put(t.name, "rssLoaded", s.rssLoadedKiB / 1024);
       }
-      log(`rep ${rep}/${REPS}: ${featureFloor.name} (storm)`);
+      log(`rep ${rep}/${REPS}: ${featureFloor.name} (latency, storm)`);
+      const fl = await latency(featureFloor);
+      put(featureFloor.name, "lat50", fl.p50);
+      put(featureFloor.name, "lat99", fl.p99);
       put(featureFloor.name, "storm", (await storm(featureFloor)).ms);
     }
   } finally {
@@ -78,6 +81,12 @@ async function relayFigures(): Promise<Row[]> {
   };
   rows.push(ratioRow("relay latency p50, 2 peers, 200 msg/s", "lat50", "ms", 1.15));
   rows.push(ratioRow("relay latency p99, 2 peers, 200 msg/s", "lat99", "ms", 1.15));
+  for (const [p, key] of [["p50", "lat50"], ["p99", "lat99"]] as const) {
+    rows.push({
+      figure: `relay latency ${p} against the floor DO that also rate-limited, wrote a member row and set an alarm when its sockets joined`,
+      roomlink: m("roomlink", key), baseline: m("floor-do-features", key), baselineName: "floor DO + features", unit: "ms", target: "(reported)", pass: null,
+    });
+  }
   for (const n of [8, 32]) {
     rows.push({ ...ratioRow(`fan-out p99 to the last of ${n}`, `fan${n}p99`, "ms", Infinity), target: "(reported)", pass: null, note: `p50 ${m("roomlink", `fan${n}p50`).toFixed(2)} ms; delivered ${(m("roomlink", `fan${n}delivered`) * 100).toFixed(1)} %` });
   }
