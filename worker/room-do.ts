@@ -133,7 +133,7 @@ export class RoomDO extends DurableObject<Env> {
     const now = Date.now();
     if (now - this.lastPrune > this.config.staleMs) this.pruneStale(now, ws);
     const guard = this.guardFor(ws);
-    switch (guard.admit(Date.now())) {
+    switch (guard.admit(now)) {
       case "ok":
         break;
       case "throttled":

@@ -175,6 +175,18 @@ export async function waitForRemoteVideo(page: Page, peers: number, ms = 20_000)
   }, ms);
 }
 
+/** Two people in a new room, joined in this order, each already seeing the other's video. */
+export async function twoPeerCall(browser: Browser, app: App, first: string, second: string): Promise<[Page, Page]> {
+  const room = await createRoom(app);
+  const a = await (await newPeerContext(browser, app)).newPage();
+  await joinRoom(a, app, room, first);
+  const b = await (await newPeerContext(browser, app)).newPage();
+  await joinRoom(b, app, room, second);
+  await waitForRemoteVideo(a, 1);
+  await waitForRemoteVideo(b, 1);
+  return [a, b];
+}
+
 /** A measured figure, printed for the record (the benchmarks own the targets; tests only log). */
 export function report(what: string, value: number, unit: string): void {
   console.log(`# measured: ${what}: ${Math.round(value)} ${unit}`);

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { createRoom, joinRoom, launchBrowser, mediaStats, newPeerContext, report, startApp, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
+import { launchBrowser, mediaStats, report, startApp, twoPeerCall, waitUntil, type App } from "./harness.ts";
 
 const TABLE = "roomlink_cut";
 
@@ -74,16 +74,6 @@ const seen = (page: Page) =>
 const frames = async (page: Page) => (await mediaStats(page))[0]?.video ?? 0;
 const tileState = (page: Page) => page.locator(".tile.camera:not(.self)").getAttribute("data-connection");
 
-async function call(): Promise<[Page, Page]> {
-  const room = await createRoom(app);
-  const a = await (await newPeerContext(browser, app)).newPage();
-  await joinRoom(a, app, room, "A");
-  const b = await (await newPeerContext(browser, app)).newPage();
-  await joinRoom(b, app, room, "B");
-  await waitForRemoteVideo(a, 1);
-  await waitForRemoteVideo(b, 1);
-  return [a, b];
-}
 
 /**
  * Cuts UDP, and restores it after `ms`, or (untilFailed) as soon as a side reports `failed`;
@@ -135,7 +125,7 @@ async function cutAndRestore(a: Page, b: Page, ms: number, untilFailed: boolean)
 }
 describe("media path cut under a call", () => {
   it("recovers after a cut long enough to reach `failed`, by ICE restart, within 5 s of the restore", async () => {
-    const [a, b] = await call();
+    const [a, b] = await twoPeerCall(browser, app, "A", "B");
     const { back, cutMs, states } = await cutAndRestore(a, b, 45_000, true);
     report(`UDP cut until failed (${(cutMs / 1000).toFixed(1)} s; ${states}): restore → video both ways`, back, "ms");
     assert.ok(back <= 5000, `video came back ${back} ms after the restore`);
@@ -144,7 +134,7 @@ describe("media path cut under a call", () => {
   });
 
   it("recovers after a shorter cut (10 s, `disconnected`)", async () => {
-    const [a, b] = await call();
+    const [a, b] = await twoPeerCall(browser, app, "A", "B");
     const { back, states } = await cutAndRestore(a, b, 10_000, false);
     report(`10 s UDP cut (${states}): restore → video both ways`, back, "ms");
     assert.ok(back <= 5000, `video came back ${back} ms after the restore`);

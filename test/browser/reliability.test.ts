@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { createRoom, joinRoom, launchBrowser, mediaStats, newPeerContext, report, startApp, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
+import { launchBrowser, mediaStats, report, startApp, twoPeerCall, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
 
 let app: App;
 let browser: Browser;
@@ -38,20 +38,10 @@ const sameConnections = (page: Page) => page.evaluate(() => {
 const chatTexts = (page: Page) => page.getByTestId("chat-message").locator(".text").allTextContents();
 const systemTexts = (page: Page) => page.getByTestId("chat-system").allTextContents();
 
-async function twoPeople(): Promise<{ a: Page; b: Page }> {
-  const room = await createRoom(app);
-  const b = await (await newPeerContext(browser, app)).newPage();
-  await joinRoom(b, app, room, "Bakyt");
-  const a = await (await newPeerContext(browser, app)).newPage();
-  await joinRoom(a, app, room, "Aigul");
-  await waitForRemoteVideo(a, 1);
-  await waitForRemoteVideo(b, 1);
-  return { a, b };
-}
 
 describe("signaling that fails under a call", () => {
   it("notices a frozen socket by its own heartbeat, resumes the same id, and delivers offline chat once", async () => {
-    const { a, b } = await twoPeople();
+    const [b, a] = await twoPeerCall(browser, app, "Bakyt", "Aigul");
     const before = await session(a);
     await holdConnections(a);
 
@@ -91,7 +81,7 @@ describe("signaling that fails under a call", () => {
   });
 
   it("rides out a deploy that closes every socket: both resume and the video goes on", async () => {
-    const { a, b } = await twoPeople();
+    const [b, a] = await twoPeerCall(browser, app, "Bakyt", "Aigul");
     const ids = [(await session(a)).selfId, (await session(b)).selfId];
     await holdConnections(a);
     await holdConnections(b);
