@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LIMITS, charCount, cleanName, exceedsBytes, parseClientMessage, parseServerMessage } from "../../protocol/protocol";
+import { ERROR_CODES, LIMITS, SETTINGS_RANGES, charCount, cleanName, exceedsBytes, parseClientMessage, parseIceServer, parseServerMessage } from "../../protocol/protocol";
 
 const media = { mic: true, cam: false, screen: false };
 const parse = (v: unknown, max?: number) => parseClientMessage(JSON.stringify(v), max);
@@ -103,5 +103,73 @@ describe("parseServerMessage", () => {
     expect(parseServerMessage(JSON.stringify({ type: "error", code: "made-up", message: "?" }))).toBeNull();
     expect(parseServerMessage("pong")).toBeNull();
     expect(parseServerMessage(JSON.stringify({ type: "future-thing" }))).toBeNull();
+  });
+});
+
+describe("numbers and lists in server frames", () => {
+  const settings = { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500 };
+  const welcome = {
+    type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false }, peers: [], chat: [],
+    lastSeq: 0, settings, ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false,
+  };
+
+  it("refuses settings a broken server could use to make the client spin or stall", () => {
+    expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
+    for (const [key, [min, max]] of Object.entries(SETTINGS_RANGES)) {
+      for (const bad of [min - 1, max + 1, 1.5, null, "10", Number.NaN]) {
+        const frame = JSON.stringify({ ...welcome, settings: { ...settings, [key]: bad } });
+        expect(parseServerMessage(frame), `${key}: ${String(bad)}`).toBeNull();
+      }
+    }
+    // heartbeatMs: 0 in particular (the client pings every heartbeat/2).
+    expect(parseServerMessage(JSON.stringify({ ...welcome, settings: { ...settings, heartbeatMs: 0 } }))).toBeNull();
+    const missing: Record<string, number> = { ...settings };
+    delete missing.uploadBudgetKbps;
+    expect(parseServerMessage(JSON.stringify({ ...welcome, settings: missing }))).toBeNull();
+  });
+
+  it("refuses negative times, fractional sequence numbers and malformed peer ids", () => {
+    expect(parseServerMessage(JSON.stringify({ ...welcome, you: { ...welcome.you, joined: -1 } }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, lastSeq: 1.5 }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, ice: { ...welcome.ice, expiresAt: -5 } }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ type: "peer-left", id: "a b" }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ type: "chat", message: { seq: 1, from: "a", name: "A", text: "t", ts: "now", cid: "c" } }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ type: "signal", from: "a", data: { kind: "description", description: { type: "bogus", sdp: "" } } }))).toBeNull();
+  });
+
+  it("reads a provider's RTCIceServer with one url or many, and nothing else", () => {
+    expect(parseIceServer({ urls: "turn:x", username: "u", credential: "c" })).toEqual({ urls: ["turn:x"], username: "u", credential: "c" });
+    expect(parseIceServer({ urls: ["stun:a", "stun:b"] })).toEqual({ urls: ["stun:a", "stun:b"] });
+    expect(parseIceServer({ urls: [1] })).toBeNull();
+    expect(parseIceServer({ urls: "turn:x", username: 5 })).toBeNull();
+    expect(parseIceServer(null)).toBeNull();
+  });
+
+  it("lists each error code once, and reads every one of them", () => {
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+    for (const code of ERROR_CODES) {
+      expect(parseServerMessage(JSON.stringify({ type: "error", code, message: "m" }))).toEqual({ type: "error", code, message: "m" });
+    }
+  });
+});
+
+
+describe("names and text that look like something else", () => {
+  it("cleans names: NFC, no controls, bidi or zero-width characters; refuses a name that cleans to nothing", () => {
+    expect(cleanName("G1\u200b")).toBe("G1");
+    expect(cleanName("\u202eevil\u202c")).toBe("evil");
+    expect(cleanName("a\u0085b\u009fc")).toBe("abc"); // C1 controls
+    expect(cleanName("\u2066x\u2069\ufeff")).toBe("x");
+    expect(cleanName("Гу\u0308лнар")).toBe("Гӱлнар"); // composed: U+0443 U+0308 → U+04F1
+    expect(cleanName("👩\u200d💻")).toBe("👩\u200d💻"); // ZWJ inside an emoji sequence stays
+    expect(parse({ type: "join", v: 1, name: "\u200b\u200e\u2066", media })).toMatchObject({ ok: false, error: { code: "bad-message" } });
+  });
+
+  it("stores what it echoes: lone surrogates become U+FFFD before the room sees the text", () => {
+    const r = parseClientMessage('{"type":"chat","text":"a\\ud800b\\udc00","cid":"c"}');
+    expect(r).toEqual({ ok: true, value: { type: "chat", text: "a\ufffdb\ufffd", cid: "c" } });
+    const pair = parseClientMessage('{"type":"chat","text":"\\ud83d\\ude00","cid":"c"}');
+    expect(pair).toEqual({ ok: true, value: { type: "chat", text: "😀", cid: "c" } });
+    expect(cleanName("x\udc00")).toBe("x\ufffd");
   });
 });

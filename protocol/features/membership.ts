@@ -1,0 +1,179 @@
+// Membership: joining (or resuming a seat), the roster, presence and leaving. A join answers
+// with a welcome that carries everything a member needs: who is here, the chat tail, the room's
+// settings and ICE credentials.
+
+import { LIMITS } from "../limits";
+import {
+  bad,
+  wellFormed,
+  charCount,
+  type ClientValidators,
+  fail,
+  isBool,
+  isIntIn,
+  isObj,
+  isPeerId,
+  isSeq,
+  isString,
+  isTime,
+  listOf,
+  ok,
+  type ServerValidators,
+} from "../wire";
+import { type ChatMessage, chatMessage } from "./chat";
+import { type IceConfig, iceConfig } from "./ice";
+import { type MediaState, mediaState } from "./media";
+
+export const PROTOCOL_VERSION = 1;
+
+export interface PeerInfo {
+  id: string;
+  name: string;
+  media: MediaState;
+  /** Join order (server time, ms). Between two peers, the later joiner makes the first offer. */
+  joined: number;
+  /** Lost its socket and may come back (resume) within the room's grace period. */
+  away: boolean;
+}
+
+/**
+ * The room's settings, each with the range a client accepts: a broken or hostile server must
+ * not be able to make a client ping in a tight loop (`heartbeatMs: 0`) or drop every frame. The
+ * one table the type, the check and the list of keys come from.
+ */
+export const SETTINGS_RANGES = {
+  capacity: [1, 1000],
+  maxFrameBytes: [1024, 32 * 1024 * 1024],
+  nameMaxChars: [1, LIMITS.nameMaxChars],
+  chatMaxChars: [1, LIMITS.chatMaxChars],
+  /** How often the client should send HEARTBEAT_PING, in milliseconds. */
+  heartbeatMs: [1000, 10 * 60_000],
+  /** What each member's whole upload (every copy of its media in the mesh) should stay under. */
+  uploadBudgetKbps: [50, 100_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
+export type RoomSettings = { -readonly [K in keyof typeof SETTINGS_RANGES]: number };
+const SETTINGS_KEYS = Object.keys(SETTINGS_RANGES) as Array<keyof typeof SETTINGS_RANGES>;
+
+export type MembershipClientMessage =
+  | {
+      type: "join";
+      /** Must equal PROTOCOL_VERSION. */
+      v: number;
+      name: string;
+      media: MediaState;
+      /** If set, `welcome.chat` holds the messages after this sequence number instead of the tail. */
+      since?: number;
+      /** Come back as this peer (same id) after a dropped socket, with the token from its welcome. */
+      resume?: { id: string; token: string };
+    }
+  | { type: "leave" };
+
+export type MembershipServerMessage =
+  | {
+      type: "welcome";
+      v: number;
+      you: PeerInfo;
+      peers: PeerInfo[];
+      /** The tail of the chat history, or the messages after `join.since`, oldest first. */
+      chat: ChatMessage[];
+      /** The newest sequence number in the room (0 when there is none). */
+      lastSeq: number;
+      settings: RoomSettings;
+      ice: IceConfig;
+      /** Present it in `join.resume` to come back as the same peer after a dropped socket. */
+      resumeToken: string;
+      /** This join resumed an earlier session: same id, and the others saw no leave. */
+      resumed: boolean;
+    }
+  | { type: "peer-joined"; peer: PeerInfo }
+  | { type: "peer-left"; id: string }
+  /** A peer lost its socket (away) or came back (not away) within the grace period. */
+  | { type: "peer-presence"; id: string; away: boolean };
+
+export const MEMBERSHIP_ERRORS = [
+  "bad-version",
+  "name-too-long",
+  /** A frame that needs a member came from a socket that has not joined. */
+  "not-joined",
+  "already-joined",
+  "room-full",
+] as const;
+
+/**
+ * Characters a name may not carry, because they hide or disguise what a person reads: C0 and C1
+ * controls, line and paragraph separators, bidi embeddings, overrides and isolates (they can
+ * reorder the text around a name), and zero-width characters and joiners' look-alikes that make
+ * "G1\u200b" look like "G1". ZWJ (U+200D) stays: emoji sequences need it.
+ */
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+
+/** A display name as others will see it: well-formed, NFC, hidden characters removed, trimmed. */
+export function cleanName(raw: string): string {
+  return wellFormed(raw).normalize("NFC").replace(HIDDEN, "").trim();
+}
+
+const RESUME_TOKEN_MAX = 64;
+
+function resume(v: unknown): { id: string; token: string } | null {
+  if (!isObj(v) || !isPeerId(v.id) || !isString(v.token) || v.token.length > RESUME_TOKEN_MAX) return null;
+  return { id: v.id, token: v.token };
+}
+
+export const membershipClient: ClientValidators<MembershipClientMessage, (typeof MEMBERSHIP_ERRORS)[number]> = {
+  join: (v) => {
+    if (typeof v.v !== "number") return bad("join", "`v` must be a number");
+    if (v.v !== PROTOCOL_VERSION) return fail("bad-version", `protocol version ${PROTOCOL_VERSION} is required`);
+    if (!isString(v.name)) return bad("join", "`name` must be a string");
+    const name = cleanName(v.name);
+    if (name.length === 0) return bad("join", "`name` must not be empty");
+    if (charCount(name) > LIMITS.nameMaxChars) return fail("name-too-long", `name is longer than ${LIMITS.nameMaxChars} characters`);
+    const media = mediaState(v.media);
+    if (!media) return bad("join", "`media` must be {mic, cam, screen} booleans");
+    const since = v.since;
+    if (since !== undefined && !isSeq(since)) return bad("join", "`since` must be a non-negative integer");
+    const r = v.resume === undefined ? undefined : resume(v.resume);
+    if (r === null) return bad("join", "`resume` must be {id, token}");
+    return ok({ type: "join", v: v.v, name, media, ...(since !== undefined ? { since } : {}), ...(r ? { resume: r } : {}) });
+  },
+  leave: () => ok({ type: "leave" }),
+};
+
+export function peerInfo(v: unknown): PeerInfo | null {
+  if (!isObj(v) || !isPeerId(v.id) || !isString(v.name) || !isTime(v.joined) || !isBool(v.away)) return null;
+  const media = mediaState(v.media);
+  return media ? { id: v.id, name: v.name, media, joined: v.joined, away: v.away } : null;
+}
+
+export function roomSettings(v: unknown): RoomSettings | null {
+  if (!isObj(v)) return null;
+  const out: Partial<RoomSettings> = {};
+  for (const key of SETTINGS_KEYS) {
+    const value = v[key];
+    const [min, max] = SETTINGS_RANGES[key];
+    if (!isIntIn(value, min, max)) return null;
+    out[key] = value;
+  }
+  return isComplete(out) ? out : null;
+}
+
+const isComplete = (s: Partial<RoomSettings>): s is RoomSettings => SETTINGS_KEYS.every((k) => s[k] !== undefined);
+
+export const membershipServer: ServerValidators<MembershipServerMessage> = {
+  welcome: (v) => {
+    const you = peerInfo(v.you);
+    const peers = listOf(v.peers, peerInfo);
+    const chat = listOf(v.chat, chatMessage);
+    const settings = roomSettings(v.settings);
+    const ice = iceConfig(v.ice);
+    if (!you || !peers || !chat || !settings || !ice || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
+    if (!isString(v.resumeToken) || !isBool(v.resumed)) return null;
+    return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed };
+  },
+  "peer-joined": (v) => {
+    const peer = peerInfo(v.peer);
+    return peer ? { type: "peer-joined", peer } : null;
+  },
+  "peer-left": (v) => (isPeerId(v.id) ? { type: "peer-left", id: v.id } : null),
+  "peer-presence": (v) => (isPeerId(v.id) && isBool(v.away) ? { type: "peer-presence", id: v.id, away: v.away } : null),
+};
