@@ -3,6 +3,7 @@
 
 import { chromium, type Browser, type Page } from "playwright-core";
 import { unstable_startWorker } from "wrangler";
+import { installTestHook } from "../test/browser/test-hook.ts";
 
 const ARGS = [
   "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -45,6 +46,7 @@ export async function startBrowserBench(): Promise<BrowserBench> {
     const ctx = await browser.newContext({ viewport: { width: 800, height: 600 } });
     await ctx.grantPermissions(["camera", "microphone"], { origin: url });
     await ctx.addInitScript(() => localStorage.setItem("roomlink.name", "Bench"));
+    await ctx.addInitScript(installTestHook);
     return ctx.newPage();
   };
   const room = async () => ((await (await fetch(`${url}/api/rooms`, { method: "POST", headers: { "CF-Connecting-IP": `bench-${Math.random()}` } })).json()) as { id: string }).id;

@@ -41,7 +41,7 @@ export type { IceConfig, IceServer } from "./features/ice";
 export { parseIceServer } from "./features/ice";
 export type { MediaState } from "./features/media";
 export type { PeerInfo, RoomSettings } from "./features/membership";
-export { cleanName, PROTOCOL_VERSION, SETTINGS_RANGES } from "./features/membership";
+export { cleanName, DEFAULT_UPLOAD_BUDGET_KBPS, PROTOCOL_VERSION, SETTINGS_RANGES } from "./features/membership";
 export type { DescriptionType, SignalData } from "./features/signal";
 export { LIMITS } from "./limits";
 export { charCount, exceedsBytes, wellFormed } from "./wire";

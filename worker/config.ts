@@ -2,6 +2,7 @@
 // `wrangler secret`). Every value has a safe default, so a bare `wrangler dev` works.
 
 import { DEFAULT_HEARTBEAT_MS, LIMITS } from "../protocol/protocol";
+import { intVar } from "./env-vars";
 
 /** The plain-text settings ([vars]); bindings are added in env.ts. */
 export interface Vars {
@@ -25,7 +26,10 @@ export interface Vars {
   CHAT_RETENTION_HOURS?: string;
   /** Seconds without a heartbeat after which a socket is presumed dead and closed (default 30). */
   STALE_SOCKET_SECONDS?: string;
-  /** Seconds between checks for dead sockets while a room has any (default 90). */
+  /**
+   * Seconds between the alarm's checks for dead sockets while a room has any (default 600). A
+   * room that runs for a frame also checks on the way, at most once per stale period.
+   */
   PRUNE_INTERVAL_SECONDS?: string;
 }
 
@@ -47,35 +51,28 @@ export interface RoomConfig {
   pruneIntervalMs: number;
 }
 
-function intIn(raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) return fallback;
-  return n;
-}
-
 export function roomConfig(env: Vars): RoomConfig {
   return {
-    capacity: intIn(env.ROOM_CAPACITY, 8, 2, 1000),
+    capacity: intVar(env.ROOM_CAPACITY, 8, 2, 1000),
     // workerd refuses WebSocket messages above 1 MiB anyway; stay under it.
-    maxFrameBytes: intIn(env.MAX_FRAME_BYTES, LIMITS.defaultMaxFrameBytes, 1024, 1024 * 1024),
+    maxFrameBytes: intVar(env.MAX_FRAME_BYTES, LIMITS.defaultMaxFrameBytes, 1024, 1024 * 1024),
     historyTail: LIMITS.historyPage,
     // Clients ping at least this often (the web app every 2.5 s) and call the socket dead after
     // heartbeat + 1 s of silence, so a frozen connection is noticed within 6–9 s. The runtime
     // answers; the room does not wake.
     heartbeatMs: DEFAULT_HEARTBEAT_MS,
     rate: {
-      perSecond: intIn(env.RATE_PER_SECOND, 50, 1, 100_000),
-      burst: intIn(env.RATE_BURST, 200, 1, 1_000_000),
+      perSecond: intVar(env.RATE_PER_SECOND, 50, 1, 100_000),
+      burst: intVar(env.RATE_BURST, 200, 1, 1_000_000),
     },
     maxDropped: 100,
     maxInvalidFrames: 20,
-    uploadBudgetKbps: intIn(env.UPLOAD_BUDGET_KBPS, 2500, 100, 100_000),
-    graceMs: intIn(env.RESUME_GRACE_SECONDS, 20, 0, 3600) * 1000,
-    retentionMs: intIn(env.CHAT_RETENTION_HOURS, 24, 0, 24 * 365) * 3_600_000,
-    staleMs: intIn(env.STALE_SOCKET_SECONDS, 30, 1, 3600) * 1000,
+    uploadBudgetKbps: intVar(env.UPLOAD_BUDGET_KBPS, 2500, 100, 100_000),
+    graceMs: intVar(env.RESUME_GRACE_SECONDS, 20, 0, 3600) * 1000,
+    retentionMs: intVar(env.CHAT_RETENTION_HOURS, 24, 0, 24 * 365) * 3_600_000,
+    staleMs: intVar(env.STALE_SOCKET_SECONDS, 30, 1, 3600) * 1000,
     // The alarm's check for dead sockets: rare, because an idle room should cost (next to)
     // nothing. A room that runs anyway checks on the way (see RoomDO.pruneStale).
-    pruneIntervalMs: intIn(env.PRUNE_INTERVAL_SECONDS, 600, 10, 3600) * 1000,
+    pruneIntervalMs: intVar(env.PRUNE_INTERVAL_SECONDS, 600, 10, 3600) * 1000,
   };
 }

@@ -1,5 +1,5 @@
 import type { Vars } from "./config";
-import type { RoomDO } from "./room-do";
+import type { RoomDO } from "./durable/room-do";
 import type { TurnVars } from "./turn/ice-settings";
 
 /** Everything the Worker and the room object receive from the runtime. */

@@ -3,12 +3,7 @@
 // stranger cannot address signals to a member without having been told the id.
 
 import { ROOM_ID_PATTERN } from "../protocol/protocol";
-
-export function base64url(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
+import { base64url } from "./base64";
 
 function randomId(bytes: number): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));

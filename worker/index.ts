@@ -7,7 +7,7 @@ import type { Env } from "./env";
 import { isRoomId, newRoomId } from "./ids";
 import { isOriginAllowed, parseAllowedOrigins } from "./origin";
 
-export { RoomDO } from "./room-do";
+export { RoomDO } from "./durable/room-do";
 
 const router = AutoRouter({
   base: "/api",
@@ -58,7 +58,9 @@ router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {
 router.get("/rooms/:id/stats", async (request: IRequest, env: Env) => {
   const { id } = request.params;
   if (env.STATS_ROUTE !== "on" || !id || !isRoomId(id)) throw new StatusError(404, "no such route");
-  return env.ROOMS.get(env.ROOMS.idFromName(id)).counters();
+  const counts = await env.ROOMS.get(env.ROOMS.idFromName(id)).counters();
+  if (!counts) throw new StatusError(404, "no such route");
+  return counts;
 });
 
 export default {

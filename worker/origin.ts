@@ -2,13 +2,13 @@
 // this stops other sites from joining rooms in a visitor's name. Non-browser clients can send any
 // Origin they like; nothing here is meant to stop them (the room link is the capability).
 
+import { listVar } from "./env-vars";
+
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export function parseAllowedOrigins(raw: string | undefined): Set<string> {
   const out = new Set<string>();
-  for (const part of (raw ?? "").split(",")) {
-    const s = part.trim();
-    if (!s) continue;
+  for (const s of listVar(raw)) {
     try {
       out.add(new URL(s).origin);
     } catch {

@@ -52,6 +52,9 @@ export const SETTINGS_RANGES = {
   uploadBudgetKbps: [50, 100_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
+/** The upload budget a room announces unless its deployment sets another (UPLOAD_BUDGET_KBPS). */
+export const DEFAULT_UPLOAD_BUDGET_KBPS = 2500;
+
 export type RoomSettings = { -readonly [K in keyof typeof SETTINGS_RANGES]: number };
 const SETTINGS_KEYS = Object.keys(SETTINGS_RANGES) as Array<keyof typeof SETTINGS_RANGES>;
 
@@ -98,6 +101,8 @@ export const MEMBERSHIP_ERRORS = [
   "not-joined",
   "already-joined",
   "room-full",
+  /** A member sent a frame that only a host may send; nothing changed. */
+  "forbidden",
 ] as const;
 
 /**

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before } from "node:test";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { unstable_startWorker } from "wrangler";
+import { installTestHook } from "./test-hook.ts";
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -99,6 +100,7 @@ export async function newPeerContext(browser: Browser, app: App, opts: PeerOptio
     viewport: opts.viewport ?? { width: 1100, height: 700 },
     permissions: opts.media === false ? [] : ["camera", "microphone", "clipboard-read", "clipboard-write"],
   });
+  await context.addInitScript(installTestHook);
   if (opts.media === false) {
     // Chromium's fake-UI flag grants every prompt; deny the way a user's "Block" does.
     await context.addInitScript(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AUDIO_BPS, LinkQuality, peerCaps, scaleCap } from "../../web/src/engine/bitrate-budget";
+import { AUDIO_BPS, LinkQuality, peerCaps, scaleCap } from "../../web/src/engine/mesh/bitrate-budget";
 
 describe("bitrate budget", () => {
   it("keeps the sum of all copies within the budget, audio first", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialResult, verdict, type CheckResult, type ProbeStatus } from "../../web/src/engine/connectivity-check";
+import { initialResult, verdict, type CheckResult, type ProbeStatus } from "../../web/src/engine/check/connectivity-check";
 
 function result(stun: ProbeStatus, udp: ProbeStatus, tcp: ProbeStatus, tls: ProbeStatus, signaling: ProbeStatus = "ok"): CheckResult {
   return { ...initialResult(), signaling: { status: signaling, rttMs: 12 }, stun: { status: stun }, turn: { udp: { status: udp }, tcp: { status: tcp }, tls: { status: tls } } };

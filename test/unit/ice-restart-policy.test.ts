@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { IceRestartPolicy, RESTART_TIMING, type RestartableLink } from "../../web/src/engine/ice-restart-policy";
+import { IceRestartPolicy, RESTART_TIMING, type RestartableLink } from "../../web/src/engine/mesh/ice-restart-policy";
 
 const link = (polite: boolean): RestartableLink & { state: RestartableLink["state"]; lastRemoteOfferAt: number } => ({ state: "connected", polite, lastRemoteOfferAt: 0 });
 

@@ -43,10 +43,10 @@ function devices() {
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe("LocalMedia while a device is opening", () => {
-  let LocalMedia: typeof import("../../web/src/engine/local-media").LocalMedia;
+  let LocalMedia: typeof import("../../web/src/engine/media/local-media").LocalMedia;
   beforeAll(async () => {
     (globalThis as unknown as { MediaStream: unknown }).MediaStream = FakeStream;
-    ({ LocalMedia } = await import("../../web/src/engine/local-media"));
+    ({ LocalMedia } = await import("../../web/src/engine/media/local-media"));
   });
 
   it("shows the camera as on while it opens, and turning it off meanwhile closes it when it arrives", async () => {
@@ -93,10 +93,10 @@ describe("LocalMedia while a device is opening", () => {
 });
 
 describe("LocalMedia when a device cannot be opened", () => {
-  let mod: typeof import("../../web/src/engine/local-media");
+  let mod: typeof import("../../web/src/engine/media/local-media");
   beforeAll(async () => {
     (globalThis as unknown as { MediaStream: unknown }).MediaStream = FakeStream;
-    mod = await import("../../web/src/engine/local-media");
+    mod = await import("../../web/src/engine/media/local-media");
   });
 
   it("maps getUserMedia's DOMException names to what a person can act on", () => {

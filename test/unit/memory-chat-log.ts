@@ -1,5 +1,5 @@
 import type { ChatMessage } from "../../protocol/protocol";
-import type { ChatLog, MemberStore, StoredMember } from "../../worker/room-core";
+import type { ChatLog, MemberStore, StoredMember } from "../../worker/room/ports";
 
 /** The ChatLog port over an array, for testing the room core without a runtime. */
 export class MemoryChatLog implements ChatLog {

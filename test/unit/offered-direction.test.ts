@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { offeredDirection } from "../../web/src/engine/peer-link";
+import { offeredDirection } from "../../web/src/engine/peer/offered-direction";
 
 // The shape Chromium writes: session lines, then one section per m-line with its mid and direction.
 const sdp = (sections: string[]) =>

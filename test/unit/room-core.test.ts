@@ -1,30 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ClientMessage, IceConfig, PeerInfo, ServerMessage } from "../../protocol/protocol";
-import { roomConfig } from "../../worker/config";
-import { RoomCore } from "../../worker/room-core";
-import { MemoryChatLog, MemoryMemberStore } from "./memory-chat-log";
-
-const media = { mic: true, cam: true, screen: false };
-const ICE: IceConfig = { iceServers: [{ urls: ["turn:127.0.0.1:3478"], username: "u", credential: "c" }], expiresAt: 1, relay: "available" };
-
-function makeRoom(vars: Record<string, string> = {}) {
-  let n = 0;
-  let tokens = 0;
-  const clock = { now: 1_000 };
-  const log = new MemoryChatLog();
-  const store = new MemoryMemberStore();
-  const build = () => new RoomCore(roomConfig(vars), log, store, { now: () => clock.now, newToken: () => `token-${++tokens}` });
-  const room = build();
-  const join = (name: string, extra: { since?: number; resume?: { id: string; token: string }; core?: RoomCore } = {}) => {
-    const core = extra.core ?? room;
-    const msg: ClientMessage = { type: "join", v: 1, name, media, ...(extra.since !== undefined ? { since: extra.since } : {}), ...(extra.resume ? { resume: extra.resume } : {}) };
-    const id = core.resumableId(msg as Extract<ClientMessage, { type: "join" }>) ?? `p${++n}`;
-    const step = core.handle(null, msg, { id, ice: ICE });
-    const welcome = step.out[0]!.msg as Extract<ServerMessage, { type: "welcome" }>;
-    return { step, you: step.member!, welcome };
-  };
-  return { room, log, store, join, clock, build };
-}
+import type { ClientMessage, PeerInfo } from "../../protocol/protocol";
+import { ICE, kinds, makeRoom, media, sends } from "./room-harness";
 
 const chat = (text: string, cid: string): ClientMessage => ({ type: "chat", text, cid });
 const peer = (id: string, name: string, joined: number, away = false): PeerInfo => ({ id, name, media, joined, away });
@@ -36,7 +12,9 @@ describe("RoomCore", () => {
     expect(a.you).toEqual(peer("p1", "A", 1000));
     clock.now = 2000;
     const b = join("B");
-    expect(b.step.out).toEqual([
+    expect(kinds(b.effects)).toEqual(["bind", "send", "send"]);
+    expect(b.effects[0]).toEqual({ kind: "bind", peerId: "p2" });
+    expect(sends(b.effects)).toEqual([
       {
         to: "self",
         msg: expect.objectContaining({ type: "welcome", you: peer("p2", "B", 2000), peers: [a.you], chat: [], lastSeq: 0, ice: ICE, resumeToken: "token-2", resumed: false }),
@@ -50,9 +28,9 @@ describe("RoomCore", () => {
     join("A");
     join("B");
     const data = { kind: "candidate", candidate: null } as const;
-    expect(room.handle("p1", { type: "signal", to: "p2", data }).out).toEqual([{ to: ["p2"], msg: { type: "signal", from: "p1", data } }]);
-    expect(room.handle("p1", { type: "signal", to: "p9", data }).out[0]!.msg).toMatchObject({ type: "error", code: "unknown-peer" });
-    expect(room.handle("p1", { type: "signal", to: "p1", data }).out[0]!.msg).toMatchObject({ type: "error", code: "unknown-peer" });
+    expect(room.handle("p1", { type: "signal", to: "p2", data })).toEqual([{ kind: "send", to: ["p2"], msg: { type: "signal", from: "p1", data } }]);
+    expect(sends(room.handle("p1", { type: "signal", to: "p9", data }))[0]!.msg).toMatchObject({ type: "error", code: "unknown-peer" });
+    expect(sends(room.handle("p1", { type: "signal", to: "p1", data }))[0]!.msg).toMatchObject({ type: "error", code: "unknown-peer" });
   });
 
   it("refuses a joiner past capacity and closes it with 4409; away members keep their seats", () => {
@@ -61,9 +39,9 @@ describe("RoomCore", () => {
     join("B");
     room.disconnect("p2");
     const c = join("C");
-    expect(c.step.member).toBeUndefined();
-    expect(c.step.out[0]!.msg).toMatchObject({ type: "error", code: "room-full" });
-    expect(c.step.close).toEqual({ code: 4409, reason: "room full" });
+    expect(c.effects.some((e) => e.kind === "bind")).toBe(false);
+    expect(sends(c.effects)[0]!.msg).toMatchObject({ type: "error", code: "room-full" });
+    expect(c.effects.find((e) => e.kind === "close")).toEqual({ kind: "close", code: 4409, reason: "room full" });
   });
 
   it("sequences chat, stamps server time and author, and dedupes by (author, cid)", () => {
@@ -71,9 +49,9 @@ describe("RoomCore", () => {
     join("A");
     join("B");
     const s1 = room.handle("p1", chat("one", "x"));
-    expect(s1.out).toEqual([{ to: ["p1", "p2"], msg: { type: "chat", message: { seq: 1, from: "p1", name: "A", text: "one", ts: 1000, cid: "x" } } }]);
+    expect(sends(s1)).toEqual([{ to: ["p1", "p2"], msg: { type: "chat", message: { seq: 1, from: "p1", name: "A", text: "one", ts: 1000, cid: "x" } } }]);
     const again = room.handle("p1", chat("one", "x"));
-    expect(again.out).toEqual([{ to: "self", msg: s1.out[0]!.msg }]);
+    expect(sends(again)).toEqual([{ to: "self", msg: sends(s1)[0]!.msg }]);
     room.handle("p2", chat("two", "x"));
     expect(log.rows.map((r) => [r.seq, r.from, r.text])).toEqual([[1, "p1", "one"], [2, "p2", "two"]]);
   });
@@ -82,11 +60,11 @@ describe("RoomCore", () => {
     const { room, join } = makeRoom();
     join("A");
     for (let i = 0; i < 150; i++) room.handle("p1", chat(`m${i}`, `c${i}`));
-    const first = room.handle("p1", { type: "history", after: 0 }).out[0]!.msg;
+    const first = sends(room.handle("p1", { type: "history", after: 0 }))[0]!.msg;
     expect(first).toMatchObject({ type: "history", after: 0, more: true });
     if (first.type !== "history") throw new Error("not history");
     expect(first.messages).toHaveLength(100);
-    const second = room.handle("p1", { type: "history", after: 100 }).out[0]!.msg;
+    const second = sends(room.handle("p1", { type: "history", after: 100 }))[0]!.msg;
     expect(second).toMatchObject({ more: false });
     if (second.type === "history") expect(second.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 101 + i));
     const late = join("Late", { since: 140 }).welcome;
@@ -99,9 +77,9 @@ describe("RoomCore", () => {
     join("A");
     join("B");
     const off = { mic: false, cam: false, screen: true };
-    const step = room.handle("p1", { type: "media", media: off });
-    expect(step.member).toMatchObject({ id: "p1", media: off });
-    expect(step.out).toEqual([{ to: ["p2"], msg: { type: "peer-media", id: "p1", media: off } }]);
+    const effects = room.handle("p1", { type: "media", media: off });
+    expect(room.roster().find((p) => p.id === "p1")).toMatchObject({ id: "p1", media: off });
+    expect(effects).toEqual([{ kind: "send", to: ["p2"], msg: { type: "peer-media", id: "p1", media: off } }]);
     expect(store.rows.get("p1")!.media).toEqual(off);
   });
 
@@ -109,18 +87,23 @@ describe("RoomCore", () => {
     const { room, join } = makeRoom();
     join("A");
     join("B");
-    expect(room.handle("p2", { type: "leave" })).toMatchObject({ departed: true, close: { code: 1000 }, out: [{ to: ["p1"], msg: { type: "peer-left", id: "p2" } }] });
-    expect(room.expel("p2").out).toEqual([]);
+    expect(room.handle("p2", { type: "leave" })).toEqual([
+      { kind: "send", to: ["p1"], msg: { type: "peer-left", id: "p2" } },
+      { kind: "unbind" },
+      { kind: "close", code: 1000, reason: "left" },
+      { kind: "schedule" },
+    ]);
+    expect(room.expel("p2")).toEqual([]);
     expect(room.size).toBe(1);
   });
 
   it("refuses frames from a socket that has not joined, and a second join", () => {
     const { room, join } = makeRoom();
-    expect(room.handle(null, chat("x", "y")).out[0]!.msg).toMatchObject({ code: "not-joined" });
+    expect(sends(room.handle(null, chat("x", "y")))[0]!.msg).toMatchObject({ code: "not-joined" });
     join("A");
-    expect(room.handle("p1", { type: "join", v: 1, name: "again", media }).out[0]!.msg).toMatchObject({ code: "already-joined" });
-    expect(room.handle(null, { type: "ice" }).out[0]!.msg).toMatchObject({ code: "not-joined" });
-    expect(room.handle("p1", { type: "ice" })).toEqual({ out: [], iceRequested: true });
+    expect(sends(room.handle("p1", { type: "join", v: 1, name: "again", media }))[0]!.msg).toMatchObject({ code: "already-joined" });
+    expect(sends(room.handle(null, { type: "ice" }))[0]!.msg).toMatchObject({ code: "not-joined" });
+    expect(room.handle("p1", { type: "ice" })).toEqual([{ kind: "mint-ice", peerId: "p1", then: "ice" }]);
   });
 });
 
@@ -129,25 +112,27 @@ describe("RoomCore: dropped sockets, resume and grace", () => {
     const { room, join, clock } = makeRoom();
     const a = join("A");
     join("B");
-    expect(room.disconnect("p1").out).toEqual([{ to: ["p2"], msg: { type: "peer-presence", id: "p1", away: true } }]);
-    expect(room.disconnect("p1").out).toEqual([]);
+    expect(sends(room.disconnect("p1"))).toEqual([{ to: ["p2"], msg: { type: "peer-presence", id: "p1", away: true } }]);
+    expect(room.disconnect("p1")).toEqual([]);
     expect(room.roster().find((p) => p.id === "p1")!.away).toBe(true);
     clock.now += 5000;
     const back = join("A", { resume: { id: "p1", token: a.welcome.resumeToken }, since: 0 });
     expect(back.you).toEqual(peer("p1", "A", 1000));
     expect(back.welcome).toMatchObject({ resumed: true, resumeToken: a.welcome.resumeToken, peers: [peer("p2", "B", 1000)] });
-    expect(back.step.out.slice(1)).toEqual([{ to: ["p2"], msg: { type: "peer-presence", id: "p1", away: false } }]);
-    expect(back.step.replaced).toBeUndefined();
+    expect(sends(back.effects).slice(1)).toEqual([{ to: ["p2"], msg: { type: "peer-presence", id: "p1", away: false } }]);
+    expect(back.effects.some((e) => e.kind === "replace")).toBe(false);
   });
 
   it("refuses a wrong token (a fresh member instead), and takes over from a socket that still looks alive", () => {
     const { room, join } = makeRoom();
     const a = join("A");
     const wrong = join("A", { resume: { id: "p1", token: "guess" } });
-    expect(wrong.you.id).toBe("p2");
+    expect(wrong.you!.id).toBe("p2");
     expect(wrong.welcome.resumed).toBe(false);
     const over = join("A", { resume: { id: "p1", token: a.welcome.resumeToken } });
-    expect(over.step.replaced).toBe("p1");
+    // The old socket is detached and closed before this one is bound.
+    expect(kinds(over.effects).slice(0, 2)).toEqual(["replace", "bind"]);
+    expect(over.effects[0]).toEqual({ kind: "replace", peerId: "p1" });
     expect(over.welcome.resumed).toBe(true);
     expect(room.size).toBe(2);
   });
@@ -160,9 +145,9 @@ describe("RoomCore: dropped sockets, resume and grace", () => {
     room.disconnect("p1");
     expect(room.nextDeadline()).toBe(clock.now + 20_000);
     clock.now += 19_999;
-    expect(room.expire().out).toEqual([]);
+    expect(sends(room.expire())).toEqual([]);
     clock.now += 1;
-    expect(room.expire().out).toEqual([{ to: ["p2"], msg: { type: "peer-left", id: "p1" } }]);
+    expect(sends(room.expire())).toEqual([{ to: ["p2"], msg: { type: "peer-left", id: "p1" } }]);
     room.handle("p2", { type: "leave" });
     expect(room.nextDeadline()).toBe(clock.now + 24 * 3_600_000);
     clock.now += 24 * 3_600_000 - 1;
@@ -174,7 +159,7 @@ describe("RoomCore: dropped sockets, resume and grace", () => {
     expect(room.nextDeadline()).toBeNull();
     // Sequence numbers go on where they were.
     join("C");
-    expect(room.handle("p3", chat("new", "n")).out[0]!.msg).toMatchObject({ message: { seq: 2 } });
+    expect(sends(room.handle("p3", chat("new", "n")))[0]!.msg).toMatchObject({ message: { seq: 2 } });
   });
 
   it("a joiner cancels the retention of an empty room", () => {
@@ -203,7 +188,6 @@ describe("RoomCore: dropped sockets, resume and grace", () => {
     const { room, join } = makeRoom({ RESUME_GRACE_SECONDS: "0" });
     join("A");
     join("B");
-    expect(room.disconnect("p1").out).toEqual([{ to: ["p2"], msg: { type: "peer-left", id: "p1" } }]);
+    expect(sends(room.disconnect("p1"))).toEqual([{ to: ["p2"], msg: { type: "peer-left", id: "p1" } }]);
   });
 });
-

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_HEARTBEAT_MS, HEARTBEAT_PING } from "../../protocol/protocol";
-import { SignalingClient } from "../../web/src/engine/signaling";
+import { SignalingClient } from "../../web/src/engine/signaling/signaling-client";
 
 /** A WebSocket the test opens, feeds and inspects by hand. */
 class FakeSocket {
@@ -84,6 +84,22 @@ describe("SignalingClient opened before joining", () => {
     second.open();
     expect(second.joins).toBe(1);
     expect(() => c.join(info)).toThrow(/twice/);
+    c.destroy();
+  });
+
+  it("does not come back after 4410 (another socket of ours took the seat): that is final, like a full room", () => {
+    const c = client();
+    const refusals: Array<{ code: number }> = [];
+    c.on("refused", (r) => refusals.push(r));
+    c.join(info);
+    const ws = FakeSocket.made[0]!;
+    ws.open();
+    ws.onmessage?.({ data: JSON.stringify(welcome(2000)) });
+    ws.onclose?.({ code: 4410, reason: "resumed on a newer connection" });
+    expect(c.status).toBe("closed");
+    expect(refusals.map((r) => r.code)).toEqual([4410]);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.made.length).toBe(1);
     c.destroy();
   });
 

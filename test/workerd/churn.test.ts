@@ -1,6 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RoomDO } from "../../worker/room-do";
+import type { RoomDO } from "../../worker/durable/room-do";
 import { createRoom, roomStub } from "./client";
 import { ResumingClient } from "./resuming-client";
 

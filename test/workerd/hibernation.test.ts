@@ -1,6 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RoomDO } from "../../worker/room-do";
+import type { RoomDO } from "../../worker/durable/room-do";
 import { PROTOCOL_VERSION } from "../../protocol/protocol";
 import { NO_MEDIA, TestClient, createRoom, roomStub } from "./client";
 

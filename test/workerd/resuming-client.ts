@@ -3,7 +3,7 @@
 // the web app's own ChatState outbox until the room echoes them.
 
 import { PROTOCOL_VERSION, type ServerMessage } from "../../protocol/protocol";
-import { ChatState } from "../../web/src/engine/chat-state";
+import { ChatState } from "../../web/src/engine/features/chat-state";
 import { NO_MEDIA, TestClient } from "./client";
 
 export class ResumingClient {

@@ -44,7 +44,7 @@ describe("TURN credentials for members only", () => {
     await a.client.waitFor(() => a.client.all("ice").length === 5, 5000, "5 ice answers");
     for (const f of a.client.all("ice")) expect(f.ice.iceServers[1]!.username).toContain(`/${a.id}`);
     a.client.send({ type: "ice" });
-    expect(await a.client.next("error")).toMatchObject({ code: "rate-limited", message: "too many ICE credential requests" });
+    expect(await a.client.next("error")).toMatchObject({ code: "ice-throttled", message: "too many ICE credential requests" });
     expect(a.client.all("ice")).toHaveLength(5);
     expect(a.client.closed).toBeNull();
   });

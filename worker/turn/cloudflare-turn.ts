@@ -3,7 +3,7 @@
 // browser. Anything else, or no answer within the timeout, is a failure the caller falls back
 // from.
 
-import type { IceServer } from "../../protocol/protocol";
+import { parseIceServer, type IceServer } from "../../protocol/protocol";
 
 export interface CloudflareTurnOptions {
   apiBase: string;
@@ -16,16 +16,14 @@ export interface CloudflareTurnOptions {
 
 export type CloudflareTurnResult = { ok: true; iceServers: IceServer[] } | { ok: false; reason: string };
 
+/** The answer's `iceServers`, each narrowed by the protocol's own check (which also takes `urls` as one string). */
 function iceServers(body: unknown): IceServer[] | null {
-  if (typeof body !== "object" || body === null || !Array.isArray((body as { iceServers?: unknown }).iceServers)) return null;
+  if (typeof body !== "object" || body === null || !("iceServers" in body) || !Array.isArray(body.iceServers)) return null;
   const out: IceServer[] = [];
-  for (const s of (body as { iceServers: unknown[] }).iceServers) {
-    if (typeof s !== "object" || s === null) return null;
-    const { urls, username, credential } = s as Record<string, unknown>;
-    const list = typeof urls === "string" ? [urls] : Array.isArray(urls) && urls.every((u) => typeof u === "string") ? (urls as string[]) : null;
-    if (!list) return null;
-    if ((username !== undefined && typeof username !== "string") || (credential !== undefined && typeof credential !== "string")) return null;
-    out.push({ urls: list, ...(username !== undefined ? { username: username as string, credential: (credential as string | undefined) ?? "" } : {}) });
+  for (const s of body.iceServers) {
+    const server = parseIceServer(s);
+    if (!server) return null;
+    out.push(server);
   }
   return out;
 }

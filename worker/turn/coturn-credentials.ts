@@ -2,13 +2,12 @@
 // username = "<unix expiry>:<id>", credential = base64(HMAC-SHA1(static-auth-secret, username)).
 // coturn recomputes the HMAC and refuses the username once its expiry has passed.
 
+import { base64 } from "../base64";
+
 export async function hmacSha1Base64(secret: string, message: string): Promise<string> {
   const enc = new TextEncoder();
   const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(message)));
-  let bin = "";
-  for (const b of mac) bin += String.fromCharCode(b);
-  return btoa(bin);
+  return base64(new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(message))));
 }
 
 export interface TurnCredential {

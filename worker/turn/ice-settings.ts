@@ -1,7 +1,10 @@
 // Which ICE servers the room hands to its members, read from the environment. Secrets
 // (TURN_SECRET, CF_TURN_API_TOKEN) come only from `wrangler secret` or `.dev.vars`.
 
-export type TurnProvider = "coturn" | "cloudflare" | "none";
+import { intVar, listVar, numberVar, oneOfVar } from "../env-vars";
+
+const PROVIDERS = ["coturn", "cloudflare", "none"] as const;
+export type TurnProvider = (typeof PROVIDERS)[number];
 
 export interface TurnVars {
   /** coturn | cloudflare | none (default none: STUN only). */
@@ -39,26 +42,24 @@ export interface IceSettings {
 export const DEFAULT_TTL_SECONDS = 3600;
 export const MAX_TTL_SECONDS = 48 * 3600;
 
-const list = (raw: string | undefined): string[] =>
-  (raw ?? "").split(",").map((s) => s.trim()).filter((s) => /^(stun|stuns|turn|turns):/.test(s));
+/** Entries that are not STUN or TURN URLs are dropped: a browser would refuse the whole config. */
+const iceUrls = (raw: string | undefined): string[] => listVar(raw).filter((s) => /^(stun|stuns|turn|turns):/.test(s));
 
 export function iceSettings(env: TurnVars): IceSettings {
-  const ttl = Number(env.TURN_TTL);
-  const provider = env.TURN_PROVIDER === "coturn" || env.TURN_PROVIDER === "cloudflare" ? env.TURN_PROVIDER : "none";
-  const skew = Number(env.TURN_CLOCK_SKEW_SECONDS);
   return {
-    provider,
-    turnUrls: list(env.TURN_URLS),
-    stunUrls: list(env.STUN_URLS),
+    provider: oneOfVar(env.TURN_PROVIDER, PROVIDERS, "none"),
+    turnUrls: iceUrls(env.TURN_URLS),
+    stunUrls: iceUrls(env.STUN_URLS),
     secret: env.TURN_SECRET ?? "",
-    ttlSeconds: Number.isInteger(ttl) && ttl > 0 ? Math.min(ttl, MAX_TTL_SECONDS) : DEFAULT_TTL_SECONDS,
+    // A TTL past the cap is capped rather than ignored: whoever set it wanted long-lived credentials.
+    ttlSeconds: Math.min(intVar(env.TURN_TTL, DEFAULT_TTL_SECONDS, 1, Number.MAX_SAFE_INTEGER), MAX_TTL_SECONDS),
     cloudflare: {
       keyId: env.CF_TURN_KEY_ID ?? "",
       token: env.CF_TURN_API_TOKEN ?? "",
       apiBase: (env.CF_TURN_API_BASE || "https://rtc.live.cloudflare.com").replace(/\/$/, ""),
       timeoutMs: 2500,
     },
-    clockSkewSeconds: Number.isFinite(skew) ? skew : 0,
+    clockSkewSeconds: numberVar(env.TURN_CLOCK_SKEW_SECONDS, 0),
   };
 }
 

@@ -5,7 +5,9 @@ export type LogEvent =
   | { event: "signaling"; status: string; detail?: string }
   | { event: "negotiation"; peer: string; step: string; detail?: string }
   | { event: "peer-state"; peer: string; state: string }
-  | { event: "media"; step: string; detail?: string };
+  | { event: "media"; step: string; detail?: string }
+  | { event: "stats"; peer: string; step: string; detail?: string }
+  | { event: "check"; probe: string; detail?: string };
 
 let enabled = false;
 try {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ChatItem } from "../engine/room-session";
+import { LIMITS } from "../../../protocol/protocol";
+import type { ChatItem } from "../engine/session/room-session";
 import { useI18n } from "./hooks";
 
 /** Names and messages are rendered as text nodes only: nothing a peer sends becomes markup. */
@@ -46,7 +47,7 @@ export function ChatPanel({ items, selfId, onSend }: { items: readonly ChatItem[
       <form class="composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
         <textarea
           rows={1}
-          maxLength={4000}
+          maxLength={LIMITS.chatMaxChars}
           value={draft}
           placeholder={t("chat.placeholder")}
           aria-label={t("chat.placeholder")}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { initialResult, runConnectivityCheck, verdict, type CheckResult, type ProbeStatus } from "../engine/connectivity-check";
+import { initialResult, runConnectivityCheck, verdict, type CheckResult, type ProbeStatus } from "../engine/check/connectivity-check";
 import { checkText, type CheckKey } from "../i18n/check-strings";
 import { useI18n } from "./hooks";
 import "./check.css";

@@ -1,4 +1,4 @@
-import type { LocalMediaState } from "../engine/local-media";
+import type { LocalMediaState } from "../engine/media/local-media";
 import { useI18n } from "./hooks";
 
 /** One plain-language line per device that failed, saying what to do. */

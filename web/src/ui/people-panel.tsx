@@ -1,5 +1,5 @@
 import type { MediaState } from "../../../protocol/protocol";
-import type { Participant } from "../engine/room-session";
+import type { Participant } from "../engine/session/room-session";
 import { useI18n } from "./hooks";
 import { Icon } from "./icons";
 

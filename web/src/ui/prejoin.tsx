@@ -1,7 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
-import { watchLevel } from "../engine/level-meter";
+import { LIMITS } from "../../../protocol/protocol";
+import { watchLevel } from "../engine/media/level-meter";
 import { readStored, writeStored } from "../stored";
-import type { DeviceChoice, LocalMedia } from "../engine/local-media";
+import type { DeviceChoice, LocalMedia } from "../engine/media/local-media";
 import { useEngineState, useI18n } from "./hooks";
 import { Icon } from "./icons";
 import { MediaErrors } from "./media-errors";
@@ -70,7 +71,7 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice:
         <form onSubmit={submit}>
           <label class="field">
             <span>{t("prejoin.name")}</span>
-            <input value={name} maxLength={64} placeholder={t("prejoin.namePlaceholder")} onInput={(e) => setName(e.currentTarget.value)} data-testid="name" required />
+            <input value={name} maxLength={LIMITS.nameMaxChars} placeholder={t("prejoin.namePlaceholder")} onInput={(e) => setName(e.currentTarget.value)} data-testid="name" required />
           </label>
           {picker("videoIn", t("prejoin.camera"), state.devices.videoIn)}
           {picker("audioIn", t("prejoin.microphone"), state.devices.audioIn)}

@@ -1,5 +1,5 @@
 import type { MediaState } from "../../../protocol/protocol";
-import type { PeerState } from "../engine/peer-link";
+import type { PeerState } from "../engine/session/room-session";
 import { useI18n } from "./hooks";
 import { Icon } from "./icons";
 import { Video } from "./video";

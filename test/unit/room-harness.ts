@@ -1,0 +1,45 @@
+// Builds a RoomCore over in-memory ports with a controllable clock and predictable ids (p1, p2…,
+// tokens token-1…), and runs a join through both of its stages as the Durable Object does.
+
+import type { ClientMessage, IceConfig, ServerMessage } from "../../protocol/protocol";
+import { roomConfig } from "../../worker/config";
+import { RoomCore } from "../../worker/room/core";
+import type { Effect, MintIce, Outgoing } from "../../worker/room/effects";
+import type { Handlers } from "../../worker/room/handler";
+import { MemoryChatLog, MemoryMemberStore } from "./memory-chat-log";
+
+export const media = { mic: true, cam: true, screen: false };
+export const ICE: IceConfig = { iceServers: [{ urls: ["turn:127.0.0.1:3478"], username: "u", credential: "c" }], expiresAt: 1, relay: "available" };
+
+export type Welcome = Extract<ServerMessage, { type: "welcome" }>;
+export type JoinMessage = Extract<ClientMessage, { type: "join" }>;
+
+/** The frames among the effects, in order. */
+export const sends = (effects: readonly Effect[]): Array<{ to: "self" | readonly string[]; msg: Outgoing }> =>
+  effects.flatMap((e) => (e.kind === "send" ? [{ to: e.to, msg: e.msg }] : []));
+export const mintOf = (effects: readonly Effect[]): MintIce | undefined => effects.find((e): e is MintIce => e.kind === "mint-ice");
+export const kinds = (effects: readonly Effect[]) => effects.map((e) => e.kind);
+
+export function makeRoom(vars: Record<string, string> = {}, options: { handlers?: Handlers; peerIds?: string[] } = {}) {
+  let n = 0;
+  let tokens = 0;
+  const clock = { now: 1_000 };
+  const log = new MemoryChatLog();
+  const store = new MemoryMemberStore();
+  const newPeerId = () => options.peerIds?.shift() ?? `p${++n}`;
+  const build = () => new RoomCore(roomConfig(vars), log, store, { now: () => clock.now, newToken: () => `token-${++tokens}`, newPeerId }, options.handlers);
+  const room = build();
+  const joinMessage = (name: string, extra: { since?: number; resume?: { id: string; token: string } } = {}): JoinMessage => ({
+    type: "join", v: 1, name, media, ...(extra.since !== undefined ? { since: extra.since } : {}), ...(extra.resume ? { resume: extra.resume } : {}),
+  });
+  /** Both stages of a join, as the Durable Object runs them: decide, mint (here: ICE), admit. */
+  const join = (name: string, extra: { since?: number; resume?: { id: string; token: string }; core?: RoomCore } = {}) => {
+    const core = extra.core ?? room;
+    const decided = core.handle(null, joinMessage(name, extra));
+    const mint = mintOf(decided);
+    const effects = mint ? core.minted(null, mint, ICE) : decided;
+    const welcome = sends(effects).find((s) => s.msg.type === "welcome")?.msg as Welcome | undefined;
+    return { decided, effects, welcome: welcome!, you: welcome?.you };
+  };
+  return { room, log, store, join, joinMessage, clock, build };
+}

@@ -1,0 +1,99 @@
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { TestClient, createRoom, roomStub } from "./client";
+
+// The tables exactly as the code before versioned storage created them (worker/room-schema.ts),
+// with no schema_version row: what a room made by that code holds when it wakes under this one.
+const V1_SCHEMA = `
+    CREATE TABLE members (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      mic INTEGER NOT NULL,
+      cam INTEGER NOT NULL,
+      screen INTEGER NOT NULL,
+      joined INTEGER NOT NULL,
+      token TEXT NOT NULL,
+      away_since INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
+    -- AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
+    -- are deleted: clients resume "after seq N" and must never miss a reused number.
+    CREATE TABLE IF NOT EXISTS chat (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      author TEXT NOT NULL,
+      name TEXT NOT NULL,
+      text TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      cid TEXT NOT NULL,
+      UNIQUE (author, cid)
+    );`;
+
+const OLD = { id: "oldmember001", token: "T".repeat(22), name: "Old", joined: 1_700_000_000_000 };
+
+/** Replaces whatever the room created on construction with a version-1 room holding one member and three messages. */
+async function makeV1Room(): Promise<string> {
+  const room = await createRoom();
+  await runInDurableObject(roomStub(room), (_instance, state) => {
+    const sql = state.storage.sql;
+    sql.exec("DROP TABLE members; DROP TABLE meta; DROP TABLE chat;");
+    sql.exec(V1_SCHEMA);
+    // Its socket is gone (the room was evicted), so it comes back as away and may resume.
+    sql.exec("INSERT INTO members VALUES (?, ?, 1, 0, 0, ?, ?, NULL)", OLD.id, OLD.name, OLD.joined, OLD.token);
+    for (const [i, text] of ["one", "two", "three"].entries()) {
+      sql.exec("INSERT INTO chat (author, name, text, ts, cid) VALUES (?, ?, ?, ?, ?)", OLD.id, OLD.name, text, OLD.joined + i, `c${i}`);
+    }
+  });
+  await evictDurableObject(roomStub(room));
+  return room;
+}
+
+type Column = { name: string; type: string; notnull: number; dflt_value: string | null; pk: number };
+
+/** Every table's columns and indexes, to compare a migrated room with a new one. */
+function shape(sql: SqlStorage) {
+  const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('members', 'meta', 'chat') ORDER BY name").toArray();
+  return tables.map(({ name }) => ({
+    name,
+    columns: sql.exec<Column>(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('${name}')`).toArray(),
+    indexes: sql.exec<{ unique: number; origin: string }>(`SELECT "unique", origin FROM pragma_index_list('${name}')`).toArray(),
+  }));
+}
+
+describe("versioned storage", () => {
+  it("upgrades a room made by the previous code when it wakes: data kept, role added with its default", async () => {
+    const room = await makeV1Room();
+    const after = await runInDurableObject(roomStub(room), (_instance, state) => {
+      const sql = state.storage.sql;
+      return {
+        version: sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'schema_version'").one().value,
+        members: sql.exec("SELECT id, name, mic, token, role FROM members").toArray(),
+        chat: sql.exec<{ seq: number; text: string }>("SELECT seq, text FROM chat ORDER BY seq").toArray(),
+      };
+    });
+    expect(after.version).toBe(2);
+    expect(after.members).toEqual([{ id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member" }]);
+    expect(after.chat).toEqual([{ seq: 1, text: "one" }, { seq: 2, text: "two" }, { seq: 3, text: "three" }]);
+  });
+
+  it("lets the old member resume its seat and a newcomer join; chat numbering goes on", async () => {
+    const room = await makeV1Room();
+    const old = await TestClient.join(room, "Old", { resume: { id: OLD.id, token: OLD.token }, since: 0 });
+    expect(old.welcome).toMatchObject({ resumed: true, you: { id: OLD.id, name: "Old", joined: OLD.joined }, lastSeq: 3 });
+    expect(old.welcome.chat.map((m) => m.text)).toEqual(["one", "two", "three"]);
+    const fresh = await TestClient.join(room, "New");
+    expect(fresh.welcome.peers.map((p) => p.id)).toEqual([OLD.id]);
+    fresh.client.send({ type: "chat", text: "four", cid: "n1" });
+    expect((await old.client.next("chat")).message).toMatchObject({ seq: 4, text: "four", from: fresh.id });
+    const roles = await runInDurableObject(roomStub(room), (_instance, state) =>
+      state.storage.sql.exec<{ id: string; role: string }>("SELECT id, role FROM members ORDER BY joined").toArray(),
+    );
+    expect(roles).toEqual([{ id: OLD.id, role: "member" }, { id: fresh.id, role: "member" }]);
+  });
+
+  it("gives a migrated room exactly the tables a new room gets", async () => {
+    const migrated = await runInDurableObject(roomStub(await makeV1Room()), (_instance, state) => shape(state.storage.sql));
+    const created = await runInDurableObject(roomStub(await createRoom()), (_instance, state) => shape(state.storage.sql));
+    expect(migrated.map((t) => t.name)).toEqual(["chat", "members", "meta"]);
+    expect(migrated).toEqual(created);
+  });
+});

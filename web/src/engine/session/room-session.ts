@@ -1,0 +1,161 @@
+// A joined room: the signaling client, a transport for the media (the mesh by default), and the
+// features that make the room (roster, chat, media state, ICE), folded into one state snapshot
+// that the UI renders. No DOM.
+//
+// Server frames reach the features through one typed table (server-handlers.ts): which feature
+// handles which message type is written down in one place, and a type without a handler does
+// not compile.
+
+import { DEFAULT_UPLOAD_BUDGET_KBPS, type ServerMessage } from "../../../../protocol/protocol";
+import { Emitter } from "../emitter";
+import { ChatFeature } from "../features/chat";
+import { IceFeature } from "../features/ice";
+import { MediaStateFeature } from "../features/media-state";
+import { Roster } from "../features/roster";
+import { log } from "../log";
+import type { LocalMedia } from "../media/local-media";
+import { Mesh } from "../mesh/mesh";
+import type { SignalingClient } from "../signaling/signaling-client";
+import { dispatch, type ServerHandlers } from "./server-handlers";
+import { initialState, type SessionState } from "./session-state";
+import type { Transport, TransportDeps } from "./transport";
+
+export type { ChatItem, Participant, PeerState, SessionState, SessionStatus } from "./session-state";
+
+export interface SessionOptions {
+  /** The room socket, maybe opened before the person chose to join; the session owns it from now on. */
+  signaling: Pick<SignalingClient, "on" | "send" | "join" | "destroy">;
+  name: string;
+  media: Pick<LocalMedia, "state" | "tracks" | "on">;
+  /** Connect through the TURN relay only, so that peers never learn this device's IP address. */
+  relayOnly?: boolean;
+  /** A phone or tablet: a smaller upload budget (uplink and CPU), 60 % of the room's. */
+  mobile?: boolean;
+  /** How media travels; the mesh unless a test (or, later, an SFU) says otherwise. */
+  transport?: (deps: TransportDeps) => Transport;
+}
+
+type Events = { change: SessionState };
+
+export class RoomSession extends Emitter<Events> {
+  private readonly signaling: SessionOptions["signaling"];
+  private readonly transport: Transport;
+  private readonly roster: Roster;
+  private readonly chat: ChatFeature;
+  private readonly mediaState: MediaStateFeature;
+  private readonly ice: IceFeature;
+  private readonly handlers: ServerHandlers;
+  private readonly unsubscribe: Array<() => void>;
+  private self: { id: string; joined: number; token: string } | null = null;
+  private stateValue: SessionState;
+  private destroyed = false;
+
+  constructor(options: SessionOptions) {
+    super();
+    this.stateValue = initialState(options.relayOnly ?? false);
+    const signaling = (this.signaling = options.signaling);
+    const send = signaling.send.bind(signaling);
+    const update = (patch: Partial<SessionState>) => this.update(patch);
+    this.transport = (options.transport ?? ((deps) => new Mesh(deps)))({
+      sendSignal: (to, data) => send({ type: "signal", to, data }),
+      localTracks: () => options.media.tracks,
+      relayOnly: this.stateValue.relayOnly,
+      requestFreshCredentials: () => this.ice.requestFresh(),
+      uploadBudgetBps: () => (this.stateValue.settings?.uploadBudgetKbps ?? DEFAULT_UPLOAD_BUDGET_KBPS) * 1000 * (options.mobile ? 0.6 : 1),
+      sharingScreen: () => options.media.state.screen,
+    });
+    this.roster = new Roster(this.transport, update);
+    this.chat = new ChatFeature(send, update);
+    this.mediaState = new MediaStateFeature(options.media, this.transport, this.roster, send);
+    this.ice = new IceFeature(this.transport, send, update);
+    this.handlers = this.serverHandlers();
+    this.unsubscribe = [
+      signaling.on("message", (m) => dispatch(this.handlers, m)),
+      signaling.on("status", (status) => this.update({ status })),
+      signaling.on("refused", (refusal) => this.update({ status: "refused", refusal })),
+    ];
+    signaling.join(() => ({
+      name: options.name,
+      media: this.mediaState.state,
+      ...(this.chat.lastSeq > 0 ? { since: this.chat.lastSeq } : {}),
+      ...(this.self ? { resume: { id: this.self.id, token: this.self.token } } : {}),
+    }));
+  }
+
+  get state(): SessionState {
+    return this.stateValue;
+  }
+
+  /** The live peer connections, for diagnostics and tests. */
+  get peerConnections(): RTCPeerConnection[] {
+    return this.transport.peerConnections;
+  }
+
+  /** Sends now if connected; otherwise it waits in the outbox and goes out after the rejoin. */
+  sendChat(text: string): void {
+    this.assertAlive();
+    this.chat.post(text);
+  }
+
+  /** Leaves the room: every connection, listener and timer is closed. Media stays with its owner. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const off of this.unsubscribe) off();
+    this.ice.dispose();
+    this.mediaState.dispose();
+    this.roster.dispose();
+    this.transport.close();
+    this.signaling.destroy();
+    this.update({ status: "closed", participants: [] });
+    this.removeAllListeners();
+  }
+
+  /** Which feature handles which server frame. */
+  private serverHandlers(): ServerHandlers {
+    const { roster, chat, mediaState, ice } = this;
+    return {
+      welcome: (msg) => this.onWelcome(msg),
+      "peer-joined": (msg) => {
+        roster.add(msg.peer);
+        chat.note("joined", msg.peer.name);
+      },
+      "peer-left": (msg) => {
+        const gone = roster.remove(msg.id);
+        if (gone) chat.note("left", gone.name);
+      },
+      "peer-presence": (msg) => roster.presence(msg.id, msg.away),
+      "peer-media": (msg) => mediaState.peerMedia(msg),
+      signal: (msg) => roster.signal(msg.from, msg.data),
+      chat: (msg) => chat.receive([msg.message]),
+      history: (msg) => chat.history(msg),
+      ice: (msg) => ice.apply(msg.ice),
+      error: (msg) => {
+        // Errors about our own frames; nothing here sends malformed ones, so they are diagnostics.
+        log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
+        ice.error(msg.code);
+      },
+    };
+  }
+
+  private onWelcome(msg: Extract<ServerMessage, { type: "welcome" }>) {
+    const rejoin = this.self !== null;
+    if (!msg.resumed) this.roster.clear();
+    this.self = { id: msg.you.id, joined: msg.you.joined, token: msg.resumeToken };
+    this.roster.setSelf({ id: msg.you.id, joined: msg.you.joined });
+    this.update({ selfId: msg.you.id, settings: msg.settings, reconnects: this.stateValue.reconnects + (rejoin ? 1 : 0) });
+    this.ice.apply(msg.ice);
+    this.roster.welcome(msg.peers);
+    this.chat.welcome(msg);
+  }
+
+  private update(patch: Partial<SessionState>) {
+    if (this.destroyed && patch.status !== "closed") return;
+    this.stateValue = { ...this.stateValue, ...patch };
+    this.emit("change", this.stateValue);
+  }
+
+  private assertAlive() {
+    if (this.destroyed) throw new Error("RoomSession used after destroy");
+  }
+}

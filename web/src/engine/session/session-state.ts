@@ -1,0 +1,53 @@
+// The one snapshot of a joined room that the UI renders. Each part is owned by one unit: the
+// roster owns `participants`, the chat feature `chat`, the ICE feature `ice` and `turnRejected`,
+// the session the rest.
+
+import type { IceConfig, PeerInfo, RoomSettings } from "../../../../protocol/protocol";
+import type { ChatItem } from "../features/chat-state";
+import type { SignalingStatus } from "../signaling/signaling-client";
+import type { PeerState } from "./transport";
+
+export type { ChatItem, PeerState };
+
+export interface Participant extends PeerInfo {
+  connection: PeerState;
+  camera: MediaStream | null;
+  screen: MediaStream | null;
+}
+
+export type SessionStatus = SignalingStatus | "refused";
+
+export interface SessionState {
+  status: SessionStatus;
+  refusal: { code: number; reason: string } | null;
+  selfId: string | null;
+  participants: Participant[];
+  chat: readonly ChatItem[];
+  settings: RoomSettings | null;
+  /** STUN/TURN servers from the room, and whether a relay is on offer. */
+  ice: IceConfig | null;
+  /** The TURN server refused our credentials and no relay candidate could be gathered. */
+  turnRejected: boolean;
+  /** Only relayed connections are allowed (the user chose to hide their IP address). */
+  relayOnly: boolean;
+  /** How many times the signaling socket came back (resumed or not). */
+  reconnects: number;
+}
+
+export function initialState(relayOnly: boolean): SessionState {
+  return {
+    status: "connecting",
+    refusal: null,
+    selfId: null,
+    participants: [],
+    chat: [],
+    settings: null,
+    ice: null,
+    turnRejected: false,
+    relayOnly,
+    reconnects: 0,
+  };
+}
+
+/** How a feature changes the snapshot: only the parts it owns. */
+export type StateUpdate<K extends keyof SessionState> = (patch: Partial<Pick<SessionState, K>>) => void;

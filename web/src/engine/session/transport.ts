@@ -1,0 +1,70 @@
+// The seam between a room session and how media travels. The session says who is in the room,
+// relays signals and credentials, and hears back per participant how their connection is and
+// which streams they send. The mesh (one peer connection per participant, mesh/mesh.ts)
+// implements it today; a transport through an SFU could stand beside it without the session
+// changing.
+
+import type { IceServer, PeerInfo, SignalData } from "../../../../protocol/protocol";
+import type { LocalTracks } from "../media/local-tracks";
+import type { PeerState } from "../peer/peer-link";
+import type { RemoteStreams } from "../peer/stream-roles";
+
+export type { PeerState, RemoteStreams };
+
+export interface SelfInfo {
+  id: string;
+  /** When we joined (the room's clock): the join order settles who offers. */
+  joined: number;
+}
+
+/** What the session gives a transport. */
+export interface TransportDeps {
+  /** Sends a signal to one participant through the room; false if the socket is down. */
+  sendSignal(to: string, data: SignalData): boolean;
+  /** What this device sends, now. */
+  localTracks(): LocalTracks;
+  /** Connect through the TURN relay only (the person chose to hide their IP address). */
+  relayOnly: boolean;
+  /**
+   * Asks the room for fresh TURN credentials if the current ones are about to expire; true if it
+   * did, and a restart should wait for them (they arrive through setIceServers).
+   */
+  requestFreshCredentials(): boolean;
+  /** This device's whole upload budget, bits per second. */
+  uploadBudgetBps(): number;
+  /** Whether this device is sharing its screen. */
+  sharingScreen(): boolean;
+}
+
+export type TransportEvents = {
+  /** How one participant's connection is, as the person should see it. */
+  connection: { peerId: string; state: PeerState };
+  streams: { peerId: string } & RemoteStreams;
+  /** The TURN server refused our credentials and no relay candidate could be gathered. */
+  "turn-rejected": void;
+};
+
+export interface Transport {
+  on<K extends keyof TransportEvents>(event: K, fn: (value: TransportEvents[K]) => void): () => void;
+  /** Who we are in the room: set on every welcome, before any peer is added. */
+  setSelf(self: SelfInfo): void;
+  /** A participant is in the room (again, maybe with news); connects to it if that is our part. */
+  addPeer(peer: PeerInfo): void;
+  /** A participant that was away is back: signals sent to it meanwhile were lost. */
+  peerReturned(peer: PeerInfo): void;
+  removePeer(id: string): void;
+  /** A signal from a participant in the roster. */
+  signal(from: string, data: SignalData): void;
+  /** New STUN/TURN servers: used from the next gathering on; restarts waiting for them go ahead. */
+  setIceServers(servers: IceServer[]): void;
+  /** The network changed: every connection that is not up restarts ICE. */
+  restart(): void;
+  /** Fresh credentials were refused: restarts waiting for them go ahead with the current ones. */
+  restartWaiting(): void;
+  /** What this device sends changed (device, on/off, screen share). */
+  setLocalTracks(tracks: LocalTracks): void;
+  /** The live peer connections, for diagnostics and tests. */
+  readonly peerConnections: RTCPeerConnection[];
+  /** Closes every connection, timer and listener; calls afterwards are refused. */
+  close(): void;
+}

@@ -1,0 +1,92 @@
+// The call's control bar: mic, camera, screen, invite, the two panels and Leave, with Meet's
+// keyboard shortcuts for the mic and camera.
+
+import { useEffect, useState } from "preact/hooks";
+import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media";
+import { useI18n } from "../hooks";
+import { Icon } from "../icons";
+
+export type Panel = "chat" | "people" | null;
+
+interface ControlsProps {
+  media: LocalMedia;
+  local: LocalMediaState;
+  inviteUrl: string;
+  panel: Panel;
+  setPanel: (p: Panel) => void;
+  /** Everyone in the call, this device included. */
+  count: number;
+  unread: number;
+  onLeave: () => void;
+}
+
+/** How long "Link copied" shows. */
+const COPIED_MS = 2000;
+
+export function Controls({ media, local, inviteUrl, panel, setPanel, count, unread, onLeave }: ControlsProps) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const toggleMic = () => void media.setMic(!media.state.mic);
+  const toggleCam = () => void media.setCam(!media.state.cam);
+
+  useEffect(() => {
+    // Google Meet's shortcuts: Ctrl/⌘+D for the mic, Ctrl/⌘+E for the camera.
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      const key = e.key.toLowerCase();
+      if (key === "d") toggleMic();
+      else if (key === "e") toggleCam();
+      else return;
+      e.preventDefault();
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [media]);
+
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), COPIED_MS);
+    return () => clearTimeout(timer);
+  }, [copied]);
+
+  const copyInvite = async () => {
+    try {
+      await navigator.clipboard.writeText(inviteUrl);
+      setCopied(true);
+    } catch {
+      // No clipboard (an insecure page, or permission refused): show the link to copy by hand.
+      prompt(t("room.invite"), inviteUrl);
+    }
+  };
+
+  return (
+    <>
+      <nav class="controls" aria-label={t("room.controls")}>
+        <button class={`round ${local.mic ? "" : "off"}`} aria-pressed={!local.mic} title={`${local.mic ? t("room.micOn") : t("room.micOff")} (Ctrl+D)`} onClick={toggleMic} data-testid="mic">
+          <Icon name="mic" off={!local.mic} />
+        </button>
+        <button class={`round ${local.cam ? "" : "off"}`} aria-pressed={!local.cam} title={`${local.cam ? t("room.camOn") : t("room.camOff")} (Ctrl+E)`} onClick={toggleCam} data-testid="cam">
+          <Icon name="cam" off={!local.cam} />
+        </button>
+        {"getDisplayMedia" in (navigator.mediaDevices ?? {}) && (
+          <button class={`round ${local.screen ? "active" : ""}`} aria-pressed={local.screen} title={local.screen ? t("room.shareStop") : t("room.shareStart")} onClick={() => void (local.screen ? media.stopScreen() : media.startScreen())} data-testid="screen">
+            <Icon name="screen" />
+          </button>
+        )}
+        <button class="round" title={t("room.invite")} onClick={() => void copyInvite()} data-testid="invite"><Icon name={copied ? "check" : "link"} /></button>
+        <button class={`round${panel === "people" ? " active" : ""}`} title={t("room.people")} onClick={() => setPanel(panel === "people" ? null : "people")} data-testid="people-toggle">
+          <Icon name="people" />
+          <span class="count">{count}</span>
+        </button>
+        <button class={`round${panel === "chat" ? " active" : ""}`} title={unread ? t("room.unread", { count: unread }) : t("room.chat")} onClick={() => setPanel(panel === "chat" ? null : "chat")} data-testid="chat-toggle">
+          <Icon name="chat" />
+          {unread > 0 && <span class="unread" data-testid="unread">{unread}</span>}
+        </button>
+        <button class="round leave" title={t("room.leave")} onClick={onLeave} data-testid="leave">
+          <Icon name="leave" />
+        </button>
+      </nav>
+      {copied && <div class="toast" role="status">{t("room.copied")}</div>}
+    </>
+  );
+}

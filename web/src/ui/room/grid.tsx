@@ -1,0 +1,36 @@
+// The call's tiles: this device's camera (and screen, when sharing), then each participant's
+// camera and screen, in a grid as square as the count allows.
+
+import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media";
+import type { SessionState } from "../../engine/session/room-session";
+import { useI18n } from "../hooks";
+import { Tile, type TileProps } from "../tile";
+
+interface GridProps {
+  name: string;
+  state: SessionState;
+  local: LocalMediaState;
+  media: LocalMedia;
+}
+
+export function Grid({ name, state, local, media }: GridProps) {
+  const { t } = useI18n();
+  const tiles: TileProps[] = [
+    { id: "self", label: t("room.youSuffix", { name }), stream: media.cameraStream, media: { mic: local.mic, cam: local.cam, screen: local.screen }, kind: "camera", self: true },
+  ];
+  if (local.screen && media.tracks.screenStream) {
+    tiles.push({ id: "self-screen", label: t("room.yourScreen"), stream: media.tracks.screenStream, media: { mic: false, cam: true, screen: true }, kind: "screen", self: true });
+  }
+  for (const p of state.participants) {
+    // Someone whose signaling dropped is shown as reconnecting, even while their media still flows.
+    const connection = p.away ? "reconnecting" : p.connection;
+    tiles.push({ id: p.id, label: p.name, stream: p.camera, media: p.media, kind: "camera", connection, sinkId: local.choice.audioOut });
+    if (p.screen) tiles.push({ id: p.id, label: t("room.screenOf", { name: p.name }), stream: p.screen, media: p.media, kind: "screen", connection, sinkId: local.choice.audioOut });
+  }
+  const columns = Math.ceil(Math.sqrt(tiles.length));
+  return (
+    <section class="grid" style={{ "--cols": String(columns), "--rows": String(Math.ceil(tiles.length / columns)) }} data-testid="grid">
+      {tiles.map((tile) => <Tile key={`${tile.kind}-${tile.id}`} {...tile} />)}
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+// Close codes and error codes to the words a person reads, in one place: the room screens and the
+// chat box ask here instead of comparing numbers.
+
+import { CloseCode, type ErrorCode } from "../../../../protocol/protocol";
+import type { MessageKey } from "../../i18n/i18n";
+
+/** What the refusal screen says when the room closed our socket for good. */
+export function refusalText(code: number): MessageKey {
+  switch (code) {
+    case CloseCode.RoomFull:
+      return "status.full";
+    case CloseCode.Replaced:
+      return "status.replaced";
+    case CloseCode.RateLimited:
+      return "status.rateLimited";
+    case CloseCode.ProtocolViolation:
+      return "status.protocol";
+    case CloseCode.BadVersion:
+      return "status.badVersion";
+    default:
+      return "status.refused";
+  }
+}
+
+/** Whether the refusal screen offers to come back in here (the room may well take us again). */
+export const canRejoinAfter = (code: number): boolean => code === CloseCode.Replaced || code === CloseCode.RateLimited;
+
+/** The error codes a person can act on; the rest are about this app's own frames (logged only). */
+export function errorText(code: ErrorCode): MessageKey | null {
+  switch (code) {
+    case "room-full":
+      return "status.full";
+    default:
+      return null;
+  }
+}

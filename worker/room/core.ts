@@ -1,0 +1,139 @@
+// The room's behaviour, free of sockets and storage: given who sent what, it answers with the
+// effects the adapter must carry out (room/effects.ts). The Durable Object (durable/room-do.ts)
+// only translates between this and the runtime. The room relays signaling; it never looks
+// inside it.
+//
+// Members outlive their sockets for a grace period: a dropped socket makes its member "away",
+// and a join that presents the member's resume token within the grace period takes the same
+// seat back, so the others see no leave and no join.
+
+import { assertNever, type ClientMessage, type IceConfig, type PeerInfo, type RoomSettings } from "../../protocol/protocol";
+import type { RoomConfig } from "../config";
+import { error, SCHEDULE, sendTo, type Effect, type MintIce } from "./effects";
+import { iceMinted } from "./features/ice";
+import { admit } from "./features/join";
+import type { Handler, Handlers, MessageOf } from "./handler";
+import { HANDLERS } from "./handlers";
+import type { ChatLog, MemberStore, RoomDeps, StoredMember } from "./ports";
+import { RoomState } from "./state";
+
+export class RoomCore {
+  private readonly room: RoomState;
+
+  constructor(
+    config: RoomConfig,
+    log: ChatLog,
+    store: MemberStore,
+    deps: RoomDeps,
+    /** The handler table; tests swap entries to exercise permissions no real message needs yet. */
+    private readonly handlers: Handlers = HANDLERS,
+  ) {
+    this.room = new RoomState(config, log, store, deps);
+  }
+
+  /**
+   * Rebuilds the roster from storage after the object was constructed anew. Members whose socket
+   * did not survive (eviction closed it) become away, so they can still resume.
+   */
+  restore(connected: ReadonlySet<string>): void {
+    const now = this.room.deps.now();
+    for (const m of this.room.store.all()) {
+      if (connected.has(m.id) && m.awaySince !== null) this.room.save({ ...m, awaySince: null });
+      else if (!connected.has(m.id) && m.awaySince === null) this.room.save({ ...m, awaySince: now });
+      else this.room.members.set(m.id, m);
+    }
+  }
+
+  has(peerId: string): boolean {
+    return this.room.members.has(peerId);
+  }
+
+  get size(): number {
+    return this.room.members.size;
+  }
+
+  roster(): PeerInfo[] {
+    return this.room.roster();
+  }
+
+  settings(): RoomSettings {
+    return this.room.settings();
+  }
+
+  /** A validated frame from a socket; `sender` is the member its attachment names, or null before it joined. */
+  handle(sender: string | null, msg: ClientMessage): Effect[] {
+    return this.dispatch(msg.type, msg, this.member(sender));
+  }
+
+  /** The one place where a handler's declared permission is enforced. */
+  private dispatch<K extends ClientMessage["type"]>(type: K, msg: MessageOf<K>, from: StoredMember | null): Effect[] {
+    const handler: Handler<MessageOf<K>> = this.handlers[type];
+    if (handler.who === "any") return handler.run(this.room, from, msg);
+    if (from === null) return [error("not-joined", `send "join" before "${type}"`)];
+    if (handler.who === "host" && from.role !== "host") return [error("forbidden", `only the host may send "${type}"`)];
+    return handler.run(this.room, from, msg);
+  }
+
+  /** The credentials a `mint-ice` effect asked for are ready: what follows for the socket that caused it. */
+  minted(sender: string | null, mint: MintIce, ice: IceConfig): Effect[] {
+    const from = this.member(sender);
+    switch (mint.then) {
+      case "welcome":
+        return admit(this.room, from, mint.peerId, mint.join, ice);
+      case "ice":
+        return iceMinted(from, mint.peerId, ice);
+      default:
+        return assertNever(mint);
+    }
+  }
+
+  /**
+   * The member's socket is gone without a `leave`: it becomes away for the grace period.
+   * Idempotent: a socket may report both an error and a close.
+   */
+  disconnect(peerId: string): Effect[] {
+    const m = this.room.members.get(peerId);
+    if (!m || m.awaySince !== null) return [];
+    if (this.room.config.graceMs <= 0) return [...this.room.remove(peerId), SCHEDULE];
+    this.room.save({ ...m, awaySince: this.room.deps.now() });
+    return [sendTo(this.room.others(peerId), { type: "peer-presence", id: peerId, away: true }), SCHEDULE];
+  }
+
+  /** Removes a member at once, without a grace period (it broke the rules). */
+  expel(peerId: string): Effect[] {
+    const gone = this.room.remove(peerId);
+    return gone.length ? [...gone, SCHEDULE] : gone;
+  }
+
+  /** Ends the grace period of members away for too long, and lets an empty room's chat expire. */
+  expire(): Effect[] {
+    const { config, store, log, deps } = this.room;
+    const now = deps.now();
+    const effects: Effect[] = [];
+    for (const m of [...this.room.members.values()]) {
+      if (m.awaySince !== null && now - m.awaySince >= config.graceMs) effects.push(...this.room.remove(m.id));
+    }
+    const emptySince = store.emptySince();
+    if (emptySince !== null && now - emptySince >= config.retentionMs) {
+      log.clear();
+      store.setEmptySince(null);
+    }
+    effects.push(SCHEDULE);
+    return effects;
+  }
+
+  /** When `expire` has work to do next, or null. */
+  nextDeadline(): number | null {
+    const { config, store } = this.room;
+    let next: number | null = null;
+    const consider = (t: number) => (next = next === null ? t : Math.min(next, t));
+    for (const m of this.room.members.values()) if (m.awaySince !== null) consider(m.awaySince + config.graceMs);
+    const emptySince = store.emptySince();
+    if (emptySince !== null) consider(emptySince + config.retentionMs);
+    return next;
+  }
+
+  private member(id: string | null): StoredMember | null {
+    return id === null ? null : (this.room.members.get(id) ?? null);
+  }
+}

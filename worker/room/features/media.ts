@@ -1,0 +1,13 @@
+// A member's mic, camera and screen state: kept in the roster (a later joiner sees it in the
+// welcome) and announced to the others.
+
+import { sendTo } from "../effects";
+import type { Handler, MessageOf } from "../handler";
+
+export const media: Handler<MessageOf<"media">> = {
+  who: "member",
+  run(room, from, msg) {
+    room.save({ ...from, media: msg.media });
+    return [sendTo(room.others(from.id), { type: "peer-media", id: from.id, media: msg.media })];
+  },
+};
