@@ -5,8 +5,32 @@ import { defineConfig } from "vitest/config";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 process.env.WRANGLER_SEND_METRICS ??= "false";
 
-// Two projects: pure units in Node, and the Worker + room Durable Object inside workerd through
-// real WebSocket upgrades. Browser tests are a separate runner (test/browser/run.mjs).
+/** The Worker and the room Durable Object inside workerd, with small limits plus `extra`. */
+function workerd(extra: Record<string, string>) {
+  return cloudflareTest({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      // Small limits so the tests can reach them quickly; the defaults are covered by unit tests.
+      bindings: {
+        ROOM_CAPACITY: "4",
+        RESUME_GRACE_SECONDS: "2",
+        // Test clients heartbeat every 300 ms; one that stops is dead after a second.
+        STALE_SOCKET_SECONDS: "1",
+        RATE_BURST: "150",
+        RATE_PER_SECOND: "50",
+        TURN_PROVIDER: "coturn",
+        TURN_SECRET: "workerd-test-secret",
+        TURN_URLS: "turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp",
+        STUN_URLS: "stun:127.0.0.1:3478",
+        ...extra,
+      },
+    },
+  });
+}
+
+// Projects: pure units in Node, and the Worker + room Durable Object inside workerd through real
+// WebSocket upgrades (twice: the chat ration needs its defaults, the rest needs it lifted).
+// Browser tests are a separate runner (npm run test:browser).
 export default defineConfig({
   test: {
     projects: [
@@ -14,27 +38,14 @@ export default defineConfig({
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
       {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              // Small limits so the tests can reach them quickly; the defaults are covered by unit tests.
-              bindings: {
-                ROOM_CAPACITY: "4",
-                RESUME_GRACE_SECONDS: "2",
-                // Test clients heartbeat every 300 ms; one that stops is dead after a second.
-                STALE_SOCKET_SECONDS: "1",
-                RATE_BURST: "150",
-                RATE_PER_SECOND: "50",
-                TURN_PROVIDER: "coturn",
-                TURN_SECRET: "workerd-test-secret",
-                TURN_URLS: "turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp",
-                STUN_URLS: "stun:127.0.0.1:3478",
-              },
-            },
-          }),
-        ],
-        test: { name: "workerd", include: ["test/workerd/**/*.test.ts"], testTimeout: 20_000 },
+        plugins: [workerd({ CHAT_PER_SECOND: "1000", CHAT_BURST: "1000" })],
+        // The chat ration would throttle the tests that send chat as fast as they can (churn,
+        // fuzz, bad input); it has its own project, with the ration at its defaults.
+        test: { name: "workerd", include: ["test/workerd/**/*.test.ts"], exclude: ["test/workerd/chat-quota.test.ts"], testTimeout: 20_000 },
+      },
+      {
+        plugins: [workerd({ CHAT_MAX_MESSAGES: "30", CHAT_MAX_BYTES: "200000" })],
+        test: { name: "workerd-chat-quota", include: ["test/workerd/chat-quota.test.ts"], testTimeout: 20_000 },
       },
     ],
   },

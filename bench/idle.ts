@@ -2,11 +2,11 @@
 // 2.5 s) for 60 s. Counts how often the room's code ran meanwhile: message handler, alarm and
 // constructor. The runtime answers heartbeats itself (auto-response), so it should be none.
 
-import { newRoom, type Target } from "./targets.ts";
+import type { Target } from "./targets.ts";
 
 export async function idleCost(target: Target, seconds = 60): Promise<{ runs: number; detail: string; pongs: number }> {
   if (!target.counters) throw new Error("idle cost needs roomlink's counters");
-  const room = newRoom();
+  const room = await target.room();
   const sockets = [];
   for (let i = 0; i < 4; i++) sockets.push(await target.join(room));
   let pongs = 0;

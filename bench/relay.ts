@@ -1,6 +1,6 @@
 // Signaling scenarios, each run against one target and returning its figures.
 
-import { newRoom, rssKiB, type BenchSocket, type Target } from "./targets.ts";
+import { rssKiB, type BenchSocket, type Target } from "./targets.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -17,7 +17,7 @@ async function joinAll(target: Target, room: string, n: number): Promise<BenchSo
 
 /** 2 peers exchanging ~300-byte signals at 200/s in all (100/s each way) for 5 s: one-way latency. */
 export async function latency(target: Target): Promise<{ p50: number; p99: number; delivered: number; expected: number }> {
-  const [a, b] = await joinAll(target, newRoom(), 2);
+  const [a, b] = await joinAll(target, await target.room(), 2);
   const samples: number[] = [];
   for (const s of [a!, b!]) s.onPayload((p, at) => samples.push(at - Number(p)));
   const PER_SIDE = 500;
@@ -35,7 +35,7 @@ export async function latency(target: Target): Promise<{ p50: number; p99: numbe
 
 /** One message to a room of n sockets: latency until the last receiver has it, and how many arrived. */
 export async function fanout(target: Target, n: number): Promise<{ p50: number; p99: number; delivered: number; expected: number }> {
-  const sockets = await joinAll(target, newRoom(), n);
+  const sockets = await joinAll(target, await target.room(), n);
   const sender = sockets[0]!;
   const MESSAGES = 100;
   const arrivals = new Map<string, number[]>();
@@ -60,7 +60,7 @@ export async function fanout(target: Target, n: number): Promise<{ p50: number; 
 
 /** A bounded burst from one peer to another: messages per second at the receiver. */
 export async function throughput(target: Target, count = 3000): Promise<{ perSecond: number; delivered: number }> {
-  const [a, b] = await joinAll(target, newRoom(), 2);
+  const [a, b] = await joinAll(target, await target.room(), 2);
   let received = 0;
   let last = 0;
   b!.onPayload((_p, at) => {
@@ -78,7 +78,8 @@ export async function throughput(target: Target, count = 3000): Promise<{ perSec
 /** 500 sockets into 250 rooms at once: time until all are joined, failures, and server memory. */
 export async function storm(target: Target, sockets = 500): Promise<{ ms: number; failures: number; rssIdleKiB: number; rssLoadedKiB: number }> {
   const rssIdleKiB = rssKiB(target.pids());
-  const rooms = Array.from({ length: sockets / 2 }, newRoom);
+  const rooms: string[] = [];
+  for (let i = 0; i < sockets / 2; i++) rooms.push(await target.room());
   const t0 = performance.now();
   const results = await Promise.allSettled(Array.from({ length: sockets }, (_, i) => target.join(rooms[i % rooms.length]!)));
   const ms = performance.now() - t0;

@@ -8,6 +8,7 @@ import { startBrowserBench } from "./browser.ts";
 import { bundleSizes } from "./bundle.ts";
 import { idleCost } from "./idle.ts";
 import { fanout, latency, storm, throughput } from "./relay.ts";
+import { slowReader } from "./slow-reader.ts";
 import { floorDoTarget, nodeWsTarget, roomlinkTarget, type Target } from "./targets.ts";
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -113,6 +114,38 @@ async function relayFigures(): Promise<Row[]> {
   return rows;
 }
 
+async function slowReaderFigures(): Promise<Row[]> {
+  log("slow reader: history at 50/s from a socket that never reads, 10 s…");
+  const t = await roomlinkTarget();
+  const runs: Array<Awaited<ReturnType<typeof slowReader>>> = [];
+  try {
+    for (let rep = 1; rep <= REPS; rep++) {
+      const r = await slowReader(t);
+      runs.push(r);
+      log(`  rep ${rep}/${REPS}: RSS +${(r.rssGrowthKiB / 1024).toFixed(1)} MiB; chat p99 quiet ${r.quiet.p99.toFixed(2)} ms, attacked ${r.attack.p99.toFixed(2)} ms; ${r.requests} requests, ${r.pagesBuffered} page(s) buffered`);
+    }
+  } finally {
+    await t.stop();
+  }
+  const m = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
+  const growth = m((r) => r.rssGrowthKiB) / 1024;
+  const quiet = m((r) => r.quiet.p99);
+  const attacked = m((r) => r.attack.p99);
+  const pages = Math.max(...runs.map((r) => r.pagesBuffered));
+  return [
+    {
+      figure: "slow reader: workerd RSS growth while one member asks for history (100 × 4000 Cyrillic characters) at 50/s for 10 s and never reads",
+      roomlink: growth, baseline: null, baselineName: "", unit: "MiB", target: "≤ 32 MiB", pass: growth <= 32,
+      note: `${m((r) => r.requests)} requests; at most ${pages} history page(s) waiting for it`,
+    },
+    {
+      figure: "slow reader: the two other members' chat p99 during the attack",
+      roomlink: attacked, baseline: quiet, baselineName: "same room, quiet", unit: "ms", target: "≤ 2× quiet", pass: attacked <= 2 * quiet,
+      note: `p50 ${m((r) => r.attack.p50).toFixed(2)} ms, quiet ${m((r) => r.quiet.p50).toFixed(2)} ms`,
+    },
+  ];
+}
+
 async function browserFigures(): Promise<Row[]> {
   log("starting browser…");
   const b = await startBrowserBench();
@@ -175,11 +208,12 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
-// BENCH_ONLY=browser (or relay, idle, bundle; comma-separated) runs a part while working on it;
+// BENCH_ONLY=browser (or relay, slow-reader, idle, bundle; comma-separated) runs a part while working on it;
 // a partial run does not replace latest.json.
 const only = process.env.BENCH_ONLY?.split(",");
 const parts: Array<[string, () => Promise<Row[]>]> = [
   ["relay", relayFigures],
+  ["slow-reader", slowReaderFigures],
   ["browser", browserFigures],
   ["idle", async () => [await idleFigure()]],
   ["bundle", bundleFigures],

@@ -4,6 +4,7 @@
 
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { unstable_startWorker } from "wrangler";
 import WebSocket from "ws";
 
@@ -21,6 +22,8 @@ export interface BenchSocket {
 
 export interface Target {
   name: string;
+  /** A new room's id (roomlink: created with POST /api/rooms, as the web app does). */
+  room(): Promise<string>;
   /** Opens a socket in a room and resolves once it is joined (roomlink: welcome). */
   join(room: string): Promise<BenchSocket>;
   /** A ~300-byte frame that carries `payload` to one socket. */
@@ -49,7 +52,8 @@ export function rssKiB(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
     try {
-      const status = execFileSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" });
+      // Read directly, not through a child process: sampling during a measurement must not stall this event loop.
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
       total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     } catch {
       // gone
@@ -128,12 +132,21 @@ export async function roomlinkTarget(): Promise<Target> {
     ROOM_CAPACITY: plain("200"),
     RATE_PER_SECOND: plain("100000"),
     RATE_BURST: plain("100000"),
+    // The fan-out broadcasts chat at 50 a second; history's ration stays as deployed (slow-reader.ts).
+    CHAT_PER_SECOND: plain("100000"),
+    CHAT_BURST: plain("100000"),
     STATS_ROUTE: plain("on"),
     JOIN_LIMITER: unlimited("7001"),
     CREATE_LIMITER: unlimited("7002"),
   });
+  const http = base.replace(/^ws/, "http");
   return {
     name: "roomlink",
+    room: async () => {
+      const res = await fetch(`${http}/api/rooms`, { method: "POST", headers: { "CF-Connecting-IP": `bench-create-${++clientNumber}` } });
+      if (!res.ok) throw new Error(`create room: ${res.status}`);
+      return ((await res.json()) as { id: string }).id;
+    },
     join: (room) =>
       openSocket(
         `${base}/api/rooms/${room}/ws`,
@@ -155,7 +168,7 @@ export async function roomlinkTarget(): Promise<Target> {
     broadcast: (payload) => JSON.stringify({ type: "chat", text: payload, cid: `${payload}-${++clientNumber}` }),
     pids: () => pids,
     counters: async (room) => {
-      const res = await fetch(`${base.replace(/^ws/, "http")}/api/rooms/${room}/stats`);
+      const res = await fetch(`${http}/api/rooms/${room}/stats`);
       if (!res.ok) throw new Error(`stats: ${res.status}`);
       return (await res.json()) as { constructedAt: number[]; messageRuns: number; alarmRuns: number };
     },
@@ -170,6 +183,7 @@ export async function floorDoTarget(features = false): Promise<Target> {
   const { base, pids, stop } = await startLocal("bench/floor/wrangler.toml");
   return {
     name: features ? "floor-do-features" : "floor-do",
+    room: async () => newRoom(),
     join: (room) =>
       features
         ? openSocket(`${base}/ws?room=${room}&features=1`, { "CF-Connecting-IP": `bench-${++clientNumber}` }, (first) => (first === "{}" ? "" : null), rawPayload, JOIN_FRAME)
@@ -189,6 +203,7 @@ export async function nodeWsTarget(): Promise<Target> {
   });
   return {
     name: "node-ws",
+    room: async () => newRoom(),
     join: (room) => openSocket(`ws://127.0.0.1:${port}/?room=${room}`, {}, (first) => (first === "{}" ? "" : null), rawPayload),
     signal: (_to, payload) => rawFrame(payload),
     broadcast: rawFrame,

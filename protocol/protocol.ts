@@ -90,12 +90,21 @@ export const CloseCode = {
   Left: 1000,
   /** Too many invalid frames; the reason names the last one. */
   ProtocolViolation: 4400,
+  /** This id names no room: never created here, or deleted after standing empty past retention. */
+  RoomGone: 4404,
   /** No heartbeat for too long: the socket is presumed dead. */
   HeartbeatTimeout: 4408,
   /** The room is at capacity. An error frame with code "room-full" precedes it. */
   RoomFull: 4409,
   /** The same peer resumed on a newer socket (another tab took the seat). Final: do not reconnect. */
   Replaced: 4410,
+  /** The socket did not join within the room's deadline for sockets that have not joined (15 min). */
+  JoinTimeout: 4412,
+  /**
+   * Too many sockets have opened the room without joining; the oldest of them is closed to make
+   * room. Reconnect (with backoff) when ready to join.
+   */
+  TooManyWaiting: 4413,
   /** The client speaks another protocol version. */
   BadVersion: 4426,
   /** The client kept sending after being throttled. */

@@ -31,6 +31,18 @@ export interface Vars {
    * room that runs for a frame also checks on the way, at most once per stale period.
    */
   PRUNE_INTERVAL_SECONDS?: string;
+  /** Chat messages a member may send per second once its burst is spent (default 1). */
+  CHAT_PER_SECOND?: string;
+  /** Chat messages a member may send in a burst (default 10). */
+  CHAT_BURST?: string;
+  /** `history` requests a member may make per second once its burst is spent (default 2). */
+  HISTORY_PER_SECOND?: string;
+  /** `history` requests a member may make in a burst (default 10: a rejoin's catch-up). */
+  HISTORY_BURST?: string;
+  /** Most chat messages a room keeps; the oldest go first (default 1000). */
+  CHAT_MAX_MESSAGES?: string;
+  /** Most bytes of chat (as JSON) a room keeps; the oldest go first (default 1 MiB). */
+  CHAT_MAX_BYTES?: string;
 }
 
 export interface RoomConfig {
@@ -38,6 +50,17 @@ export interface RoomConfig {
   maxFrameBytes: number;
   /** Chat messages replayed in `welcome`. */
   historyTail: number;
+  /**
+   * Bytes of chat (its messages as JSON) in one `history` reply or one `welcome` tail. The room
+   * cannot see what a client has read (workerd has no `bufferedAmount`, cloudflare/workerd#988),
+   * so what one reply may cost it is bounded here.
+   */
+  historyPageBytes: number;
+  /** Per member: chat messages, and `history` requests (each may cost a page). */
+  chatRate: { perSecond: number; burst: number };
+  historyRate: { perSecond: number; burst: number };
+  /** What a room keeps of its chat; past either, the oldest messages go. */
+  chatCap: { messages: number; bytes: number };
   heartbeatMs: number;
   rate: { perSecond: number; burst: number };
   /** Frames dropped for rate before the socket is closed (forgiven at one per second). */
@@ -57,6 +80,24 @@ export function roomConfig(env: Vars): RoomConfig {
     // workerd refuses WebSocket messages above 1 MiB anyway; stay under it.
     maxFrameBytes: intVar(env.MAX_FRAME_BYTES, LIMITS.defaultMaxFrameBytes, 1024, 1024 * 1024),
     historyTail: LIMITS.historyPage,
+    // A 4000-character message is at most ~24 KB as JSON (control characters escape to six
+    // bytes), so a page always has room for at least two.
+    historyPageBytes: 63 * 1024,
+    chatRate: {
+      perSecond: intVar(env.CHAT_PER_SECOND, 1, 1, 100_000),
+      burst: intVar(env.CHAT_BURST, 10, 1, 100_000),
+    },
+    historyRate: {
+      perSecond: intVar(env.HISTORY_PER_SECOND, 2, 1, 100_000),
+      burst: intVar(env.HISTORY_BURST, 10, 1, 100_000),
+    },
+    // An object's storage is limited (and a full one stops chat for everyone): one room's chat
+    // is bounded, whatever its members send. The byte cap is at least a page, so that the
+    // newest message always fits.
+    chatCap: {
+      messages: intVar(env.CHAT_MAX_MESSAGES, 1000, 1, 1_000_000),
+      bytes: intVar(env.CHAT_MAX_BYTES, 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+    },
     // Clients ping at least this often (the web app every 2.5 s) and call the socket dead after
     // heartbeat + 1 s of silence, so a frozen connection is noticed within 6–9 s. The runtime
     // answers; the room does not wake.

@@ -32,14 +32,32 @@ async function allow(limiter: RateLimit, request: Request): Promise<void> {
   if (!success) throw new StatusError(429, "too many requests from this address; try again in a minute");
 }
 
+const roomOf = (env: Env, id: string) => env.ROOMS.get(env.ROOMS.idFromName(id));
+
+function roomIdOf(request: IRequest): string {
+  const { id } = request.params;
+  if (!id || !isRoomId(id)) throw new StatusError(400, "malformed room id");
+  return id;
+}
+
+// A room exists once created here: its object writes its tables now, and answers 404 for any id
+// that was never created (or was deleted after standing empty), so made-up ids cost no storage.
 router.post("/rooms", async (request: IRequest, env: Env) => {
   await allow(env.CREATE_LIMITER, request);
-  return json({ id: newRoomId() }, { status: 201 });
+  const id = newRoomId();
+  await roomOf(env, id).create();
+  return json({ id }, { status: 201 });
+});
+
+// Whether a link still leads to a room: the app asks before its socket could only fail.
+router.get("/rooms/:id", async (request: IRequest, env: Env) => {
+  const id = roomIdOf(request);
+  if (!(await roomOf(env, id).exists())) throw new StatusError(404, "no such room: it was never created, or it was deleted after standing empty");
+  return { id };
 });
 
 router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {
-  const { id } = request.params;
-  if (!id || !isRoomId(id)) throw new StatusError(400, "malformed room id");
+  const id = roomIdOf(request);
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
     throw new StatusError(426, "expected a WebSocket upgrade");
   }
@@ -51,14 +69,14 @@ router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {
   // itty-router hands us a Proxy around the Request, which a stub's fetch() cannot take; the
   // room only needs the URL and headers.
   const upgrade = new Request(url, { headers: request.headers });
-  return env.ROOMS.get(env.ROOMS.idFromName(id)).fetch(upgrade);
+  return roomOf(env, id).fetch(upgrade);
 });
 
 // How often a room's code has run: for the idle-cost benchmark only, off unless STATS_ROUTE=on.
 router.get("/rooms/:id/stats", async (request: IRequest, env: Env) => {
   const { id } = request.params;
   if (env.STATS_ROUTE !== "on" || !id || !isRoomId(id)) throw new StatusError(404, "no such route");
-  const counts = await env.ROOMS.get(env.ROOMS.idFromName(id)).counters();
+  const counts = await roomOf(env, id).counters();
   if (!counts) throw new StatusError(404, "no such route");
   return counts;
 });

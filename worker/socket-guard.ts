@@ -28,8 +28,16 @@ export interface GuardPolicy {
   rate: { perSecond: number; burst: number };
   /** Frames that may be dropped before the socket is closed; forgiven at one per second. */
   maxDropped: number;
+  /** Invalid or refused frames in a burst before the socket is closed; forgiven at one per INVALID_FORGIVE_MS. */
   maxInvalidFrames: number;
 }
+
+/**
+ * Invalid and refused frames are forgiven slowly: a correct client meets a refusal now and then
+ * (a signal to a peer that has just left, a candidate after a leave), over hours; a broken or
+ * hostile one sends them back to back.
+ */
+export const INVALID_FORGIVE_MS = 10_000;
 
 export class SocketGuard {
   private readonly bucket: TokenBucket;
@@ -38,10 +46,12 @@ export class SocketGuard {
   private last: number;
   /** The client has been told it is throttled and has not recovered since. */
   private told = false;
-  private invalid = 0;
+  private readonly invalid: TokenBucket;
 
   constructor(private readonly policy: GuardPolicy, now: number) {
     this.bucket = new TokenBucket(policy.rate, now);
+    // One token short of the allowance: the frame that empties the bucket is the last one taken.
+    this.invalid = new TokenBucket({ perSecond: 1000 / INVALID_FORGIVE_MS, burst: policy.maxInvalidFrames - 1 }, now);
     this.dropAllowance = policy.maxDropped;
     this.last = now;
   }
@@ -64,9 +74,8 @@ export class SocketGuard {
     return "throttled";
   }
 
-  /** An invalid frame. Returns true when the socket has used up its allowance. */
-  strike(): boolean {
-    this.invalid++;
-    return this.invalid >= this.policy.maxInvalidFrames;
+  /** An invalid or refused frame. Returns true when the socket has used up its allowance (close it). */
+  strike(now: number): boolean {
+    return !this.invalid.take(now);
   }
 }

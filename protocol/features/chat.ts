@@ -1,5 +1,10 @@
 // Chat: messages to everyone in the room, stored in order, fetched again by sequence number after
 // a reconnect. A client id (`cid`) makes a resend after a reconnect land once.
+//
+// History is paged, and a page must be read before the next is served: every `history` reply
+// carries a one-time `ack` token, and the next request on the socket presents it. A WebSocket
+// delivers in order, so a client holding the token has read everything sent before it; a client
+// that stops reading gets one page buffered at most, never a pile of them in the room's memory.
 
 import { LIMITS } from "../limits";
 import { bad, charCount, type ClientValidators, fail, isObj, isPeerId, isSeq, isString, isTime, listOf, ok, type ServerValidators, wellFormed } from "../wire";
@@ -18,16 +23,33 @@ export interface ChatMessage {
   cid: string;
 }
 
+/** An `ack` token is the room's own (base64url, 22 characters); anything longer is not one. */
+export const ACK_MAX_CHARS = 64;
+
 export type ChatClientMessage =
   | { type: "chat"; text: string; cid: string }
-  /** The messages after this sequence number, a page at a time. */
-  | { type: "history"; after: number };
+  /**
+   * The messages after this sequence number, a page at a time. `ack`: the token of the last
+   * `history` reply this socket received; required once it has received one.
+   */
+  | { type: "history"; after: number; ack?: string };
 
 export type ChatServerMessage =
   | { type: "chat"; message: ChatMessage }
-  | { type: "history"; after: number; messages: ChatMessage[]; more: boolean };
+  /** `ack`: present it in the next `history` request on this socket. */
+  | { type: "history"; after: number; messages: ChatMessage[]; more: boolean; ack: string };
 
-export const CHAT_ERRORS = ["text-too-long"] as const;
+export const CHAT_ERRORS = [
+  "text-too-long",
+  /** Over the member's chat ration: the message was not stored; send it again later (same `cid`). */
+  "chat-throttled",
+  /**
+   * A `history` request the room will not serve now: the last reply's `ack` is missing or wrong
+   * (that reply has not been read yet), or over the member's history ration. Retry later, with
+   * the `ack` of the last reply received.
+   */
+  "history-busy",
+] as const;
 
 export function chatMessage(v: unknown): ChatMessage | null {
   if (!isObj(v)) return null;
@@ -35,6 +57,8 @@ export function chatMessage(v: unknown): ChatMessage | null {
   if (!isSeq(seq) || !isPeerId(from) || !isString(name) || !isString(text) || !isTime(ts) || !isString(cid)) return null;
   return { seq, from, name, text, ts, cid };
 }
+
+const isAck = (v: unknown): v is string => isString(v) && v.length > 0 && v.length <= ACK_MAX_CHARS;
 
 export const chatClient: ClientValidators<ChatClientMessage, (typeof CHAT_ERRORS)[number]> = {
   chat: (v) => {
@@ -47,7 +71,12 @@ export const chatClient: ClientValidators<ChatClientMessage, (typeof CHAT_ERRORS
     // Made well-formed here, so that what the room echoes live and what it stores are the same.
     return ok({ type: "chat", text: wellFormed(v.text), cid: v.cid });
   },
-  history: (v) => (isSeq(v.after) ? ok({ type: "history", after: v.after }) : bad("history", "`after` must be a non-negative integer")),
+  history: (v) => {
+    if (!isSeq(v.after)) return bad("history", "`after` must be a non-negative integer");
+    if (v.ack === undefined) return ok({ type: "history", after: v.after });
+    if (!isAck(v.ack)) return bad("history", `\`ack\` must be a string of 1–${ACK_MAX_CHARS} characters`);
+    return ok({ type: "history", after: v.after, ack: v.ack });
+  },
 };
 
 export const chatServer: ServerValidators<ChatServerMessage> = {
@@ -57,7 +86,7 @@ export const chatServer: ServerValidators<ChatServerMessage> = {
   },
   history: (v) => {
     const messages = listOf(v.messages, chatMessage);
-    if (!messages || !isSeq(v.after) || typeof v.more !== "boolean") return null;
-    return { type: "history", after: v.after, messages, more: v.more };
+    if (!messages || !isSeq(v.after) || typeof v.more !== "boolean" || !isAck(v.ack)) return null;
+    return { type: "history", after: v.after, messages, more: v.more, ack: v.ack };
   },
 };

@@ -92,7 +92,9 @@ export type MembershipServerMessage =
   | { type: "peer-joined"; peer: PeerInfo }
   | { type: "peer-left"; id: string }
   /** A peer lost its socket (away) or came back (not away) within the grace period. */
-  | { type: "peer-presence"; id: string; away: boolean };
+  | { type: "peer-presence"; id: string; away: boolean }
+  /** A peer took its seat back under another name (a resume after a reload, say). */
+  | { type: "peer-renamed"; id: string; name: string };
 
 export const MEMBERSHIP_ERRORS = [
   "bad-version",
@@ -181,4 +183,5 @@ export const membershipServer: ServerValidators<MembershipServerMessage> = {
   },
   "peer-left": (v) => (isPeerId(v.id) ? { type: "peer-left", id: v.id } : null),
   "peer-presence": (v) => (isPeerId(v.id) && isBool(v.away) ? { type: "peer-presence", id: v.id, away: v.away } : null),
+  "peer-renamed": (v) => (isPeerId(v.id) && isString(v.name) ? { type: "peer-renamed", id: v.id, name: v.name } : null),
 };

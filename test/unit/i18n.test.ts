@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { en } from "../../web/src/i18n/catalog";
 import { loadLang, pickLang, translate, type MessageKey } from "../../web/src/i18n/i18n";
 import { CHECK_STRINGS, checkText } from "../../web/src/i18n/check-strings";
+import { fill, placeholderNames } from "../../web/src/i18n/format";
 import { ky } from "../../web/src/i18n/ky";
 import { ru } from "../../web/src/i18n/ru";
 
 const placeholders = (entry: unknown) => {
   const texts = typeof entry === "string" ? [entry] : Object.values(entry as Record<string, string>);
-  return new Set(texts.flatMap((t) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1])));
+  return new Set(texts.flatMap((t) => [...placeholderNames(t)]));
 };
 
 describe("i18n", () => {
@@ -42,6 +43,20 @@ describe("i18n", () => {
   it("fills placeholders and falls back to English for a language not yet loaded", () => {
     expect(translate("en", "chat.joined", { name: "Aigul" })).toBe("Aigul joined");
     expect(translate("en", "chat.joined")).toBe("{name} joined");
+  });
+
+  it("fills placeholders the same way for the app and the check page", () => {
+    expect(fill("{a} and {b}", { a: 1, b: "two" })).toBe("1 and two");
+    expect(fill("{missing} stays", {})).toBe("{missing} stays");
+    expect(fill("{toString}", {})).toBe("{toString}"); // only the params' own names
+    expect(checkText("en", "check.rtt", { ms: 40 })).toBe(fill(CHECK_STRINGS.en["check.rtt"], { ms: 40 }));
+    expect(checkText("en", "check.rtt")).toBe("round trip {ms} ms");
+  });
+
+  it("names your own screen with its own string", async () => {
+    await loadLang("ru");
+    await loadLang("ky");
+    expect(["en", "ru", "ky"].map((l) => translate(l as "en", "room.yourScreen"))).toEqual(["Your screen", "Ваш экран", "Сиздин экраныңыз"]);
   });
 
   it("picks the stored language, then the browser's, then English", () => {

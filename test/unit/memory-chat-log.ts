@@ -1,4 +1,5 @@
 import type { ChatMessage } from "../../protocol/protocol";
+import { chatBytes } from "../../worker/room/features/chat-quota";
 import type { ChatLog, MemberStore, StoredMember } from "../../worker/room/ports";
 
 /** The ChatLog port over an array, for testing the room core without a runtime. */
@@ -13,18 +14,38 @@ export class MemoryChatLog implements ChatLog {
   findByClientId(from: string, cid: string): ChatMessage | null {
     return this.rows.find((r) => r.from === from && r.cid === cid) ?? null;
   }
-  tail(n: number): ChatMessage[] {
-    return this.rows.slice(-n);
+  tail(n: number, maxBytes = Infinity): ChatMessage[] {
+    return fit(this.rows.slice(-n).reverse(), maxBytes).reverse();
   }
-  after(after: number, limit: number): ChatMessage[] {
-    return this.rows.filter((r) => r.seq > after).slice(0, limit);
+  after(after: number, limit: number, maxBytes = Infinity): ChatMessage[] {
+    return fit(this.rows.filter((r) => r.seq > after).slice(0, limit), maxBytes);
   }
   lastSeq(): number {
     return this.seq;
   }
+  trim(cap: { messages: number; bytes: number }): void {
+    let bytes = this.bytes();
+    while (this.rows.length > cap.messages || bytes > cap.bytes) bytes -= chatBytes(this.rows.shift()!);
+  }
   clear(): void {
     this.rows = [];
   }
+  /** What the stored messages cost, as the room counts it. */
+  bytes(): number {
+    return this.rows.reduce((n, r) => n + chatBytes(r), 0);
+  }
+}
+
+/** Messages in order while they fit in `maxBytes`, the first always. */
+function fit(rows: ChatMessage[], maxBytes: number): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  let total = 0;
+  for (const r of rows) {
+    if (out.length > 0 && total + chatBytes(r) > maxBytes) break;
+    out.push(r);
+    total += chatBytes(r);
+  }
+  return out;
 }
 
 /** The MemberStore port over a map. */

@@ -89,9 +89,10 @@ const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K 
   "peer-joined": { type: "peer-joined", peer: peer("p2", "Bo", 3) },
   "peer-media": { type: "peer-media", id: "p2", media: { mic: false, cam: true, screen: true } },
   "peer-presence": { type: "peer-presence", id: "p2", away: true },
+  "peer-renamed": { type: "peer-renamed", id: "p2", name: "Bolot" },
   signal: { type: "signal", from: "p1", data: { kind: "candidate", candidate: null } },
   chat: { type: "chat", message: message(1, "hello") },
-  history: { type: "history", after: 1, messages: [message(2, "earlier")], more: false },
+  history: { type: "history", after: 1, messages: [message(2, "earlier")], more: false, ack: "h1" },
   ice: { type: "ice", ice },
   error: { type: "error", code: "ice-throttled", message: "too many ICE credential requests" },
   "peer-left": { type: "peer-left", id: "p2" },
@@ -134,7 +135,7 @@ describe("RoomSession's server-message table", () => {
       "Bo joined",
       "hello",
       "earlier",
-      "Bo left",
+      "Bolot left", // renamed on the way (peer-renamed)
     ]);
     expect(transport.calls).toEqual([
       "setSelf me",

@@ -15,8 +15,9 @@ describe("RoomCore: who may send what", () => {
     expect(sends(room.handle(null, { type: "media", media: off }))).toEqual([{ to: "self", msg: { type: "error", code: "not-joined", message: 'send "join" before "media"' } }]);
     // A socket whose member is gone (its attachment outlived it) counts as not joined.
     expect(sends(room.handle("p9", { type: "leave" }))[0]!.msg).toMatchObject({ code: "not-joined" });
-    join("A");
-    expect(kinds(room.handle("p1", { type: "media", media: off }))).toEqual(["send"]);
+    // The decided join above already drew "p1": this member is whoever join() says it is.
+    const a = join("A");
+    expect(room.handle(a.you!.id, { type: "media", media: off })).toEqual([{ kind: "send", to: [], msg: { type: "peer-media", id: a.you!.id, media: off } }]);
   });
 
   it("refuses a host-only frame from a member, without running its handler, and accepts it from a host", () => {
@@ -75,7 +76,7 @@ describe("RoomCore: a join is decided, then minted for, then admitted", () => {
     const twin = mintOf(room.handle(null, joinMessage("A")))!;
     expect(kinds(room.minted(null, first, ICE))).toEqual(["bind", "send", "send"]);
     // By the time the twin's credentials are ready, the socket carries p1.
-    expect(room.minted("p1", twin, ICE)).toEqual([{ kind: "send", to: "self", msg: expect.objectContaining({ code: "already-joined" }) }]);
+    expect(room.minted("p1", twin, ICE)).toEqual([{ kind: "send", to: "self", msg: expect.objectContaining({ code: "already-joined" }) }, { kind: "strike" }]);
     expect(room.size).toBe(1);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SocketGuard, type GuardPolicy } from "../../worker/socket-guard";
+import { INVALID_FORGIVE_MS, SocketGuard, type GuardPolicy } from "../../worker/socket-guard";
 
 const policy: GuardPolicy = { rate: { perSecond: 10, burst: 5 }, maxDropped: 20, maxInvalidFrames: 3 };
 
@@ -51,6 +51,17 @@ describe("SocketGuard", () => {
 
   it("counts invalid frames up to the allowance", () => {
     const g = new SocketGuard(policy, 0);
-    expect([g.strike(), g.strike(), g.strike()]).toEqual([false, false, true]);
+    expect([g.strike(0), g.strike(0), g.strike(0)]).toEqual([false, false, true]);
+  });
+
+  it("forgives invalid and refused frames slowly: one per INVALID_FORGIVE_MS", () => {
+    const g = new SocketGuard(policy, 0);
+    expect([g.strike(0), g.strike(0)]).toEqual([false, false]);
+    // One forgiven: one more is tolerated, the next closes.
+    expect(g.strike(INVALID_FORGIVE_MS)).toBe(false);
+    expect(g.strike(INVALID_FORGIVE_MS)).toBe(true);
+    // A correct client's rare refusals, spread over a long call, never add up.
+    const h = new SocketGuard(policy, 0);
+    for (let i = 1; i <= 100; i++) expect(h.strike(i * INVALID_FORGIVE_MS)).toBe(false);
   });
 });

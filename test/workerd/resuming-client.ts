@@ -77,7 +77,7 @@ export class ResumingClient {
       }
       case "history":
         this.chat.receive(msg.messages);
-        if (msg.more) this.socket!.send({ type: "history", after: msg.messages.at(-1)!.seq });
+        if (msg.more) this.socket!.send({ type: "history", after: msg.messages.at(-1)!.seq, ack: msg.ack });
         else this.finishCatchUp(caughtUp);
         return;
       case "chat":

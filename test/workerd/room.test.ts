@@ -182,7 +182,8 @@ describe("chat", () => {
     const page1 = await late.client.next("history");
     expect(page1.messages.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(page1.more).toBe(true);
-    late.client.send({ type: "history", after: 100 });
+    // The next page presents the last reply's one-time token.
+    late.client.send({ type: "history", after: 100, ack: page1.ack });
     const page2 = await late.client.next("history");
     expect(page2.messages.map((m) => m.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 101));
     expect(page2.more).toBe(false);

@@ -1,6 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { TestClient, createRoom, roomStub } from "./client";
+import { SCHEMA_VERSION } from "../../worker/storage/schema";
 
 // The tables exactly as the code before versioned storage created them (worker/room-schema.ts),
 // with no schema_version row: what a room made by that code holds when it wakes under this one.
@@ -35,7 +36,9 @@ async function makeV1Room(): Promise<string> {
   const room = await createRoom();
   await runInDurableObject(roomStub(room), (_instance, state) => {
     const sql = state.storage.sql;
-    sql.exec("DROP TABLE members; DROP TABLE meta; DROP TABLE chat;");
+    // Every table the current code creates; version 1 had only these three.
+    const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray();
+    for (const { name } of tables) sql.exec(`DROP TABLE ${name}`);
     sql.exec(V1_SCHEMA);
     // Its socket is gone (the room was evicted), so it comes back as away and may resume.
     sql.exec("INSERT INTO members VALUES (?, ?, 1, 0, 0, ?, ?, NULL)", OLD.id, OLD.name, OLD.joined, OLD.token);
@@ -51,7 +54,7 @@ type Column = { name: string; type: string; notnull: number; dflt_value: string 
 
 /** Every table's columns and indexes, to compare a migrated room with a new one. */
 function shape(sql: SqlStorage) {
-  const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('members', 'meta', 'chat') ORDER BY name").toArray();
+  const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").toArray();
   return tables.map(({ name }) => ({
     name,
     columns: sql.exec<Column>(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info('${name}')`).toArray(),
@@ -70,7 +73,8 @@ describe("versioned storage", () => {
         chat: sql.exec<{ seq: number; text: string }>("SELECT seq, text FROM chat ORDER BY seq").toArray(),
       };
     });
-    expect(after.version).toBe(2);
+    expect(after.version).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(6);
     expect(after.members).toEqual([{ id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member" }]);
     expect(after.chat).toEqual([{ seq: 1, text: "one" }, { seq: 2, text: "two" }, { seq: 3, text: "three" }]);
   });
@@ -93,7 +97,7 @@ describe("versioned storage", () => {
   it("gives a migrated room exactly the tables a new room gets", async () => {
     const migrated = await runInDurableObject(roomStub(await makeV1Room()), (_instance, state) => shape(state.storage.sql));
     const created = await runInDurableObject(roomStub(await createRoom()), (_instance, state) => shape(state.storage.sql));
-    expect(migrated.map((t) => t.name)).toEqual(["chat", "members", "meta"]);
+    expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "members", "meta", "turn_issued"]);
     expect(migrated).toEqual(created);
   });
 });

@@ -2,8 +2,12 @@
 // WebSockets in, the core's effects carried out by one executor, roster and chat in SQLite. A
 // socket's attachment holds only the id of the member it carries; after hibernation or eviction
 // this object is constructed anew and rebuilds everything else from storage. No timers here (a
-// pending setTimeout keeps the object awake): grace periods, chat retention and dead-socket
-// checks all run from one alarm.
+// pending setTimeout keeps the object awake): grace periods, retention and dead-socket checks
+// all run from one alarm.
+//
+// An id names a room only once `POST /api/rooms` has created it (create()); until then, and
+// after a room is deleted, this object answers 404 and writes nothing, so that a made-up id
+// costs no storage and cannot get around the room-creation limit.
 
 import { DurableObject } from "cloudflare:workers";
 import { assertNever, CloseCode, HEARTBEAT_PING, HEARTBEAT_PONG, parseClientMessage, type ServerMessage } from "../../protocol/protocol";
@@ -14,10 +18,12 @@ import { RoomCore } from "../room/core";
 import type { Effect, MintIce } from "../room/effects";
 import { SocketGuard } from "../socket-guard";
 import { SqliteChatLog } from "../storage/chat-log-sqlite";
+import { SqliteCooldowns } from "../storage/cooldowns-sqlite";
 import { SqliteMemberStore } from "../storage/member-store-sqlite";
-import { migrateRoomSchema } from "../storage/schema";
-import { iceConfigFor } from "../turn/ice-provider";
-import { iceSettings, type IceSettings } from "../turn/ice-settings";
+import { migrateRoomSchema, roomExists } from "../storage/schema";
+import { SqliteIssuedCredentials } from "../storage/turn-issued-sqlite";
+import { IceIssuer } from "../turn/ice-issuer";
+import { iceSettings } from "../turn/ice-settings";
 import { AlarmClock } from "./alarm-clock";
 import { attachmentOf, newAttachment } from "./attachment";
 import { countConstruction, type RunCounts } from "./run-stats";
@@ -26,12 +32,32 @@ import { SocketRegistry, tryClose, trySend } from "./sockets";
 /** RFC 6455 §7.4.1: the server met a condition it did not expect. The client reconnects (and resumes). */
 const INTERNAL_ERROR = 1011;
 
+/**
+ * Sockets that have not joined: at most this many per seat (the oldest is closed past that),
+ * and for at most this long, which is plenty for a pre-join screen. Without a bound, anyone could
+ * hold a room open with sockets that only heartbeat (the runtime answers those for free).
+ */
+const WAITING_PER_SEAT = 2;
+const WAITING_DEADLINE_MS = 15 * 60_000;
+/** How long an address whose member was expelled for abuse is refused by this room. */
+const COOLDOWN_MS = 60_000;
+
+/** What exists only while this id names a room. */
+interface LiveRoom {
+  core: RoomCore;
+  sockets: SocketRegistry;
+  alarmClock: AlarmClock;
+  cooldowns: SqliteCooldowns;
+  issuer: IceIssuer;
+}
+
+const notFound = () =>
+  Response.json({ error: "no such room: it was never created here, or it was deleted after standing empty", status: 404 }, { status: 404 });
+
 export class RoomDO extends DurableObject<Env> {
   private readonly config: RoomConfig;
-  private readonly core: RoomCore;
-  private readonly ice: IceSettings;
-  private readonly sockets: SocketRegistry;
-  private readonly alarmClock: AlarmClock;
+  /** Null while this id names no room (never created, or deleted). */
+  private room: LiveRoom | null;
   private readonly guards = new WeakMap<WebSocket, SocketGuard>();
   /**
    * Sockets this room has closed. The runtime still delivers what they had already sent (a
@@ -49,20 +75,44 @@ export class RoomDO extends DurableObject<Env> {
     super(ctx, env);
     this.runs = env.STATS_ROUTE === "on" ? countConstruction(ctx.id.toString(), Date.now()) : null;
     this.config = roomConfig(env);
-    this.ice = iceSettings(env);
-    const sql = ctx.storage.sql;
-    const schema = migrateRoomSchema(sql, (run) => ctx.storage.transactionSync(run));
-    this.core = new RoomCore(this.config, new SqliteChatLog(sql, schema), new SqliteMemberStore(sql, schema), {
+    this.room = roomExists(ctx.storage.sql) ? this.open() : null;
+    // Heartbeats are answered by the runtime itself, so an idle room stays hibernated.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
+  }
+
+  /** Builds the live room over its tables, creating or upgrading them (schema.ts). */
+  private open(): LiveRoom {
+    const { storage } = this.ctx;
+    const schema = migrateRoomSchema(storage.sql, (run) => storage.transactionSync(run));
+    const core = new RoomCore(this.config, new SqliteChatLog(storage.sql, schema), new SqliteMemberStore(storage.sql, schema), {
       now: Date.now,
       newToken: newResumeToken,
       newPeerId,
     });
-    // A new room has never set an alarm: no need to read it before setting the first.
-    this.alarmClock = new AlarmClock(ctx.storage, schema.fresh, () => this.nextAlarm());
-    this.sockets = new SocketRegistry(ctx.getWebSockets());
-    this.core.restore(this.sockets.connected());
-    // Heartbeats are answered by the runtime itself, so an idle room stays hibernated.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
+    const sockets = new SocketRegistry(this.ctx.getWebSockets());
+    core.restore(sockets.connected());
+    const roomKey = this.ctx.id.name ?? this.ctx.id.toString();
+    return {
+      core,
+      sockets,
+      // A new room has never set an alarm: no need to read it before setting the first.
+      alarmClock: new AlarmClock(storage, schema.fresh, () => this.nextAlarm()),
+      cooldowns: new SqliteCooldowns(storage.sql),
+      // Issued usernames are kept in SQLite, so that a member who leaves after the room slept is still revoked.
+      issuer: new IceIssuer(iceSettings(this.env), roomKey, { now: Date.now, issued: new SqliteIssuedCredentials(storage.sql) }),
+    };
+  }
+
+  /** POST /api/rooms: this id is a room from now on. Idempotent. */
+  async create(): Promise<void> {
+    if (this.room) return;
+    this.room = this.open();
+    this.execute(null, this.room.core.created());
+  }
+
+  /** Whether this id names a room (GET /api/rooms/:id, for a link's landing page). */
+  async exists(): Promise<boolean> {
+    return this.room !== null;
   }
 
   /** Counts for the idle-cost benchmark; null unless STATS_ROUTE is on. */
@@ -70,12 +120,27 @@ export class RoomDO extends DurableObject<Env> {
     return this.runs;
   }
 
-  /** The Worker has already checked the route, the upgrade header and the origin. */
-  override async fetch(_request: Request): Promise<Response> {
+  /** The Worker has already checked the route, the upgrade header, the origin and the address's rate. */
+  override async fetch(request: Request): Promise<Response> {
+    const room = this.room;
+    if (!room) return notFound();
+    const now = Date.now();
+    const addr = request.headers.get("CF-Connecting-IP");
+    const until = addr ? room.cooldowns.until(addr, now) : null;
+    if (until !== null) {
+      const seconds = Math.ceil((until - now) / 1000);
+      return Response.json({ error: `expelled from this room for abuse: try again in ${seconds} s`, status: 429 }, { status: 429, headers: { "Retry-After": String(seconds) } });
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment(newAttachment(Date.now()));
-    this.alarmClock.schedule();
+    server.serializeAttachment(newAttachment(now, addr));
+    room.sockets.accepted(server, now);
+    // Too many sockets waiting to join: the one that has waited longest makes way.
+    if (room.sockets.waitingCount > WAITING_PER_SEAT * this.config.capacity) {
+      const oldest = room.sockets.oldestWaiting();
+      if (oldest) this.dropWaiting(oldest, CloseCode.TooManyWaiting, "too many sockets waiting to join");
+    }
+    room.alarmClock.schedule();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -84,7 +149,8 @@ export class RoomDO extends DurableObject<Env> {
   override webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): void | Promise<void> {
     this.stats.messageRuns++;
     if (this.runs) this.runs.messageRuns++;
-    if (this.closing.has(ws)) return;
+    const room = this.room;
+    if (!room || this.closing.has(ws)) return;
     const now = Date.now();
     if (now - this.lastPrune > this.config.staleMs) this.pruneStale(now, ws);
     const guard = this.guardFor(ws, now);
@@ -98,87 +164,103 @@ export class RoomDO extends DurableObject<Env> {
       case "drop":
         return;
       case "close":
-        this.expel(ws, CloseCode.RateLimited, "rate limit exceeded");
-        return;
+        return this.expel(ws, CloseCode.RateLimited, "rate limit exceeded");
       default:
         return assertNever(admission);
     }
     const parsed = parseClientMessage(frame, this.config.maxFrameBytes);
     if (!parsed.ok) {
       this.send(ws, { type: "error", ...parsed.error });
-      if (parsed.error.code === "bad-version") this.expel(ws, CloseCode.BadVersion, parsed.error.message);
-      else if (guard.strike()) this.expel(ws, CloseCode.ProtocolViolation, `too many invalid frames (last: ${parsed.error.code})`);
-      return;
+      if (parsed.error.code === "bad-version") return this.expel(ws, CloseCode.BadVersion, parsed.error.message);
+      return this.strike(ws, guard, parsed.error.code);
     }
-    return this.execute(ws, this.core.handle(this.sockets.memberOf(ws), parsed.value));
+    return this.execute(ws, room.core.handle(room.sockets.memberOf(ws), parsed.value), guard);
   }
 
-  override webSocketClose(ws: WebSocket, _code: number, _reason: string, _wasClean: boolean): void {
-    this.forget(ws);
+  override webSocketClose(ws: WebSocket, _code: number, _reason: string, _wasClean: boolean): void | Promise<void> {
+    return this.forget(ws);
   }
 
-  override webSocketError(ws: WebSocket, _error: unknown): void {
-    this.forget(ws);
+  override webSocketError(ws: WebSocket, _error: unknown): void | Promise<void> {
+    return this.forget(ws);
   }
 
-  /** Housekeeping: dead sockets, members whose grace period ran out, chat of a long-empty room. */
-  override alarm(): void {
+  /** Housekeeping: dead sockets, members whose grace period ran out, a room long empty. */
+  override async alarm(): Promise<void> {
     this.stats.alarmRuns++;
     if (this.runs) this.runs.alarmRuns++;
-    this.alarmClock.fired();
+    const room = this.room;
+    if (!room) return;
+    room.alarmClock.fired();
     this.pruneStale(Date.now(), null);
-    // Ends with a schedule effect: the next alarm is always set from here.
-    void this.execute(null, this.core.expire());
+    // Ends with a schedule effect (or deletes the room): the next alarm is always set from here.
+    // Members whose grace period ended have their credentials revoked before the alarm is done.
+    await this.execute(null, room.core.expire());
   }
 
   /**
    * Carries out the core's effects, in order, on behalf of `ws` (null for the alarm's). The one
-   * place where effects meet the runtime. Returns a promise only while credentials are minted;
-   * it never rejects (see mint), so a caller that cannot wait for it may drop it.
+   * place where effects meet the runtime. Returns a promise only while credentials are minted or
+   * revoked: handed back to the runtime, it keeps the event alive until they are done (a revoke
+   * not waited for may be cut off when the object goes idle). It never rejects (see mint and
+   * IceIssuer.release), so a caller that cannot wait for it may drop it.
    */
-  private execute(ws: WebSocket | null, effects: readonly Effect[]): Promise<void> | undefined {
-    let minting: Promise<void> | undefined;
+  private execute(ws: WebSocket | null, effects: readonly Effect[], guard?: SocketGuard): Promise<void> | undefined {
+    let pending: Promise<void> | undefined;
+    const wait = (p: Promise<void>) => (pending = pending ? Promise.all([pending, p]).then(() => undefined) : p);
     for (const effect of effects) {
+      const room = this.room;
+      if (!room) return pending;
       switch (effect.kind) {
         case "send":
-          this.sockets.deliver(ws, effect.to, JSON.stringify(effect.msg));
+          room.sockets.deliver(ws, effect.to, JSON.stringify(effect.msg));
           break;
         case "bind":
-          if (ws) this.sockets.bind(ws, effect.peerId);
+          if (ws) room.sockets.bind(ws, effect.peerId);
           break;
         case "replace": {
           // Unbound first, so that closing it does not make the member away.
-          const old = this.sockets.socketOf(effect.peerId);
+          const old = room.sockets.socketOf(effect.peerId);
           if (old && old !== ws) {
-            this.sockets.unbind(old);
+            room.sockets.unbind(old);
             this.closing.add(old);
             tryClose(old, CloseCode.Replaced, "resumed on a newer connection");
           }
           break;
         }
         case "unbind":
-          if (ws) this.sockets.unbind(ws);
+          if (ws) room.sockets.unbind(ws);
           break;
         case "close":
           if (ws) {
             this.closing.add(ws);
+            room.sockets.gone(ws);
             tryClose(ws, effect.code, effect.reason);
           }
           break;
         case "mint-ice":
-          if (ws) {
-            const minted = this.mint(ws, effect);
-            minting = minting ? Promise.all([minting, minted]).then(() => undefined) : minted;
-          }
+          if (ws) wait(this.mint(ws, effect));
+          break;
+        case "release-ice":
+          // Never rejects: the issuer logs a failed revoke, and the credentials' short life ends them anyway.
+          wait(room.issuer.release(effect.peerId));
           break;
         case "schedule":
-          this.alarmClock.schedule();
+          room.alarmClock.schedule();
+          break;
+        case "strike": {
+          const expelled = ws ? this.strike(ws, guard ?? this.guardFor(ws, Date.now()), "refused") : undefined;
+          if (expelled) wait(expelled);
+          break;
+        }
+        case "delete-room":
+          this.deleteRoom(room);
           break;
         default:
           assertNever(effect);
       }
     }
-    return minting;
+    return pending;
   }
 
   /**
@@ -189,33 +271,59 @@ export class RoomDO extends DurableObject<Env> {
    * 1011, and the client's reconnect recovers (nothing was stored for a join not yet admitted).
    */
   private mint(ws: WebSocket, effect: MintIce): Promise<void> {
-    const name = `${this.ctx.id.name ?? this.ctx.id.toString()}/${effect.peerId}`;
-    return iceConfigFor(this.ice, name, { now: Date.now })
+    const room = this.room;
+    if (!room) return Promise.resolve();
+    return room.issuer
+      .issue(effect.peerId)
       .then((ice) => {
-        if (this.closing.has(ws) || ws.readyState !== WebSocket.OPEN) return;
-        return this.execute(ws, this.core.minted(this.sockets.memberOf(ws), effect, ice));
+        const now = this.room;
+        if (!now || this.closing.has(ws) || ws.readyState !== WebSocket.OPEN) return;
+        return this.execute(ws, now.core.minted(now.sockets.memberOf(ws), effect, ice));
       })
       .catch(() => tryClose(ws, INTERNAL_ERROR, "internal error"));
   }
 
-  /** The alarm's next due time: a core deadline, or the next dead-socket check while there are sockets. */
+  /**
+   * The room stood empty past its retention: everyone still connected (pre-join screens) is told
+   * it is gone, and everything it stored is deleted, its alarm included (deleteAll, compatibility
+   * date 2026-02-24 or later). From now on this id answers 404, as if it had never been created.
+   */
+  private deleteRoom(room: LiveRoom): void {
+    this.room = null;
+    for (const ws of room.sockets.all()) {
+      this.closing.add(ws);
+      tryClose(ws, CloseCode.RoomGone, "this room no longer exists");
+    }
+    // The runtime restarts an object whose storage fails; it then finds the room still there and
+    // deletes it at the next alarm. Nothing better to do here.
+    this.ctx.storage.deleteAll().catch(() => {});
+  }
+
+  /** The alarm's next due time: a core deadline, a waiting socket's deadline, or the next dead-socket check while there are sockets. */
   private nextAlarm(): number | null {
-    const next = this.core.nextDeadline();
-    if (this.ctx.getWebSockets().length === 0) return next;
-    const prune = Date.now() + this.config.pruneIntervalMs;
-    return next === null ? prune : Math.min(next, prune);
+    const room = this.room;
+    if (!room) return null;
+    let next = room.core.nextDeadline();
+    const consider = (t: number) => (next = next === null ? t : Math.min(next, t));
+    const oldestWaiting = room.sockets.oldestWaitingSince();
+    if (oldestWaiting !== null) consider(oldestWaiting + WAITING_DEADLINE_MS);
+    if (room.sockets.size > 0) consider(Date.now() + this.config.pruneIntervalMs);
+    return next;
   }
 
   /**
-   * Closes sockets that stopped heartbeating (a frozen connection the runtime has not noticed).
-   * The alarm does this rarely (an idle room should sleep); a room that wakes for a frame anyway
-   * does it on the way, at most once per stale period, so that in a live room a dead member shows
-   * as away within about that period.
+   * Closes sockets that stopped heartbeating (a frozen connection the runtime has not noticed),
+   * and sockets that opened the room long ago and never joined. The alarm does this rarely (an
+   * idle room should sleep); a room that wakes for a frame anyway does it on the way, at most once
+   * per stale period, so that in a live room a dead member shows as away within about that period.
    */
   private pruneStale(now: number, except: WebSocket | null): void {
+    const room = this.room;
+    if (!room) return;
     this.lastPrune = now;
+    this.closeOverdueWaiting(now, except);
     for (const ws of this.ctx.getWebSockets()) {
-      if (ws === except) continue; // it has just sent a frame: alive
+      if (ws === except || this.closing.has(ws)) continue; // it has just sent a frame: alive
       const lastBeat = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? attachmentOf(ws).opened;
       if (now - lastBeat > this.config.staleMs) {
         // Presumed dead, not misbehaving: its member becomes away and may still resume.
@@ -225,27 +333,62 @@ export class RoomDO extends DurableObject<Env> {
     }
   }
 
+  /** Sockets that opened the room longer than WAITING_DEADLINE_MS ago and never joined. */
+  private closeOverdueWaiting(now: number, except: WebSocket | null): void {
+    for (const ws of this.room?.sockets.waitingSince(now - WAITING_DEADLINE_MS) ?? []) {
+      if (ws !== except) this.dropWaiting(ws, CloseCode.JoinTimeout, "did not join in time");
+    }
+  }
+
+  private dropWaiting(ws: WebSocket, code: CloseCode, reason: string): void {
+    this.closing.add(ws);
+    this.room?.sockets.gone(ws);
+    tryClose(ws, code, reason);
+  }
+
   private guardFor(ws: WebSocket, now: number): SocketGuard {
     let guard = this.guards.get(ws);
     if (!guard) this.guards.set(ws, (guard = new SocketGuard(this.config, now)));
     return guard;
   }
 
+  /** An invalid or refused frame; the socket is closed once it has used up its allowance. */
+  private strike(ws: WebSocket, guard: SocketGuard, last: string): Promise<void> | undefined {
+    return guard.strike(Date.now()) ? this.expel(ws, CloseCode.ProtocolViolation, `too many invalid frames (last: ${last})`) : undefined;
+  }
+
   private send(ws: WebSocket, msg: ServerMessage): void {
     trySend(ws, JSON.stringify(msg));
   }
 
-  /** Closes a misbehaving socket; its member leaves at once (no grace period, no resume). */
-  private expel(ws: WebSocket, code: number, reason: string): void {
+  /**
+   * Closes a misbehaving socket; its member leaves at once (no grace period, no resume), and its
+   * address is refused by this room for a cool-down.
+   */
+  private expel(ws: WebSocket, code: number, reason: string): Promise<void> | undefined {
+    if (this.closing.has(ws)) return;
     this.closing.add(ws);
-    const id = this.sockets.unbind(ws);
-    if (id) void this.execute(ws, this.core.expel(id));
+    const room = this.room;
+    if (!room) {
+      tryClose(ws, code, reason);
+      return;
+    }
+    const { addr } = attachmentOf(ws);
+    const id = room.sockets.unbind(ws);
+    room.sockets.gone(ws);
+    if (addr) room.cooldowns.refuse(addr, Date.now() + COOLDOWN_MS, Date.now());
+    const released = id ? this.execute(ws, room.core.expel(id)) : undefined;
     tryClose(ws, code, reason);
+    return released;
   }
 
   /** The socket is gone or going: its member, once, becomes away (and may resume). */
-  private forget(ws: WebSocket): void {
-    const id = this.sockets.unbind(ws);
-    if (id) void this.execute(ws, this.core.disconnect(id));
+  private forget(ws: WebSocket): Promise<void> | undefined {
+    const room = this.room;
+    if (!room) return;
+    const id = room.sockets.unbind(ws);
+    room.sockets.gone(ws);
+    // Without a grace period the member is gone at once, and its credentials are revoked.
+    return id ? this.execute(ws, room.core.disconnect(id)) : undefined;
   }
 }

@@ -9,7 +9,7 @@
 
 import { assertNever, type ClientMessage, type IceConfig, type PeerInfo, type RoomSettings } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
-import { error, SCHEDULE, sendTo, type Effect, type MintIce } from "./effects";
+import { refuse, SCHEDULE, sendTo, type Effect, type MintIce } from "./effects";
 import { iceMinted } from "./features/ice";
 import { admit } from "./features/join";
 import type { Handler, Handlers, MessageOf } from "./handler";
@@ -62,15 +62,18 @@ export class RoomCore {
 
   /** A validated frame from a socket; `sender` is the member its attachment names, or null before it joined. */
   handle(sender: string | null, msg: ClientMessage): Effect[] {
-    return this.dispatch(msg.type, msg, this.member(sender));
+    let from = this.member(sender);
+    // Any frame after a resume's welcome shows the client has its new token: the old one ends.
+    if (from !== null && from.prevToken !== null) this.room.save((from = { ...from, prevToken: null }));
+    return this.dispatch(msg.type, msg, from);
   }
 
   /** The one place where a handler's declared permission is enforced. */
   private dispatch<K extends ClientMessage["type"]>(type: K, msg: MessageOf<K>, from: StoredMember | null): Effect[] {
     const handler: Handler<MessageOf<K>> = this.handlers[type];
     if (handler.who === "any") return handler.run(this.room, from, msg);
-    if (from === null) return [error("not-joined", `send "join" before "${type}"`)];
-    if (handler.who === "host" && from.role !== "host") return [error("forbidden", `only the host may send "${type}"`)];
+    if (from === null) return refuse("not-joined", `send "join" before "${type}"`);
+    if (handler.who === "host" && from.role !== "host") return refuse("forbidden", `only the host may send "${type}"`);
     return handler.run(this.room, from, msg);
   }
 
@@ -105,19 +108,28 @@ export class RoomCore {
     return gone.length ? [...gone, SCHEDULE] : gone;
   }
 
-  /** Ends the grace period of members away for too long, and lets an empty room's chat expire. */
+  /**
+   * The room was just created (POST /api/rooms): it is empty, so the retention clock starts now.
+   * A room nobody ever joins is deleted like one everybody left.
+   */
+  created(): Effect[] {
+    this.room.store.setEmptySince(this.room.deps.now());
+    return [SCHEDULE];
+  }
+
+  /**
+   * Ends the grace period of members away for too long, and deletes a room that has stood empty
+   * past its retention: its chat, its roster, everything (privacy, and no storage kept forever).
+   */
   expire(): Effect[] {
-    const { config, store, log, deps } = this.room;
+    const { config, store, deps } = this.room;
     const now = deps.now();
     const effects: Effect[] = [];
     for (const m of [...this.room.members.values()]) {
       if (m.awaySince !== null && now - m.awaySince >= config.graceMs) effects.push(...this.room.remove(m.id));
     }
     const emptySince = store.emptySince();
-    if (emptySince !== null && now - emptySince >= config.retentionMs) {
-      log.clear();
-      store.setEmptySince(null);
-    }
+    if (this.room.members.size === 0 && emptySince !== null && now - emptySince >= config.retentionMs) return [...effects, { kind: "delete-room" }];
     effects.push(SCHEDULE);
     return effects;
   }

@@ -33,7 +33,17 @@ export type Effect =
   | { kind: "close"; code: CloseCode; reason: string }
   | MintIce
   /** Deadlines (grace periods, chat retention) may have moved: set the alarm again. */
-  | { kind: "schedule" };
+  | { kind: "schedule" }
+  /**
+   * The frame was refused (not joined, no such peer, already joined, not allowed): it counts
+   * against the socket like an invalid one, so a client cannot keep the room busy answering
+   * refusals forever.
+   */
+  | { kind: "strike" }
+  /** The member is gone for good (left, expelled, grace period over): its TURN credentials end now where the provider allows. */
+  | { kind: "release-ice"; peerId: string }
+  /** The room stood empty past its retention: every socket is closed and all its storage deleted. */
+  | { kind: "delete-room" };
 
 export const UNBIND: Effect = { kind: "unbind" };
 export const SCHEDULE: Effect = { kind: "schedule" };
@@ -41,3 +51,5 @@ export const SCHEDULE: Effect = { kind: "schedule" };
 export const sendSelf = (msg: Outgoing): Effect => ({ kind: "send", to: "self", msg });
 export const sendTo = (to: readonly string[], msg: Outgoing): Effect => ({ kind: "send", to, msg });
 export const error = (code: ErrorCode, message: string): Effect => sendSelf({ type: "error", code, message });
+/** A refused frame: the error, and a strike against the socket. */
+export const refuse = (code: ErrorCode, message: string): Effect[] => [error(code, message), { kind: "strike" }];

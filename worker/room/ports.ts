@@ -4,17 +4,26 @@
 
 import type { ChatMessage, PeerInfo } from "../../protocol/protocol";
 
-/** The chat history. */
+/**
+ * The chat history. Sizes are what a message costs in a frame (chatBytes in
+ * features/chat-quota.ts); a page holds its first message whatever its size, so that paging
+ * always moves on.
+ */
 export interface ChatLog {
   /** Stores a message under the next sequence number and returns it. */
   append(message: Omit<ChatMessage, "seq">): ChatMessage;
-  /** The message an author already sent under this client id, if any. */
+  /** The message an author already sent under this client id, if any (still stored). */
   findByClientId(from: string, cid: string): ChatMessage | null;
-  /** The newest `n` messages, oldest first. */
-  tail(n: number): ChatMessage[];
-  /** Up to `limit` messages with seq > `after`, oldest first. */
-  after(after: number, limit: number): ChatMessage[];
+  /** The newest `n` messages, oldest first, as many of them as fit in `maxBytes`. */
+  tail(n: number, maxBytes?: number): ChatMessage[];
+  /** Up to `limit` messages with seq > `after`, oldest first, as many as fit in `maxBytes`. */
+  after(after: number, limit: number, maxBytes?: number): ChatMessage[];
   lastSeq(): number;
+  /**
+   * Forgets the oldest messages until at most `cap.messages` remain, of at most `cap.bytes` in
+   * all; sequence numbers are never reused.
+   */
+  trim(cap: { messages: number; bytes: number }): void;
   /** Forgets every message; sequence numbers are never reused. */
   clear(): void;
 }
@@ -31,6 +40,12 @@ export interface StoredMember {
   media: PeerInfo["media"];
   joined: number;
   token: string;
+  /**
+   * The token before the latest resume, still accepted until the member shows it received the
+   * new one (its first frame after that welcome): a welcome lost with its socket must not cost
+   * the seat. Null once confirmed.
+   */
+  prevToken: string | null;
   role: Role;
   /** When its socket was lost; null while connected. */
   awaySince: number | null;

@@ -5,6 +5,7 @@ import { LIMITS, type PeerInfo, type RoomSettings } from "../../protocol/protoco
 import type { RoomConfig } from "../config";
 import { TokenBucket } from "../socket-guard";
 import { sendTo, type Effect } from "./effects";
+import { MemberChat } from "./features/chat-quota";
 import type { ChatLog, MemberStore, RoomDeps, StoredMember } from "./ports";
 
 export function info(m: StoredMember): PeerInfo {
@@ -18,6 +19,8 @@ export class RoomState {
    * not buy fresh credentials), and a room woken from hibernation starts everyone afresh.
    */
   private readonly iceBuckets = new Map<string, TokenBucket>();
+  /** Each member's chat and history rations, and its unread history reply; kept like iceBuckets. */
+  private readonly chats = new Map<string, MemberChat>();
 
   constructor(
     readonly config: RoomConfig,
@@ -35,9 +38,10 @@ export class RoomState {
   remove(peerId: string): Effect[] {
     if (!this.members.delete(peerId)) return [];
     this.iceBuckets.delete(peerId);
+    this.chats.delete(peerId);
     this.store.delete(peerId);
     if (this.members.size === 0) this.store.setEmptySince(this.deps.now());
-    return [sendTo(this.others(peerId), { type: "peer-left", id: peerId })];
+    return [sendTo(this.others(peerId), { type: "peer-left", id: peerId }), { kind: "release-ice", peerId }];
   }
 
   /** The connected members other than `peerId`: whom to tell about it (away members hear nothing). */
@@ -80,5 +84,12 @@ export class RoomState {
     let bucket = this.iceBuckets.get(peerId);
     if (!bucket) this.iceBuckets.set(peerId, (bucket = new TokenBucket(rate, now)));
     return bucket.take(now);
+  }
+
+  /** The member's chat allowance (chat-quota.ts), made on first use. */
+  chatOf(peerId: string): MemberChat {
+    let chat = this.chats.get(peerId);
+    if (!chat) this.chats.set(peerId, (chat = new MemberChat(this.config, this.deps.now())));
+    return chat;
   }
 }

@@ -1,7 +1,12 @@
 // The room's chat history in the Durable Object's SQLite storage. SQL calls on a Durable Object
 // are synchronous and local, so the room core can use this port without awaiting.
+//
+// Each row stores its size (chatBytes: the message as JSON), so that pages and the room's cap
+// count bytes without re-encoding what they skip. Rows written before that column existed, or by
+// code rolled back to before it, have none (NULL); they are sized here when met.
 
 import type { ChatMessage } from "../../protocol/protocol";
+import { chatBytes } from "../room/features/chat-quota";
 import type { ChatLog } from "../room/ports";
 import type { SchemaState } from "./schema";
 
@@ -12,28 +17,41 @@ interface Row extends Record<string, SqlStorageValue> {
   text: string;
   ts: number;
   cid: string;
+  bytes: number | null;
 }
 
 const toMessage = (r: Row): ChatMessage => ({ seq: r.seq, from: r.author, name: r.name, text: r.text, ts: r.ts, cid: r.cid });
 
+/** Rows sized per statement when old rows without a size are met: bounds what is in memory at once. */
+const SIZE_BATCH = 50;
+
 export class SqliteChatLog implements ChatLog {
   /** Read once (or known to be 0 in a new room), then kept in step with appends (every welcome carries it). */
   private last: number | undefined;
+  /** How much is stored: read when the cap is first checked (or known to be nothing), then kept in step. */
+  private stored: { messages: number; bytes: number } | undefined;
 
   /** The table exists (see schema.ts); `fresh`: it was just created, so it is empty. */
   constructor(private readonly sql: SqlStorage, { fresh }: SchemaState) {
     this.last = fresh ? 0 : undefined;
+    this.stored = fresh ? { messages: 0, bytes: 0 } : undefined;
   }
 
   append(m: Omit<ChatMessage, "seq">): ChatMessage {
-    const row = this.sql
-      .exec<{ seq: number }>(
-        "INSERT INTO chat (author, name, text, ts, cid) VALUES (?, ?, ?, ?, ?) RETURNING seq",
-        m.from, m.name, m.text, m.ts, m.cid,
-      )
-      .one();
-    this.last = row.seq;
-    return { ...m, seq: row.seq };
+    // The number AUTOINCREMENT would hand out, given here so that the size can be stored with the
+    // row: sqlite_sequence still moves on, and a number is never handed out twice.
+    const message: ChatMessage = { seq: this.lastSeq() + 1, from: m.from, name: m.name, text: m.text, ts: m.ts, cid: m.cid };
+    const bytes = chatBytes(message);
+    this.sql.exec(
+      "INSERT INTO chat (seq, author, name, text, ts, cid, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      message.seq, message.from, message.name, message.text, message.ts, message.cid, bytes,
+    );
+    this.last = message.seq;
+    if (this.stored) {
+      this.stored.messages++;
+      this.stored.bytes += bytes;
+    }
+    return message;
   }
 
   findByClientId(from: string, cid: string): ChatMessage | null {
@@ -41,21 +59,39 @@ export class SqliteChatLog implements ChatLog {
     return rows.length ? toMessage(rows[0]!) : null;
   }
 
-  tail(n: number): ChatMessage[] {
+  tail(n: number, maxBytes = Infinity): ChatMessage[] {
     if (this.lastSeq() === 0) return []; // nothing was ever written
-    return this.sql
-      .exec<Row>("SELECT * FROM (SELECT * FROM chat ORDER BY seq DESC LIMIT ?) ORDER BY seq ASC", n)
-      .toArray()
-      .map(toMessage);
+    return this.fit(this.sql.exec<Row>("SELECT * FROM chat ORDER BY seq DESC LIMIT ?", n), maxBytes).reverse();
   }
 
-  after(after: number, limit: number): ChatMessage[] {
+  after(after: number, limit: number, maxBytes = Infinity): ChatMessage[] {
     if (after >= this.lastSeq()) return [];
-    return this.sql.exec<Row>("SELECT * FROM chat WHERE seq > ? ORDER BY seq ASC LIMIT ?", after, limit).toArray().map(toMessage);
+    return this.fit(this.sql.exec<Row>("SELECT * FROM chat WHERE seq > ? ORDER BY seq LIMIT ?", after, limit), maxBytes);
+  }
+
+  trim(cap: { messages: number; bytes: number }): void {
+    const stored = this.measure(cap.messages);
+    const messages = stored.messages - cap.messages;
+    const bytes = stored.bytes - cap.bytes;
+    if (messages <= 0 && bytes <= 0) return;
+    // Oldest first, read lazily: only as far as the excess goes (usually a row or two).
+    let dropped = 0;
+    let freed = 0;
+    let upTo = 0;
+    for (const r of this.sql.exec<{ seq: number; bytes: number }>("SELECT seq, bytes FROM chat ORDER BY seq")) {
+      dropped++;
+      freed += r.bytes;
+      upTo = r.seq;
+      if (dropped >= messages && freed >= bytes) break;
+    }
+    this.sql.exec("DELETE FROM chat WHERE seq <= ?", upTo);
+    stored.messages -= dropped;
+    stored.bytes -= freed;
   }
 
   clear(): void {
     this.sql.exec("DELETE FROM chat");
+    this.stored = { messages: 0, bytes: 0 };
   }
 
   lastSeq(): number {
@@ -65,5 +101,36 @@ export class SqliteChatLog implements ChatLog {
       this.last = rows.length ? rows[0]!.seq : 0;
     }
     return this.last;
+  }
+
+  /** The cursor's rows while they fit in `maxBytes`, the first always. Read lazily: nothing past the budget is loaded. */
+  private fit(rows: Iterable<Row>, maxBytes: number): ChatMessage[] {
+    const out: ChatMessage[] = [];
+    let total = 0;
+    for (const r of rows) {
+      const message = toMessage(r);
+      const size = r.bytes ?? chatBytes(message);
+      if (out.length > 0 && total + size > maxBytes) break;
+      out.push(message);
+      total += size;
+    }
+    return out;
+  }
+
+  /**
+   * Counts what is stored, once per instance. A room written by older code may hold any amount
+   * of unsized chat: the newest `keep` rows are all the cap can leave, so the rest is dropped
+   * first (by the primary key, without reading it), and only those are sized.
+   */
+  private measure(keep: number): { messages: number; bytes: number } {
+    if (this.stored) return this.stored;
+    this.sql.exec("DELETE FROM chat WHERE seq <= (SELECT seq FROM chat ORDER BY seq DESC LIMIT 1 OFFSET ?)", keep);
+    for (;;) {
+      const unsized = this.sql.exec<Row>("SELECT * FROM chat WHERE bytes IS NULL LIMIT ?", SIZE_BATCH).toArray();
+      for (const r of unsized) this.sql.exec("UPDATE chat SET bytes = ? WHERE seq = ?", chatBytes(toMessage(r)), r.seq);
+      if (unsized.length < SIZE_BATCH) break;
+    }
+    const row = this.sql.exec<{ messages: number; bytes: number }>("SELECT COUNT(*) AS messages, TOTAL(bytes) AS bytes FROM chat").one();
+    return (this.stored = { messages: row.messages, bytes: row.bytes });
   }
 }

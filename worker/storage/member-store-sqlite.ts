@@ -15,6 +15,7 @@ interface Row extends Record<string, SqlStorageValue> {
   token: string;
   away_since: number | null;
   role: string;
+  prev_token: string | null;
 }
 
 export class SqliteMemberStore implements MemberStore {
@@ -39,6 +40,7 @@ export class SqliteMemberStore implements MemberStore {
       token: r.token,
       // Storage is trusted, but a role this code does not know grants nothing.
       role: isRole(r.role) ? r.role : "member",
+      prevToken: r.prev_token,
       awaySince: r.away_since,
     }));
   }
@@ -46,8 +48,8 @@ export class SqliteMemberStore implements MemberStore {
   put(m: StoredMember): void {
     this.blank = false;
     this.sql.exec(
-      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role,
+      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role, m.prevToken,
     );
   }
 

@@ -12,6 +12,9 @@
  * additive (new tables, new columns with defaults), so that code rolled back to an older version
  * still works on the newer tables.
  */
+import { ADD_CHAT_BYTES, CHAT_BYTES_COLUMN } from "./chat-migrations";
+import { TURN_ISSUED_DDL } from "./turn-issued-sqlite";
+
 interface Migration {
   to: number;
   sql: string;
@@ -20,6 +23,14 @@ interface Migration {
 const MIGRATIONS: readonly Migration[] = [
   // Members carry a role; every member so far is a plain member.
   { to: 2, sql: "ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member'" },
+  // Addresses whose member was expelled for abuse, refused until `until` (ms since the epoch).
+  { to: 3, sql: "CREATE TABLE IF NOT EXISTS cooldowns (addr TEXT PRIMARY KEY, until INTEGER NOT NULL)" },
+  // Revocable TURN usernames handed to members, so that a departure after hibernation revokes them.
+  { to: 4, sql: TURN_ISSUED_DDL },
+  // Chat rows carry their size, so that pages and the room's cap count bytes cheaply.
+  { to: 5, sql: ADD_CHAT_BYTES },
+  // Resume tokens rotate; the previous one is kept until the member confirms the new one.
+  { to: 6, sql: "ALTER TABLE members ADD COLUMN prev_token TEXT" },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 1;
@@ -38,7 +49,8 @@ const CURRENT = `
     joined INTEGER NOT NULL,
     token TEXT NOT NULL,
     away_since INTEGER,
-    role TEXT NOT NULL DEFAULT 'member'
+    role TEXT NOT NULL DEFAULT 'member',
+    prev_token TEXT
   );
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
   -- AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
@@ -50,13 +62,24 @@ const CURRENT = `
     text TEXT NOT NULL,
     ts INTEGER NOT NULL,
     cid TEXT NOT NULL,
+    ${CHAT_BYTES_COLUMN},
     UNIQUE (author, cid)
   );
+  CREATE TABLE IF NOT EXISTS cooldowns (addr TEXT PRIMARY KEY, until INTEGER NOT NULL);
+  ${TURN_ISSUED_DDL};
   INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION});`;
 
 export interface SchemaState {
   /** The tables were just created: they are empty. */
   fresh: boolean;
+}
+
+/**
+ * Whether this id names a room: `POST /api/rooms` created its tables. Only reads, so that a
+ * socket or request for an id this deployment never minted leaves no storage behind.
+ */
+export function roomExists(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'members'").toArray().length > 0;
 }
 
 /**

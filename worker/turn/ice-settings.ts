@@ -13,7 +13,11 @@ export interface TurnVars {
   TURN_URLS?: string;
   /** coturn's static-auth-secret (use-auth-secret). A secret. */
   TURN_SECRET?: string;
-  /** Credential lifetime in seconds (default 3600, at most 172800). */
+  /**
+   * Credential lifetime in seconds (default 600, at most 3600). Members refresh theirs at 80 % of
+   * it; a member who is gone keeps working credentials for at most this long (coturn has no
+   * revocation, and Cloudflare's is lost when the room hibernates).
+   */
   TURN_TTL?: string;
   /** Comma-separated STUN URLs (default none: local development needs none). */
   STUN_URLS?: string;
@@ -23,8 +27,9 @@ export interface TurnVars {
   /** Where Cloudflare's TURN API lives (tests point it at a local stub). */
   CF_TURN_API_BASE?: string;
   /**
-   * Shifts the clock used to stamp coturn credentials, in seconds. Only for tests that need an
-   * already expired credential (a negative value); never set it in production.
+   * Shifts the clock used to stamp coturn credentials back by this many seconds. Only for tests
+   * that need an already expired credential; never set it in production. Positive values count
+   * as 0 (see iceSettings).
    */
   TURN_CLOCK_SKEW_SECONDS?: string;
 }
@@ -36,11 +41,16 @@ export interface IceSettings {
   secret: string;
   ttlSeconds: number;
   cloudflare: { keyId: string; token: string; apiBase: string; timeoutMs: number };
+  /** Never positive. */
   clockSkewSeconds: number;
 }
 
-export const DEFAULT_TTL_SECONDS = 3600;
-export const MAX_TTL_SECONDS = 48 * 3600;
+export const DEFAULT_TTL_SECONDS = 600;
+/**
+ * Longer buys nothing: members refresh at 80 % of the lifetime anyway (one small frame), while a
+ * departed member's relay access lasts as long as the credential.
+ */
+export const MAX_TTL_SECONDS = 3600;
 
 /** Entries that are not STUN or TURN URLs are dropped: a browser would refuse the whole config. */
 const iceUrls = (raw: string | undefined): string[] => listVar(raw).filter((s) => /^(stun|stuns|turn|turns):/.test(s));
@@ -59,7 +69,9 @@ export function iceSettings(env: TurnVars): IceSettings {
       apiBase: (env.CF_TURN_API_BASE || "https://rtc.live.cloudflare.com").replace(/\/$/, ""),
       timeoutMs: 2500,
     },
-    clockSkewSeconds: numberVar(env.TURN_CLOCK_SKEW_SECONDS, 0),
+    // Only ever shortens a credential's life: a positive skew would stamp credentials that outlive
+    // TURN_TTL, and with it the membership they were issued for.
+    clockSkewSeconds: Math.min(0, numberVar(env.TURN_CLOCK_SKEW_SECONDS, 0)),
   };
 }
 

@@ -2,6 +2,7 @@
 // with the app: most visits never open it.
 
 import type { Lang } from "./catalog";
+import { fill, type Params } from "./format";
 
 const en = {
   "check.title": "Connection check",
@@ -34,7 +35,7 @@ export type CheckKey = keyof typeof en;
 
 const ru: Record<CheckKey, string> = {
   "check.title": "Проверка соединения",
-  "check.intro": "Проверяем, будут ли работать звонки из этого браузера и этой сети.",
+  "check.intro": "Проверяем, будут ли работать звонки в этом браузере и в этой сети.",
   "check.signaling": "Сервис комнат",
   "check.stun": "Прямое соединение (публичный адрес через STUN)",
   "check.turnUdp": "Ретранслятор по UDP",
@@ -45,14 +46,14 @@ const ru: Record<CheckKey, string> = {
   "check.pending": "проверяем…",
   "check.ok": "работает",
   "check.failed": "не работает",
-  "check.absent": "сервер это не предлагает",
-  "check.rejected": "отклонил наши данные для входа",
+  "check.absent": "не поддерживается сервером",
+  "check.rejected": "отклонил учётные данные",
   "check.rtt": "задержка {ms} мс",
   "check.verdict.pending": "Проверяем…",
   "check.verdict.works": "Звонки будут работать.",
   "check.verdict.relay-only": "Звонки будут работать только через ретранслятор. Ваша сеть не допускает прямых соединений, поэтому звонки пойдут через сервер-ретранслятор (задержка чуть больше).",
-  "check.verdict.direct-only": "Звонки будут работать с большинством людей, но ретранслятор недоступен: люди за строгими сетями могут не дозвониться до вас.",
-  "check.verdict.local-only": "Этот сервер не предлагает ни STUN, ни ретранслятор, поэтому звонки работают только между устройствами в одной сети.",
+  "check.verdict.direct-only": "Звонки будут работать с большинством собеседников, но ретранслятор недоступен: пользователи из сетей с жёсткими ограничениями могут не подключиться к вам.",
+  "check.verdict.local-only": "На этом сервере нет ни STUN, ни ретранслятора, поэтому звонки работают только между устройствами в одной сети.",
   "check.verdict.blocked": "Ваша сеть блокирует звонки: недоступны ни прямое соединение, ни ретранслятор. Попробуйте другую сеть (например, раздачу с телефона) или попросите администратора сети разрешить WebRTC.",
   "check.verdict.no-service": "Ваша сеть блокирует звонки: сервис комнат недоступен. Проверьте подключение к интернету, брандмауэр или прокси.",
   "check.again": "Проверить снова",
@@ -61,7 +62,7 @@ const ru: Record<CheckKey, string> = {
 
 const ky: Record<CheckKey, string> = {
   "check.title": "Байланышты текшерүү",
-  "check.intro": "Бул браузерден жана бул тармактан чалуулар иштей турганын текшеребиз.",
+  "check.intro": "Бул браузерде жана бул тармакта чалуулар иштей турганын текшеребиз.",
   "check.signaling": "Бөлмө кызматы",
   "check.stun": "Түз туташуу (STUN аркылуу ачык дарек)",
   "check.turnUdp": "UDP аркылуу ретранслятор",
@@ -72,14 +73,14 @@ const ky: Record<CheckKey, string> = {
   "check.pending": "текшерилүүдө…",
   "check.ok": "иштейт",
   "check.failed": "иштебейт",
-  "check.absent": "сервер муну сунуштабайт",
-  "check.rejected": "кирүү маалыматтарыбызды четке какты",
+  "check.absent": "бул сервер колдобойт",
+  "check.rejected": "кирүү маалыматтарын четке какты",
   "check.rtt": "кечигүү {ms} мс",
   "check.verdict.pending": "Текшерилүүдө…",
   "check.verdict.works": "Чалуулар иштейт.",
   "check.verdict.relay-only": "Чалуулар ретранслятор аркылуу гана иштейт. Тармагыңыз түз туташууга жол бербейт, ошондуктан чалуулар ретранслятор сервери аркылуу өтөт (кечигүү бир аз көбүрөөк).",
-  "check.verdict.direct-only": "Чалуулар көпчүлүк адамдар менен иштейт, бирок ретранслятор жеткиликсиз: катуу чектелген тармактардагы адамдар сизге туташа албашы мүмкүн.",
-  "check.verdict.local-only": "Бул сервер STUN да, ретранслятор да сунуштабайт, ошондуктан чалуулар бир тармактагы түзмөктөрдүн ортосунда гана иштейт.",
+  "check.verdict.direct-only": "Чалуулар көпчүлүк адамдар менен иштейт, бирок ретранслятор жеткиликсиз: катуу чектелген тармактардагы колдонуучулар сизге туташа албашы мүмкүн.",
+  "check.verdict.local-only": "Бул серверде STUN да, ретранслятор да жок, ошондуктан чалуулар бир тармактагы түзмөктөрдүн ортосунда гана иштейт.",
   "check.verdict.blocked": "Тармагыңыз чалууларды бөгөттөйт: түз туташуу да, ретранслятор да жеткиликсиз. Башка тармакты (мисалы, телефондун хотспотун) колдонуп көрүңүз же тармак администраторунан WebRTC'ге уруксат берүүсүн сураныңыз.",
   "check.verdict.no-service": "Тармагыңыз чалууларды бөгөттөйт: бөлмө кызматы жеткиликсиз. Интернет байланышын, брандмауэрди же проксини текшериңиз.",
   "check.again": "Кайра текшерүү",
@@ -88,6 +89,6 @@ const ky: Record<CheckKey, string> = {
 
 export const CHECK_STRINGS: Record<Lang, Record<CheckKey, string>> = { en, ru, ky };
 
-export function checkText(lang: Lang, key: CheckKey, params: Record<string, string | number> = {}): string {
-  return (CHECK_STRINGS[lang][key] ?? en[key]).replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+export function checkText(lang: Lang, key: CheckKey, params: Params = {}): string {
+  return fill(CHECK_STRINGS[lang][key] ?? en[key], params);
 }

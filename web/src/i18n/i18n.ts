@@ -3,11 +3,10 @@
 
 import { readStored, writeStored } from "../stored";
 import { LANGS, en, type Entry, type Lang, type MessageKey } from "./catalog";
+import { fill, type Params } from "./format";
 
-export type { Lang, MessageKey };
+export type { Lang, MessageKey, Params };
 export { LANGS };
-
-export type Params = Record<string, string | number>;
 
 const STORAGE_KEY = "roomlink.lang";
 const loaded: Partial<Record<Lang, Record<MessageKey, Entry>>> = { en };
@@ -39,7 +38,7 @@ export function translate(lang: Lang, key: MessageKey, params: Params = {}): str
     const category = new Intl.PluralRules(loaded[lang] ? lang : "en").select(count);
     text = entry[category] ?? entry.other;
   }
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  return fill(text, params);
 }
 
 export const storedLang = (): string | null => readStored(STORAGE_KEY);

@@ -12,6 +12,8 @@ export function ChatPanel({ items, selfId, onSend }: { items: readonly ChatItem[
     list.current?.scrollTo({ top: list.current.scrollHeight });
   }, [items.length]);
   const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+  // The room refused a message for now: it waits in the list (unconfirmed) and goes out again by itself.
+  const slowDown = items.some((i) => i.kind === "pending" && i.held);
 
   const send = () => {
     if (!draft.trim()) return;
@@ -44,6 +46,7 @@ export function ChatPanel({ items, selfId, onSend }: { items: readonly ChatItem[
           );
         })}
       </ol>
+      {slowDown && <p class="chat-slow-down" role="status" data-testid="chat-slow-down">{t("chat.slowDown")}</p>}
       <form class="composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
         <textarea
           rows={1}

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { useI18n } from "./hooks";
-import { API_ORIGIN, navigate, recentRooms, roomIdFromInput } from "./routes";
+import { createRoom, navigate, recentRooms, roomIdFromInput } from "./routes";
 
 export function Landing() {
   const { t } = useI18n();
@@ -13,10 +13,7 @@ export function Landing() {
     setCreating(true);
     setError(null);
     try {
-      const res = await fetch(`${API_ORIGIN}/api/rooms`, { method: "POST" });
-      if (!res.ok) throw new Error(String(res.status));
-      const { id } = (await res.json()) as { id: string };
-      navigate(`/r/${id}`);
+      navigate(`/r/${await createRoom()}`);
     } catch {
       setError(t("landing.createFailed"));
       setCreating(false);

@@ -2,9 +2,11 @@ import type { MediaState } from "../../../protocol/protocol";
 import type { Participant } from "../engine/session/room-session";
 import { useI18n } from "./hooks";
 import { Icon } from "./icons";
+import { distinctNames } from "./room/distinct-names";
 
 export function PeoplePanel({ self, selfMedia, participants }: { self: string; selfMedia: MediaState; participants: Participant[] }) {
   const { t } = useI18n();
+  const names = distinctNames(participants);
   const row = (key: string, name: string, media: MediaState) => (
     <li key={key} data-testid="person">
       <span class="name">{name}</span>
@@ -20,7 +22,7 @@ export function PeoplePanel({ self, selfMedia, participants }: { self: string; s
       <h2 data-testid="people-count">{t("room.participants", { count: participants.length + 1 })}</h2>
       <ul>
         {row("self", t("room.youSuffix", { name: self }), selfMedia)}
-        {participants.map((p) => row(p.id, p.name, p.media))}
+        {participants.map((p) => row(p.id, names.get(p.id) ?? p.name, p.media))}
       </ul>
     </section>
   );

@@ -8,19 +8,30 @@ import { PeoplePanel } from "./people-panel";
 import { PreJoin, type JoinChoice } from "./prejoin";
 import { Controls, type Panel } from "./room/controls";
 import { Grid } from "./room/grid";
-import { Refused, RoomNotices } from "./room/notices";
-import { navigate, rememberRoom, roomSocketUrl } from "./routes";
+import { Refused, RoomGone, RoomNotices } from "./room/notices";
+import { navigate, rememberRoom, roomExists, roomSocketUrl } from "./routes";
 
 /** /r/<id>: the pre-join screen, then the room; after leaving, a notice with a way back in. */
 export function RoomPage({ roomId }: { roomId: string }) {
   const { t } = useI18n();
   const [left, setLeft] = useState(false);
+  const [gone, setGone] = useState(false);
+  useEffect(() => {
+    // Asked alongside the socket's opening, so a live room's join is not delayed: a socket to a
+    // room that does not exist can only fail, and the browser does not say why.
+    let current = true;
+    void roomExists(roomId).then((exists) => current && setGone(!exists));
+    return () => {
+      current = false;
+    };
+  }, [roomId]);
   // Each visit is a new one: a rejoin gets fresh camera, mic and socket.
   const [visit, setVisit] = useState(0);
   const rejoin = () => {
     setLeft(false);
     setVisit((v) => v + 1);
   };
+  if (gone) return <RoomGone />;
   if (left) {
     return (
       <main class="notice" data-testid="left">

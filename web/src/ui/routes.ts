@@ -35,6 +35,30 @@ export const API_ORIGIN: string = (import.meta.env.VITE_API_ORIGIN as string | u
 
 export const roomSocketUrl = (roomId: string) => `${API_ORIGIN.replace(/^http/, "ws")}/api/rooms/${roomId}/ws`;
 
+/** Creates a room and returns its id; throws if the server refused (rate limit) or could not be reached. */
+export async function createRoom(): Promise<string> {
+  const res = await fetch(`${API_ORIGIN}/api/rooms`, { method: "POST" });
+  if (!res.ok) throw new Error(`creating a room: ${res.status}`);
+  const body: unknown = await res.json();
+  if (typeof body !== "object" || body === null || !("id" in body) || typeof body.id !== "string" || !ROOM_ID_PATTERN.test(body.id)) {
+    throw new Error("creating a room: unexpected answer");
+  }
+  return body.id;
+}
+
+/**
+ * Whether a link still leads to a room: false only when the server says it does not (404); a
+ * network failure is not proof of anything, and the room socket's own retries take over.
+ */
+export async function roomExists(roomId: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${API_ORIGIN}/api/rooms/${roomId}`);
+    return res.status !== 404;
+  } catch {
+    return true;
+  }
+}
+
 const RECENT_KEY = "roomlink.recent";
 
 export function recentRooms(): string[] {

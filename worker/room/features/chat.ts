@@ -1,28 +1,64 @@
 // Chat: messages get the room's sequence number and time, and are kept (chat-log) for late
 // joiners and for members catching up after a dropped socket (`history`, by sequence number).
+// What a member may cost the room, in messages, pages and unread replies, is in chat-quota.ts.
 
-import { LIMITS } from "../../../protocol/protocol";
-import { sendSelf, sendTo } from "../effects";
+import { assertNever, LIMITS, type ChatMessage } from "../../../protocol/protocol";
+import { error, sendSelf, sendTo, type Effect } from "../effects";
 import type { Handler, MessageOf } from "../handler";
+import type { RoomState } from "../state";
 
 export const chat: Handler<MessageOf<"chat">> = {
   who: "member",
   run(room, from, msg) {
     // A resend of a message that already landed (the author reconnected before seeing its echo)
-    // is answered to the author alone, so nobody sees it twice.
+    // is answered to the author alone, so nobody sees it twice. It costs no ration: it stores
+    // nothing, and a client resending its outbox after chat-throttled must not be refused again
+    // for what did land.
     const existing = room.log.findByClientId(from.id, msg.cid);
     if (existing) return [sendSelf({ type: "chat", message: existing })];
+    if (!room.chatOf(from.id).takeMessage(room.deps.now())) {
+      return [error("chat-throttled", "too many chat messages: this one was not stored; send it again in a moment")];
+    }
     const message = room.log.append({ from: from.id, name: from.name, text: msg.text, ts: room.deps.now(), cid: msg.cid });
+    room.log.trim(room.config.chatCap);
     return [sendTo([...room.members.keys()], { type: "chat", message })];
   },
 };
 
 export const history: Handler<MessageOf<"history">> = {
   who: "member",
-  run(room, _from, msg) {
-    const page = room.log.after(msg.after, LIMITS.historyPage + 1);
-    const more = page.length > LIMITS.historyPage;
-    const messages = more ? page.slice(0, LIMITS.historyPage) : page;
-    return [sendSelf({ type: "history", after: msg.after, messages, more })];
+  run(room, from, msg) {
+    const allowance = room.chatOf(from.id);
+    const admission = allowance.admitPage(msg.ack, room.deps.now());
+    switch (admission) {
+      case "ok":
+        break;
+      case "unread":
+        return busy("the last history reply has not been acknowledged: send its `ack` with the next request");
+      case "throttled":
+        return busy("too many history requests: ask again in a moment");
+      default:
+        return assertNever(admission);
+    }
+    const messages = room.log.after(msg.after, LIMITS.historyPage, room.config.historyPageBytes);
+    // Stored messages are a run of consecutive sequence numbers up to lastSeq (only the oldest
+    // are ever dropped), so a page that ends before lastSeq has more after it.
+    const last = messages.at(-1);
+    const more = last !== undefined && last.seq < room.log.lastSeq();
+    const ack = room.deps.newToken();
+    allowance.pageSent(ack);
+    return [sendSelf({ type: "history", after: msg.after, messages, more, ack })];
   },
 };
+
+const busy = (why: string): Effect[] => [error("history-busy", why)];
+
+/**
+ * The chat a welcome carries: the tail, or what came after `since`, a page's worth in messages
+ * and in bytes. The welcome starts the member's new socket, on which no history reply is unread.
+ */
+export function chatTail(room: RoomState, peerId: string, since: number | undefined): ChatMessage[] {
+  room.chatOf(peerId).newSocket();
+  const { historyTail, historyPageBytes } = room.config;
+  return since === undefined ? room.log.tail(historyTail, historyPageBytes) : room.log.after(since, LIMITS.historyPage, historyPageBytes);
+}

@@ -3,11 +3,12 @@
 // room refuses, and so that a lobby can later wait between the stages:
 //   decide (synchronous, here) → mint ICE for the decided id (the adapter) → admit (here) → welcome.
 
-import { CloseCode, LIMITS, PROTOCOL_VERSION, type IceConfig, type PeerInfo } from "../../../protocol/protocol";
-import { error, sendSelf, sendTo, type Effect, type JoinMessage } from "../effects";
+import { CloseCode, PROTOCOL_VERSION, type IceConfig, type PeerInfo } from "../../../protocol/protocol";
+import { error, refuse, sendSelf, sendTo, type Effect, type JoinMessage } from "../effects";
 import type { Handler } from "../handler";
 import type { StoredMember } from "../ports";
 import { info, type RoomState } from "../state";
+import { chatTail } from "./chat";
 
 /** Constant-time comparison, so that a token cannot be guessed a character at a time. */
 function sameToken(a: string, b: string): boolean {
@@ -19,15 +20,20 @@ function sameToken(a: string, b: string): boolean {
 
 const sameMedia = (a: PeerInfo["media"], b: PeerInfo["media"]) => a.mic === b.mic && a.cam === b.cam && a.screen === b.screen;
 
-/** The member this join may take back: the one it names, if its token is right. */
+/**
+ * The member this join may take back: the one it names, if its token is right: the current one,
+ * or the one before while the member has not confirmed the current one (its welcome may have
+ * been lost with its socket).
+ */
 function resumable(room: RoomState, msg: JoinMessage): StoredMember | null {
   const r = msg.resume;
   if (!r) return null;
   const m = room.members.get(r.id);
-  return m && sameToken(m.token, r.token) ? m : null;
+  if (!m) return null;
+  return sameToken(m.token, r.token) || (m.prevToken !== null && sameToken(m.prevToken, r.token)) ? m : null;
 }
 
-const alreadyJoined = (): Effect[] => [error("already-joined", "this socket has already joined")];
+const alreadyJoined = (): Effect[] => refuse("already-joined", "this socket has already joined");
 
 export const join: Handler<JoinMessage> = {
   who: "any",
@@ -52,13 +58,19 @@ export function admit(room: RoomState, from: StoredMember | null, peerId: string
   if (from !== null) return alreadyJoined();
   const back = resumable(room, msg);
   if (back?.id === peerId) return resume(room, back, msg, ice);
+  // Not released here: the credentials are filed under the id, which is now another member's.
   if (room.members.has(peerId)) return decide(room, msg);
-  if (room.full) return roomFull(room);
+  // The credentials minted for a join that ends here are nobody's: they end at once.
+  if (room.full) return [{ kind: "release-ice", peerId }, ...roomFull(room)];
   return enter(room, peerId, msg, ice);
 }
 
 function resume(room: RoomState, back: StoredMember, msg: JoinMessage, ice: IceConfig): Effect[] {
-  const you: StoredMember = { ...back, name: msg.name, media: msg.media, awaySince: null };
+  // A new token on every resume, so that a stolen one is spent by its first use, and the thief and
+  // the owner cannot knock each other off the seat in turn. The token the client presented stays
+  // good until the client shows it got the new one (see StoredMember.prevToken).
+  const presented = msg.resume?.token ?? null;
+  const you: StoredMember = { ...back, name: msg.name, media: msg.media, token: room.deps.newToken(), prevToken: presented, awaySince: null };
   room.save(you);
   const effects: Effect[] = [];
   // Its old socket still looked alive (a frozen connection): this one takes over.
@@ -67,12 +79,13 @@ function resume(room: RoomState, back: StoredMember, msg: JoinMessage, ice: IceC
   const others = room.others(you.id);
   if (back.awaySince !== null) effects.push(sendTo(others, { type: "peer-presence", id: you.id, away: false }));
   if (!sameMedia(back.media, msg.media)) effects.push(sendTo(others, { type: "peer-media", id: you.id, media: msg.media }));
+  if (back.name !== msg.name) effects.push(sendTo(others, { type: "peer-renamed", id: you.id, name: msg.name }));
   return effects;
 }
 
 function enter(room: RoomState, peerId: string, msg: JoinMessage, ice: IceConfig): Effect[] {
   const { now, newToken } = room.deps;
-  const you: StoredMember = { id: peerId, name: msg.name, media: msg.media, joined: now(), token: newToken(), role: "member", awaySince: null };
+  const you: StoredMember = { id: peerId, name: msg.name, media: msg.media, joined: now(), token: newToken(), prevToken: null, role: "member", awaySince: null };
   const others = room.others(you.id);
   room.save(you);
   room.store.setEmptySince(null);
@@ -87,7 +100,7 @@ function roomFull(room: RoomState): Effect[] {
 }
 
 function welcome(room: RoomState, you: StoredMember, msg: JoinMessage, ice: IceConfig, resumed: boolean): Effect {
-  const chat = msg.since === undefined ? room.log.tail(room.config.historyTail) : room.log.after(msg.since, LIMITS.historyPage);
+  const chat = chatTail(room, you.id, msg.since);
   return sendSelf({
     type: "welcome",
     v: PROTOCOL_VERSION,

@@ -1,13 +1,15 @@
 // The chat as this client sees it, and the guarantee behind it: a message the user sends is kept
 // in an outbox under a client id (cid) until the room echoes it back, and is resent after every
 // (re)join; the room stores a (author, cid) pair once, and the list here keeps one item per
-// sequence number. So nothing is lost and nothing is shown twice across reconnects. Pure: no I/O.
+// sequence number. So nothing is lost and nothing is shown twice across reconnects, nor when the
+// room refuses a message for now (chat-throttled) and it goes out again later. Pure: no I/O.
 
 import type { ChatMessage } from "../../../../protocol/protocol";
 
 export type ChatItem =
   | { kind: "chat"; message: ChatMessage; pending: false }
-  | { kind: "pending"; cid: string; text: string; pending: true }
+  /** `held`: the room asked this client to slow down, and the message waits its turn to be sent again. */
+  | { kind: "pending"; cid: string; text: string; pending: true; held: boolean }
   | { kind: "system"; event: "joined" | "left"; name: string; ts: number; key: string };
 
 const newCid = (): string =>
@@ -35,25 +37,40 @@ export class ChatState {
     return [...this.outbox].map(([cid, text]) => ({ cid, text }));
   }
 
-  /** Queues a message; returns what to send (now, if connected, and again after each rejoin). */
-  send(text: string): { cid: string; text: string } {
+  /** Queues a message; returns what to send (now, if connected and not `held`, and again after each rejoin). */
+  send(text: string, held = false): { cid: string; text: string } {
     const cid = newCid();
     this.outbox.set(cid, text);
-    this.itemsValue = [...this.itemsValue, { kind: "pending", cid, text, pending: true }];
+    this.itemsValue = [...this.itemsValue, { kind: "pending", cid, text, pending: true, held }];
     return { cid, text };
   }
 
-  /** Confirmed messages from the room (live, welcome or history), in any order, with repeats. */
-  receive(messages: readonly ChatMessage[]): void {
+  /** Marks every unconfirmed message as held back (or no longer); false if none changed. */
+  hold(held: boolean): boolean {
+    if (!this.itemsValue.some((i) => i.kind === "pending" && i.held !== held)) return false;
+    this.itemsValue = this.itemsValue.map((i) => (i.kind === "pending" ? { ...i, held } : i));
+    return true;
+  }
+
+  /**
+   * Confirmed messages from the room (live, welcome or history), in any order, with repeats.
+   * Returns how many of them confirmed a message of this client's outbox.
+   */
+  receive(messages: readonly ChatMessage[]): number {
     let items = this.itemsValue;
+    let confirmed = 0;
     for (const message of messages) {
       this.lastSeqValue = Math.max(this.lastSeqValue, message.seq);
-      if (this.outbox.delete(message.cid)) items = items.filter((i) => !(i.kind === "pending" && i.cid === message.cid));
+      if (this.outbox.delete(message.cid)) {
+        confirmed++;
+        items = items.filter((i) => !(i.kind === "pending" && i.cid === message.cid));
+      }
       if (this.seen.has(message.seq)) continue;
       this.seen.add(message.seq);
       items = insertBySeq(items, { kind: "chat", message, pending: false });
     }
     this.itemsValue = items;
+    return confirmed;
   }
 
   system(event: "joined" | "left", name: string, ts: number): void {

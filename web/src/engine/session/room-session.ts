@@ -103,6 +103,7 @@ export class RoomSession extends Emitter<Events> {
     this.destroyed = true;
     for (const off of this.unsubscribe) off();
     this.ice.dispose();
+    this.chat.dispose();
     this.mediaState.dispose();
     this.roster.dispose();
     this.transport.close();
@@ -125,6 +126,7 @@ export class RoomSession extends Emitter<Events> {
         if (gone) chat.note("left", gone.name);
       },
       "peer-presence": (msg) => roster.presence(msg.id, msg.away),
+      "peer-renamed": (msg) => roster.patch(msg.id, { name: msg.name }),
       "peer-media": (msg) => mediaState.peerMedia(msg),
       signal: (msg) => roster.signal(msg.from, msg.data),
       chat: (msg) => chat.receive([msg.message]),
@@ -134,6 +136,7 @@ export class RoomSession extends Emitter<Events> {
         // Errors about our own frames; nothing here sends malformed ones, so they are diagnostics.
         log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
         ice.error(msg.code);
+        chat.error(msg.code);
       },
     };
   }

@@ -54,6 +54,7 @@ type Events = {
 export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set<number>([
   CloseCode.ProtocolViolation,
   CloseCode.Replaced,
+  CloseCode.RoomGone,
   CloseCode.RoomFull,
   CloseCode.BadVersion,
   CloseCode.RateLimited,

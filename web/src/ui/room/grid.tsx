@@ -5,6 +5,7 @@ import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media
 import type { SessionState } from "../../engine/session/room-session";
 import { useI18n } from "../hooks";
 import { Tile, type TileProps } from "../tile";
+import { distinctNames } from "./distinct-names";
 
 interface GridProps {
   name: string;
@@ -21,11 +22,13 @@ export function Grid({ name, state, local, media }: GridProps) {
   if (local.screen && media.tracks.screenStream) {
     tiles.push({ id: "self-screen", label: t("room.yourScreen"), stream: media.tracks.screenStream, media: { mic: false, cam: true, screen: true }, kind: "screen", self: true });
   }
+  const names = distinctNames(state.participants);
   for (const p of state.participants) {
+    const label = names.get(p.id) ?? p.name;
     // Someone whose signaling dropped is shown as reconnecting, even while their media still flows.
     const connection = p.away ? "reconnecting" : p.connection;
-    tiles.push({ id: p.id, label: p.name, stream: p.camera, media: p.media, kind: "camera", connection, sinkId: local.choice.audioOut });
-    if (p.screen) tiles.push({ id: p.id, label: t("room.screenOf", { name: p.name }), stream: p.screen, media: p.media, kind: "screen", connection, sinkId: local.choice.audioOut });
+    tiles.push({ id: p.id, label, stream: p.camera, media: p.media, kind: "camera", connection, sinkId: local.choice.audioOut });
+    if (p.screen) tiles.push({ id: p.id, label: t("room.screenOf", { name: label }), stream: p.screen, media: p.media, kind: "screen", connection, sinkId: local.choice.audioOut });
   }
   const columns = Math.ceil(Math.sqrt(tiles.length));
   return (

@@ -17,6 +17,8 @@ export function refusalText(code: number): MessageKey {
       return "status.protocol";
     case CloseCode.BadVersion:
       return "status.badVersion";
+    case CloseCode.RoomGone:
+      return "status.gone";
     default:
       return "status.refused";
   }
