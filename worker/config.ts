@@ -77,7 +77,7 @@ export interface RoomConfig {
 export function roomConfig(env: Vars): RoomConfig {
   return {
     capacity: intVar(env.ROOM_CAPACITY, 8, 2, 1000),
-    // workerd refuses WebSocket messages above 1 MiB anyway; stay under it.
+    // The platform delivers messages up to 32 MiB; a room has no use for frames past 1 MiB.
     maxFrameBytes: intVar(env.MAX_FRAME_BYTES, LIMITS.defaultMaxFrameBytes, 1024, 1024 * 1024),
     historyTail: LIMITS.historyPage,
     // A 4000-character message is at most ~24 KB as JSON (control characters escape to six

@@ -44,11 +44,12 @@ export const CHAT_ERRORS = [
   /** Over the member's chat ration: the message was not stored; send it again later (same `cid`). */
   "chat-throttled",
   /**
-   * A `history` request the room will not serve now: the last reply's `ack` is missing or wrong
-   * (that reply has not been read yet), or over the member's history ration. Retry later, with
-   * the `ack` of the last reply received.
+   * A `history` request without the last reply's `ack` (missing or wrong): that reply has not
+   * been read yet. Ask again with the `ack` of the last reply received.
    */
-  "history-busy",
+  "history-unacked",
+  /** Over the member's history ration (10, then 2 a second): ask again in a moment. */
+  "history-throttled",
 ] as const;
 
 export function chatMessage(v: unknown): ChatMessage | null {

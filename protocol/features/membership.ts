@@ -110,14 +110,16 @@ export const MEMBERSHIP_ERRORS = [
 /**
  * Characters a name may not carry, because they hide or disguise what a person reads: C0 and C1
  * controls, line and paragraph separators, bidi embeddings, overrides and isolates (they can
- * reorder the text around a name), and zero-width characters and joiners' look-alikes that make
- * "G1\u200b" look like "G1". ZWJ (U+200D) stays: emoji sequences need it.
+ * reorder the text around a name), zero-width characters that make "G1\u200b" look like "G1",
+ * and the blank "letters" that render as nothing (Hangul fillers, the blank Braille pattern).
  */
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u2800\u3164\ufeff\uffa0]/g;
+/** ZWJ (U+200D) joins emoji sequences (👩‍💻) and stays there; anywhere else it only hides. */
+const STRAY_ZWJ = /\u200d(?!\p{Extended_Pictographic})/gu;
 
 /** A display name as others will see it: well-formed, NFC, hidden characters removed, trimmed. */
 export function cleanName(raw: string): string {
-  return wellFormed(raw).normalize("NFC").replace(HIDDEN, "").trim();
+  return wellFormed(raw).normalize("NFC").replace(HIDDEN, "").replace(STRAY_ZWJ, "").trim();
 }
 
 const RESUME_TOKEN_MAX = 64;

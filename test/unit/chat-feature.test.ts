@@ -145,14 +145,14 @@ describe("the chat feature: history paging", () => {
     expect(histories().at(-1)).toEqual({ type: "history", after: 353 });
   });
 
-  it("asks again after history-busy with the same request and token, and holds the outbox until caught up", () => {
+  it("asks again after history-unacked or history-throttled with the same request and token, and holds the outbox until caught up", () => {
     const { feature, histories, chats, timers } = setup();
     feature.welcome(welcome([], 0));
     feature.post("unconfirmed");
     feature.welcome(welcome([message(1)], 50));
     expect(chats()).toHaveLength(1); // not resent while catching up
     feature.history({ type: "history", after: 1, messages: [message(2)], more: true, ack: "k1" });
-    feature.error("history-busy");
+    feature.error("history-unacked");
     expect(histories()).toHaveLength(2);
     timers.advance(HISTORY_RETRY_MS[0]!);
     expect(histories()).toHaveLength(3);
@@ -169,17 +169,17 @@ describe("the chat feature: history paging", () => {
     feature.post("unconfirmed");
     feature.welcome(welcome([], 50));
     for (let i = 0; i < HISTORY_RETRY_MS.length; i++) {
-      feature.error("history-busy");
+      feature.error("history-unacked");
       timers.advance(HISTORY_RETRY_MS[i]!);
     }
     expect(histories()).toHaveLength(1 + HISTORY_RETRY_MS.length);
     expect(chats()).toHaveLength(1);
-    feature.error("history-busy");
+    feature.error("history-throttled");
     expect(chats()).toHaveLength(2);
     timers.advance(60_000);
     expect(histories()).toHaveLength(1 + HISTORY_RETRY_MS.length);
     // A stray refusal with nothing outstanding changes nothing.
-    feature.error("history-busy");
+    feature.error("history-throttled");
     expect(timers.pending).toBe(0);
   });
 });

@@ -77,25 +77,25 @@ describe("history: one reply unread at most, and a ration", () => {
     const first = page(room.handle("p1", { type: "history", after: 0 }));
     expect(first.messages.map((m) => m.text)).toEqual(["hello"]);
     expect(first.ack.length).toBeGreaterThan(0);
-    expect(codeOf(room.handle("p1", { type: "history", after: 0 }))).toBe("history-busy");
-    expect(codeOf(room.handle("p1", { type: "history", after: 0, ack: "a guess" }))).toBe("history-busy");
+    expect(codeOf(room.handle("p1", { type: "history", after: 0 }))).toBe("history-unacked");
+    expect(codeOf(room.handle("p1", { type: "history", after: 0, ack: "a guess" }))).toBe("history-unacked");
     const second = page(room.handle("p1", { type: "history", after: 0, ack: first.ack }));
     expect(second.ack).not.toBe(first.ack);
     // One-time: the spent token no longer works.
-    expect(codeOf(room.handle("p1", { type: "history", after: 0, ack: first.ack }))).toBe("history-busy");
+    expect(codeOf(room.handle("p1", { type: "history", after: 0, ack: first.ack }))).toBe("history-unacked");
     expect(page(room.handle("p1", { type: "history", after: 0, ack: second.ack })).messages).toHaveLength(1);
     // Tokens are per member: B has no reply unread.
     expect(codeOf(room.handle("p2", { type: "history", after: 0 }))).toBe("history");
   });
 
-  it("rations requests (10, then 2 a second) with history-busy, and the refused request's token stays good", () => {
+  it("rations requests (10, then 2 a second) with history-throttled, and the refused request's token stays good", () => {
     const { room, join, clock } = makeRoom();
     join("A");
     let ack: string | undefined;
     for (let i = 0; i < 10; i++) ack = page(room.handle("p1", { type: "history", after: 0, ...(ack ? { ack } : {}) })).ack;
-    expect(codeOf(room.handle("p1", { type: "history", after: 0, ack: ack! }))).toBe("history-busy");
+    expect(codeOf(room.handle("p1", { type: "history", after: 0, ack: ack! }))).toBe("history-throttled");
     clock.now += 499;
-    expect(codeOf(room.handle("p1", { type: "history", after: 0, ack: ack! }))).toBe("history-busy");
+    expect(codeOf(room.handle("p1", { type: "history", after: 0, ack: ack! }))).toBe("history-throttled");
     clock.now += 1;
     expect(codeOf(room.handle("p1", { type: "history", after: 0, ack: ack! }))).toBe("history");
   });
@@ -203,7 +203,7 @@ describe("the welcome's chat (chatTail)", () => {
     add("x");
     const ask = (ack?: string): readonly Effect[] => history.run(room, member, { type: "history", after: 0, ...(ack ? { ack } : {}) });
     expect(codeOf(ask())).toBe("history");
-    expect(codeOf(ask())).toBe("history-busy");
+    expect(codeOf(ask())).toBe("history-unacked");
     chatTail(room, "p1", 0);
     expect(codeOf(ask())).toBe("history");
   });

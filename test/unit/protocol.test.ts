@@ -162,6 +162,8 @@ describe("names and text that look like something else", () => {
     expect(cleanName("\u2066x\u2069\ufeff")).toBe("x");
     expect(cleanName("Гу\u0308лнар")).toBe("Гӱлнар"); // composed: U+0443 U+0308 → U+04F1
     expect(cleanName("👩\u200d💻")).toBe("👩\u200d💻"); // ZWJ inside an emoji sequence stays
+    expect(cleanName("G1\u200d")).toBe("G1"); // anywhere else it goes
+    expect(cleanName("A\u3164\u2800B")).toBe("AB"); // blank "letters"
     expect(parse({ type: "join", v: 1, name: "\u200b\u200e\u2066", media })).toMatchObject({ ok: false, error: { code: "bad-message" } });
   });
 

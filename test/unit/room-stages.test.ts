@@ -76,7 +76,12 @@ describe("RoomCore: a join is decided, then minted for, then admitted", () => {
     const twin = mintOf(room.handle(null, joinMessage("A")))!;
     expect(kinds(room.minted(null, first, ICE))).toEqual(["bind", "send", "send"]);
     // By the time the twin's credentials are ready, the socket carries p1.
-    expect(room.minted("p1", twin, ICE)).toEqual([{ kind: "send", to: "self", msg: expect.objectContaining({ code: "already-joined" }) }, { kind: "strike" }]);
+    // Its credentials (minted for another fresh id) are nobody's: released at once.
+    expect(room.minted("p1", twin, ICE)).toEqual([
+      { kind: "release-ice", peerId: twin.peerId },
+      { kind: "send", to: "self", msg: expect.objectContaining({ code: "already-joined" }) },
+      { kind: "strike" },
+    ]);
     expect(room.size).toBe(1);
   });
 

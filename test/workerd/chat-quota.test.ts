@@ -55,7 +55,7 @@ async function pageAll(m: Joined): Promise<{ messages: ChatMessage[]; pages: His
 const historyFrames = (m: Joined) => m.client.raw.filter((r) => r.startsWith('{"type":"history"'));
 
 describe("history, one page at a time", () => {
-  it("refuses a request without the last reply's ack with history-busy, pages with it, each frame under 64 KiB", async () => {
+  it("refuses a request without the last reply's ack with history-unacked, pages with it, each frame under 64 KiB", async () => {
     const room = await createRoom();
     const all = await members(room, 4);
     await fill(all, 5, (k, i) => big(`${k}-${i}`));
@@ -68,16 +68,16 @@ describe("history, one page at a time", () => {
     expect(first.messages.length).toBeLessThan(20);
     // Asking again before acknowledging the reply: refused, however often.
     a.client.send({ type: "history", after: first.messages.at(-1)!.seq });
-    expect(await a.client.next("error")).toMatchObject({ code: "history-busy" });
+    expect(await a.client.next("error")).toMatchObject({ code: "history-unacked" });
     a.client.send({ type: "history", after: first.messages.at(-1)!.seq, ack: "not-the-token" });
-    expect(await a.client.next("error")).toMatchObject({ code: "history-busy" });
+    expect(await a.client.next("error")).toMatchObject({ code: "history-unacked" });
 
     a.client.send({ type: "history", after: first.messages.at(-1)!.seq, ack: first.ack });
     const second = await a.client.next("history");
     expect(second.messages[0]!.seq).toBe(first.messages.at(-1)!.seq + 1);
     // The spent token is spent.
     a.client.send({ type: "history", after: 0, ack: first.ack });
-    expect(await a.client.next("error")).toMatchObject({ code: "history-busy" });
+    expect(await a.client.next("error")).toMatchObject({ code: "history-unacked" });
 
     // A socket's first request needs none; then the whole history arrives, in order, once.
     const b = all[1]!;

@@ -107,7 +107,7 @@ describe("dead sockets", () => {
     const silent = await TestClient.join(room, "Silent");
     const alive = await TestClient.join(room, "Alive");
     silent.client.stopHeartbeat();
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 3500)); // past the 3 s stale limit (vitest.config.ts)
     expect(await runDurableObjectAlarm(roomStub(room))).toBe(true);
     expect(await silent.client.waitClosed()).toEqual({ code: 4408, reason: "no heartbeat" });
     // Presumed dead, not misbehaving: away, and it could still resume.
@@ -120,7 +120,7 @@ describe("dead sockets", () => {
     const silent = await TestClient.join(room, "Silent");
     const alive = await TestClient.join(room, "Alive");
     silent.client.stopHeartbeat();
-    await new Promise((r) => setTimeout(r, 1500)); // past the 1 s stale limit
+    await new Promise((r) => setTimeout(r, 3500)); // past the 3 s stale limit
     alive.client.send({ type: "media", media: NO_MEDIA });
     expect(await silent.client.waitClosed()).toEqual({ code: 4408, reason: "no heartbeat" });
     expect(await alive.client.next("peer-presence")).toEqual({ type: "peer-presence", id: silent.id, away: true });
@@ -131,7 +131,7 @@ describe("dead sockets", () => {
     const room = await createRoom();
     const waiting = await TestClient.open(room);
     const silent = await TestClient.open(room, {}, false);
-    await new Promise((r) => setTimeout(r, 1500)); // past the 1 s stale limit
+    await new Promise((r) => setTimeout(r, 3500)); // past the 3 s stale limit
     expect(await runDurableObjectAlarm(roomStub(room))).toBe(true);
     expect(await silent.waitClosed()).toEqual({ code: 4408, reason: "no heartbeat" });
     expect(waiting.closed).toBeNull();

@@ -64,6 +64,11 @@ export class RoomDO extends DurableObject<Env> {
    * flood can leave thousands of frames in flight); those are ignored without any work.
    */
   private readonly closing = new WeakSet<WebSocket>();
+  /**
+   * Sockets whose join is waiting for its credentials. A second join meanwhile is refused at
+   * once: each would mint credentials of its own (an API call, with Cloudflare's TURN).
+   */
+  private readonly joining = new WeakSet<WebSocket>();
   /** When dead sockets were last looked for (by the alarm, or on the way through a frame). */
   private lastPrune = Date.now();
   /** How often this instance's code ran; read by tests. */
@@ -171,8 +176,13 @@ export class RoomDO extends DurableObject<Env> {
     const parsed = parseClientMessage(frame, this.config.maxFrameBytes);
     if (!parsed.ok) {
       this.send(ws, { type: "error", ...parsed.error });
-      if (parsed.error.code === "bad-version") return this.expel(ws, CloseCode.BadVersion, parsed.error.message);
+      // An outdated tab (a deploy) is not abuse: closed, but its address is not cooled down.
+      if (parsed.error.code === "bad-version") return this.expel(ws, CloseCode.BadVersion, parsed.error.message, false);
       return this.strike(ws, guard, parsed.error.code);
+    }
+    if (parsed.value.type === "join" && this.joining.has(ws)) {
+      this.send(ws, { type: "error", code: "already-joined", message: "this socket is already joining" });
+      return this.strike(ws, guard, "already-joined");
     }
     return this.execute(ws, room.core.handle(room.sockets.memberOf(ws), parsed.value), guard);
   }
@@ -239,7 +249,10 @@ export class RoomDO extends DurableObject<Env> {
           }
           break;
         case "mint-ice":
-          if (ws) wait(this.mint(ws, effect));
+          if (ws) {
+            if (effect.then === "welcome") this.joining.add(ws);
+            wait(this.mint(ws, effect));
+          }
           break;
         case "release-ice":
           // Never rejects: the issuer logs a failed revoke, and the credentials' short life ends them anyway.
@@ -277,10 +290,18 @@ export class RoomDO extends DurableObject<Env> {
       .issue(effect.peerId)
       .then((ice) => {
         const now = this.room;
-        if (!now || this.closing.has(ws) || ws.readyState !== WebSocket.OPEN) return;
+        if (!now) return;
+        if (this.closing.has(ws) || ws.readyState !== WebSocket.OPEN) {
+          // Nobody will use them: a join's credentials end now (a member's refresh stays its own).
+          if (effect.then === "welcome" && !now.core.has(effect.peerId)) return now.issuer.release(effect.peerId);
+          return;
+        }
         return this.execute(ws, now.core.minted(now.sockets.memberOf(ws), effect, ice));
       })
-      .catch(() => tryClose(ws, INTERNAL_ERROR, "internal error"));
+      .catch(() => tryClose(ws, INTERNAL_ERROR, "internal error"))
+      .finally(() => {
+        if (effect.then === "welcome") this.joining.delete(ws);
+      });
   }
 
   /**
@@ -326,8 +347,10 @@ export class RoomDO extends DurableObject<Env> {
       if (ws === except || this.closing.has(ws)) continue; // it has just sent a frame: alive
       const lastBeat = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? attachmentOf(ws).opened;
       if (now - lastBeat > this.config.staleMs) {
-        // Presumed dead, not misbehaving: its member becomes away and may still resume.
-        this.forget(ws);
+        // Presumed dead, not misbehaving: its member becomes away and may still resume. Frames
+        // it still had in flight are ignored (they would be refused as not joined, and counted).
+        this.closing.add(ws);
+        void this.forget(ws);
         tryClose(ws, CloseCode.HeartbeatTimeout, "no heartbeat");
       }
     }
@@ -362,10 +385,10 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   /**
-   * Closes a misbehaving socket; its member leaves at once (no grace period, no resume), and its
-   * address is refused by this room for a cool-down.
+   * Closes a misbehaving socket; its member leaves at once (no grace period, no resume), and,
+   * for abuse (floods, garbage), its address is refused by this room for a cool-down.
    */
-  private expel(ws: WebSocket, code: number, reason: string): Promise<void> | undefined {
+  private expel(ws: WebSocket, code: number, reason: string, coolDown = true): Promise<void> | undefined {
     if (this.closing.has(ws)) return;
     this.closing.add(ws);
     const room = this.room;
@@ -376,7 +399,7 @@ export class RoomDO extends DurableObject<Env> {
     const { addr } = attachmentOf(ws);
     const id = room.sockets.unbind(ws);
     room.sockets.gone(ws);
-    if (addr) room.cooldowns.refuse(addr, Date.now() + COOLDOWN_MS, Date.now());
+    if (addr && coolDown) room.cooldowns.refuse(addr, Date.now() + COOLDOWN_MS, Date.now());
     const released = id ? this.execute(ws, room.core.expel(id)) : undefined;
     tryClose(ws, code, reason);
     return released;

@@ -67,8 +67,9 @@ export class SocketRegistry {
 
   /** The socket is closed or closing: it is forgotten (its member, if any, is unbound first by the caller). */
   gone(ws: WebSocket): void {
-    if (this.waiting.delete(ws) || this.memberBySocket.has(ws)) this.open = Math.max(0, this.open - 1);
-    this.memberBySocket.delete(ws);
+    if (this.waiting.delete(ws)) this.open = Math.max(0, this.open - 1);
+    // Callers unbind first; should one not, the member must not keep a dead socket.
+    this.unbind(ws);
   }
 
   /** The waiting socket accepted longest ago, if any. */

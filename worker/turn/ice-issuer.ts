@@ -70,7 +70,7 @@ export class IceIssuer {
   }
 
   /**
-   * The member is gone for good (left, expired, expelled, kicked): forgets its credentials and
+   * The member is gone for good (left, expired, expelled): forgets its credentials and
    * revokes, once each, every unexpired one the provider can revoke: those this object gave out,
    * any being minted right now, and those the store kept from before a hibernation. Never
    * rejects; failures are logged, and those credentials live out their TTL.

@@ -15,8 +15,8 @@ export interface TurnVars {
   TURN_SECRET?: string;
   /**
    * Credential lifetime in seconds (default 600, at most 3600). Members refresh theirs at 80 % of
-   * it; a member who is gone keeps working credentials for at most this long (coturn has no
-   * revocation, and Cloudflare's is lost when the room hibernates).
+   * it. On coturn, which cannot revoke, a member who is gone keeps working credentials for at
+   * most this long; Cloudflare's are revoked when the member is gone.
    */
   TURN_TTL?: string;
   /** Comma-separated STUN URLs (default none: local development needs none). */

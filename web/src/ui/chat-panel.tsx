@@ -2,9 +2,18 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { LIMITS } from "../../../protocol/protocol";
 import type { ChatItem } from "../engine/session/room-session";
 import { useI18n } from "./hooks";
+import { errorText } from "./room/refusal-text";
 
 /** Names and messages are rendered as text nodes only: nothing a peer sends becomes markup. */
-export function ChatPanel({ items, selfId, onSend }: { items: readonly ChatItem[]; selfId: string | null; onSend: (text: string) => void }) {
+interface ChatPanelProps {
+  items: readonly ChatItem[];
+  selfId: string | null;
+  /** The labels of the people present, same names told apart; an author who left keeps the name they wrote under. */
+  labels: ReadonlyMap<string, string>;
+  onSend: (text: string) => void;
+}
+
+export function ChatPanel({ items, selfId, labels, onSend }: ChatPanelProps) {
   const { t, lang } = useI18n();
   const [draft, setDraft] = useState("");
   const list = useRef<HTMLOListElement>(null);
@@ -13,7 +22,8 @@ export function ChatPanel({ items, selfId, onSend }: { items: readonly ChatItem[
   }, [items.length]);
   const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
   // The room refused a message for now: it waits in the list (unconfirmed) and goes out again by itself.
-  const slowDown = items.some((i) => i.kind === "pending" && i.held);
+  // Held messages are the ones the room refused as chat-throttled (they go out again by themselves).
+  const slowDown = items.some((i) => i.kind === "pending" && i.held) ? errorText("chat-throttled") : null;
 
   const send = () => {
     if (!draft.trim()) return;
@@ -40,13 +50,13 @@ export function ChatPanel({ items, selfId, onSend }: { items: readonly ChatItem[
           const m = item.message;
           return (
             <li key={m.seq} class={`msg${m.from === selfId ? " mine" : ""}`} data-testid="chat-message" data-seq={m.seq}>
-              <div class="meta"><span class="author">{m.from === selfId ? t("room.you") : m.name}</span> · {time.format(m.ts)}</div>
+              <div class="meta"><span class="author">{m.from === selfId ? t("room.you") : (labels.get(m.from) ?? m.name)}</span> · {time.format(m.ts)}</div>
               <div class="text">{m.text}</div>
             </li>
           );
         })}
       </ol>
-      {slowDown && <p class="chat-slow-down" role="status" data-testid="chat-slow-down">{t("chat.slowDown")}</p>}
+      {slowDown && <p class="chat-slow-down" role="status" data-testid="chat-slow-down">{t(slowDown)}</p>}
       <form class="composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
         <textarea
           rows={1}

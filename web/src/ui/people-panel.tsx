@@ -2,11 +2,17 @@ import type { MediaState } from "../../../protocol/protocol";
 import type { Participant } from "../engine/session/room-session";
 import { useI18n } from "./hooks";
 import { Icon } from "./icons";
-import { distinctNames } from "./room/distinct-names";
 
-export function PeoplePanel({ self, selfMedia, participants }: { self: string; selfMedia: MediaState; participants: Participant[] }) {
+interface PeoplePanelProps {
+  self: string;
+  selfMedia: MediaState;
+  participants: Participant[];
+  /** Everyone's label, same names told apart (room/distinct-names.ts). */
+  labels: ReadonlyMap<string, string>;
+}
+
+export function PeoplePanel({ self, selfMedia, participants, labels: names }: PeoplePanelProps) {
   const { t } = useI18n();
-  const names = distinctNames(participants);
   const row = (key: string, name: string, media: MediaState) => (
     <li key={key} data-testid="person">
       <span class="name">{name}</span>

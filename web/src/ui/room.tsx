@@ -7,6 +7,7 @@ import { useEngineState, useI18n } from "./hooks";
 import { PeoplePanel } from "./people-panel";
 import { PreJoin, type JoinChoice } from "./prejoin";
 import { Controls, type Panel } from "./room/controls";
+import { roomLabels } from "./room/distinct-names";
 import { Grid } from "./room/grid";
 import { Refused, RoomGone, RoomNotices } from "./room/notices";
 import { navigate, rememberRoom, roomExists, roomSocketUrl } from "./routes";
@@ -124,15 +125,17 @@ function Room({ roomId, choice, media, signaling, onLeave, onRejoin }: RoomProps
     };
   }, [count, unread, state.status, local.mic, t]);
 
+  const labels = roomLabels({ id: state.selfId, name, joined: state.selfJoined }, state.participants);
+
   if (state.status === "refused" && state.refusal) return <Refused refusal={state.refusal} onRejoin={onRejoin} />;
 
   return (
     <main class={`room${panel ? " with-panel" : ""}`} data-testid="room" data-status={state.status}>
       <RoomNotices state={state} local={local} />
-      <Grid name={name} state={state} local={local} media={media} />
+      <Grid name={name} state={state} local={local} media={media} labels={labels} />
       {state.participants.length === 0 && state.status === "joined" && <p class="alone">{t("room.alone")}</p>}
-      {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} onSend={(text) => session.sendChat(text)} />}
-      {panel === "people" && <PeoplePanel self={name} selfMedia={{ mic: local.mic, cam: local.cam, screen: local.screen }} participants={state.participants} />}
+      {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} />}
+      {panel === "people" && <PeoplePanel self={labels.get(state.selfId ?? "") ?? name} selfMedia={{ mic: local.mic, cam: local.cam, screen: local.screen }} participants={state.participants} labels={labels} />}
       <Controls media={media} local={local} inviteUrl={`${location.origin}/r/${roomId}`} panel={panel} setPanel={setPanel} count={count} unread={unread} onLeave={onLeave} />
     </main>
   );

@@ -3,7 +3,7 @@
 // What a member may cost the room, in messages, pages and unread replies, is in chat-quota.ts.
 
 import { assertNever, LIMITS, type ChatMessage } from "../../../protocol/protocol";
-import { error, sendSelf, sendTo, type Effect } from "../effects";
+import { error, sendSelf, sendTo } from "../effects";
 import type { Handler, MessageOf } from "../handler";
 import type { RoomState } from "../state";
 
@@ -34,9 +34,9 @@ export const history: Handler<MessageOf<"history">> = {
       case "ok":
         break;
       case "unread":
-        return busy("the last history reply has not been acknowledged: send its `ack` with the next request");
+        return [error("history-unacked", "the last history reply has not been acknowledged: send its `ack` with the next request")];
       case "throttled":
-        return busy("too many history requests: ask again in a moment");
+        return [error("history-throttled", "too many history requests: ask again in a moment")];
       default:
         return assertNever(admission);
     }
@@ -50,8 +50,6 @@ export const history: Handler<MessageOf<"history">> = {
     return [sendSelf({ type: "history", after: msg.after, messages, more, ack })];
   },
 };
-
-const busy = (why: string): Effect[] => [error("history-busy", why)];
 
 /**
  * The chat a welcome carries: the tail, or what came after `since`, a page's worth in messages

@@ -30,7 +30,11 @@ function resumable(room: RoomState, msg: JoinMessage): StoredMember | null {
   if (!r) return null;
   const m = room.members.get(r.id);
   if (!m) return null;
-  return sameToken(m.token, r.token) || (m.prevToken !== null && sameToken(m.prevToken, r.token)) ? m : null;
+  if (sameToken(m.token, r.token)) return m;
+  // The previous token, until the client confirms the new one with its first frame (the web app
+  // sends one as soon as it has the welcome). The socket that got the new token may still look
+  // alive to the room (a frozen connection), so "away" cannot be required here.
+  return m.prevToken !== null && sameToken(m.prevToken, r.token) ? m : null;
 }
 
 const alreadyJoined = (): Effect[] => refuse("already-joined", "this socket has already joined");
@@ -55,7 +59,8 @@ function decide(room: RoomState, msg: JoinMessage): Effect[] {
  * up; or the fresh id may have been taken (vanishingly unlikely), and the join is decided again.
  */
 export function admit(room: RoomState, from: StoredMember | null, peerId: string, msg: JoinMessage, ice: IceConfig): Effect[] {
-  if (from !== null) return alreadyJoined();
+  // A twin join: the credentials minted for it are nobody's (unless they name a member).
+  if (from !== null) return room.members.has(peerId) ? alreadyJoined() : [{ kind: "release-ice", peerId }, ...alreadyJoined()];
   const back = resumable(room, msg);
   if (back?.id === peerId) return resume(room, back, msg, ice);
   // Not released here: the credentials are filed under the id, which is now another member's.

@@ -9,7 +9,7 @@
 //   nothing goes out until a delay has passed); "probing" (the oldest unconfirmed message went
 //   out alone; the next goes when the room has stored it, or the outbox is held again).
 // - paging: "idle"; "requested" (a history request is out, carrying the last reply's `ack`);
-//   "retrying" (the room said history-busy: the same request goes again after a delay, a few
+//   "retrying" (the room said history-unacked or history-throttled: the same request goes again after a delay, a few
 //   times at most).
 
 import type { ChatMessage, ClientMessage, ErrorCode, ServerMessage } from "../../../../protocol/protocol";
@@ -30,12 +30,19 @@ const timeout: Schedule = (ms, run) => {
 /** The wait after chat-throttled: the room gives a member one message a second once its burst is spent. */
 export const RESEND_AFTER_MS = 1_100;
 /**
- * The waits before asking again after history-busy (the room gives a member 2 pages a second
+ * The waits before asking again after history-unacked or history-throttled (the room gives a member 2 pages a second
  * once its burst is spent); after the last, paging gives up (see historyBusy).
  */
 export const HISTORY_RETRY_MS: readonly number[] = [500, 1_000, 2_000, 4_000, 8_000];
 
-type Outbox = { state: "open" } | { state: "held"; cancel: () => void } | { state: "probing" };
+type Outbox = { state: "open" } | { state: "held"; cancel: () => void } | { state: "probing"; cancel: () => void };
+
+/**
+ * A probe the room neither stored nor refused as throttled (refused for something else, or lost
+ * with a socket that then came back) goes again after this long: a resend of a cid is answered,
+ * never stored twice.
+ */
+export const PROBE_AGAIN_MS = 5_000;
 type Paging =
   | { state: "idle" }
   | { state: "requested"; after: number; retries: number }
@@ -64,10 +71,11 @@ export class ChatFeature {
   /** Sends now if connected and the room is not holding us back; otherwise it waits in the outbox. */
   post(text: string): void {
     if (!text.trim()) return;
-    const held = this.outbox.state !== "open";
-    const { cid } = this.chat.send(text, held);
+    // Behind a probe it waits its turn; only a held outbox (the room said slow down) shows as held.
+    const queued = this.outbox.state !== "open";
+    const { cid } = this.chat.send(text, this.outbox.state === "held");
     this.publish();
-    if (!this.catchingUp && !held) this.send({ type: "chat", text, cid });
+    if (!this.catchingUp && !queued) this.send({ type: "chat", text, cid });
   }
 
   welcome(msg: Welcome): void {
@@ -98,13 +106,17 @@ export class ChatFeature {
     const confirmed = this.chat.receive(messages);
     this.publish();
     // The message sent alone has been stored: the next may go.
-    if (confirmed > 0 && this.outbox.state === "probing") this.probe();
+    if (confirmed > 0 && this.outbox.state === "probing") {
+      this.outbox.cancel();
+      this.probe();
+    }
   }
 
   /** An error frame from the room; the chat feature acts on its own two. */
   error(code: ErrorCode): void {
     if (code === "chat-throttled") this.throttled();
-    else if (code === "history-busy") this.historyBusy();
+    // Either way the same request goes again later, with the last ack.
+    else if (code === "history-unacked" || code === "history-throttled") this.historyBusy();
   }
 
   /** "X joined" / "X left", where it happened in the conversation. */
@@ -124,6 +136,7 @@ export class ChatFeature {
    */
   private throttled(): void {
     if (this.outbox.state === "held") return;
+    if (this.outbox.state === "probing") this.outbox.cancel();
     this.outbox = { state: "held", cancel: this.schedule(RESEND_AFTER_MS, () => this.probe()) };
     if (this.chat.hold(true)) this.publish();
   }
@@ -135,7 +148,7 @@ export class ChatFeature {
       this.outbox = { state: "open" };
       return;
     }
-    this.outbox = { state: "probing" };
+    this.outbox = { state: "probing", cancel: this.schedule(PROBE_AGAIN_MS, () => this.probe()) };
     if (!this.catchingUp) this.send({ type: "chat", text: next.text, cid: next.cid });
   }
 
@@ -166,12 +179,15 @@ export class ChatFeature {
     this.catchingUp = false;
     // A held outbox goes out one message at a time when its pause ends.
     if (this.outbox.state === "held") return;
-    if (this.outbox.state === "probing") return this.probe();
+    if (this.outbox.state === "probing") {
+      this.outbox.cancel();
+      return this.probe();
+    }
     for (const { cid, text } of this.chat.unconfirmed()) this.send({ type: "chat", text, cid });
   }
 
   private stop(): void {
-    if (this.outbox.state === "held") this.outbox.cancel();
+    if (this.outbox.state !== "open") this.outbox.cancel();
     if (this.paging.state === "retrying") this.paging.cancel();
     this.outbox = { state: "open" };
     this.paging = { state: "idle" };

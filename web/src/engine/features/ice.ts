@@ -10,6 +10,9 @@ import type { Transport } from "../session/transport";
 /** Credentials this close to expiry are refreshed before an ICE restart uses them. */
 const FRESH_ENOUGH_MS = 5 * 60_000;
 
+/** The longest wait before a refresh: a day (no credential this app issues lives that long). */
+const MAX_REFRESH_DELAY_MS = 24 * 3_600_000;
+
 export class IceFeature {
   private ice: IceConfig | null = null;
   private refresh: ReturnType<typeof setTimeout> | null = null;
@@ -35,7 +38,9 @@ export class IceFeature {
     if (ice.expiresAt !== null) {
       // Refresh at 80 % of the remaining lifetime, so long calls and later restarts keep a valid relay.
       const remaining = ice.expiresAt - Date.now();
-      if (remaining > 0) this.refresh = setTimeout(() => this.send({ type: "ice" }), Math.max(1000, remaining * 0.8));
+      // Capped: setTimeout fires at once past 2^31-1 ms, and a broken server's far-future expiry
+      // must not turn into a request loop.
+      if (remaining > 0) this.refresh = setTimeout(() => this.send({ type: "ice" }), Math.min(MAX_REFRESH_DELAY_MS, Math.max(1000, remaining * 0.8)));
     }
   }
 

@@ -14,12 +14,17 @@ export class MediaStateFeature {
     private readonly media: Pick<LocalMedia, "state" | "on">,
     transport: Pick<Transport, "setLocalTracks">,
     private readonly roster: Pick<Roster, "patch">,
-    send: (msg: ClientMessage) => boolean,
+    private readonly send: (msg: ClientMessage) => boolean,
   ) {
     this.unsubscribe = [
       media.on("tracks", (tracks) => transport.setLocalTracks(tracks)),
-      media.on("change", () => send({ type: "media", media: this.state })),
+      media.on("change", () => this.announce()),
     ];
+  }
+
+  /** Tells the room our media state now. */
+  announce(): void {
+    this.send({ type: "media", media: this.state });
   }
 
   /** What to announce: in the join, and in a `media` frame on every change. */

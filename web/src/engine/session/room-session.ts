@@ -146,10 +146,13 @@ export class RoomSession extends Emitter<Events> {
     if (!msg.resumed) this.roster.clear();
     this.self = { id: msg.you.id, joined: msg.you.joined, token: msg.resumeToken };
     this.roster.setSelf({ id: msg.you.id, joined: msg.you.joined });
-    this.update({ selfId: msg.you.id, settings: msg.settings, reconnects: this.stateValue.reconnects + (rejoin ? 1 : 0) });
+    this.update({ selfId: msg.you.id, selfJoined: msg.you.joined, settings: msg.settings, reconnects: this.stateValue.reconnects + (rejoin ? 1 : 0) });
     this.ice.apply(msg.ice);
     this.roster.welcome(msg.peers);
     this.chat.welcome(msg);
+    // A resume's first frame tells the room we hold the new token, so the one we presented
+    // stops working at once (docs/protocol.md, Reconnecting); our media state is a harmless one.
+    if (msg.resumed) this.mediaState.announce();
   }
 
   private update(patch: Partial<SessionState>) {

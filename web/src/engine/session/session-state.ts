@@ -21,6 +21,8 @@ export interface SessionState {
   status: SessionStatus;
   refusal: { code: number; reason: string } | null;
   selfId: string | null;
+  /** When we joined (the room's clock): with the others' join times, it settles who is "Aigul (2)". */
+  selfJoined: number | null;
   participants: Participant[];
   chat: readonly ChatItem[];
   settings: RoomSettings | null;
@@ -39,6 +41,7 @@ export function initialState(relayOnly: boolean): SessionState {
     status: "connecting",
     refusal: null,
     selfId: null,
+    selfJoined: null,
     participants: [],
     chat: [],
     settings: null,

@@ -26,3 +26,9 @@ export function distinctNames(people: readonly Named[]): Map<string, string> {
   }
   return labels;
 }
+
+/** Everyone's label, this device included (so that it counts in the numbering like anyone else). */
+export function roomLabels(self: { id: string | null; name: string; joined: number | null }, participants: readonly Named[]): Map<string, string> {
+  const people = self.id !== null && self.joined !== null ? [{ id: self.id, name: self.name, joined: self.joined }, ...participants] : participants;
+  return distinctNames(people);
+}

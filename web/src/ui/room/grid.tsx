@@ -5,24 +5,25 @@ import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media
 import type { SessionState } from "../../engine/session/room-session";
 import { useI18n } from "../hooks";
 import { Tile, type TileProps } from "../tile";
-import { distinctNames } from "./distinct-names";
 
 interface GridProps {
   name: string;
   state: SessionState;
   local: LocalMediaState;
   media: LocalMedia;
+  /** Everyone's label, same names told apart (distinct-names.ts). */
+  labels: ReadonlyMap<string, string>;
 }
 
-export function Grid({ name, state, local, media }: GridProps) {
+export function Grid({ name, state, local, media, labels: names }: GridProps) {
   const { t } = useI18n();
+  const selfLabel = (state.selfId !== null && names.get(state.selfId)) || name;
   const tiles: TileProps[] = [
-    { id: "self", label: t("room.youSuffix", { name }), stream: media.cameraStream, media: { mic: local.mic, cam: local.cam, screen: local.screen }, kind: "camera", self: true },
+    { id: "self", label: t("room.youSuffix", { name: selfLabel }), stream: media.cameraStream, media: { mic: local.mic, cam: local.cam, screen: local.screen }, kind: "camera", self: true },
   ];
   if (local.screen && media.tracks.screenStream) {
     tiles.push({ id: "self-screen", label: t("room.yourScreen"), stream: media.tracks.screenStream, media: { mic: false, cam: true, screen: true }, kind: "screen", self: true });
   }
-  const names = distinctNames(state.participants);
   for (const p of state.participants) {
     const label = names.get(p.id) ?? p.name;
     // Someone whose signaling dropped is shown as reconnecting, even while their media still flows.

@@ -32,6 +32,8 @@ export function errorText(code: ErrorCode): MessageKey | null {
   switch (code) {
     case "room-full":
       return "status.full";
+    case "chat-throttled":
+      return "chat.slowDown";
     default:
       return null;
   }
