@@ -1,15 +1,29 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { CloudflareTurnStandIn } from "./test/unit/turn-cloudflare-stand-in";
 
 // Keep wrangler and miniflare off the internet: no request.cf lookup, no telemetry.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 process.env.WRANGLER_SEND_METRICS ??= "false";
 
+/**
+ * Cloudflare's TURN API stands outside the internet-free test machine: a local stand-in that
+ * honours its documented contract (test/unit/turn-cloudflare-stand-in.ts) answers the Worker's
+ * outgoing requests in the project that uses that provider. `GET /__seen` lets a test read what
+ * the stand-in was asked.
+ */
+const turnStandIn = new CloudflareTurnStandIn("test-key", "test-token");
+async function outbound(request: Request): Promise<Response> {
+  if (new URL(request.url).pathname === "/__seen") return Response.json(turnStandIn.seen);
+  return turnStandIn.handle(request);
+}
+
 /** The Worker and the room Durable Object inside workerd, with small limits plus `extra`. */
-function workerd(extra: Record<string, string>) {
+function workerd(extra: Record<string, string>, withOutbound = false) {
   return cloudflareTest({
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
+      ...(withOutbound ? { outboundService: outbound } : {}),
       // Small limits so the tests can reach them quickly; the defaults are covered by unit tests.
       bindings: {
         ROOM_CAPACITY: "4",
@@ -47,6 +61,16 @@ export default defineConfig({
       {
         plugins: [workerd({ CHAT_MAX_MESSAGES: "30", CHAT_MAX_BYTES: "200000" })],
         test: { name: "workerd-chat-quota", include: ["test/workerd/chat-quota.test.ts"], testTimeout: 20_000 },
+      },
+      {
+        // A room whose members get Cloudflare TURN credentials, revoked when they are gone.
+        plugins: [
+          workerd(
+            { TURN_PROVIDER: "cloudflare", CF_TURN_KEY_ID: "test-key", CF_TURN_API_TOKEN: "test-token", CF_TURN_API_BASE: "https://turn-stand-in.test", CHAT_PER_SECOND: "1000", CHAT_BURST: "1000" },
+            true,
+          ),
+        ],
+        test: { name: "workerd-cloudflare-turn", include: ["test/workerd-cloudflare/**/*.test.ts"], testTimeout: 20_000 },
       },
     ],
   },

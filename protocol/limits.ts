@@ -8,4 +8,6 @@ export const LIMITS = {
   /** Messages per `history` reply (and in the `welcome` tail). */
   historyPage: 100,
   defaultMaxFrameBytes: 64 * 1024,
+  /** Knocks waiting in a room's lobby at once (and ids in one `admit`). */
+  maxKnocks: 32,
 } as const;

@@ -11,6 +11,7 @@
 // HEARTBEAT_PONG, which the runtime answers by itself (setWebSocketAutoResponse) without waking
 // the room. docs/protocol.md documents it for authors of other clients; keep the two in step.
 
+import { ACCESS_ERRORS, type AccessClientMessage, type AccessServerMessage, accessClient, accessServer } from "./features/access";
 import { CHAT_ERRORS, type ChatClientMessage, type ChatServerMessage, chatClient, chatServer } from "./features/chat";
 import { ICE_ERRORS, type IceClientMessage, type IceServerMessage, iceClient, iceServer } from "./features/ice";
 import { MEDIA_ERRORS, type MediaClientMessage, type MediaServerMessage, mediaClient, mediaServer } from "./features/media";
@@ -36,6 +37,8 @@ import {
   type ServerValidators,
 } from "./wire";
 
+export type { AccessState, Knock, Role } from "./features/access";
+export { DEVICE_ID, HOST_KEY, isRole, PASSCODE_MAX_CHARS, ROLES } from "./features/access";
 export type { ChatMessage } from "./features/chat";
 export type { IceConfig, IceServer } from "./features/ice";
 export { parseIceServer } from "./features/ice";
@@ -57,7 +60,13 @@ export const DEFAULT_HEARTBEAT_MS = 5_000;
 // ---------------------------------------------------------------------------------------------
 // The unions, one member per feature.
 
-export type ClientMessage = MembershipClientMessage | SignalClientMessage | MediaClientMessage | ChatClientMessage | IceClientMessage;
+export type ClientMessage =
+  | MembershipClientMessage
+  | SignalClientMessage
+  | MediaClientMessage
+  | ChatClientMessage
+  | IceClientMessage
+  | AccessClientMessage;
 
 export type ServerMessage =
   | MembershipServerMessage
@@ -65,6 +74,7 @@ export type ServerMessage =
   | MediaServerMessage
   | ChatServerMessage
   | IceServerMessage
+  | AccessServerMessage
   | { type: "error"; code: ErrorCode; message: string };
 
 export type ClientType = ClientMessage["type"];
@@ -75,7 +85,7 @@ export type ClientOf<K extends ClientType> = Extract<ClientMessage, { type: K }>
 export type ServerOf<K extends ServerType> = Extract<ServerMessage, { type: K }>;
 
 /** Every error code, each meaning one thing; the one list the type and the client's check come from. */
-export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS] as const;
+export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ProtocolError = ProtocolErrorOf<ErrorCode>;
@@ -94,6 +104,12 @@ export const CloseCode = {
   RoomGone: 4404,
   /** No heartbeat for too long: the socket is presumed dead. */
   HeartbeatTimeout: 4408,
+  /** A host removed this member. Final: it gets back in only through the lobby (or the host key). */
+  Removed: 4403,
+  /** A host ended the meeting for everyone. Final. */
+  Ended: 4405,
+  /** This browser was denied twice in this room's lobby. An error frame "knock-blocked" precedes it. Final. */
+  KnockBlocked: 4406,
   /** The room is at capacity. An error frame with code "room-full" precedes it. */
   RoomFull: 4409,
   /** The same peer resumed on a newer socket (another tab took the seat). Final: do not reconnect. */
@@ -105,6 +121,8 @@ export const CloseCode = {
    * room. Reconnect (with backoff) when ready to join.
    */
   TooManyWaiting: 4413,
+  /** The room is locked: nobody new gets in. An error frame "room-locked" precedes it. Final. */
+  Locked: 4423,
   /** The client speaks another protocol version. */
   BadVersion: 4426,
   /** The client kept sending after being throttled. */
@@ -122,6 +140,7 @@ const clientValidators: ClientValidators<ClientMessage, ErrorCode> = {
   ...mediaClient,
   ...chatClient,
   ...iceClient,
+  ...accessClient,
 };
 
 const CLIENT_TYPES = Object.keys(clientValidators) as ClientType[];
@@ -158,6 +177,7 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...mediaServer,
   ...chatServer,
   ...iceServer,
+  ...accessServer,
   error: (v) => (isOneOf(ERROR_CODES, v.code) && isString(v.message) ? { type: "error", code: v.code, message: v.message } : null),
 };
 

@@ -3,6 +3,8 @@
 
 import { AutoRouter, StatusError, json, type IRequest } from "itty-router";
 import { PROTOCOL_VERSION } from "../protocol/protocol";
+import { isObj } from "../protocol/wire";
+import { hashHostKey, newHostKey } from "./access/secrets";
 import type { Env } from "./env";
 import { isRoomId, newRoomId } from "./ids";
 import { isOriginAllowed, parseAllowedOrigins } from "./origin";
@@ -40,13 +42,38 @@ function roomIdOf(request: IRequest): string {
   return id;
 }
 
+/** A create body is a few bytes; anything much longer is not one. */
+const CREATE_BODY_MAX = 1024;
+
+/** What a room is created with: nothing (defaults), or `{"lobby": true}` ("ask to join" checked). */
+async function createOptions(request: Request): Promise<{ lobby: boolean }> {
+  const text = await request.text();
+  if (text.length > CREATE_BODY_MAX) throw new StatusError(400, `the body must be at most ${CREATE_BODY_MAX} characters`);
+  if (text.trim() === "") return { lobby: false };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new StatusError(400, 'the body must be JSON: {"lobby": true}, {"lobby": false}, or nothing');
+  }
+  if (!isObj(body)) throw new StatusError(400, 'the body must be a JSON object: {"lobby": true}, {"lobby": false}, or nothing');
+  const unknown = Object.keys(body).filter((k) => k !== "lobby");
+  if (unknown.length > 0) throw new StatusError(400, `unknown field "${unknown[0]!.slice(0, 40)}": only "lobby" may be given`);
+  if (body.lobby !== undefined && typeof body.lobby !== "boolean") throw new StatusError(400, '"lobby" must be true or false');
+  return { lobby: body.lobby === true };
+}
+
 // A room exists once created here: its object writes its tables now, and answers 404 for any id
 // that was never created (or was deleted after standing empty), so made-up ids cost no storage.
+// The creator gets the room's host key, once: the room keeps only its SHA-256, so the key cannot
+// be read back from storage, and a lost key is lost (a temporary host stands in, see hosts.ts).
 router.post("/rooms", async (request: IRequest, env: Env) => {
+  const options = await createOptions(request);
   await allow(env.CREATE_LIMITER, request);
   const id = newRoomId();
-  await roomOf(env, id).create();
-  return json({ id }, { status: 201 });
+  const hostKey = newHostKey();
+  await roomOf(env, id).create({ hostKeyHash: await hashHostKey(hostKey), lobby: options.lobby });
+  return json({ id, hostKey }, { status: 201 });
 });
 
 // Whether a link still leads to a room: the app asks before its socket could only fail.

@@ -20,6 +20,7 @@ import {
   ok,
   type ServerValidators,
 } from "../wire";
+import { type AccessState, accessState, DEVICE_ID, HOST_KEY, type Knock, knock, PASSCODE_MAX_CHARS, type Role, isRole } from "./access";
 import { type ChatMessage, chatMessage } from "./chat";
 import { type IceConfig, iceConfig } from "./ice";
 import { type MediaState, mediaState } from "./media";
@@ -34,6 +35,8 @@ export interface PeerInfo {
   joined: number;
   /** Lost its socket and may come back (resume) within the room's grace period. */
   away: boolean;
+  /** What it may do beyond a member (features/access.ts). */
+  role: Role;
 }
 
 /**
@@ -69,6 +72,12 @@ export type MembershipClientMessage =
       since?: number;
       /** Come back as this peer (same id) after a dropped socket, with the token from its welcome. */
       resume?: { id: string; token: string };
+      /** The room's host key (from `POST /api/rooms`, or a host link's `#host=`): joins as host, past lobby, lock and passcode. */
+      hostKey?: string;
+      /** The room's passcode, when it has one. */
+      passcode?: string;
+      /** This browser's lobby id (random, kept in localStorage): what a host's denials are counted against. */
+      device?: string;
     }
   | { type: "leave" };
 
@@ -88,6 +97,9 @@ export type MembershipServerMessage =
       resumeToken: string;
       /** This join resumed an earlier session: same id, and the others saw no leave. */
       resumed: boolean;
+      access: AccessState;
+      /** The lobby's queue, oldest first: to hosts, cohosts and temp-hosts only (empty for others). */
+      knocks: Knock[];
     }
   | { type: "peer-joined"; peer: PeerInfo }
   | { type: "peer-left"; id: string }
@@ -143,15 +155,31 @@ export const membershipClient: ClientValidators<MembershipClientMessage, (typeof
     if (since !== undefined && !isSeq(since)) return bad("join", "`since` must be a non-negative integer");
     const r = v.resume === undefined ? undefined : resume(v.resume);
     if (r === null) return bad("join", "`resume` must be {id, token}");
-    return ok({ type: "join", v: v.v, name, media, ...(since !== undefined ? { since } : {}), ...(r ? { resume: r } : {}) });
+    const { hostKey, passcode, device } = v;
+    if (hostKey !== undefined && !(isString(hostKey) && HOST_KEY.test(hostKey))) return bad("join", "`hostKey` must be 22 base64url characters");
+    if (passcode !== undefined && !(isString(passcode) && passcode.length > 0 && [...passcode].length <= PASSCODE_MAX_CHARS)) {
+      return bad("join", `\`passcode\` must be 1–${PASSCODE_MAX_CHARS} characters`);
+    }
+    if (device !== undefined && !(isString(device) && DEVICE_ID.test(device))) return bad("join", "`device` must be 16–64 base64url characters");
+    return ok({
+      type: "join",
+      v: v.v,
+      name,
+      media,
+      ...(since !== undefined ? { since } : {}),
+      ...(r ? { resume: r } : {}),
+      ...(hostKey !== undefined ? { hostKey } : {}),
+      ...(passcode !== undefined ? { passcode } : {}),
+      ...(device !== undefined ? { device } : {}),
+    });
   },
   leave: () => ok({ type: "leave" }),
 };
 
 export function peerInfo(v: unknown): PeerInfo | null {
-  if (!isObj(v) || !isPeerId(v.id) || !isString(v.name) || !isTime(v.joined) || !isBool(v.away)) return null;
+  if (!isObj(v) || !isPeerId(v.id) || !isString(v.name) || !isTime(v.joined) || !isBool(v.away) || !isRole(v.role)) return null;
   const media = mediaState(v.media);
-  return media ? { id: v.id, name: v.name, media, joined: v.joined, away: v.away } : null;
+  return media ? { id: v.id, name: v.name, media, joined: v.joined, away: v.away, role: v.role } : null;
 }
 
 export function roomSettings(v: unknown): RoomSettings | null {
@@ -175,9 +203,11 @@ export const membershipServer: ServerValidators<MembershipServerMessage> = {
     const chat = listOf(v.chat, chatMessage);
     const settings = roomSettings(v.settings);
     const ice = iceConfig(v.ice);
-    if (!you || !peers || !chat || !settings || !ice || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
+    const access = accessState(v.access);
+    const knocks = listOf(v.knocks, knock);
+    if (!you || !peers || !chat || !settings || !ice || !access || !knocks || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
     if (!isString(v.resumeToken) || !isBool(v.resumed)) return null;
-    return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed };
+    return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks };
   },
   "peer-joined": (v) => {
     const peer = peerInfo(v.peer);

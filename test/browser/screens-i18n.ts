@@ -5,82 +5,19 @@
 // Not a test (it asserts nothing), so not *.test.ts: run it by hand, one browser at a time, e.g.
 //   npm run build && bash test/browser/netns.sh node_modules/.bin/node test/browser/screens-i18n.ts /tmp/shots/after
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { mkdir, readFile } from "node:fs/promises";
+import type { Browser, Page } from "playwright-core";
 import { createRoom, joinRoom, launchBrowser, startApp, waitForRemoteVideo, type App } from "./harness.ts";
+import { context as langContext, LANGS, Shooter, SIZES, type Size } from "./shots.ts";
+import { installTestHook } from "./test-hook.ts";
 
 const OUT = process.argv[2] ?? "/tmp/shots";
 const AXE = process.env.AXE ? await readFile(process.env.AXE, "utf8") : null;
-const LANGS = { ru: { locale: "ru-RU", name: "Айжан", other: "Бакыт" }, ky: { locale: "ky-KG", name: "Айжан", other: "Бакыт" } } as const;
-const SIZES = {
-  desktop: { viewport: { width: 1280, height: 800 }, isMobile: false },
-  phone: { viewport: { width: 390, height: 844 }, isMobile: true },
-} as const;
-
-type Lang = keyof typeof LANGS;
-type Size = keyof typeof SIZES;
-
-interface AxeFinding {
-  shot: string;
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: string[];
-}
-const findings: AxeFinding[] = [];
-
-async function context(browser: Browser, app: App, lang: Lang, size: Size, media = true): Promise<BrowserContext> {
-  const ctx = await browser.newContext({
-    locale: LANGS[lang].locale,
-    ...SIZES[size],
-    hasTouch: SIZES[size].isMobile,
-    bypassCSP: AXE !== null, // the app's CSP rightly refuses the injected axe script
-  });
-  await ctx.grantPermissions(media ? ["camera", "microphone", "clipboard-read", "clipboard-write"] : [], { origin: app.url });
-  // The language the user picked, as the page's own control remembers it.
-  await ctx.addInitScript((l) => localStorage.setItem("roomlink.lang", l), lang);
-  if (!media) {
-    await ctx.addInitScript(() => {
-      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
-    });
-  }
-  return ctx;
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
-  // Any element whose text is cut off: scrollWidth beyond its box with overflow hidden/clip.
-  const clipped = await page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>("body *")]
-      .filter((el) => !el.closest(".sr-only") && el.children.length === 0 && el.textContent?.trim() && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible")
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.textContent!.trim().slice(0, 60)}`),
-  );
-  // A placeholder longer than its input is cut off too, but is no element's text: measure it.
-  const canvas = await page.evaluate(() => {
-    const ctx = document.createElement("canvas").getContext("2d")!;
-    return [...document.querySelectorAll<HTMLInputElement>("input[placeholder]")]
-      .filter((el) => {
-        const s = getComputedStyle(el);
-        ctx.font = `${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
-        return ctx.measureText(el.placeholder).width > el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
-      })
-      .map((el) => `placeholder: ${el.placeholder}`);
-  });
-  clipped.push(...canvas);
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > innerWidth);
-  if (clipped.length || wide) console.log(`${name}: ${wide ? "page scrolls sideways; " : ""}clipped: ${clipped.join(" | ")}`);
-  if (AXE) {
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-      const r = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
-    });
-    for (const v of violations) findings.push({ shot: name, ...v });
-  }
-}
+const shooter = new Shooter(OUT, AXE);
+const shoot = (page: Page, name: string) => shooter.shoot(page, name);
+/** Russian and Kyrgyz: English is the source every other screen is written in. */
+type Lang = "ru" | "ky";
+const context = (browser: Browser, app: App, lang: Lang, size: Size, media = true) => langContext(browser, app, lang, size, { media, axe: AXE !== null, hook: installTestHook });
 
 /**
  * The chat or people panel, open (wide screens start with the chat open). Dispatched, not
@@ -130,13 +67,15 @@ async function screens(browser: Browser, app: App, lang: Lang, size: Size): Prom
   await page.getByTestId("chat-system").nth(1).waitFor();
   await shoot(page, `room-left-event-${tag}`);
 
+  // The creator holds the host key: Leave asks whether to end the meeting for everyone.
   await page.getByTestId("leave").click();
+  await page.getByTestId("leave-alone").click();
   await page.getByTestId("left").waitFor();
   await shoot(page, `left-${tag}`);
   // The refusal texts no screen shows yet, in the same notice, to see that they fit.
   const strings = (await import(new URL(`../../web/src/i18n/${lang}.ts`, import.meta.url).href))[lang] as Record<string, string>;
   await page.evaluate(([text, rejoin, home]) => {
-    document.querySelector('[data-testid="left"] p')!.textContent = text!;
+    document.querySelector('[data-testid="left"] .notice-text')!.textContent = text!;
     const [a, b] = document.querySelectorAll('[data-testid="left"] button');
     a!.textContent = rejoin!;
     b!.textContent = home!;
@@ -161,17 +100,12 @@ await mkdir(OUT, { recursive: true });
 const app = await startApp();
 const browser = await launchBrowser();
 try {
-  for (const lang of Object.keys(LANGS) as Lang[]) {
+  for (const lang of ["ru", "ky"] as const) {
     for (const size of Object.keys(SIZES) as Size[]) await screens(browser, app, lang, size);
   }
 } finally {
   await browser.close();
   await app.stop();
 }
-if (AXE) {
-  await writeFile(join(OUT, "axe.json"), JSON.stringify(findings, null, 2));
-  const byRule = new Map<string, string[]>();
-  for (const f of findings) byRule.set(`${f.id} (${f.impact}): ${f.help}`, [...(byRule.get(`${f.id} (${f.impact}): ${f.help}`) ?? []), `${f.shot} ${f.nodes.join(", ")}`]);
-  for (const [rule, where] of byRule) console.log(`axe ${rule}\n  ${where.join("\n  ")}`);
-}
+await shooter.report();
 console.log(`screenshots in ${OUT}`);

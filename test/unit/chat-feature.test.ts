@@ -55,7 +55,7 @@ const message = (seq: number): ChatMessage => ({ seq, from: "p2", name: "Bo", te
 const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   type: "welcome",
   v: 1,
-  you: { id: "me", name: "Me", media: { mic: false, cam: false, screen: false }, joined: 1, away: false },
+  you: { id: "me", name: "Me", media: { mic: false, cam: false, screen: false }, joined: 1, away: false, role: "member" },
   peers: [],
   chat,
   lastSeq,
@@ -63,6 +63,8 @@ const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   ice: { iceServers: [], expiresAt: null, relay: "none" },
   resumeToken: "t".repeat(22),
   resumed: false,
+  access: { lobby: false, locked: false, passcode: false },
+  knocks: [],
 });
 const throttled = { type: "error", code: "chat-throttled", message: "slow down" } as const;
 const held = (items: readonly ChatItem[]) => items.filter((i) => i.kind === "pending" && i.held).map((i) => (i.kind === "pending" ? i.text : ""));

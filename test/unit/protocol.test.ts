@@ -87,10 +87,10 @@ describe("parseClientMessage", () => {
 describe("parseServerMessage", () => {
   it("reads what the room sends and rejects malformed frames", () => {
     const welcome = {
-      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
+      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member" }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
       lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500 },
       ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
-      resumeToken: "t", resumed: false,
+      resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false }, knocks: [],
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
     expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
@@ -109,8 +109,9 @@ describe("parseServerMessage", () => {
 describe("numbers and lists in server frames", () => {
   const settings = { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500 };
   const welcome = {
-    type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false }, peers: [], chat: [],
+    type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member" }, peers: [], chat: [],
     lastSeq: 0, settings, ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false,
+    access: { lobby: false, locked: false, passcode: false }, knocks: [],
   };
 
   it("refuses settings a broken server could use to make the client spin or stall", () => {

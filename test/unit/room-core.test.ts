@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ClientMessage, PeerInfo } from "../../protocol/protocol";
+import { TEMP_HOST_AFTER_MS } from "../../worker/room/features/hosts";
 import { ICE, kinds, makeRoom, media, sends } from "./room-harness";
 
 const chat = (text: string, cid: string): ClientMessage => ({ type: "chat", text, cid });
-const peer = (id: string, name: string, joined: number, away = false): PeerInfo => ({ id, name, media, joined, away });
+const peer = (id: string, name: string, joined: number, away = false): PeerInfo => ({ id, name, media, joined, away, role: "member" });
 
 describe("RoomCore", () => {
   it("welcomes with the roster, ICE and a resume token, and announces the joiner to the others only", () => {
@@ -172,22 +173,27 @@ describe("RoomCore: dropped sockets, resume and grace", () => {
   });
 
   it("a joiner cancels the retention of an empty room", () => {
-    const { room, join } = makeRoom();
+    const { room, join, clock } = makeRoom();
     join("A");
     room.handle("p1", { type: "leave" });
-    expect(room.nextDeadline()).not.toBeNull();
+    expect(room.nextDeadline()).toBe(clock.now + 24 * 3_600_000);
     join("B");
-    expect(room.nextDeadline()).toBeNull();
+    // What is left is the temporary host's hand-over (no host is present), not the retention.
+    expect(room.nextDeadline()).toBe(clock.now + TEMP_HOST_AFTER_MS);
+    room.handle("p2", { type: "leave" });
+    expect(room.nextDeadline()).toBe(clock.now + 24 * 3_600_000);
   });
 
   it("rebuilds from storage: connected members as they were, the others away so they can resume", () => {
-    const { join, build, clock } = makeRoom();
+    const { join, build, clock, store } = makeRoom();
     const a = join("A");
     join("B");
+    // B holds the host key, so that the only deadline is A's grace period (no temporary host due).
+    store.put({ ...store.rows.get("p2")!, role: "host" });
     clock.now = 50_000;
     const woken = build();
     woken.restore(new Set(["p2"]));
-    expect(woken.roster()).toEqual([peer("p1", "A", 1000, true), peer("p2", "B", 1000)]);
+    expect(woken.roster()).toEqual([peer("p1", "A", 1000, true), { ...peer("p2", "B", 1000), role: "host" }]);
     expect(woken.nextDeadline()).toBe(50_000 + 20_000);
     const back = join("A", { resume: { id: "p1", token: a.welcome.resumeToken }, core: woken });
     expect(back.welcome.resumed).toBe(true);

@@ -4,8 +4,9 @@
 import type { ClientMessage, IceConfig, ServerMessage } from "../../protocol/protocol";
 import { roomConfig } from "../../worker/config";
 import { RoomCore } from "../../worker/room/core";
-import type { Effect, MintIce, Outgoing } from "../../worker/room/effects";
+import type { Effect, MintIce, Outgoing, Target } from "../../worker/room/effects";
 import type { Handlers } from "../../worker/room/handler";
+import { MemoryAccessStore } from "../../worker/storage/access-memory";
 import { MemoryChatLog, MemoryMemberStore } from "./memory-chat-log";
 
 export const media = { mic: true, cam: true, screen: false };
@@ -15,19 +16,20 @@ export type Welcome = Extract<ServerMessage, { type: "welcome" }>;
 export type JoinMessage = Extract<ClientMessage, { type: "join" }>;
 
 /** The frames among the effects, in order. */
-export const sends = (effects: readonly Effect[]): Array<{ to: "self" | readonly string[]; msg: Outgoing }> =>
+export const sends = (effects: readonly Effect[]): Array<{ to: Target; msg: Outgoing }> =>
   effects.flatMap((e) => (e.kind === "send" ? [{ to: e.to, msg: e.msg }] : []));
 export const mintOf = (effects: readonly Effect[]): MintIce | undefined => effects.find((e): e is MintIce => e.kind === "mint-ice");
 export const kinds = (effects: readonly Effect[]) => effects.map((e) => e.kind);
 
-export function makeRoom(vars: Record<string, string> = {}, options: { handlers?: Handlers; peerIds?: string[] } = {}) {
+export function makeRoom(vars: Record<string, string> = {}, options: { handlers?: Handlers; peerIds?: string[]; gate?: MemoryAccessStore } = {}) {
   let n = 0;
   let tokens = 0;
   const clock = { now: 1_000 };
   const log = new MemoryChatLog();
   const store = new MemoryMemberStore();
+  const gate = options.gate ?? new MemoryAccessStore();
   const newPeerId = () => options.peerIds?.shift() ?? `p${++n}`;
-  const build = () => new RoomCore(roomConfig(vars), log, store, { now: () => clock.now, newToken: () => `token-${++tokens}`, newPeerId }, options.handlers);
+  const build = () => new RoomCore(roomConfig(vars), log, store, { now: () => clock.now, newToken: () => `token-${++tokens}`, newPeerId }, options.handlers, gate);
   const room = build();
   const joinMessage = (name: string, extra: { since?: number; resume?: { id: string; token: string } } = {}): JoinMessage => ({
     type: "join", v: 1, name, media, ...(extra.since !== undefined ? { since: extra.since } : {}), ...(extra.resume ? { resume: extra.resume } : {}),
@@ -41,5 +43,5 @@ export function makeRoom(vars: Record<string, string> = {}, options: { handlers?
     const welcome = sends(effects).find((s) => s.msg.type === "welcome")?.msg as Welcome | undefined;
     return { decided, effects, welcome: welcome!, you: welcome?.you };
   };
-  return { room, log, store, join, joinMessage, clock, build };
+  return { room, log, store, gate, join, joinMessage, clock, build };
 }

@@ -1,91 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { ClientMessage, IceServer, PeerInfo, ServerMessage, SignalData } from "../../protocol/protocol";
-import { Emitter } from "../../web/src/engine/emitter";
-import type { LocalMediaState, LocalTracks } from "../../web/src/engine/media/local-media";
-import { RoomSession } from "../../web/src/engine/session/room-session";
-import type { Transport, TransportDeps, TransportEvents } from "../../web/src/engine/session/transport";
-import type { JoinProvider } from "../../web/src/engine/signaling/signaling-client";
+import type { ServerMessage } from "../../protocol/protocol";
+import { ice, peer, setup, welcome } from "./session-fakes";
 
-class FakeSignaling extends Emitter<{ message: ServerMessage; status: "joined"; refused: { code: number; reason: string } }> {
-  readonly sent: ClientMessage[] = [];
-  provider: JoinProvider | null = null;
-  send(msg: ClientMessage) {
-    this.sent.push(msg);
-    return true;
-  }
-  join(provider: JoinProvider) {
-    this.provider = provider;
-  }
-  destroy() {}
-  deliver(msg: ServerMessage) {
-    this.emit("message", msg);
-  }
-}
-
-/** Records what the session asks of its transport. */
-class FakeTransport extends Emitter<TransportEvents> implements Transport {
-  readonly calls: string[] = [];
-  deps: TransportDeps | null = null;
-  readonly peerConnections: RTCPeerConnection[] = [];
-  setSelf(self: { id: string }) {
-    this.calls.push(`setSelf ${self.id}`);
-  }
-  addPeer(peer: PeerInfo) {
-    this.calls.push(`addPeer ${peer.id}`);
-  }
-  peerReturned(peer: PeerInfo) {
-    this.calls.push(`peerReturned ${peer.id}`);
-  }
-  removePeer(id: string) {
-    this.calls.push(`removePeer ${id}`);
-  }
-  signal(from: string, data: SignalData) {
-    this.calls.push(`signal ${from} ${data.kind}`);
-  }
-  setIceServers(servers: IceServer[]) {
-    this.calls.push(`setIceServers ${servers.length}`);
-  }
-  restart() {
-    this.calls.push("restart");
-  }
-  restartWaiting() {
-    this.calls.push("restartWaiting");
-  }
-  setLocalTracks() {
-    this.calls.push("setLocalTracks");
-  }
-  close() {
-    this.calls.push("close");
-  }
-  fire<K extends keyof TransportEvents>(event: K, value: TransportEvents[K]) {
-    this.emit(event, value);
-  }
-}
-
-class FakeMedia extends Emitter<{ change: LocalMediaState; tracks: LocalTracks }> {
-  state = { mic: true, cam: false, screen: false } as LocalMediaState;
-  tracks = {} as LocalTracks;
-}
-
-const media = { mic: true, cam: true, screen: false };
-const peer = (id: string, name: string, joined: number): PeerInfo => ({ id, name, media, joined, away: false });
 const message = (seq: number, text: string) => ({ seq, from: "p2", name: "Bo", text, ts: seq, cid: `c${seq}` });
-const ice = { iceServers: [{ urls: ["stun:example.org"] }], expiresAt: null, relay: "none" as const };
 
 /** One sample of every server message type: a type added to the protocol without one here does not compile. */
 const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K }> } = {
-  welcome: {
-    type: "welcome",
-    v: 1,
-    you: peer("me", "Al", 2),
-    peers: [peer("p1", "Cy", 1)],
-    chat: [],
-    lastSeq: 0,
-    settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500 },
-    ice,
-    resumeToken: "t".repeat(32),
-    resumed: false,
-  },
+  welcome: welcome(peer("me", "Al", 2, "host"), [peer("p1", "Cy", 1)], { access: { lobby: true, locked: false, passcode: false } }),
   "peer-joined": { type: "peer-joined", peer: peer("p2", "Bo", 3) },
   "peer-media": { type: "peer-media", id: "p2", media: { mic: false, cam: true, screen: true } },
   "peer-presence": { type: "peer-presence", id: "p2", away: true },
@@ -95,23 +16,15 @@ const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K 
   history: { type: "history", after: 1, messages: [message(2, "earlier")], more: false, ack: "h1" },
   ice: { type: "ice", ice },
   error: { type: "error", code: "ice-throttled", message: "too many ICE credential requests" },
+  knock: { type: "knock", knock: { id: "k1", name: "Di", at: 5 } },
+  "knock-gone": { type: "knock-gone", id: "k1" },
+  access: { type: "access", access: { lobby: true, locked: true, passcode: false } },
+  "peer-role": { type: "peer-role", id: "p2", role: "cohost" },
+  "mute-request": { type: "mute-request", by: "p1" },
+  lobby: { type: "lobby", hostPresent: true },
+  denied: { type: "denied", blocked: false, retryAfterMs: 30_000 },
   "peer-left": { type: "peer-left", id: "p2" },
 };
-
-function setup() {
-  const signaling = new FakeSignaling();
-  const transport = new FakeTransport();
-  const session = new RoomSession({
-    signaling,
-    name: "Al",
-    media: new FakeMedia(),
-    transport: (deps) => {
-      transport.deps = deps;
-      return transport;
-    },
-  });
-  return { signaling, transport, session };
-}
 
 let cleanup: Array<() => void> = [];
 afterEach(() => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Handlers } from "../../worker/room/handler";
+import { media as mediaHandler } from "../../worker/room/features/media";
 import { HANDLERS } from "../../worker/room/handlers";
 import { ICE, kinds, makeRoom, media, mintOf, sends } from "./room-harness";
 
 const off = { mic: false, cam: false, screen: false };
 
 describe("RoomCore: who may send what", () => {
-  // No real message is host-only yet: media stands in for one.
-  const hostOnlyMedia: Handlers = { ...HANDLERS, media: { who: "host", run: HANDLERS.media.run } };
+  // Media stands in for a host-only message, so the check is seen apart from any real handler's.
+  const hostOnlyMedia: Handlers = { ...HANDLERS, media: { who: "owner", run: mediaHandler.run } };
 
   it("lets any socket join, and only members send member frames", () => {
     const { room, join } = makeRoom();
@@ -46,7 +47,8 @@ describe("RoomCore: a join is decided, then minted for, then admitted", () => {
     expect(room.size).toBe(0);
     expect(store.rows.size).toBe(0);
     const admitted = room.minted(null, mintOf(decided)!, ICE);
-    expect(kinds(admitted)).toEqual(["bind", "send", "send"]);
+    // The first member of a room without a host starts the temporary host's clock: an alarm.
+    expect(kinds(admitted)).toEqual(["bind", "send", "send", "schedule"]);
     expect(sends(admitted)[0]!.msg).toMatchObject({ type: "welcome", you: { id: "p1" }, ice: ICE });
     expect(room.size).toBe(1);
   });
@@ -74,7 +76,7 @@ describe("RoomCore: a join is decided, then minted for, then admitted", () => {
     const { room, joinMessage } = makeRoom();
     const first = mintOf(room.handle(null, joinMessage("A")))!;
     const twin = mintOf(room.handle(null, joinMessage("A")))!;
-    expect(kinds(room.minted(null, first, ICE))).toEqual(["bind", "send", "send"]);
+    expect(kinds(room.minted(null, first, ICE))).toEqual(["bind", "send", "send", "schedule"]);
     // By the time the twin's credentials are ready, the socket carries p1.
     // Its credentials (minted for another fresh id) are nobody's: released at once.
     expect(room.minted("p1", twin, ICE)).toEqual([

@@ -28,7 +28,7 @@ class FakeSocket {
 const welcome = (heartbeatMs: number) => ({
   type: "welcome",
   v: 1,
-  you: { id: "p1", name: "A", media: { mic: true, cam: true, screen: false }, joined: 1, away: false },
+  you: { id: "p1", name: "A", media: { mic: true, cam: true, screen: false }, joined: 1, away: false, role: "member" },
   peers: [],
   chat: [],
   lastSeq: 0,
@@ -36,6 +36,8 @@ const welcome = (heartbeatMs: number) => ({
   ice: { iceServers: [], expiresAt: null, relay: "none" },
   resumeToken: "t".repeat(32),
   resumed: false,
+  access: { lobby: false, locked: false, passcode: false },
+  knocks: [],
 });
 
 const info = () => ({ name: "A", media: { mic: true, cam: true, screen: false } });

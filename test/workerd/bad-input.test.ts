@@ -107,7 +107,9 @@ describe("bad input", () => {
       for (let i = 0; i < n; i++) {
         const t0 = performance.now();
         a.client.send({ type: "chat", text: `${label}-${i}`, cid: `${label}-${i}` });
-        const got = await b.client.next("chat");
+        // A generous wait: the figure is reported, not asserted, and a loaded 2-core machine can
+        // take seconds to work through a flood's backlog (the flooder's frames arrive first).
+        const got = await b.client.next("chat", 20_000);
         times.push(performance.now() - t0);
         expect(got.message.text).toBe(`${label}-${i}`);
       }
@@ -135,7 +137,7 @@ describe("bad input", () => {
       `# measured: others' chat latency, quiet p50 ${quiet.p50.toFixed(1)} ms p99 ${quiet.p99.toFixed(1)} ms; ` +
         `during a flood of ${flooded} frames p50 ${during.p50.toFixed(1)} ms p99 ${during.p99.toFixed(1)} ms`,
     );
-  });
+  }, 60_000);
 
   it("does not let a frame claim another sender", async () => {
     const { a, b, bad } = await roomWithBystanders();

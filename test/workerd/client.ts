@@ -14,9 +14,34 @@ let addresses = 0;
 export const nextAddress = () => `test-client-${++addresses}`;
 
 export async function createRoom(): Promise<string> {
-  const res = await exports.default.fetch(`${ORIGIN}/api/rooms`, { method: "POST", headers: { "CF-Connecting-IP": nextAddress() } });
-  const body = (await res.json()) as { id: string };
-  return body.id;
+  return (await createHostedRoom()).id;
+}
+
+/** Creates a room as its creator does: its id and its host key (and "ask to join" on with `lobby`). */
+export async function createHostedRoom(options: { lobby?: boolean } = {}): Promise<{ id: string; hostKey: string }> {
+  const res = await exports.default.fetch(`${ORIGIN}/api/rooms`, {
+    method: "POST",
+    headers: { "CF-Connecting-IP": nextAddress() },
+    ...(options.lobby !== undefined ? { body: JSON.stringify({ lobby: options.lobby }) } : {}),
+  });
+  if (res.status !== 201) throw new Error(`room not created: ${res.status}`);
+  return (await res.json()) as { id: string; hostKey: string };
+}
+
+/** What a join may carry besides its name. */
+export interface JoinExtra {
+  since?: number;
+  media?: MediaState;
+  resume?: { id: string; token: string };
+  hostKey?: string;
+  passcode?: string;
+  device?: string;
+}
+
+/** The join frame a test client sends. */
+export function joinFrame(name: string, extra: JoinExtra = {}) {
+  const { media, ...rest } = extra;
+  return { type: "join", v: PROTOCOL_VERSION, name, media: media ?? NO_MEDIA, ...rest };
 }
 
 export function roomStub(roomId: string) {
@@ -77,16 +102,10 @@ export class TestClient {
   }
 
   /** Opens a socket and joins; resolves with the welcome. */
-  static async join(roomId: string, name: string, extra: { since?: number; media?: MediaState; resume?: { id: string; token: string } } = {}) {
-    const client = await TestClient.open(roomId);
-    client.send({
-      type: "join",
-      v: PROTOCOL_VERSION,
-      name,
-      media: extra.media ?? NO_MEDIA,
-      ...(extra.since !== undefined ? { since: extra.since } : {}),
-      ...(extra.resume ? { resume: extra.resume } : {}),
-    });
+  static async join(roomId: string, name: string, extra: JoinExtra & { headers?: Record<string, string> } = {}) {
+    const { headers, ...fields } = extra;
+    const client = await TestClient.open(roomId, headers);
+    client.send(joinFrame(name, fields));
     const welcome = await client.next("welcome");
     return { client, welcome, id: welcome.you.id };
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runInDurableObject } from "cloudflare:test";
 import { PROTOCOL_VERSION, cleanName, wellFormed } from "../../protocol/protocol";
 import type { RoomDO } from "../../worker/durable/room-do";
-import { NO_MEDIA, TestClient, createRoom, roomStub } from "./client";
+import { NO_MEDIA, TestClient, createHostedRoom, joinFrame, roomStub } from "./client";
 
 function rng(seed: number) {
   return () => {
@@ -11,13 +11,16 @@ function rng(seed: number) {
   };
 }
 
-const TYPES = ["join", "signal", "media", "chat", "history", "ice", "leave", "welcome", "", "__proto__", "constructor"];
+const TYPES = [
+  "join", "signal", "media", "chat", "history", "ice", "leave", "welcome", "", "__proto__", "constructor",
+  "access", "admit", "deny", "set-role", "remove", "ask-mute", "end-meeting", "knock", "lobby",
+];
 
 /** One hostile frame: garbage, wrong shapes, wrong order, oversize, binary, or valid-looking. */
 function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const junk = () => Array.from({ length: Math.floor(r() * 40) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
-  switch (Math.floor(r() * 15)) {
+  switch (Math.floor(r() * 18)) {
     case 0:
       return junk();
     case 1:
@@ -50,6 +53,34 @@ function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer
     case 13:
       // A chat burst with fresh cids (the chat ration), and text with a lone surrogate.
       return JSON.stringify({ type: "chat", text: pick(["spam", "\udc00x"]), cid: junk().slice(0, 30) || "c" });
+    case 14:
+      // Host frames from sockets that are no host (joined or not): refused as forbidden or not-joined.
+      return JSON.stringify(
+        pick([
+          { type: "access", lobby: pick([true, "yes", null]), locked: pick([true, undefined, 1]) },
+          { type: "access", passcode: pick(["taken over", "", null, 5, "p".repeat(100)]) },
+          { type: "set-role", id: pick(knownIds), role: pick(["cohost", "host", "member", "temp-host"]) },
+          { type: "remove", id: pick([...knownIds, junk()]) },
+          { type: "ask-mute", id: pick([...knownIds, 7]) },
+          { type: "end-meeting" },
+        ]),
+      );
+    case 15:
+      // Admits and denials of made-up knocks, of every shape.
+      return JSON.stringify(
+        pick([
+          { type: "admit", knocks: pick([[junk().slice(0, 10) || "k"], ["madeUpKnock"], [], "all", Array(40).fill("k"), [5]]) },
+          { type: "deny", knock: pick(["madeUpKnock", junk(), null, ["k"]]) },
+        ]),
+      );
+    case 16:
+      // Joins with bad passcodes, host keys and device ids (well-formed ones get checked, and fail).
+      return JSON.stringify({
+        ...joinFrame("intruder"),
+        passcode: pick(["wrong", "", "x".repeat(100), 5, undefined]),
+        hostKey: pick(["A".repeat(22), "short", 5, "!".repeat(22), undefined]),
+        device: pick(["intruder-device-0001", "bad", 5, undefined]),
+      });
     default:
       return JSON.stringify({ type: "join", v: PROTOCOL_VERSION, name: "intruder", media: NO_MEDIA, resume: { id: pick(knownIds), token: junk().slice(0, 20) } });
   }
@@ -57,8 +88,9 @@ function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer
 
 describe("fuzz", () => {
   it("survives 10,000 hostile frames while honest members keep talking without loss", async () => {
-    const room = await createRoom();
-    const a = await TestClient.join(room, "A");
+    // A holds the host key: host frames from anyone else must change nothing.
+    const { id: room, hostKey } = await createHostedRoom();
+    const a = await TestClient.join(room, "A", { hostKey });
     const b = await TestClient.join(room, "B");
     const r = rng(7);
     const ids = [a.id, b.id];
@@ -124,6 +156,41 @@ describe("fuzz", () => {
     for (const text of stored.texts) expect(wellFormed(text)).toBe(text);
     c.client.send({ type: "signal", to: a.id, data: { kind: "candidate", candidate: null } });
     expect((await a.client.next("signal")).from).toBe(c.id);
+    // The host frames changed nothing: no lock, no lobby, no passcode, the same host.
+    expect(c.welcome.access).toEqual({ lobby: false, locked: false, passcode: false });
+    expect(c.welcome.peers.find((p) => p.id === a.id)?.role).toBe("host");
+    expect(b.client.all("mute-request")).toEqual([]);
     console.log(`# measured: fuzz: ${sent} hostile frames over ${sockets} sockets, ${honest * 2} honest messages delivered`);
   }, 120_000);
+
+  it("keeps a room with a lobby and a passcode shut to 300 hostile frames, and open to the right passcode", async () => {
+    const { id: room, hostKey } = await createHostedRoom({ lobby: true });
+    const host = await TestClient.join(room, "Host", { hostKey });
+    host.client.send({ type: "access", passcode: "the right one" });
+    await host.client.next("access");
+    const r = rng(11);
+    let sent = 0;
+    while (sent < 300) {
+      const hostile = await TestClient.open(room, {}, false);
+      for (let i = 0; i < 10 && hostile.closed === null; i++, sent++) {
+        try {
+          hostile.sendRaw(hostileFrame(r, [host.id]));
+        } catch {
+          break;
+        }
+      }
+      await hostile.waitFor(() => hostile.all("error").length > 0 || hostile.closed !== null, 5000, "an answer to the hostile socket");
+      hostile.close();
+    }
+    // Nobody got past the passcode: no knock reached the host, nothing changed, no error for it.
+    expect(host.client.all("knock")).toEqual([]);
+    expect(host.client.all("error")).toEqual([]);
+    expect(host.client.closed).toBeNull();
+    const guest = await TestClient.open(room);
+    guest.send(joinFrame("Guest", { passcode: "the right one" }));
+    await guest.next("lobby");
+    host.client.send({ type: "admit", knocks: [(await host.client.next("knock")).knock.id] });
+    const welcome = await guest.next("welcome");
+    expect(welcome.access).toEqual({ lobby: true, locked: false, passcode: true });
+  }, 60_000);
 });

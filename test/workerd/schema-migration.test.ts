@@ -74,7 +74,7 @@ describe("versioned storage", () => {
       };
     });
     expect(after.version).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect(after.members).toEqual([{ id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member" }]);
     expect(after.chat).toEqual([{ seq: 1, text: "one" }, { seq: 2, text: "two" }, { seq: 3, text: "three" }]);
   });
@@ -97,7 +97,7 @@ describe("versioned storage", () => {
   it("gives a migrated room exactly the tables a new room gets", async () => {
     const migrated = await runInDurableObject(roomStub(await makeV1Room()), (_instance, state) => shape(state.storage.sql));
     const created = await runInDurableObject(roomStub(await createRoom()), (_instance, state) => shape(state.storage.sql));
-    expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "members", "meta", "turn_issued"]);
+    expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "denials", "knocks", "members", "meta", "passcode_failures", "removed", "room_access", "turn_issued"]);
     expect(migrated).toEqual(created);
   });
 });

@@ -59,12 +59,15 @@ export function App({ initialLang }: { initialLang: Lang }) {
   return (
     <I18nContext.Provider value={i18n}>
       {route.page === "room" ? <RoomPage key={route.roomId} roomId={route.roomId} /> : route.page === "check" ? <CheckPage /> : <Landing />}
-      <label class="lang">
-        <span class="sr-only">{i18n.t("lang.label")}</span>
-        <select value={lang} onChange={(e) => i18n.setLang(e.currentTarget.value as Lang)} data-testid="lang">
-          {(Object.keys(LANGS) as Lang[]).map((l) => <option key={l} value={l}>{LANGS[l]}</option>)}
-        </select>
-      </label>
+      {/* A landmark of its own (axe's "region"): everything on the page is in one. */}
+      <footer class="lang">
+        <label>
+          <span class="sr-only">{i18n.t("lang.label")}</span>
+          <select value={lang} onChange={(e) => i18n.setLang(e.currentTarget.value as Lang)} data-testid="lang">
+            {(Object.keys(LANGS) as Lang[]).map((l) => <option key={l} value={l}>{LANGS[l]}</option>)}
+          </select>
+        </label>
+      </footer>
     </I18nContext.Provider>
   );
 }

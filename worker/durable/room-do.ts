@@ -13,24 +13,14 @@ import { DurableObject } from "cloudflare:workers";
 import { assertNever, CloseCode, HEARTBEAT_PING, HEARTBEAT_PONG, parseClientMessage, type ServerMessage } from "../../protocol/protocol";
 import { roomConfig, type RoomConfig } from "../config";
 import type { Env } from "../env";
-import { newPeerId, newResumeToken } from "../ids";
-import { RoomCore } from "../room/core";
-import type { Effect, MintIce } from "../room/effects";
+import type { Effect } from "../room/effects";
 import { SocketGuard } from "../socket-guard";
-import { SqliteChatLog } from "../storage/chat-log-sqlite";
-import { SqliteCooldowns } from "../storage/cooldowns-sqlite";
-import { SqliteMemberStore } from "../storage/member-store-sqlite";
-import { migrateRoomSchema, roomExists } from "../storage/schema";
-import { SqliteIssuedCredentials } from "../storage/turn-issued-sqlite";
-import { IceIssuer } from "../turn/ice-issuer";
-import { iceSettings } from "../turn/ice-settings";
-import { AlarmClock } from "./alarm-clock";
+import { roomExists } from "../storage/schema";
 import { attachmentOf, newAttachment } from "./attachment";
+import { openLiveRoom, type LiveRoom } from "./live-room";
+import { check, hash, mint, type WorkHost } from "./off-thread";
 import { countConstruction, type RunCounts } from "./run-stats";
 import { SocketRegistry, tryClose, trySend } from "./sockets";
-
-/** RFC 6455 §7.4.1: the server met a condition it did not expect. The client reconnects (and resumes). */
-const INTERNAL_ERROR = 1011;
 
 /**
  * Sockets that have not joined: at most this many per seat (the oldest is closed past that),
@@ -41,15 +31,6 @@ const WAITING_PER_SEAT = 2;
 const WAITING_DEADLINE_MS = 15 * 60_000;
 /** How long an address whose member was expelled for abuse is refused by this room. */
 const COOLDOWN_MS = 60_000;
-
-/** What exists only while this id names a room. */
-interface LiveRoom {
-  core: RoomCore;
-  sockets: SocketRegistry;
-  alarmClock: AlarmClock;
-  cooldowns: SqliteCooldowns;
-  issuer: IceIssuer;
-}
 
 const notFound = () =>
   Response.json({ error: "no such room: it was never created here, or it was deleted after standing empty", status: 404 }, { status: 404 });
@@ -65,10 +46,18 @@ export class RoomDO extends DurableObject<Env> {
    */
   private readonly closing = new WeakSet<WebSocket>();
   /**
-   * Sockets whose join is waiting for its credentials. A second join meanwhile is refused at
-   * once: each would mint credentials of its own (an API call, with Cloudflare's TURN).
+   * Sockets whose join is waiting for its credentials, or for its host key or passcode to be
+   * checked. A second join meanwhile is refused at once: each would mint credentials of its own
+   * (an API call, with Cloudflare's TURN), or run PBKDF2 again.
    */
   private readonly joining = new WeakSet<WebSocket>();
+  /** What the work sent off the room's thread (off-thread.ts) needs of it. */
+  private readonly work: WorkHost = {
+    room: () => this.room,
+    isClosing: (ws) => this.closing.has(ws),
+    settled: (ws) => this.joining.delete(ws),
+    execute: (ws, effects) => this.execute(ws, effects),
+  };
   /** When dead sockets were last looked for (by the alarm, or on the way through a frame). */
   private lastPrune = Date.now();
   /** How often this instance's code ran; read by tests. */
@@ -85,34 +74,18 @@ export class RoomDO extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
 
-  /** Builds the live room over its tables, creating or upgrading them (schema.ts). */
   private open(): LiveRoom {
-    const { storage } = this.ctx;
-    const schema = migrateRoomSchema(storage.sql, (run) => storage.transactionSync(run));
-    const core = new RoomCore(this.config, new SqliteChatLog(storage.sql, schema), new SqliteMemberStore(storage.sql, schema), {
-      now: Date.now,
-      newToken: newResumeToken,
-      newPeerId,
-    });
-    const sockets = new SocketRegistry(this.ctx.getWebSockets());
-    core.restore(sockets.connected());
-    const roomKey = this.ctx.id.name ?? this.ctx.id.toString();
-    return {
-      core,
-      sockets,
-      // A new room has never set an alarm: no need to read it before setting the first.
-      alarmClock: new AlarmClock(storage, schema.fresh, () => this.nextAlarm()),
-      cooldowns: new SqliteCooldowns(storage.sql),
-      // Issued usernames are kept in SQLite, so that a member who leaves after the room slept is still revoked.
-      issuer: new IceIssuer(iceSettings(this.env), roomKey, { now: Date.now, issued: new SqliteIssuedCredentials(storage.sql) }),
-    };
+    return openLiveRoom(this.ctx, this.env, this.config, () => this.nextAlarm());
   }
 
-  /** POST /api/rooms: this id is a room from now on. Idempotent. */
-  async create(): Promise<void> {
+  /**
+   * POST /api/rooms: this id is a room from now on, with the hash of its host key (the Worker
+   * hands the key to the creator and forgets it) and "ask to join" on or off. Idempotent.
+   */
+  async create(init?: { hostKeyHash: string; lobby: boolean }): Promise<void> {
     if (this.room) return;
     this.room = this.open();
-    this.execute(null, this.room.core.created());
+    this.execute(null, this.room.core.created(init ? { hostKey: init.hostKeyHash, lobby: init.lobby } : undefined));
   }
 
   /** Whether this id names a room (GET /api/rooms/:id, for a link's landing page). */
@@ -139,7 +112,7 @@ export class RoomDO extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(newAttachment(now, addr));
-    room.sockets.accepted(server, now);
+    room.sockets.accepted(server, now, addr);
     // Too many sockets waiting to join: the one that has waited longest makes way.
     if (room.sockets.waitingCount > WAITING_PER_SEAT * this.config.capacity) {
       const oldest = room.sockets.oldestWaiting();
@@ -184,7 +157,7 @@ export class RoomDO extends DurableObject<Env> {
       this.send(ws, { type: "error", code: "already-joined", message: "this socket is already joining" });
       return this.strike(ws, guard, "already-joined");
     }
-    return this.execute(ws, room.core.handle(room.sockets.memberOf(ws), parsed.value), guard);
+    return this.execute(ws, room.core.handle(room.sockets.memberOf(ws), parsed.value, room.sockets.viaOf(ws)), guard);
   }
 
   override webSocketClose(ws: WebSocket, _code: number, _reason: string, _wasClean: boolean): void | Promise<void> {
@@ -242,17 +215,48 @@ export class RoomDO extends DurableObject<Env> {
           if (ws) room.sockets.unbind(ws);
           break;
         case "close":
-          if (ws) {
-            this.closing.add(ws);
-            room.sockets.gone(ws);
-            tryClose(ws, effect.code, effect.reason);
+          if (ws) this.shut(ws, effect.code, effect.reason);
+          break;
+        case "bind-knock":
+          if (ws) room.sockets.bindKnock(ws, effect.knock);
+          break;
+        case "end-knock": {
+          const knocker = room.sockets.unbindKnock(effect.knock);
+          if (knocker && effect.close) this.shut(knocker, effect.close.code, effect.close.reason);
+          break;
+        }
+        case "close-peer": {
+          // Unbound first, so that closing it does not make the member away.
+          const peer = room.sockets.socketOf(effect.peerId);
+          if (peer) {
+            room.sockets.unbind(peer);
+            this.shut(peer, effect.code, effect.reason);
           }
           break;
-        case "mint-ice":
-          if (ws) {
-            if (effect.then === "welcome") this.joining.add(ws);
-            wait(this.mint(ws, effect));
+        }
+        case "close-all":
+          for (const s of room.sockets.all()) {
+            room.sockets.unbind(s);
+            this.shut(s, effect.code, effect.reason);
           }
+          break;
+        case "mint-ice": {
+          // An admitted knock's welcome goes to the knocker's socket, not the admitter's.
+          const target = effect.then === "welcome" && effect.knock !== undefined ? room.sockets.socketOfKnock(effect.knock) : ws;
+          if (target) {
+            if (effect.then === "welcome") this.joining.add(target);
+            wait(mint(this.work, target, effect));
+          }
+          break;
+        }
+        case "check-join":
+          if (ws) {
+            this.joining.add(ws);
+            wait(check(this.work, ws, effect));
+          }
+          break;
+        case "hash-passcode":
+          wait(hash(this.work, effect));
           break;
         case "release-ice":
           // Never rejects: the issuer logs a failed revoke, and the credentials' short life ends them anyway.
@@ -274,34 +278,6 @@ export class RoomDO extends DurableObject<Env> {
       }
     }
     return pending;
-  }
-
-  /**
-   * Mints credentials for the member the core named, then hands them back to the core for the
-   * socket that asked. Other frames run meanwhile (minting awaits crypto or the TURN API), so
-   * by then the socket may be gone: it gets nothing. Returned to the runtime, so that the event
-   * lasts until the join completes. Never rejects: an unexpected failure closes the socket with
-   * 1011, and the client's reconnect recovers (nothing was stored for a join not yet admitted).
-   */
-  private mint(ws: WebSocket, effect: MintIce): Promise<void> {
-    const room = this.room;
-    if (!room) return Promise.resolve();
-    return room.issuer
-      .issue(effect.peerId)
-      .then((ice) => {
-        const now = this.room;
-        if (!now) return;
-        if (this.closing.has(ws) || ws.readyState !== WebSocket.OPEN) {
-          // Nobody will use them: a join's credentials end now (a member's refresh stays its own).
-          if (effect.then === "welcome" && !now.core.has(effect.peerId)) return now.issuer.release(effect.peerId);
-          return;
-        }
-        return this.execute(ws, now.core.minted(now.sockets.memberOf(ws), effect, ice));
-      })
-      .catch(() => tryClose(ws, INTERNAL_ERROR, "internal error"))
-      .finally(() => {
-        if (effect.then === "welcome") this.joining.delete(ws);
-      });
   }
 
   /**
@@ -364,6 +340,13 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   private dropWaiting(ws: WebSocket, code: CloseCode, reason: string): void {
+    const knock = this.room?.sockets.viaOf(ws).knock ?? null;
+    this.shut(ws, code, reason);
+    if (knock !== null && this.room) void this.execute(null, this.room.core.knockClosed(knock));
+  }
+
+  /** Closes a socket the room is done with (its member, if any, unbound by the caller first). */
+  private shut(ws: WebSocket, code: number, reason: string): void {
     this.closing.add(ws);
     this.room?.sockets.gone(ws);
     tryClose(ws, code, reason);
@@ -398,20 +381,23 @@ export class RoomDO extends DurableObject<Env> {
     }
     const { addr } = attachmentOf(ws);
     const id = room.sockets.unbind(ws);
+    const { knock } = room.sockets.viaOf(ws);
     room.sockets.gone(ws);
     if (addr && coolDown) room.cooldowns.refuse(addr, Date.now() + COOLDOWN_MS, Date.now());
-    const released = id ? this.execute(ws, room.core.expel(id)) : undefined;
+    const released = id ? this.execute(ws, room.core.expel(id)) : knock !== null ? this.execute(ws, room.core.knockClosed(knock)) : undefined;
     tryClose(ws, code, reason);
     return released;
   }
 
-  /** The socket is gone or going: its member, once, becomes away (and may resume). */
+  /** The socket is gone or going: its member, once, becomes away (and may resume); its knock is withdrawn. */
   private forget(ws: WebSocket): Promise<void> | undefined {
     const room = this.room;
     if (!room) return;
     const id = room.sockets.unbind(ws);
+    const { knock } = room.sockets.viaOf(ws);
     room.sockets.gone(ws);
     // Without a grace period the member is gone at once, and its credentials are revoked.
-    return id ? this.execute(ws, room.core.disconnect(id)) : undefined;
+    if (id) return this.execute(ws, room.core.disconnect(id));
+    return knock !== null ? this.execute(ws, room.core.knockClosed(knock)) : undefined;
   }
 }

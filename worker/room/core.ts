@@ -9,12 +9,15 @@
 
 import { assertNever, type ClientMessage, type IceConfig, type PeerInfo, type RoomSettings } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
-import { refuse, SCHEDULE, sendTo, type Effect, type MintIce } from "./effects";
+import { refuse, SCHEDULE, sendTo, type CheckJoin, type Effect, type JoinChecked, type MintIce } from "./effects";
+import { passcodeHashed } from "./features/access";
+import { promoteTempHost, reviewHosts, settleHosts, tempHostDue } from "./features/hosts";
 import { iceMinted } from "./features/ice";
-import { admit } from "./features/join";
-import type { Handler, Handlers, MessageOf } from "./handler";
+import { admit, joinChecked } from "./features/join";
+import { expireKnocks, knockDeadline, knockGone } from "./features/lobby";
+import { forbiddenText, may, type Handler, type Handlers, type MessageOf } from "./handler";
 import { HANDLERS } from "./handlers";
-import type { ChatLog, MemberStore, RoomDeps, StoredMember } from "./ports";
+import { DEFAULT_ACCESS, NO_VIA, type AccessStore, type ChatLog, type MemberStore, type RoomDeps, type StoredMember, type Via } from "./ports";
 import { RoomState } from "./state";
 
 export class RoomCore {
@@ -27,21 +30,26 @@ export class RoomCore {
     deps: RoomDeps,
     /** The handler table; tests swap entries to exercise permissions no real message needs yet. */
     private readonly handlers: Handlers = HANDLERS,
+    /** Access settings, knocks and what the room remembers against devices (in memory if not given). */
+    gate?: AccessStore,
   ) {
-    this.room = new RoomState(config, log, store, deps);
+    this.room = new RoomState(config, log, store, deps, gate);
   }
 
   /**
    * Rebuilds the roster from storage after the object was constructed anew. Members whose socket
-   * did not survive (eviction closed it) become away, so they can still resume.
+   * did not survive (eviction closed it) become away, so they can still resume. Knocks whose
+   * socket did not survive are gone (nobody is there to let in).
    */
-  restore(connected: ReadonlySet<string>): void {
+  restore(connected: ReadonlySet<string>, knocking: ReadonlySet<string> = new Set()): void {
     const now = this.room.deps.now();
     for (const m of this.room.store.all()) {
       if (connected.has(m.id) && m.awaySince !== null) this.room.save({ ...m, awaySince: null });
       else if (!connected.has(m.id) && m.awaySince === null) this.room.save({ ...m, awaySince: now });
       else this.room.members.set(m.id, m);
     }
+    for (const id of [...this.room.knocks.keys()]) if (!knocking.has(id)) this.room.dropKnock(id);
+    settleHosts(this.room);
   }
 
   has(peerId: string): boolean {
@@ -60,34 +68,57 @@ export class RoomCore {
     return this.room.settings();
   }
 
-  /** A validated frame from a socket; `sender` is the member its attachment names, or null before it joined. */
-  handle(sender: string | null, msg: ClientMessage): Effect[] {
+  /**
+   * A validated frame from a socket; `sender` is the member its attachment names, or null before
+   * it joined; `via` what else the room knows about the socket (its knock, its address).
+   */
+  handle(sender: string | null, msg: ClientMessage, via: Via = NO_VIA): Effect[] {
     let from = this.member(sender);
     // Any frame after a resume's welcome shows the client has its new token: the old one ends.
     if (from !== null && from.prevToken !== null) this.room.save((from = { ...from, prevToken: null }));
-    return this.dispatch(msg.type, msg, from);
+    return this.dispatch(msg.type, msg, from, via);
   }
 
   /** The one place where a handler's declared permission is enforced. */
-  private dispatch<K extends ClientMessage["type"]>(type: K, msg: MessageOf<K>, from: StoredMember | null): Effect[] {
+  private dispatch<K extends ClientMessage["type"]>(type: K, msg: MessageOf<K>, from: StoredMember | null, via: Via): Effect[] {
     const handler: Handler<MessageOf<K>> = this.handlers[type];
-    if (handler.who === "any") return handler.run(this.room, from, msg);
+    if (handler.who === "any") return handler.run(this.room, from, msg, via);
     if (from === null) return refuse("not-joined", `send "join" before "${type}"`);
-    if (handler.who === "host" && from.role !== "host") return refuse("forbidden", `only the host may send "${type}"`);
+    // Every role is a member: the relay path (signal) does no lookup here.
+    if (handler.who !== "member" && !may(from.role, handler.who)) return refuse("forbidden", forbiddenText(handler.who, type));
     return handler.run(this.room, from, msg);
   }
 
-  /** The credentials a `mint-ice` effect asked for are ready: what follows for the socket that caused it. */
-  minted(sender: string | null, mint: MintIce, ice: IceConfig): Effect[] {
+  /**
+   * The credentials a `mint-ice` effect asked for are ready: what follows for the socket that
+   * caused it (for a knock admitted from the lobby, the knocker's socket).
+   */
+  minted(sender: string | null, mint: MintIce, ice: IceConfig, via: Via = NO_VIA): Effect[] {
     const from = this.member(sender);
     switch (mint.then) {
       case "welcome":
-        return admit(this.room, from, mint.peerId, mint.join, ice);
+        return admit(this.room, from, mint, ice, via);
       case "ice":
         return iceMinted(from, mint.peerId, ice);
       default:
         return assertNever(mint);
     }
+  }
+
+  /** What a `check-join` effect asked about the join's host key or passcode is known: the join goes on. */
+  checked(sender: string | null, via: Via, check: CheckJoin, result: JoinChecked): Effect[] {
+    return joinChecked(this.room, this.member(sender), via, check, result);
+  }
+
+  /** A passcode a host set has been hashed (`hash-passcode`). */
+  passcodeHashed(seq: number, record: string): Effect[] {
+    return passcodeHashed(this.room, seq, record);
+  }
+
+  /** A knocker's socket is gone (closed, dropped, or closed by the room): its knock is withdrawn. */
+  knockClosed(knock: string): Effect[] {
+    const effects = knockGone(this.room, knock);
+    return effects.length ? [...effects, SCHEDULE] : effects;
   }
 
   /**
@@ -97,29 +128,33 @@ export class RoomCore {
   disconnect(peerId: string): Effect[] {
     const m = this.room.members.get(peerId);
     if (!m || m.awaySince !== null) return [];
-    if (this.room.config.graceMs <= 0) return [...this.room.remove(peerId), SCHEDULE];
+    if (this.room.config.graceMs <= 0) return [...this.room.remove(peerId), ...reviewHosts(this.room), SCHEDULE];
     this.room.save({ ...m, awaySince: this.room.deps.now() });
-    return [sendTo(this.room.others(peerId), { type: "peer-presence", id: peerId, away: true }), SCHEDULE];
+    return [sendTo(this.room.others(peerId), { type: "peer-presence", id: peerId, away: true }), ...reviewHosts(this.room), SCHEDULE];
   }
 
   /** Removes a member at once, without a grace period (it broke the rules). */
   expel(peerId: string): Effect[] {
     const gone = this.room.remove(peerId);
-    return gone.length ? [...gone, SCHEDULE] : gone;
+    return gone.length ? [...gone, ...reviewHosts(this.room), SCHEDULE] : gone;
   }
 
   /**
    * The room was just created (POST /api/rooms): it is empty, so the retention clock starts now.
-   * A room nobody ever joins is deleted like one everybody left.
+   * A room nobody ever joins is deleted like one everybody left. `hostKey` is the host key's
+   * hash; `lobby` whether newcomers knock from the start.
    */
-  created(): Effect[] {
+  created(init: { hostKey: string | null; lobby: boolean } = { hostKey: null, lobby: false }): Effect[] {
+    this.room.gate.setAccess({ ...DEFAULT_ACCESS, hostKey: init.hostKey, lobby: init.lobby });
     this.room.store.setEmptySince(this.room.deps.now());
     return [SCHEDULE];
   }
 
   /**
-   * Ends the grace period of members away for too long, and deletes a room that has stood empty
-   * past its retention: its chat, its roster, everything (privacy, and no storage kept forever).
+   * Ends the grace period of members away for too long, expires knocks nobody answered, hands
+   * over to a temporary host when none has been present long enough, and deletes a room that has
+   * stood empty past its retention: its chat, its roster, everything (privacy, and no storage kept
+   * forever).
    */
   expire(): Effect[] {
     const { config, store, deps } = this.room;
@@ -128,6 +163,7 @@ export class RoomCore {
     for (const m of [...this.room.members.values()]) {
       if (m.awaySince !== null && now - m.awaySince >= config.graceMs) effects.push(...this.room.remove(m.id));
     }
+    effects.push(...expireKnocks(this.room), ...reviewHosts(this.room), ...promoteTempHost(this.room));
     const emptySince = store.emptySince();
     if (this.room.members.size === 0 && emptySince !== null && now - emptySince >= config.retentionMs) return [...effects, { kind: "delete-room" }];
     effects.push(SCHEDULE);
@@ -138,8 +174,12 @@ export class RoomCore {
   nextDeadline(): number | null {
     const { config, store } = this.room;
     let next: number | null = null;
-    const consider = (t: number) => (next = next === null ? t : Math.min(next, t));
+    const consider = (t: number | null) => {
+      if (t !== null) next = next === null ? t : Math.min(next, t);
+    };
     for (const m of this.room.members.values()) if (m.awaySince !== null) consider(m.awaySince + config.graceMs);
+    consider(knockDeadline(this.room));
+    consider(tempHostDue(this.room));
     const emptySince = store.emptySince();
     if (emptySince !== null) consider(emptySince + config.retentionMs);
     return next;

@@ -1,20 +1,54 @@
 // A handler per client message type, and who may send it. The table (handlers.ts) is typed over
 // the client message union, so a message type without a handler does not compile; RoomCore
-// checks the declared permission in one place before any handler runs.
+// checks the declared permission in one place (dispatch) before any handler runs.
 
-import type { ClientMessage } from "../../protocol/protocol";
+import type { ClientMessage, Role } from "../../protocol/protocol";
 import type { Effect } from "./effects";
-import type { StoredMember } from "./ports";
+import type { StoredMember, Via } from "./ports";
 import type { RoomState } from "./state";
 
-/** "any": any socket, joined or not (join); "member": a joined member; "host": a member whose role is host. */
-export type Permission = "any" | "member" | "host";
+/**
+ * Who may send a message:
+ * - "any": any socket, joined or not (join; leave, which also cancels a knock);
+ * - "member": a joined member;
+ * - "admit": a host, cohost or temporary host (admit, deny, ask to mute);
+ * - "manage": a host or cohost (lobby and lock, roles, remove, end the meeting);
+ * - "owner": a host, i.e. a holder of the room's host key.
+ */
+export type Permission = "any" | "member" | "admit" | "manage" | "owner";
+
+const GRANTED: Record<Exclude<Permission, "any">, readonly Role[]> = {
+  member: ["member", "host", "cohost", "temp-host"],
+  admit: ["host", "cohost", "temp-host"],
+  manage: ["host", "cohost"],
+  owner: ["host"],
+};
+
+/** Whether a member with `role` may send what needs `who`. */
+export const may = (role: Role, who: Exclude<Permission, "any">): boolean => GRANTED[who].includes(role);
+
+/** The `forbidden` error's text for a frame that needs `who`. */
+export function forbiddenText(who: Exclude<Permission, "any">, type: string): string {
+  switch (who) {
+    case "member":
+      return `only a member may send "${type}"`;
+    case "admit":
+      return `only a host, co-host or temporary host may send "${type}"`;
+    case "manage":
+      return `only a host or co-host may send "${type}"`;
+    case "owner":
+      return `only the host may send "${type}"`;
+  }
+}
 
 export type MessageOf<K extends ClientMessage["type"]> = Extract<ClientMessage, { type: K }>;
 
-/** `from` is the sending socket's member; a handler for members can rely on there being one. */
-export type Handler<M extends ClientMessage> =
-  | { who: "any"; run(room: RoomState, from: StoredMember | null, msg: M): Effect[] }
-  | { who: "member" | "host"; run(room: RoomState, from: StoredMember, msg: M): Effect[] };
+/**
+ * `from` is the sending socket's member; a handler for members can rely on there being one. A
+ * handler for any socket also learns what else the room knows about the socket (`via`).
+ */
+export type Handler<M extends ClientMessage> = AnyHandler<M> | MemberHandler<M>;
+export type AnyHandler<M extends ClientMessage> = { who: "any"; run(room: RoomState, from: StoredMember | null, msg: M, via: Via): Effect[] };
+export type MemberHandler<M extends ClientMessage> = { who: Exclude<Permission, "any">; run(room: RoomState, from: StoredMember, msg: M): Effect[] };
 
 export type Handlers = { readonly [K in ClientMessage["type"]]: Handler<MessageOf<K>> };

@@ -2,11 +2,30 @@
 // compile error: adding a message type to the protocol means adding its handler here.
 
 import type { Handlers } from "./handler";
+import { access } from "./features/access";
 import { chat, history } from "./features/chat";
+import { askMute, endMeeting, remove } from "./features/host-actions";
+import { setRole } from "./features/hosts";
 import { ice } from "./features/ice";
 import { join } from "./features/join";
 import { leave } from "./features/leave";
+import { admitKnocks, deny } from "./features/lobby";
 import { media } from "./features/media";
 import { signal } from "./features/signal";
 
-export const HANDLERS: Handlers = { join, signal, media, chat, history, ice, leave };
+export const HANDLERS: Handlers = {
+  join,
+  signal,
+  media,
+  chat,
+  history,
+  ice,
+  leave,
+  access,
+  admit: admitKnocks,
+  deny,
+  "set-role": setRole,
+  remove,
+  "ask-mute": askMute,
+  "end-meeting": endMeeting,
+};

@@ -2,7 +2,7 @@
 // Object, arrays and maps in unit tests. All synchronous: SQL on a Durable Object is local, so
 // the core never awaits.
 
-import type { ChatMessage, PeerInfo } from "../../protocol/protocol";
+import type { ChatMessage, MediaState, PeerInfo, Role } from "../../protocol/protocol";
 
 /**
  * The chat history. Sizes are what a message costs in a frame (chatBytes in
@@ -28,11 +28,6 @@ export interface ChatLog {
   clear(): void;
 }
 
-/** What a member may do beyond sending frames that any member may send. */
-export const ROLES = ["member", "host"] as const;
-export type Role = (typeof ROLES)[number];
-export const isRole = (v: unknown): v is Role => ROLES.some((r) => r === v);
-
 /** A member as the room remembers it across hibernation and eviction. */
 export interface StoredMember {
   id: string;
@@ -49,6 +44,10 @@ export interface StoredMember {
   role: Role;
   /** When its socket was lost; null while connected. */
   awaySince: number | null;
+  /** The browser's lobby id its join carried, if any: what a removal bars, with the address. */
+  device: string | null;
+  /** The address its socket came from (CF-Connecting-IP), if known. */
+  addr: string | null;
 }
 
 /** The durable roster. */
@@ -67,4 +66,70 @@ export interface RoomDeps {
   newToken(): string;
   /** A peer id; the core retries on the (unlikely) clash with a member's. */
   newPeerId(): string;
+}
+
+/**
+ * What the room knows about a socket besides the member it carries: the knock it waits as (in
+ * the lobby), and its address. Kept by the adapter per socket, so that no frame allocates one.
+ */
+export interface Via {
+  knock: string | null;
+  addr: string | null;
+}
+
+export const NO_VIA: Via = Object.freeze({ knock: null, addr: null });
+
+/** How the room is entered, as stored: the secrets' hash and PBKDF2 record, never the secrets. */
+export interface RoomAccess {
+  lobby: boolean;
+  locked: boolean;
+  /** `pbkdf2-sha256$<iterations>$<salt>$<hash>` (access/secrets.ts), or null for none. */
+  passcode: string | null;
+  /** SHA-256 of the host key, hex; null for a room made before host keys (nobody holds one). */
+  hostKey: string | null;
+}
+
+/** A room made before access settings: open to anyone with the link, and nobody holds a host key. */
+export const DEFAULT_ACCESS: RoomAccess = Object.freeze({ lobby: false, locked: false, passcode: null, hostKey: null });
+
+/** A newcomer waiting in the lobby, with what its join said (replayed when it is admitted). */
+export interface StoredKnock {
+  id: string;
+  name: string;
+  media: MediaState;
+  device: string | null;
+  addr: string | null;
+  /** When it knocked (ms since the epoch). */
+  at: number;
+  /** The join's `since` (the chat its welcome should carry). */
+  since: number | null;
+}
+
+/**
+ * The room's access in durable storage: its settings, the lobby's queue, and what the room
+ * remembers against devices and addresses (denials, removals, wrong passcodes). The last three are
+ * read only when someone knocks or joins, and forgotten by time (`forgetBefore`) and by count, so
+ * that they cannot grow without bound.
+ */
+export interface AccessStore {
+  access(): RoomAccess;
+  setAccess(access: RoomAccess): void;
+  /** Since when no host or cohost has been present while others were (null: one is, or nobody is). */
+  hostAbsentSince(): number | null;
+  setHostAbsentSince(at: number | null): void;
+  knocks(): StoredKnock[];
+  putKnock(knock: StoredKnock): void;
+  deleteKnock(id: string): void;
+  clearKnocks(): void;
+  /** How often this device (or address, see lobby.ts) was denied, and when last; null if never (or forgotten). */
+  denials(key: string, forgetBefore: number): { count: number; last: number } | null;
+  /** One more denial; returns the count. */
+  addDenial(key: string, now: number, forgetBefore: number): number;
+  /** Whether a member with this device or address was removed by a host (and not yet forgotten). */
+  wasRemoved(device: string | null, addr: string | null, forgetBefore: number): boolean;
+  markRemoved(device: string | null, addr: string | null, now: number, forgetBefore: number): void;
+  /** When this address gave a wrong passcode since `since`, oldest first. */
+  passcodeFailures(addr: string, since: number): number[];
+  addPasscodeFailure(addr: string, now: number, forgetBefore: number): void;
+  clearPasscodeFailures(addr: string): void;
 }

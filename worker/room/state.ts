@@ -1,19 +1,34 @@
 // The room's state as the handlers see it: the members (mirrored to the durable store on every
-// change), the chat log, the settings, and the few questions every feature asks of them.
+// change), the lobby's knocks and the room's access settings (likewise), the chat log, the
+// settings, and the few questions every feature asks of them.
 
-import { LIMITS, type PeerInfo, type RoomSettings } from "../../protocol/protocol";
+import { LIMITS, type AccessState, type Knock, type PeerInfo, type Role, type RoomSettings } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
 import { TokenBucket } from "../socket-guard";
+import { MemoryAccessStore } from "../storage/access-memory";
 import { sendTo, type Effect } from "./effects";
 import { MemberChat } from "./features/chat-quota";
-import type { ChatLog, MemberStore, RoomDeps, StoredMember } from "./ports";
+import type { AccessStore, ChatLog, MemberStore, RoomAccess, RoomDeps, StoredKnock, StoredMember } from "./ports";
 
 export function info(m: StoredMember): PeerInfo {
-  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null };
+  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role };
 }
+
+/** Roles that may let knocks in (and hear about them). */
+export const isAdmitter = (role: Role): boolean => role === "host" || role === "cohost" || role === "temp-host";
+/** Roles that hold the room for good (a temporary host gives way to them). */
+export const isKeeper = (role: Role): boolean => role === "host" || role === "cohost";
+
+export const knockInfo = (k: StoredKnock): Knock => ({ id: k.id, name: k.name, at: k.at });
 
 export class RoomState {
   readonly members = new Map<string, StoredMember>();
+  /** The lobby's queue, in the order they knocked. */
+  readonly knocks = new Map<string, StoredKnock>();
+  /** Bumped by every passcode change, so that a hash still running for an older one is dropped. */
+  passcodeSeq = 0;
+  /** Whether an admitter was present when the knocks were last told (features/hosts.ts). */
+  admitterWasPresent = false;
   /**
    * Rationed per member, in memory only: a resume keeps its member's allowance (reconnecting does
    * not buy fresh credentials), and a room woken from hibernation starts everyone afresh.
@@ -27,7 +42,10 @@ export class RoomState {
     readonly log: ChatLog,
     readonly store: MemberStore,
     readonly deps: RoomDeps,
-  ) {}
+    readonly gate: AccessStore = new MemoryAccessStore(),
+  ) {
+    for (const k of gate.knocks().sort((a, b) => a.at - b.at)) this.knocks.set(k.id, k);
+  }
 
   save(member: StoredMember): void {
     this.members.set(member.id, member);
@@ -36,12 +54,18 @@ export class RoomState {
 
   /** Removes a member for good and tells the others; nothing if it is not (or no longer) here. */
   remove(peerId: string): Effect[] {
-    if (!this.members.delete(peerId)) return [];
+    if (!this.forget(peerId)) return [];
+    return [sendTo(this.others(peerId), { type: "peer-left", id: peerId }), { kind: "release-ice", peerId }];
+  }
+
+  /** Removes a member without telling anyone (everyone's socket is being closed); true if it was here. */
+  forget(peerId: string): boolean {
+    if (!this.members.delete(peerId)) return false;
     this.iceBuckets.delete(peerId);
     this.chats.delete(peerId);
     this.store.delete(peerId);
     if (this.members.size === 0) this.store.setEmptySince(this.deps.now());
-    return [sendTo(this.others(peerId), { type: "peer-left", id: peerId }), { kind: "release-ice", peerId }];
+    return true;
   }
 
   /** The connected members other than `peerId`: whom to tell about it (away members hear nothing). */
@@ -49,6 +73,16 @@ export class RoomState {
     const ids: string[] = [];
     for (const m of this.members.values()) if (m.id !== peerId && m.awaySince === null) ids.push(m.id);
     return ids;
+  }
+
+  /** Every connected member. */
+  present(): StoredMember[] {
+    return [...this.members.values()].filter((m) => m.awaySince === null);
+  }
+
+  /** The connected members who may admit knocks: whom to tell about the lobby. */
+  admitters(): string[] {
+    return this.present().filter((m) => isAdmitter(m.role)).map((m) => m.id);
   }
 
   roster(): PeerInfo[] {
@@ -70,11 +104,47 @@ export class RoomState {
     };
   }
 
+  get access(): RoomAccess {
+    return this.gate.access();
+  }
+
+  /** What everyone may know about how the room is entered: never the passcode or its hash. */
+  publicAccess(): AccessState {
+    const a = this.gate.access();
+    return { lobby: a.lobby, locked: a.locked, passcode: a.passcode !== null };
+  }
+
+  /** The lobby's queue as admitters see it, oldest first. */
+  knockList(): Knock[] {
+    return [...this.knocks.values()].map(knockInfo);
+  }
+
+  addKnock(knock: StoredKnock): void {
+    this.knocks.set(knock.id, knock);
+    this.gate.putKnock(knock);
+  }
+
+  dropKnock(id: string): StoredKnock | null {
+    const knock = this.knocks.get(id);
+    if (!knock) return null;
+    this.knocks.delete(id);
+    this.gate.deleteKnock(id);
+    return knock;
+  }
+
   /** A peer id no member has. */
-  freshId(): string {
+  freshId(taken: ReadonlySet<string> = new Set()): string {
     let id: string;
     do id = this.deps.newPeerId();
-    while (this.members.has(id));
+    while (this.members.has(id) || taken.has(id));
+    return id;
+  }
+
+  /** A knock id no knock has (drawn like a peer id, which it looks like on the wire). */
+  freshKnockId(): string {
+    let id: string;
+    do id = this.deps.newPeerId();
+    while (this.knocks.has(id));
     return id;
   }
 

@@ -2,7 +2,8 @@
 // resume tokens, so that members survive hibernation and eviction. Plus the room's one piece of
 // housekeeping state (when it became empty, for chat retention).
 
-import { isRole, type MemberStore, type StoredMember } from "../room/ports";
+import { isRole } from "../../protocol/protocol";
+import type { MemberStore, StoredMember } from "../room/ports";
 import type { SchemaState } from "./schema";
 
 interface Row extends Record<string, SqlStorageValue> {
@@ -16,6 +17,8 @@ interface Row extends Record<string, SqlStorageValue> {
   away_since: number | null;
   role: string;
   prev_token: string | null;
+  device: string | null;
+  addr: string | null;
 }
 
 export class SqliteMemberStore implements MemberStore {
@@ -42,14 +45,16 @@ export class SqliteMemberStore implements MemberStore {
       role: isRole(r.role) ? r.role : "member",
       prevToken: r.prev_token,
       awaySince: r.away_since,
+      device: r.device,
+      addr: r.addr,
     }));
   }
 
   put(m: StoredMember): void {
     this.blank = false;
     this.sql.exec(
-      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role, m.prevToken,
+      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token, device, addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role, m.prevToken, m.device, m.addr,
     );
   }
 

@@ -12,6 +12,7 @@
  * additive (new tables, new columns with defaults), so that code rolled back to an older version
  * still works on the newer tables.
  */
+import { ACCESS_TABLES, ADD_ACCESS, MEMBER_ACCESS_COLUMNS } from "./access-migrations";
 import { ADD_CHAT_BYTES, CHAT_BYTES_COLUMN } from "./chat-migrations";
 import { TURN_ISSUED_DDL } from "./turn-issued-sqlite";
 
@@ -31,6 +32,9 @@ const MIGRATIONS: readonly Migration[] = [
   { to: 5, sql: ADD_CHAT_BYTES },
   // Resume tokens rotate; the previous one is kept until the member confirms the new one.
   { to: 6, sql: "ALTER TABLE members ADD COLUMN prev_token TEXT" },
+  // Hosts, lobby and passcode: members' device and address, the access settings, the lobby's
+  // queue, and denials, removals and wrong passcodes (access-migrations.ts).
+  { to: 7, sql: ADD_ACCESS },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 1;
@@ -50,7 +54,8 @@ const CURRENT = `
     token TEXT NOT NULL,
     away_since INTEGER,
     role TEXT NOT NULL DEFAULT 'member',
-    prev_token TEXT
+    prev_token TEXT,
+    ${MEMBER_ACCESS_COLUMNS.join(",\n    ")}
   );
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
   -- AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
@@ -67,6 +72,7 @@ const CURRENT = `
   );
   CREATE TABLE IF NOT EXISTS cooldowns (addr TEXT PRIMARY KEY, until INTEGER NOT NULL);
   ${TURN_ISSUED_DDL};
+  ${ACCESS_TABLES};
   INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION});`;
 
 export interface SchemaState {

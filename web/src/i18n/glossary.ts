@@ -71,6 +71,7 @@ export const GLOSSARY: readonly Term[] = [
   { en: "not supported / not offered", ru: "не поддерживается, нет", ky: "колдобойт, жок", status: "used", note: "ky: never «сунуштабайт» (сунуштоо is to recommend).", check: { en: /\bnot (supported|offered)\b|\boffers no\b/i, ru: /поддерж|(?<!\p{L})нет(?!\p{L})/iu, ky: /колдобо|(?<!\p{L})жок(?!\p{L})/iu } },
   { en: "network", ru: "сеть", ky: "тармак", status: "used", check: { en: /\bnetworks?\b/i, ru: /(?<!\p{L})сет[ьиейяюх]/iu, ky: /тарма[кг]/iu } },
   { en: "call", ru: "звонок", ky: "чалуу", status: "used", check: { en: /\bcalls?\b/i, ru: /звон/iu, ky: /чалуу/iu } },
+  { en: "meeting", ru: "встреча", ky: "жолугушуу", status: "used", note: "The call as an occasion, as Meet says it: «Завершить встречу для всех». Not «конференция».", check: { en: /\bmeeting\b/i, ru: /встреч/iu, ky: /жолугушуу/iu } },
   { en: "delay / round trip", ru: "задержка", ky: "кечигүү", status: "used", check: { en: /\b(delay|round trip)\b/i, ru: /задержк/iu, ky: /кечигүү/iu } },
   { en: "address (IP address, address bar)", ru: "адрес (IP-адрес, адресная строка)", ky: "дарек (IP дареги, дарек тилкеси)", status: "used", check: { en: /\baddress\b/i, ru: /адрес/iu, ky: /даре[кг]/iu } },
   { en: "“Hide my IP address” (the setting)", ru: "«Скрыть мой IP-адрес»", ky: "«IP дарегимди жашыруу»", status: "used", note: "Quoted exactly as the checkbox says it.", check: { en: /Hide my IP address/, ru: /Скрыть мой IP-адрес/u, ky: /IP дарегимди жашыруу/u } },
@@ -88,18 +89,22 @@ export const GLOSSARY: readonly Term[] = [
   { en: "paste", ru: "вставить", ky: "чаптоо", status: "used", note: "ky: not «коюу».", check: { en: /\bpaste\b/i, ru: /встав/iu, ky: /чапт/iu } },
   { en: "try again (later)", ru: "попробуйте снова (позже)", ky: "кайра аракет кылыңыз (кийинчерээк)", status: "used", check: { en: /\btry again\b/i, ru: /попробуйте/iu, ky: /аракет кыл/iu } },
 
+  // Hosts and access (issue #11). The Kyrgyz words still want a native speaker's confirmation:
+  // neither Zoom nor Meet ships Kyrgyz.
+  { en: "host", ru: "организатор", ky: "уюштуруучу", status: "used", note: "Zoom and Meet say «организатор»; not «хост», not «модератор».", check: { en: /\bhosts?\b/i, ru: /организатор/iu, ky: /уюштуруучу/iu } },
+  { en: "co-host", ru: "соорганизатор", ky: "тең уюштуруучу", status: "used", note: "Zoom and Meet: «соорганизатор». ky тең- as in «тең автор» (co-author).", check: { en: /\bco-hosts?\b/i, ru: /соорганизатор/iu, ky: /тең уюштуруучу/iu } },
+  { en: "ask to join", ru: "попросить войти", ky: "кирүүгө уруксат суроо", status: "used", check: { en: /\bask to join\b/i, ru: /попрос/iu, ky: /уруксат сур/iu } },
+  { en: "admit", ru: "впустить", ky: "киргизүү", status: "used", note: "Zoom: «Впустить»; clearer than Meet's «Принять» next to «Отклонить».", check: { en: /\badmit/i, ru: /впуст/iu, ky: /киргиз/iu } },
+  { en: "deny", ru: "отклонить", ky: "четке кагуу", status: "used", check: { en: /\bden(y|ied)\b/i, ru: /отклон/iu, ky: /четке как|четке каг/iu } },
+  { en: "remove (from the room)", ru: "удалить из комнаты", ky: "бөлмөдөн чыгаруу", status: "used", note: "Zoom and Meet: «Удалить». Not «кикнуть», not «выгнать».", check: { en: /\bremove/i, ru: /удал/iu, ky: /чыгар/iu } },
+  { en: "lock (the room)", ru: "закрыть вход, заблокировать комнату", ky: "бөлмөнү кулпулоо", status: "used", note: "Zoom: «Заблокировать конференцию».", check: { en: /\block(ed)?\b/i, ru: /блокир|закры/iu, ky: /кулпу/iu } },
+  { en: "passcode", ru: "код доступа", ky: "кирүү коду", status: "used", note: "Zoom: «Код доступа». Not «пароль» / «сырсөз»: it is short and shared.", check: { en: /\bpasscode\b/i, ru: /код\p{L}* доступа/iu, ky: /кирүү код/iu } },
+  { en: "mute (someone else)", ru: "попросить выключить микрофон", ky: "микрофонду өчүрүүнү суроо", status: "used", note: "A request, never «заглушить».", check: { en: /\bmute\b/i, ru: /выключ/iu, ky: /өчүр/iu } },
+
   // Proposed, for the features planned next (see /work/shared/FEATURES.md). Checked against Zoom
   // and Meet (ru) and Telegram (ru, and its Kyrgyz community translation where it has one);
   // neither Zoom nor Meet ships Kyrgyz, so those rows most need a native speaker's word.
-  { en: "host", ru: "организатор", ky: "уюштуруучу", status: "proposed", note: "Zoom and Meet say «организатор»; not «хост», not «модератор».", check: { en: /\bhosts?\b/i, ru: /организатор/iu, ky: /уюштуруучу/iu } },
-  { en: "co-host", ru: "соорганизатор", ky: "тең уюштуруучу", status: "proposed", note: "Zoom and Meet: «соорганизатор». ky тең- as in «тең автор» (co-author).", check: { en: /\bco-hosts?\b/i, ru: /соорганизатор/iu, ky: /тең уюштуруучу/iu } },
   { en: "waiting room / lobby", ru: "зал ожидания", ky: "күтүү залы", status: "proposed", note: "Zoom: «Зал ожидания». Never «лобби».", check: { en: /\b(waiting room|lobby)\b/i, ru: /ожидани/iu, ky: /күтүү зал/iu } },
-  { en: "ask to join", ru: "попросить войти", ky: "кирүүгө уруксат суроо", status: "proposed", check: { en: /\bask to join\b/i, ru: /попрос/iu, ky: /уруксат сур/iu } },
-  { en: "admit", ru: "впустить", ky: "киргизүү", status: "proposed", note: "Zoom: «Впустить»; clearer than Meet's «Принять» next to «Отклонить».", check: { en: /\badmit/i, ru: /впуст/iu, ky: /киргиз/iu } },
-  { en: "deny", ru: "отклонить", ky: "четке кагуу", status: "proposed", check: { en: /\bden(y|ied)\b/i, ru: /отклон/iu, ky: /четке как|четке каг/iu } },
-  { en: "remove (from the room)", ru: "удалить из комнаты", ky: "бөлмөдөн чыгаруу", status: "proposed", note: "Zoom and Meet: «Удалить». Not «кикнуть», not «выгнать».", check: { en: /\bremove/i, ru: /удал/iu, ky: /чыгар/iu } },
-  { en: "lock (the room)", ru: "закрыть вход, заблокировать комнату", ky: "бөлмөнү кулпулоо", status: "proposed", note: "Zoom: «Заблокировать конференцию».", check: { en: /\block(ed)?\b/i, ru: /блокир|закры/iu, ky: /кулпу/iu } },
-  { en: "passcode", ru: "код доступа", ky: "кирүү коду", status: "proposed", note: "Zoom: «Код доступа». Not «пароль» / «сырсөз»: it is short and shared.", check: { en: /\bpasscode\b/i, ru: /код\p{L}* доступа/iu, ky: /кирүү код/iu } },
   { en: "raise hand / lower hand", ru: "поднять руку / опустить руку", ky: "кол көтөрүү / колду түшүрүү", status: "proposed", note: "Zoom, Meet: «Поднять руку».", check: { en: /\bhands?\b/i, ru: /рук/iu, ky: /(?<!\p{L})кол(?!до)/iu } },
   { en: "reaction", ru: "реакция", ky: "реакция", status: "proposed", note: "Meet, Telegram: «Реакции».", check: { en: /\breactions?\b/i, ru: /реакци/iu, ky: /реакци/iu } },
   { en: "voice message", ru: "голосовое сообщение", ky: "үн билдирүү", status: "proposed", note: "Telegram: «Голосовое сообщение».", check: { en: /\bvoice messages?\b/i, ru: /голосов/iu, ky: /үн билдирүү/iu } },
@@ -110,7 +115,6 @@ export const GLOSSARY: readonly Term[] = [
   { en: "stage", ru: "сцена", ky: "сахна", status: "proposed", check: { en: /\bstage\b/i, ru: /сцен/iu, ky: /сахна/iu } },
   { en: "speaker (stage role)", ru: "выступающий", ky: "сүйлөөчү", status: "proposed", note: "In stage.* keys only; elsewhere “speaker” is the audio output.", check: { en: /\bspeakers?\b/i, ru: /выступа/iu, ky: /сүйлөөчү/iu, keys: /^stage\./ } },
   { en: "viewer", ru: "зритель", ky: "көрүүчү", status: "proposed", check: { en: /\bviewers?\b/i, ru: /зрител/iu, ky: /көрүүчү/iu } },
-  { en: "mute (someone else)", ru: "попросить выключить микрофон", ky: "микрофонду өчүрүүнү суроо", status: "proposed", note: "A request, never «заглушить».", check: { en: /\bmute\b/i, ru: /выключ/iu, ky: /өчүр/iu } },
   { en: "active speaker", ru: "говорит", ky: "сүйлөп жатат", status: "proposed", note: "A badge: «Говорит» / «Сүйлөп жатат», not Zoom's «Активный докладчик»." },
   { en: "connection quality", ru: "качество соединения", ky: "байланыштын сапаты", status: "proposed", check: { en: /\bquality\b/i, ru: /качеств/iu, ky: /сапат/iu } },
   { en: "safety code", ru: "код безопасности", ky: "коопсуздук коду", status: "proposed", note: "As Signal says it; compared aloud, so the code itself stays Latin letters and digits.", check: { en: /\bsafety code\b/i, ru: /код\p{L}* безопасности/iu, ky: /коопсуздук код/iu } },
@@ -121,4 +125,6 @@ export const TERM_EXCEPTIONS: readonly TermException[] = [
   { key: "turn.unavailable", lang: "ru", term: "turn off / off", reason: "The setting is a checkbox: «Снимите флажок» is what Russian UIs say." },
   { key: "turn.rejected", lang: "ru", term: "connect / connecting (the act)", reason: "Calls «не будут работать»: «звонки не соединятся / не подключатся» is a calque." },
   { key: "turn.unavailable", lang: "ru", term: "connect / connecting (the act)", reason: "As turn.rejected." },
+  { key: "passcode.wrong", lang: "ru", term: "leave / left", reason: "“tries left” means remaining: «осталось … попыток»." },
+  { key: "passcode.wrong", lang: "ky", term: "leave / left", reason: "“tries left” means remaining: «… аракет калды»." },
 ];

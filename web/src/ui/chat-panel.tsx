@@ -33,7 +33,8 @@ export function ChatPanel({ items, selfId, labels, onSend }: ChatPanelProps) {
 
   return (
     <section class="panel chat" aria-label={t("room.chat")}>
-      <ol ref={list} class="messages" data-testid="chat-list">
+      {/* Focusable, so that a keyboard can scroll the conversation (WCAG 2.1.1). */}
+      <ol ref={list} class="messages" data-testid="chat-list" tabIndex={0} aria-label={t("room.chat")}>
         {items.length === 0 && <li class="empty">{t("chat.empty")}</li>}
         {items.map((item) => {
           if (item.kind === "system") {

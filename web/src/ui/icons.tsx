@@ -3,7 +3,7 @@
 
 import type { JSX } from "preact";
 
-export type IconName = "mic" | "cam" | "screen" | "link" | "people" | "chat" | "leave" | "check";
+export type IconName = "mic" | "cam" | "screen" | "link" | "people" | "chat" | "leave" | "check" | "settings" | "more";
 
 const SHAPES: Record<IconName, JSX.Element> = {
   mic: (
@@ -34,6 +34,14 @@ const SHAPES: Record<IconName, JSX.Element> = {
   chat: <path d="M4 5.5h16v10H9.5L5 19.5v-4H4z" />,
   leave: <path d="M3 13.5c5-4.7 13-4.7 18 0l-2.3 2.6-3.4-1.6v-2.3c-2.1-.7-4.5-.7-6.6 0v2.3l-3.4 1.6z" />,
   check: <path d="M5 12.5 10 17.5 19 7" />,
+  settings: (
+    <>
+      <path d="M4 7h9.5M18.5 7H20M4 17h3.5M12.5 17H20" />
+      <circle cx="16" cy="7" r="2.3" />
+      <circle cx="10" cy="17" r="2.3" />
+    </>
+  ),
+  more: <path d="M6 12h.01M12 12h.01M18 12h.01" stroke-width="3" />,
 };
 
 export function Icon({ name, off = false }: { name: IconName; off?: boolean }) {

@@ -1,19 +1,31 @@
 import { useState } from "preact/hooks";
+import { readStored, writeStored } from "../stored";
 import { useI18n } from "./hooks";
+import { askNotificationPermission } from "./notify-permission";
 import { createRoom, navigate, recentRooms, roomIdFromInput } from "./routes";
+
+const LOBBY_KEY = "roomlink.lobby";
 
 export function Landing() {
   const { t } = useI18n();
   const [link, setLink] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  // "Ask to join" for the rooms this browser creates; the last choice is remembered.
+  const [lobby, setLobby] = useState(() => readStored(LOBBY_KEY) === "1");
   const recent = recentRooms();
+
+  const chooseLobby = (on: boolean) => {
+    setLobby(on);
+    writeStored(LOBBY_KEY, on ? "1" : "0");
+    if (on) askNotificationPermission();
+  };
 
   const create = async () => {
     setCreating(true);
     setError(null);
     try {
-      navigate(`/r/${await createRoom()}`);
+      navigate(`/r/${await createRoom({ lobby })}`);
     } catch {
       setError(t("landing.createFailed"));
       setCreating(false);
@@ -34,6 +46,10 @@ export function Landing() {
       <button class="primary big" data-testid="new-room" onClick={create} disabled={creating}>
         {creating ? t("landing.creating") : t("landing.new")}
       </button>
+      <label class="check">
+        <input type="checkbox" checked={lobby} onChange={(e) => chooseLobby(e.currentTarget.checked)} data-testid="new-room-lobby" />
+        <span>{t("landing.lobby")}</span>
+      </label>
       <form class="join-form" onSubmit={join}>
         <label for="join-link">{t("landing.joinLabel")}</label>
         <div class="row">

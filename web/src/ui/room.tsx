@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { can } from "../engine/features/powers";
 import { LocalMedia } from "../engine/media/local-media";
 import { RoomSession } from "../engine/session/room-session";
 import { SignalingClient } from "../engine/signaling/signaling-client";
@@ -6,11 +7,15 @@ import { ChatPanel } from "./chat-panel";
 import { useEngineState, useI18n } from "./hooks";
 import { PeoplePanel } from "./people-panel";
 import { PreJoin, type JoinChoice } from "./prejoin";
+import { deviceId, storedHostKey } from "../stored";
 import { Controls, type Panel } from "./room/controls";
 import { roomLabels } from "./room/distinct-names";
+import { LobbyScreen, PasscodeScreen } from "./room/entry-screens";
 import { Grid } from "./room/grid";
+import { KnockPrompt } from "./room/knock-prompt";
 import { Refused, RoomGone, RoomNotices } from "./room/notices";
-import { navigate, rememberRoom, roomExists, roomSocketUrl } from "./routes";
+import { SettingsDialog } from "./room/settings-dialog";
+import { hostLink, navigate, rememberRoom, roomExists, roomSocketUrl } from "./routes";
 
 /** /r/<id>: the pre-join screen, then the room; after leaving, a notice with a way back in. */
 export function RoomPage({ roomId }: { roomId: string }) {
@@ -36,7 +41,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
   if (left) {
     return (
       <main class="notice" data-testid="left">
-        <p>{t("status.left")}</p>
+        <h1 class="notice-text">{t("status.left")}</h1>
         <div class="notice-actions">
           <button class="primary" onClick={rejoin} data-testid="rejoin">{t("status.rejoin")}</button>
           <button onClick={() => navigate("/")}>{t("status.home")}</button>
@@ -87,14 +92,17 @@ type TestHook = (handle: { session: RoomSession; media: LocalMedia } | null) => 
 function Room({ roomId, choice, media, signaling, onLeave, onRejoin }: RoomProps) {
   const { t } = useI18n();
   const { name, relayOnly } = choice;
+  const hostKey = storedHostKey(roomId);
   const session = useMemo(
-    () => new RoomSession({ signaling, name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches }),
+    () => new RoomSession({ signaling, name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches, device: deviceId(), ...(hostKey ? { hostKey } : {}) }),
     [signaling, choice, media],
   );
   const state = useEngineState(session)!;
   const local = useEngineState(media)!;
   const [panel, setPanel] = useState<Panel>(() => (matchMedia("(min-width: 900px)").matches ? "chat" : null));
   const [readCount, setReadCount] = useState(0);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const { actions } = session;
 
   useEffect(() => {
     rememberRoom(roomId);
@@ -115,28 +123,69 @@ function Room({ roomId, choice, media, signaling, onLeave, onRejoin }: RoomProps
   const unread = panel === "chat" ? 0 : Math.max(0, fromOthers - readCount);
 
   const count = state.participants.length + 1;
+  const knocks = can(state.role, "admit") ? state.knocks : [];
+  // The room as one line: also the page's (hidden) heading.
+  const heading = t("title.room", { count: t("title.count", { count }) });
   useEffect(() => {
-    const people = t("title.count", { count });
-    const prefix = unread > 0 ? `(${unread}) ` : "";
+    // Someone waiting to be let in comes first: the tab says it while the host looks elsewhere.
+    const waiting = knocks.length > 0 ? `(${t("title.knocks", { count: knocks.length })}) ` : "";
+    const prefix = waiting + (unread > 0 ? `(${unread}) ` : "");
     const status = state.status === "reconnecting" ? `${t("conn.reconnecting")} ` : "";
-    document.title = `${prefix}${status}${local.mic ? "" : "🔇 "}${t("title.room", { count: people })}`;
+    document.title = `${prefix}${status}${local.mic ? "" : "🔇 "}${heading}`;
     return () => {
       document.title = "roomlink";
     };
-  }, [count, unread, state.status, local.mic, t]);
+  }, [heading, unread, knocks.length, state.status, local.mic, t]);
 
   const labels = roomLabels({ id: state.selfId, name, joined: state.selfJoined }, state.participants);
 
   if (state.status === "refused" && state.refusal) return <Refused refusal={state.refusal} onRejoin={onRejoin} />;
+  const { entry } = state;
+  if (entry.stage === "passcode" || entry.stage === "passcode-locked") return <PasscodeScreen entry={entry} onSubmit={actions.submitPasscode} onCancel={onLeave} />;
+  if (entry.stage === "waiting" || entry.stage === "denied" || entry.stage === "blocked" || entry.stage === "expired") {
+    return <LobbyScreen entry={entry} name={name} media={media} onCancel={onLeave} onKnockAgain={actions.knockAgain} />;
+  }
+  const runsRoom = state.role !== "member";
 
   return (
-    <main class={`room${panel ? " with-panel" : ""}`} data-testid="room" data-status={state.status}>
-      <RoomNotices state={state} local={local} />
+    <main class={`room${panel ? " with-panel" : ""}`} data-testid="room" data-status={state.status} data-role={state.role}>
+      <h1 class="sr-only">{heading}</h1>
+      <RoomNotices state={state} local={local} labels={labels} onDismiss={actions.dismissNotices} />
       <Grid name={name} state={state} local={local} media={media} labels={labels} />
       {state.participants.length === 0 && state.status === "joined" && <p class="alone">{t("room.alone")}</p>}
       {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} />}
-      {panel === "people" && <PeoplePanel self={labels.get(state.selfId ?? "") ?? name} selfMedia={{ mic: local.mic, cam: local.cam, screen: local.screen }} participants={state.participants} labels={labels} />}
-      <Controls media={media} local={local} inviteUrl={`${location.origin}/r/${roomId}`} panel={panel} setPanel={setPanel} count={count} unread={unread} onLeave={onLeave} />
+      {panel === "people" && (
+        <PeoplePanel
+          self={labels.get(state.selfId ?? "") ?? name}
+          selfMedia={{ mic: local.mic, cam: local.cam, screen: local.screen }}
+          selfRole={state.role}
+          participants={state.participants}
+          labels={labels}
+          actions={actions}
+        />
+      )}
+      <Controls
+        media={media}
+        local={local}
+        inviteUrl={`${location.origin}/r/${roomId}`}
+        panel={panel}
+        setPanel={setPanel}
+        count={count}
+        unread={unread}
+        onLeave={onLeave}
+        onSettings={runsRoom && state.access ? () => setSettingsOpen(true) : undefined}
+        onEndMeeting={can(state.role, "end-meeting") ? actions.endMeeting : undefined}
+      />
+      <KnockPrompt knocks={knocks} onAdmit={actions.admit} onDeny={actions.deny} onAdmitAll={actions.admitAll} />
+      {settingsOpen && runsRoom && state.access && (
+        <SettingsDialog
+          role={state.role}
+          access={state.access}
+          hostLink={hostKey && state.role === "host" ? hostLink(roomId, hostKey) : null}
+          setAccess={actions.setAccess}
+          onClose={() => setSettingsOpen(false)}
+        />
+      )}
     </main>
   );
 }

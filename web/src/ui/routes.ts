@@ -1,7 +1,7 @@
 // Client-side routes: / (landing), /r/<room id> (pre-join, then the room), /check.
 
-import { ROOM_ID_PATTERN } from "../../../protocol/protocol";
-import { readStored, writeStored } from "../stored";
+import { HOST_KEY, ROOM_ID_PATTERN } from "../../../protocol/protocol";
+import { readStored, storeHostKey, writeStored } from "../stored";
 
 export type Route = { page: "landing" } | { page: "room"; roomId: string } | { page: "check" };
 
@@ -35,15 +35,39 @@ export const API_ORIGIN: string = (import.meta.env.VITE_API_ORIGIN as string | u
 
 export const roomSocketUrl = (roomId: string) => `${API_ORIGIN.replace(/^http/, "ws")}/api/rooms/${roomId}/ws`;
 
-/** Creates a room and returns its id; throws if the server refused (rate limit) or could not be reached. */
-export async function createRoom(): Promise<string> {
-  const res = await fetch(`${API_ORIGIN}/api/rooms`, { method: "POST" });
+/**
+ * Creates a room and returns its id; throws if the server refused (rate limit) or could not be
+ * reached. The room's host key is kept in this browser: its joins make it the host. `lobby`: the
+ * room starts with "ask to join" on.
+ */
+export async function createRoom(opts: { lobby?: boolean } = {}): Promise<string> {
+  const res = await fetch(`${API_ORIGIN}/api/rooms`, {
+    method: "POST",
+    ...(opts.lobby ? { headers: { "content-type": "application/json" }, body: JSON.stringify({ lobby: true }) } : {}),
+  });
   if (!res.ok) throw new Error(`creating a room: ${res.status}`);
   const body: unknown = await res.json();
   if (typeof body !== "object" || body === null || !("id" in body) || typeof body.id !== "string" || !ROOM_ID_PATTERN.test(body.id)) {
     throw new Error("creating a room: unexpected answer");
   }
+  // A server from before host keys answers without one: the room works, with nobody as its host.
+  if ("hostKey" in body && typeof body.hostKey === "string" && HOST_KEY.test(body.hostKey)) storeHostKey(body.id, body.hostKey);
   return body.id;
+}
+
+/** A link that makes whoever opens it a host of the room: the key rides in the fragment, which no request carries. */
+export const hostLink = (roomId: string, key: string) => `${location.origin}/r/${roomId}#host=${key}`;
+
+/**
+ * A host link opened: keeps its key for the room and takes it out of the address bar at once, so
+ * that it does not stay in the history, a bookmark, or a link copied from the address bar.
+ */
+export function takeHostKeyFromUrl(): void {
+  const m = /^#host=([^&]*)/.exec(location.hash);
+  if (!m) return;
+  const route = parseRoute(location.pathname);
+  if (route.page === "room" && HOST_KEY.test(m[1]!)) storeHostKey(route.roomId, m[1]!);
+  history.replaceState(history.state, "", location.pathname + location.search);
 }
 
 /**

@@ -4,10 +4,10 @@
 
 import { assertNever, LIMITS, type ChatMessage } from "../../../protocol/protocol";
 import { error, sendSelf, sendTo } from "../effects";
-import type { Handler, MessageOf } from "../handler";
+import type { MemberHandler, MessageOf } from "../handler";
 import type { RoomState } from "../state";
 
-export const chat: Handler<MessageOf<"chat">> = {
+export const chat: MemberHandler<MessageOf<"chat">> = {
   who: "member",
   run(room, from, msg) {
     // A resend of a message that already landed (the author reconnected before seeing its echo)
@@ -25,7 +25,7 @@ export const chat: Handler<MessageOf<"chat">> = {
   },
 };
 
-export const history: Handler<MessageOf<"history">> = {
+export const history: MemberHandler<MessageOf<"history">> = {
   who: "member",
   run(room, from, msg) {
     const allowance = room.chatOf(from.id);

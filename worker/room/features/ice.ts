@@ -4,12 +4,12 @@
 
 import type { IceConfig } from "../../../protocol/protocol";
 import { error, sendSelf, type Effect } from "../effects";
-import type { Handler, MessageOf } from "../handler";
+import type { MemberHandler, MessageOf } from "../handler";
 import type { StoredMember } from "../ports";
 
 export const ICE_REQUEST_RATE = { perSecond: 1 / 30, burst: 5 };
 
-export const ice: Handler<MessageOf<"ice">> = {
+export const ice: MemberHandler<MessageOf<"ice">> = {
   who: "member",
   run(room, from) {
     if (!room.takeIceRequest(from.id, ICE_REQUEST_RATE)) return [error("ice-throttled", "too many ICE credential requests")];

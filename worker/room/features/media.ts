@@ -2,9 +2,9 @@
 // welcome) and announced to the others.
 
 import { sendTo } from "../effects";
-import type { Handler, MessageOf } from "../handler";
+import type { MemberHandler, MessageOf } from "../handler";
 
-export const media: Handler<MessageOf<"media">> = {
+export const media: MemberHandler<MessageOf<"media">> = {
   who: "member",
   run(room, from, msg) {
     room.save({ ...from, media: msg.media });

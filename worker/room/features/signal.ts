@@ -2,9 +2,9 @@
 // The room never looks inside. This is the hot path: one lookup, one frame, no storage.
 
 import { refuse, sendTo } from "../effects";
-import type { Handler, MessageOf } from "../handler";
+import type { MemberHandler, MessageOf } from "../handler";
 
-export const signal: Handler<MessageOf<"signal">> = {
+export const signal: MemberHandler<MessageOf<"signal">> = {
   who: "member",
   run(room, from, msg) {
     if (msg.to === from.id || !room.members.has(msg.to)) return refuse("unknown-peer", `no peer "${msg.to}" in this room`);

@@ -1,6 +1,6 @@
 // A joined room: the signaling client, a transport for the media (the mesh by default), and the
-// features that make the room (roster, chat, media state, ICE), folded into one state snapshot
-// that the UI renders. No DOM.
+// features that make the room (entry, roster, chat, media state, ICE, access), folded into one
+// state snapshot that the UI renders. No DOM.
 //
 // Server frames reach the features through one typed table (server-handlers.ts): which feature
 // handles which message type is written down in one place, and a type without a handler does
@@ -8,7 +8,9 @@
 
 import { DEFAULT_UPLOAD_BUDGET_KBPS, type ServerMessage } from "../../../../protocol/protocol";
 import { Emitter } from "../emitter";
+import { AccessFeature } from "../features/access";
 import { ChatFeature } from "../features/chat";
+import { EntryFeature } from "../features/entry";
 import { IceFeature } from "../features/ice";
 import { MediaStateFeature } from "../features/media-state";
 import { Roster } from "../features/roster";
@@ -20,13 +22,17 @@ import { dispatch, type ServerHandlers } from "./server-handlers";
 import { initialState, type SessionState } from "./session-state";
 import type { Transport, TransportDeps } from "./transport";
 
-export type { ChatItem, Participant, PeerState, SessionState, SessionStatus } from "./session-state";
+export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerState, SessionState, SessionStatus } from "./session-state";
 
 export interface SessionOptions {
   /** The room socket, maybe opened before the person chose to join; the session owns it from now on. */
-  signaling: Pick<SignalingClient, "on" | "send" | "join" | "destroy">;
+  signaling: Pick<SignalingClient, "on" | "send" | "join" | "rejoin" | "destroy">;
   name: string;
-  media: Pick<LocalMedia, "state" | "tracks" | "on">;
+  media: Pick<LocalMedia, "state" | "tracks" | "on" | "setMic">;
+  /** The room's host key, if this browser holds it: the join makes us a host. */
+  hostKey?: string;
+  /** This browser's lobby id (stored.ts): what a host's denials count against. */
+  device?: string;
   /** Connect through the TURN relay only, so that peers never learn this device's IP address. */
   relayOnly?: boolean;
   /** A phone or tablet: a smaller upload budget (uplink and CPU), 60 % of the room's. */
@@ -44,11 +50,14 @@ export class RoomSession extends Emitter<Events> {
   private readonly chat: ChatFeature;
   private readonly mediaState: MediaStateFeature;
   private readonly ice: IceFeature;
+  private readonly entry: EntryFeature;
+  private readonly accessFeature: AccessFeature;
   private readonly handlers: ServerHandlers;
   private readonly unsubscribe: Array<() => void>;
   private self: { id: string; joined: number; token: string } | null = null;
   private stateValue: SessionState;
   private destroyed = false;
+  private released = false;
 
   constructor(options: SessionOptions) {
     super();
@@ -68,18 +77,32 @@ export class RoomSession extends Emitter<Events> {
     this.chat = new ChatFeature(send, update);
     this.mediaState = new MediaStateFeature(options.media, this.transport, this.roster, send);
     this.ice = new IceFeature(this.transport, send, update);
+    const { hostKey, device } = options;
+    this.entry = new EntryFeature({ ...(hostKey ? { hostKey } : {}), ...(device ? { device } : {}) }, () => signaling.rejoin(), update);
+    this.accessFeature = new AccessFeature(send, this.roster, options.media, () => this.self?.id ?? null, update);
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
       signaling.on("message", (m) => dispatch(this.handlers, m)),
       signaling.on("status", (status) => this.update({ status })),
-      signaling.on("refused", (refusal) => this.update({ status: "refused", refusal })),
+      signaling.on("refused", (refusal) => {
+        // Final (removed, meeting ended, room full…): every peer connection closes now, not when
+        // the person leaves the refusal screen; the others have dropped theirs to us.
+        this.release();
+        this.update({ status: "refused", refusal });
+      }),
+      signaling.on("lost", ({ code }) => this.entry.lost(code)),
     ];
-    signaling.join(() => ({
-      name: options.name,
-      media: this.mediaState.state,
-      ...(this.chat.lastSeq > 0 ? { since: this.chat.lastSeq } : {}),
-      ...(this.self ? { resume: { id: this.self.id, token: this.self.token } } : {}),
-    }));
+    signaling.join(() => {
+      const credentials = this.entry.credentials();
+      if (!credentials) return null;
+      return {
+        name: options.name,
+        media: this.mediaState.state,
+        ...credentials,
+        ...(this.chat.lastSeq > 0 ? { since: this.chat.lastSeq } : {}),
+        ...(this.self ? { resume: { id: this.self.id, token: this.self.token } } : {}),
+      };
+    });
   }
 
   get state(): SessionState {
@@ -97,24 +120,48 @@ export class RoomSession extends Emitter<Events> {
     this.chat.post(text);
   }
 
+  /** Host actions and the way in (features/access.ts, features/entry.ts); each returns whether it went out. */
+  readonly actions = {
+    admit: (knocks: readonly string[]) => this.alive() && this.accessFeature.admit(knocks),
+    admitAll: () => this.alive() && this.accessFeature.admitAll(),
+    deny: (knock: string) => this.alive() && this.accessFeature.deny(knock),
+    setAccess: (patch: { lobby?: boolean; locked?: boolean; passcode?: string | null }) => this.alive() && this.accessFeature.setAccess(patch),
+    setRole: (id: string, role: "cohost" | "member") => this.alive() && this.accessFeature.setRole(id, role),
+    remove: (id: string) => this.alive() && this.accessFeature.remove(id),
+    askMute: (id: string) => this.alive() && this.accessFeature.askMute(id),
+    endMeeting: () => this.alive() && this.accessFeature.endMeeting(),
+    dismissNotices: () => this.alive() && (this.accessFeature.dismissNotices(), true),
+    submitPasscode: (passcode: string) => this.alive() && this.entry.submitPasscode(passcode),
+    knockAgain: () => this.alive() && this.entry.knockAgain(),
+    /** Leaves the lobby: the same as leaving the room (the room forgets a knock whose socket closed). */
+    cancelKnock: () => this.alive() && (this.destroy(), true),
+  };
+
   /** Leaves the room: every connection, listener and timer is closed. Media stays with its owner. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const off of this.unsubscribe) off();
-    this.ice.dispose();
-    this.chat.dispose();
-    this.mediaState.dispose();
-    this.roster.dispose();
-    this.transport.close();
+    this.release();
     this.signaling.destroy();
     this.update({ status: "closed", participants: [] });
     this.removeAllListeners();
   }
 
+  /** Stops every feature and closes the transport (each of them only once). */
+  private release() {
+    if (this.released) return;
+    this.released = true;
+    this.ice.dispose();
+    this.chat.dispose();
+    this.mediaState.dispose();
+    this.roster.dispose();
+    this.transport.close();
+  }
+
   /** Which feature handles which server frame. */
   private serverHandlers(): ServerHandlers {
-    const { roster, chat, mediaState, ice } = this;
+    const { roster, chat, mediaState, ice, entry, accessFeature: access } = this;
     return {
       welcome: (msg) => this.onWelcome(msg),
       "peer-joined": (msg) => {
@@ -132,11 +179,20 @@ export class RoomSession extends Emitter<Events> {
       chat: (msg) => chat.receive([msg.message]),
       history: (msg) => chat.history(msg),
       ice: (msg) => ice.apply(msg.ice),
+      lobby: (msg) => entry.lobby(msg),
+      denied: (msg) => entry.denied(msg),
+      knock: (msg) => access.knock(msg),
+      "knock-gone": (msg) => access.knockGone(msg),
+      access: (msg) => access.access(msg),
+      "peer-role": (msg) => access.peerRole(msg),
+      "mute-request": (msg) => access.muteRequest(msg),
       error: (msg) => {
-        // Errors about our own frames; nothing here sends malformed ones, so they are diagnostics.
+        // Errors about our own frames: each feature acts on its own codes; the rest are diagnostics.
         log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
         ice.error(msg.code);
         chat.error(msg.code);
+        entry.error(msg.code, msg.message);
+        access.error(msg.code);
       },
     };
   }
@@ -148,6 +204,8 @@ export class RoomSession extends Emitter<Events> {
     this.roster.setSelf({ id: msg.you.id, joined: msg.you.joined });
     this.update({ selfId: msg.you.id, selfJoined: msg.you.joined, settings: msg.settings, reconnects: this.stateValue.reconnects + (rejoin ? 1 : 0) });
     this.ice.apply(msg.ice);
+    this.entry.welcome();
+    this.accessFeature.welcome(msg);
     this.roster.welcome(msg.peers);
     this.chat.welcome(msg);
     // A resume's first frame tells the room we hold the new token, so the one we presented
@@ -163,5 +221,10 @@ export class RoomSession extends Emitter<Events> {
 
   private assertAlive() {
     if (this.destroyed) throw new Error("RoomSession used after destroy");
+  }
+
+  private alive(): true {
+    this.assertAlive();
+    return true;
   }
 }

@@ -1,13 +1,16 @@
 // The one snapshot of a joined room that the UI renders. Each part is owned by one unit: the
 // roster owns `participants`, the chat feature `chat`, the ICE feature `ice` and `turnRejected`,
-// the session the rest.
+// the entry feature `entry`, the access feature `role`, `access`, `knocks`, `muteRequest` and
+// `accessNotice`, the session the rest.
 
-import type { IceConfig, PeerInfo, RoomSettings } from "../../../../protocol/protocol";
+import type { AccessState, IceConfig, Knock, PeerInfo, Role, RoomSettings } from "../../../../protocol/protocol";
+import type { AccessNotice, MuteRequest } from "../features/access";
 import type { ChatItem } from "../features/chat-state";
+import type { Entry } from "../features/entry";
 import type { SignalingStatus } from "../signaling/signaling-client";
 import type { PeerState } from "./transport";
 
-export type { ChatItem, PeerState };
+export type { AccessNotice, ChatItem, Entry, MuteRequest, PeerState };
 
 export interface Participant extends PeerInfo {
   connection: PeerState;
@@ -34,6 +37,18 @@ export interface SessionState {
   relayOnly: boolean;
   /** How many times the signaling socket came back (resumed or not). */
   reconnects: number;
+  /** Where this device stands on its way in: joining, the passcode, the lobby, or in. */
+  entry: Entry;
+  /** This member's role (the others' are on their participants). */
+  role: Role;
+  /** Lobby, lock and passcode, as the room last said (null before the welcome). */
+  access: AccessState | null;
+  /** The lobby's queue, oldest first, for those who may admit (empty for the others). */
+  knocks: readonly Knock[];
+  /** The last host's request to mute, until dismissed. */
+  muteRequest: MuteRequest | null;
+  /** What a host action came back with, until dismissed. */
+  accessNotice: AccessNotice | null;
 }
 
 export function initialState(relayOnly: boolean): SessionState {
@@ -49,6 +64,12 @@ export function initialState(relayOnly: boolean): SessionState {
     turnRejected: false,
     relayOnly,
     reconnects: 0,
+    entry: { stage: "joining" },
+    role: "member",
+    access: null,
+    knocks: [],
+    muteRequest: null,
+    accessNotice: null,
   };
 }
 

@@ -33,17 +33,31 @@ export interface SignalingOptions {
   WebSocket?: typeof WebSocket;
 }
 
-/** What to join with; asked again on every reconnect, so that it can resume. */
-export type JoinProvider = () => JoinInfo & { since?: number; resume?: { id: string; token: string } };
+/** Who is asking to come in: the room's host key, its passcode, this browser's lobby id. */
+export interface JoinCredentials {
+  hostKey?: string;
+  passcode?: string;
+  device?: string;
+}
+
+/**
+ * What to join with; asked again on every reconnect, so that it can resume. Null holds the join:
+ * the socket stays open without joining (a knock the host denied must not knock again by itself
+ * when the socket comes back; a room that wants a passcode waits for the person to type it).
+ */
+export type JoinProvider = () => (JoinInfo & JoinCredentials & { since?: number; resume?: { id: string; token: string } }) | null;
 
 type Events = {
   message: ServerMessage;
   status: SignalingStatus;
   /**
    * The room closed the socket for good: room full, bad version, a flood or protocol violation,
-   * or our seat taken over by a newer socket of the same member (another tab resumed it).
+   * our seat taken over by a newer socket of the same member (another tab resumed it), or a
+   * host's decision (removed, meeting ended, room locked, this browser blocked from knocking).
    */
   refused: { code: number; reason: string };
+  /** The socket was closed, not for good: it reconnects. The code tells a knock that expired (4412). */
+  lost: { code: number; reason: string };
 };
 
 /**
@@ -58,6 +72,10 @@ export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set<number>([
   CloseCode.RoomFull,
   CloseCode.BadVersion,
   CloseCode.RateLimited,
+  CloseCode.Removed,
+  CloseCode.Ended,
+  CloseCode.KnockBlocked,
+  CloseCode.Locked,
 ]);
 
 /**
@@ -97,6 +115,16 @@ export class SignalingClient extends Emitter<Events> {
     if (this.socket.state === "open") this.sendJoin();
   }
 
+  /**
+   * Asks the provider again and sends the join now, if the socket is open and not joined: a knock
+   * after a denial, a join with the passcode just typed. Closed, it joins when it opens.
+   */
+  rejoin(): void {
+    if (this.destroyed) throw new Error("SignalingClient used after destroy");
+    if (!this.joinWith) throw new Error("SignalingClient.rejoin called before join");
+    if (this.socket.state === "open" && this.statusValue !== "joined") this.sendJoin();
+  }
+
   /** Sends when joined; returns false (and sends nothing) otherwise, so callers can queue. */
   send(msg: ClientMessage): boolean {
     if (this.destroyed) throw new Error("SignalingClient used after destroy");
@@ -123,6 +151,7 @@ export class SignalingClient extends Emitter<Events> {
 
   private sendJoin() {
     const join = this.joinWith!();
+    if (!join) return;
     const msg: ClientMessage = {
       type: "join",
       v: PROTOCOL_VERSION,
@@ -130,6 +159,9 @@ export class SignalingClient extends Emitter<Events> {
       media: join.media,
       ...(join.since !== undefined ? { since: join.since } : {}),
       ...(join.resume ? { resume: join.resume } : {}),
+      ...(join.hostKey ? { hostKey: join.hostKey } : {}),
+      ...(join.passcode ? { passcode: join.passcode } : {}),
+      ...(join.device ? { device: join.device } : {}),
     };
     this.lastHeard = Date.now();
     this.socket.send(JSON.stringify(msg));
@@ -155,6 +187,7 @@ export class SignalingClient extends Emitter<Events> {
       return;
     }
     if (this.statusValue !== "connecting") this.setStatus("reconnecting");
+    this.emit("lost", { code, reason });
   }
 
   private startHeartbeat(ms: number) {

@@ -1,8 +1,11 @@
-// The call's control bar: mic, camera, screen, invite, the two panels and Leave, with Meet's
-// keyboard shortcuts for the mic and camera.
+// The call's control bar: mic, camera, screen, invite, the two panels, room settings (for those
+// who run the room) and Leave, with Meet's keyboard shortcuts for the mic and camera. For one who
+// may end the meeting, Leave asks which: leave alone, or end it for everyone (as Meet does, so
+// that the bar keeps one row on a phone).
 
 import { useEffect, useState } from "preact/hooks";
 import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media";
+import { Dialog } from "../dialog";
 import { useI18n } from "../hooks";
 import { Icon } from "../icons";
 
@@ -18,14 +21,19 @@ interface ControlsProps {
   count: number;
   unread: number;
   onLeave: () => void;
+  /** Opens the room settings; absent for those who may not see them. */
+  onSettings?: (() => void) | undefined;
+  /** Ends the meeting for everyone; absent for those who may not. */
+  onEndMeeting?: (() => void) | undefined;
 }
 
 /** How long "Link copied" shows. */
 const COPIED_MS = 2000;
 
-export function Controls({ media, local, inviteUrl, panel, setPanel, count, unread, onLeave }: ControlsProps) {
+export function Controls({ media, local, inviteUrl, panel, setPanel, count, unread, onLeave, onSettings, onEndMeeting }: ControlsProps) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
+  const [leaving, setLeaving] = useState(false);
   const toggleMic = () => void media.setMic(!media.state.mic);
   const toggleCam = () => void media.setCam(!media.state.cam);
 
@@ -82,11 +90,26 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
           <Icon name="chat" />
           {unread > 0 && <span class="unread" data-testid="unread">{unread}</span>}
         </button>
-        <button class="round leave" title={t("room.leave")} onClick={onLeave} data-testid="leave">
+        {onSettings && (
+          <button class="round" title={t("settings.title")} onClick={onSettings} data-testid="settings-toggle">
+            <Icon name="settings" />
+          </button>
+        )}
+        <button class="round leave" title={t("room.leave")} onClick={onEndMeeting ? () => setLeaving(true) : onLeave} data-testid="leave">
           <Icon name="leave" />
         </button>
       </nav>
       {copied && <div class="toast" role="status">{t("room.copied")}</div>}
+      {leaving && onEndMeeting && (
+        <Dialog title={t("leave.title")} onClose={() => setLeaving(false)} testid="leave-dialog">
+          <p>{t("leave.endHint")}</p>
+          <div class="dialog-actions">
+            <button onClick={() => setLeaving(false)}>{t("dialog.cancel")}</button>
+            <button onClick={onLeave} data-testid="leave-alone">{t("room.leave")}</button>
+            <button class="danger" onClick={onEndMeeting} data-testid="end-meeting">{t("leave.end")}</button>
+          </div>
+        </Dialog>
+      )}
     </>
   );
 }

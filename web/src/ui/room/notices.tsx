@@ -1,18 +1,37 @@
 // What the room says above the call: the connection to the room, media that could not start,
-// and the relay that a relay-only call depends on. And the screen shown instead of the call when
-// the room closed our socket for good.
+// the relay that a relay-only call depends on, a host's request to mute, and what a host action
+// came back with. And the screen shown instead of the call when the room closed our socket for
+// good.
 
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { CloseCode } from "../../../../protocol/protocol";
 import type { LocalMediaState } from "../../engine/media/local-media";
 import type { SessionState } from "../../engine/session/room-session";
 import { useI18n } from "../hooks";
 import { MediaErrors } from "../media-errors";
 import { createRoom, navigate } from "../routes";
-import { canRejoinAfter, refusalText } from "./refusal-text";
+import { byHost, canRejoinAfter, refusalText } from "./refusal-text";
 
-export function RoomNotices({ state, local }: { state: SessionState; local: LocalMediaState }) {
+/** How long a host action's notice stays (a mute request stays until dismissed: it changed something of ours). */
+const NOTICE_MS = 5000;
+
+interface NoticesProps {
+  state: SessionState;
+  local: LocalMediaState;
+  /** Everyone's label, same names told apart. */
+  labels: ReadonlyMap<string, string>;
+  onDismiss: () => void;
+}
+
+export function RoomNotices({ state, local, labels, onDismiss }: NoticesProps) {
   const { t } = useI18n();
+  const { muteRequest, accessNotice } = state;
+  useEffect(() => {
+    if (!accessNotice) return;
+    const timer = setTimeout(onDismiss, NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [accessNotice]);
+  const askedBy = muteRequest && (labels.get(muteRequest.by) ?? muteRequest.name);
   return (
     <>
       {state.status !== "joined" && (
@@ -23,6 +42,15 @@ export function RoomNotices({ state, local }: { state: SessionState; local: Loca
       {state.relayOnly && !state.turnRejected && state.ice && state.ice.relay !== "available" && (
         <div class="alert" role="alert" data-testid="turn-unavailable">{t("turn.unavailable")}</div>
       )}
+      {muteRequest && (
+        <div class="alert info" role="status" data-testid="mute-request">
+          <span>{askedBy ? t("mute.by", { name: askedBy }) : t("mute.byHost")}</span>
+          <button onClick={onDismiss} data-testid="dismiss">{t("dialog.close")}</button>
+        </div>
+      )}
+      {accessNotice && !muteRequest && (
+        <div class="toast" role="status" data-testid="access-notice">{t(accessNotice === "forbidden" ? "access.forbidden" : "knock.gone")}</div>
+      )}
     </>
   );
 }
@@ -30,11 +58,16 @@ export function RoomNotices({ state, local }: { state: SessionState; local: Loca
 /** The room closed our socket and the engine will not reconnect: say why, and where to go. */
 export function Refused({ refusal, onRejoin }: { refusal: { code: number; reason: string }; onRejoin: () => void }) {
   const { t } = useI18n();
+  const final = byHost(refusal.code);
+  useEffect(() => {
+    if (final) history.replaceState(null, "", "/");
+  }, [final]);
   if (refusal.code === CloseCode.RoomGone) return <RoomGone />;
+  if (final) return <RoomGone text={t(refusalText(refusal.code))} testid="refused" code={refusal.code} />;
   const key = refusalText(refusal.code);
   return (
     <main class="notice" data-testid="refused" data-code={refusal.code}>
-      <p>{key === "status.refused" ? t(key, { reason: refusal.reason }) : t(key)}</p>
+      <h1 class="notice-text">{key === "status.refused" ? t(key, { reason: refusal.reason }) : t(key)}</h1>
       <div class="notice-actions">
         {canRejoinAfter(refusal.code) && <button class="primary" onClick={onRejoin} data-testid="rejoin">{t("status.rejoin")}</button>}
         <button class={canRejoinAfter(refusal.code) ? "" : "primary"} onClick={() => navigate("/")}>{t("status.home")}</button>
@@ -43,8 +76,11 @@ export function Refused({ refusal, onRejoin }: { refusal: { code: number; reason
   );
 }
 
-/** A link to a room that was never created here, or was deleted after standing empty. */
-export function RoomGone() {
+/**
+ * A link to a room that was never created here, or was deleted after standing empty; and, with
+ * their own text, the rooms a host's decision closed to us. Either way: a new room, or home.
+ */
+export function RoomGone({ text, testid = "gone", code }: { text?: string; testid?: string; code?: number } = {}) {
   const { t } = useI18n();
   const [failed, setFailed] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -58,8 +94,8 @@ export function RoomGone() {
     }
   };
   return (
-    <main class="notice" data-testid="gone">
-      <p>{t("status.gone")}</p>
+    <main class="notice" data-testid={testid} data-code={code}>
+      <h1 class="notice-text">{text ?? t("status.gone")}</h1>
       {failed && <p role="alert">{t("landing.createFailed")}</p>}
       <div class="notice-actions">
         <button class="primary" onClick={() => void startNew()} disabled={creating} data-testid="new-room">{creating ? t("landing.creating") : t("status.newRoom")}</button>

@@ -19,6 +19,14 @@ export function refusalText(code: number): MessageKey {
       return "status.badVersion";
     case CloseCode.RoomGone:
       return "status.gone";
+    case CloseCode.Removed:
+      return "status.removed";
+    case CloseCode.Ended:
+      return "status.ended";
+    case CloseCode.Locked:
+      return "status.locked";
+    case CloseCode.KnockBlocked:
+      return "status.blocked";
     default:
       return "status.refused";
   }
@@ -26,6 +34,14 @@ export function refusalText(code: number): MessageKey {
 
 /** Whether the refusal screen offers to come back in here (the room may well take us again). */
 export const canRejoinAfter = (code: number): boolean => code === CloseCode.Replaced || code === CloseCode.RateLimited;
+
+/**
+ * A host's decision: removed, the meeting ended, the room locked, this browser blocked. Coming
+ * back here is not on offer (and the room's address leaves the address bar, so that a reload does
+ * not walk back in: house-mafia#109); a new room is.
+ */
+export const byHost = (code: number): boolean =>
+  code === CloseCode.Removed || code === CloseCode.Ended || code === CloseCode.Locked || code === CloseCode.KnockBlocked;
 
 /** The error codes a person can act on; the rest are about this app's own frames (logged only). */
 export function errorText(code: ErrorCode): MessageKey | null {

@@ -1,0 +1,126 @@
+// Fakes for RoomSession's unit tests: a signaling client the test feeds by hand, a transport that
+// records what the session asks of it, and local media whose mic a test (or a host) can turn off.
+
+import type { ClientMessage, IceServer, PeerInfo, ServerMessage, SignalData } from "../../protocol/protocol";
+import { Emitter } from "../../web/src/engine/emitter";
+import type { LocalMediaState, LocalTracks } from "../../web/src/engine/media/local-media";
+import { RoomSession, type SessionOptions } from "../../web/src/engine/session/room-session";
+import type { Transport, TransportDeps, TransportEvents } from "../../web/src/engine/session/transport";
+import type { JoinProvider } from "../../web/src/engine/signaling/signaling-client";
+
+export class FakeSignaling extends Emitter<{ message: ServerMessage; status: "joined"; refused: { code: number; reason: string }; lost: { code: number; reason: string } }> {
+  readonly sent: ClientMessage[] = [];
+  provider: JoinProvider | null = null;
+  send(msg: ClientMessage) {
+    this.sent.push(msg);
+    return true;
+  }
+  rejoins = 0;
+  join(provider: JoinProvider) {
+    this.provider = provider;
+  }
+  rejoin() {
+    this.rejoins++;
+  }
+  destroy() {}
+  deliver(msg: ServerMessage) {
+    this.emit("message", msg);
+  }
+  /** The room closed the socket for good. */
+  refuse(code: number) {
+    this.emit("refused", { code, reason: "" });
+  }
+  /** The socket closed with `code` and will come back. */
+  lose(code: number) {
+    this.emit("lost", { code, reason: "" });
+  }
+}
+
+/** Records what the session asks of its transport. */
+export class FakeTransport extends Emitter<TransportEvents> implements Transport {
+  readonly calls: string[] = [];
+  deps: TransportDeps | null = null;
+  readonly peerConnections: RTCPeerConnection[] = [];
+  setSelf(self: { id: string }) {
+    this.calls.push(`setSelf ${self.id}`);
+  }
+  addPeer(peer: PeerInfo) {
+    this.calls.push(`addPeer ${peer.id}`);
+  }
+  peerReturned(peer: PeerInfo) {
+    this.calls.push(`peerReturned ${peer.id}`);
+  }
+  removePeer(id: string) {
+    this.calls.push(`removePeer ${id}`);
+  }
+  signal(from: string, data: SignalData) {
+    this.calls.push(`signal ${from} ${data.kind}`);
+  }
+  setIceServers(servers: IceServer[]) {
+    this.calls.push(`setIceServers ${servers.length}`);
+  }
+  restart() {
+    this.calls.push("restart");
+  }
+  restartWaiting() {
+    this.calls.push("restartWaiting");
+  }
+  setLocalTracks() {
+    this.calls.push("setLocalTracks");
+  }
+  close() {
+    this.calls.push("close");
+  }
+  fire<K extends keyof TransportEvents>(event: K, value: TransportEvents[K]) {
+    this.emit(event, value);
+  }
+}
+
+export class FakeMedia extends Emitter<{ change: LocalMediaState; tracks: LocalTracks }> {
+  state = { mic: true, cam: false, screen: false } as LocalMediaState;
+  tracks = {} as LocalTracks;
+  async setMic(on: boolean) {
+    this.state = { ...this.state, mic: on };
+    this.emit("change", this.state);
+  }
+}
+
+export function setup(options: Partial<SessionOptions> = {}) {
+  const signaling = new FakeSignaling();
+  const transport = new FakeTransport();
+  const media = new FakeMedia();
+  const session = new RoomSession({
+    signaling,
+    name: "Al",
+    media,
+    transport: (deps) => {
+      transport.deps = deps;
+      return transport;
+    },
+    ...options,
+  });
+  return { signaling, transport, media, session };
+}
+
+const media = { mic: true, cam: true, screen: false };
+export const peer = (id: string, name: string, joined: number, role: PeerInfo["role"] = "member"): PeerInfo => ({ id, name, media, joined, away: false, role });
+
+export const ice = { iceServers: [{ urls: ["stun:example.org"] }], expiresAt: null, relay: "none" as const };
+
+export function welcome(you: PeerInfo, peers: PeerInfo[], extra: Partial<Extract<ServerMessage, { type: "welcome" }>> = {}): Extract<ServerMessage, { type: "welcome" }> {
+  return {
+    type: "welcome",
+    v: 1,
+    you,
+    peers,
+    chat: [],
+    lastSeq: 0,
+    settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500 },
+    ice,
+    resumeToken: "t".repeat(32),
+    resumed: false,
+    access: { lobby: false, locked: false, passcode: false },
+    knocks: [],
+    ...extra,
+  };
+}

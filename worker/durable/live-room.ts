@@ -1,0 +1,56 @@
+// What exists only while an id names a room: its core over SQLite, its sockets, its alarm, the
+// cool-downs and its ICE credentials. Built when the room object is constructed over an existing
+// room, or when `POST /api/rooms` creates one; dropped when the room is deleted.
+
+import type { RoomConfig } from "../config";
+import type { Env } from "../env";
+import { newPeerId, newResumeToken } from "../ids";
+import { RoomCore } from "../room/core";
+import { HANDLERS } from "../room/handlers";
+import { SqliteAccessStore } from "../storage/access-sqlite";
+import { SqliteChatLog } from "../storage/chat-log-sqlite";
+import { SqliteCooldowns } from "../storage/cooldowns-sqlite";
+import { SqliteMemberStore } from "../storage/member-store-sqlite";
+import { migrateRoomSchema } from "../storage/schema";
+import { SqliteIssuedCredentials } from "../storage/turn-issued-sqlite";
+import { IceIssuer } from "../turn/ice-issuer";
+import { iceSettings } from "../turn/ice-settings";
+import { AlarmClock } from "./alarm-clock";
+import { SocketRegistry } from "./sockets";
+
+export interface LiveRoom {
+  core: RoomCore;
+  sockets: SocketRegistry;
+  alarmClock: AlarmClock;
+  cooldowns: SqliteCooldowns;
+  issuer: IceIssuer;
+}
+
+/**
+ * Builds the live room over its tables, creating or upgrading them (schema.ts). `nextAlarm` says
+ * when the room's one alarm should fire next.
+ */
+export function openLiveRoom(ctx: DurableObjectState, env: Env, config: RoomConfig, nextAlarm: () => number | null): LiveRoom {
+  const { storage } = ctx;
+  const schema = migrateRoomSchema(storage.sql, (run) => storage.transactionSync(run));
+  const core = new RoomCore(
+    config,
+    new SqliteChatLog(storage.sql, schema),
+    new SqliteMemberStore(storage.sql, schema),
+    { now: Date.now, newToken: newResumeToken, newPeerId },
+    HANDLERS,
+    new SqliteAccessStore(storage.sql, schema),
+  );
+  const sockets = new SocketRegistry(ctx.getWebSockets());
+  core.restore(sockets.connected(), sockets.knocking());
+  const roomKey = ctx.id.name ?? ctx.id.toString();
+  return {
+    core,
+    sockets,
+    // A new room has never set an alarm: no need to read it before setting the first.
+    alarmClock: new AlarmClock(storage, schema.fresh, nextAlarm),
+    cooldowns: new SqliteCooldowns(storage.sql),
+    // Issued usernames are kept in SQLite, so that a member who leaves after the room slept is still revoked.
+    issuer: new IceIssuer(iceSettings(env), roomKey, { now: Date.now, issued: new SqliteIssuedCredentials(storage.sql) }),
+  };
+}
