@@ -120,6 +120,17 @@ describe("host actions", () => {
     const w = await back.next("welcome");
     expect(w.you.id).not.toBe(m.id);
     expect(w.resumed).toBe(false);
+    // 11 minutes on, its neighbours behind the same address walk in again; the removed browser
+    // itself would still have to knock (the device is remembered for the room's memory, 24 h).
+    await runInDurableObject(roomStub(room), (_i, state) => {
+      state.storage.sql.exec("UPDATE removed SET at = at - ? WHERE key LIKE 'addr:%'", 11 * 60_000);
+    });
+    const neighbour = await TestClient.open(room, { "CF-Connecting-IP": addr });
+    neighbour.send(joinFrame("Neighbour", { device: "neighbour-device-0001" }));
+    expect((await neighbour.next("welcome")).you.name).toBe("Neighbour");
+    const again = await TestClient.open(room, { "CF-Connecting-IP": nextAddress() });
+    again.send(joinFrame("Removed", { device: "removed-device-00001" }));
+    await again.next("lobby");
   });
 
   it("asks a member to mute, naming who asked", async () => {

@@ -17,6 +17,13 @@ export const PASSCODE_TRIES = 5;
 export const PASSCODE_WINDOW_MS = 10 * 60_000;
 /** Addresses are what CF-Connecting-IP says; a local tool without one shares this. */
 const UNKNOWN_ADDR = "unknown";
+/**
+ * A removed member's browser (its device id) knocks for as long as the room remembers removals;
+ * its address only this long. An address is shared behind a NAT (an office, a school, a mobile
+ * carrier), and its neighbours should not knock for a day; but a removed person who simply clears
+ * the browser's storage must still not walk straight back in.
+ */
+export const REMOVED_ADDRESS_MS = 10 * 60_000;
 
 /** `passcodeOk`: this join's passcode was checked and is right. */
 export function gate(room: RoomState, msg: JoinMessage, via: Via, passcodeOk: boolean): Effect[] {
@@ -36,7 +43,8 @@ export function gate(room: RoomState, msg: JoinMessage, via: Via, passcodeOk: bo
     if (msg.passcode === undefined) return [error("bad-passcode", `this room needs a passcode: ${PASSCODE_TRIES - failures.length} tries left`)];
     return [{ kind: "check-join", join: msg, hostKey: null, passcode: access.passcode }];
   }
-  if (access.lobby || room.gate.wasRemoved(device, via.addr, now - ACCESS_MEMORY_MS)) return knock(room, msg, via, denials);
+  const removed = room.gate.wasRemoved(device, null, now - ACCESS_MEMORY_MS) || room.gate.wasRemoved(null, via.addr, now - REMOVED_ADDRESS_MS);
+  if (access.lobby || removed) return knock(room, msg, via, denials);
   if (room.full) return roomFull(room);
   return [mintSeat(room.freshId(), msg)];
 }
