@@ -7,6 +7,7 @@ import { CloseCode } from "../../protocol/protocol";
 import { waitMs, triesLeft } from "../../web/src/engine/features/entry";
 import { FINAL_CLOSE_CODES, SignalingClient } from "../../web/src/engine/signaling/signaling-client";
 import { peer, setup, welcome } from "./session-fakes";
+import { FakeSocket } from "./fake-socket";
 
 const KEY = "A".repeat(22);
 const DEVICE = "d".repeat(22);
@@ -158,25 +159,6 @@ describe("the lobby", () => {
   });
 });
 
-/** A WebSocket the test opens and inspects by hand (the signaling client's own test has the same). */
-class FakeSocket {
-  static made: FakeSocket[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  sent: string[] = [];
-  constructor(readonly url: string) {
-    FakeSocket.made.push(this);
-  }
-  send(data: string) {
-    this.sent.push(data);
-  }
-  close() {}
-  get joins(): Array<Record<string, unknown>> {
-    return this.sent.filter((f) => f.startsWith("{")).map((f) => JSON.parse(f) as Record<string, unknown>).filter((m) => m.type === "join");
-  }
-}
 
 describe("SignalingClient and the way in", () => {
   beforeEach(() => {

@@ -1,18 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BACKOFF, ReconnectingSocket } from "../../web/src/engine/signaling/reconnecting-socket";
+import { FakeSocket } from "./fake-socket";
 
-class FakeSocket {
-  static made: FakeSocket[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.made.push(this);
-  }
-  send() {}
-  close() {}
-}
 
 const handlers = () => ({ open: vi.fn(), message: vi.fn(), lost: vi.fn() });
 

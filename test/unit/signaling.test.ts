@@ -1,29 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_HEARTBEAT_MS, HEARTBEAT_PING } from "../../protocol/protocol";
 import { SignalingClient } from "../../web/src/engine/signaling/signaling-client";
+import { FakeSocket } from "./fake-socket";
 
-/** A WebSocket the test opens, feeds and inspects by hand. */
-class FakeSocket {
-  static made: FakeSocket[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  sent: string[] = [];
-  constructor(readonly url: string) {
-    FakeSocket.made.push(this);
-  }
-  send(data: string) {
-    this.sent.push(data);
-  }
-  close() {}
-  open() {
-    this.onopen?.();
-  }
-  get joins() {
-    return this.sent.filter((f) => f.startsWith("{") && JSON.parse(f).type === "join").length;
-  }
-}
 
 const welcome = (heartbeatMs: number) => ({
   type: "welcome",
@@ -55,7 +34,7 @@ describe("SignalingClient opened before joining", () => {
     const c = client();
     const ws = FakeSocket.made[0]!;
     ws.open();
-    expect(ws.joins).toBe(0);
+    expect(ws.joins.length).toBe(0);
     vi.advanceTimersByTime(DEFAULT_HEARTBEAT_MS);
     expect(ws.sent.filter((f) => f === HEARTBEAT_PING).length).toBe(2);
     // Pongs keep it alive: no reconnect while the person is still on the pre-join screen.
@@ -66,7 +45,7 @@ describe("SignalingClient opened before joining", () => {
     expect(FakeSocket.made.length).toBe(1);
     expect(c.status).toBe("connecting");
     c.join(info);
-    expect(ws.joins).toBe(1);
+    expect(ws.joins.length).toBe(1);
     ws.onmessage?.({ data: JSON.stringify(welcome(2000)) });
     expect(c.status).toBe("joined");
     c.destroy();
@@ -76,15 +55,15 @@ describe("SignalingClient opened before joining", () => {
     const c = client();
     c.join(info);
     const first = FakeSocket.made[0]!;
-    expect(first.joins).toBe(0);
+    expect(first.joins.length).toBe(0);
     first.open();
-    expect(first.joins).toBe(1);
+    expect(first.joins.length).toBe(1);
     first.onclose?.({ code: 1006, reason: "" });
     vi.advanceTimersByTime(1000); // the first retry waits 500–750 ms
     expect(FakeSocket.made.length).toBe(2);
     const second = FakeSocket.made[1]!;
     second.open();
-    expect(second.joins).toBe(1);
+    expect(second.joins.length).toBe(1);
     expect(() => c.join(info)).toThrow(/twice/);
     c.destroy();
   });
