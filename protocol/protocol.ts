@@ -38,7 +38,8 @@ import {
 } from "./wire";
 
 export type { AccessState, Knock, Role } from "./features/access";
-export { DEVICE_ID, HOST_KEY, isRole, PASSCODE_MAX_CHARS, ROLES } from "./features/access";
+export type { PowerLevel } from "./features/access";
+export { DEVICE_ID, GRANTS, holds, HOST_KEY, isRole, PASSCODE_MAX_CHARS, ROLES } from "./features/access";
 export type { ChatMessage } from "./features/chat";
 export type { IceConfig, IceServer } from "./features/ice";
 export { parseIceServer } from "./features/ice";

@@ -37,6 +37,25 @@ export const ROLES = ["member", "host", "cohost", "temp-host"] as const;
 export type Role = (typeof ROLES)[number];
 export const isRole = (v: unknown): v is Role => isOneOf(ROLES, v);
 
+/**
+ * Which roles hold each level of power: the one table both sides read. The room checks a frame's
+ * level before its handler runs; the web app offers a control only to a role that holds its level.
+ * - "member": any joined member;
+ * - "admit": admit, deny, ask to mute (a host, cohost or temporary host);
+ * - "manage": lobby and lock, roles, remove, end the meeting (a host or cohost);
+ * - "owner": the passcode (a host, i.e. a holder of the room's host key).
+ */
+export const GRANTS = {
+  member: ["member", "host", "cohost", "temp-host"],
+  admit: ["host", "cohost", "temp-host"],
+  manage: ["host", "cohost"],
+  owner: ["host"],
+} as const satisfies Record<string, readonly Role[]>;
+export type PowerLevel = keyof typeof GRANTS;
+
+/** Whether a member with `role` holds `level`. */
+export const holds = (role: Role, level: PowerLevel): boolean => (GRANTS[level] as readonly Role[]).includes(role);
+
 /** Longest passcode a host may set (characters). */
 export const PASSCODE_MAX_CHARS = 64;
 /** A browser's random id for the lobby (kept in localStorage): what two denials block. */

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BACKOFF, ReconnectingSocket } from "../../web/src/engine/signaling/reconnecting-socket";
 import { FakeSocket } from "./fake-socket";
 
-
 const handlers = () => ({ open: vi.fn(), message: vi.fn(), lost: vi.fn() });
 
 describe("ReconnectingSocket backoff", () => {

@@ -2,30 +2,20 @@
 // the client message union, so a message type without a handler does not compile; RoomCore
 // checks the declared permission in one place (dispatch) before any handler runs.
 
-import type { ClientMessage, Role } from "../../protocol/protocol";
+import { holds, type ClientMessage, type PowerLevel, type Role } from "../../protocol/protocol";
 import type { Effect } from "./effects";
 import type { StoredMember, Via } from "./ports";
 import type { RoomState } from "./state";
 
 /**
- * Who may send a message:
- * - "any": any socket, joined or not (join; leave, which also cancels a knock);
- * - "member": a joined member;
- * - "admit": a host, cohost or temporary host (admit, deny, ask to mute);
- * - "manage": a host or cohost (lobby and lock, roles, remove, end the meeting);
- * - "owner": a host, i.e. a holder of the room's host key.
+ * Who may send a message: "any" socket, joined or not (join; leave, which also cancels a knock),
+ * or a member holding a power level (protocol/features/access.ts GRANTS: member, admit, manage,
+ * owner), the table the web app reads too.
  */
-export type Permission = "any" | "member" | "admit" | "manage" | "owner";
-
-const GRANTED: Record<Exclude<Permission, "any">, readonly Role[]> = {
-  member: ["member", "host", "cohost", "temp-host"],
-  admit: ["host", "cohost", "temp-host"],
-  manage: ["host", "cohost"],
-  owner: ["host"],
-};
+export type Permission = "any" | PowerLevel;
 
 /** Whether a member with `role` may send what needs `who`. */
-export const may = (role: Role, who: Exclude<Permission, "any">): boolean => GRANTED[who].includes(role);
+export const may = (role: Role, who: Exclude<Permission, "any">): boolean => holds(role, who);
 
 /** The `forbidden` error's text for a frame that needs `who`. */
 export function forbiddenText(who: Exclude<Permission, "any">, type: string): string {

@@ -1,9 +1,9 @@
-// What each role may do, declared once (protocol/features/access.ts says the same in words): the
+// What each role may do, through the one table of levels the room checks too (protocol GRANTS): the
 // UI offers a control only to a role that has the power, and the engine refuses to send a frame
 // the room would answer with `forbidden`. The room enforces it regardless; this keeps the screens
 // from showing buttons that cannot work.
 
-import type { Role } from "../../../../protocol/protocol";
+import { holds, type PowerLevel, type Role } from "../../../../protocol/protocol";
 
 export type Power =
   /** Admit or deny a knock. */
@@ -19,15 +19,18 @@ export type Power =
   | "remove"
   | "end-meeting";
 
-const POWERS: Record<Role, ReadonlySet<Power>> = {
-  host: new Set<Power>(["admit", "ask-mute", "access", "passcode", "set-role", "remove", "end-meeting"]),
-  cohost: new Set<Power>(["admit", "ask-mute", "access", "set-role", "remove", "end-meeting"]),
-  // Stands in while no host is present: lets people in and keeps the noise down, nothing else.
-  "temp-host": new Set<Power>(["admit", "ask-mute"]),
-  member: new Set<Power>(),
+/** The level each power needs: the room checks the same levels (protocol GRANTS says who holds them). */
+const LEVEL: Record<Power, PowerLevel> = {
+  admit: "admit",
+  "ask-mute": "admit",
+  access: "manage",
+  passcode: "owner",
+  "set-role": "manage",
+  remove: "manage",
+  "end-meeting": "manage",
 };
 
-export const can = (role: Role, power: Power): boolean => POWERS[role].has(power);
+export const can = (role: Role, power: Power): boolean => holds(role, LEVEL[power]);
 
 /** Whether `role` may remove, or change the role of, someone who is `target`: never a host-key holder. */
 export const canManage = (role: Role, target: Role): boolean => can(role, "remove") && target !== "host";
