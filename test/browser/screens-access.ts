@@ -6,10 +6,10 @@
 // printed by rule. Not a test (it asserts nothing); run it by hand, one browser at a time:
 //   npm run build && AXE=node_modules/axe-core/axe.min.js bash test/browser/netns.sh node_modules/.bin/node test/browser/screens-access.ts /tmp/shots/access
 
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, startApp, type App } from "./harness.ts";
-import { context, LANGS, Shooter, SIZES, type Lang, type Size } from "./shots.ts";
+import type { App } from "./harness.ts";
+import { context, LANGS, Shooter, SIZES, shootEverywhere, type Lang, type Size } from "./shots.ts";
 import { installTestHook } from "./test-hook.ts";
 
 const OUT = process.argv[2] ?? "/tmp/shots/access";
@@ -129,16 +129,4 @@ async function screens(browser: Browser, app: App, lang: Lang, size: Size): Prom
   await host.context().close();
 }
 
-await mkdir(OUT, { recursive: true });
-const app = await startApp();
-const browser = await launchBrowser();
-try {
-  for (const lang of Object.keys(LANGS) as Lang[]) {
-    for (const size of Object.keys(SIZES) as Size[]) await screens(browser, app, lang, size);
-  }
-} finally {
-  await browser.close();
-  await app.stop();
-}
-await shooter.report();
-console.log(`screenshots in ${OUT}`);
+await shootEverywhere(shooter, Object.keys(LANGS) as Lang[], screens);

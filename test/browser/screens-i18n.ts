@@ -5,10 +5,10 @@
 // Not a test (it asserts nothing), so not *.test.ts: run it by hand, one browser at a time, e.g.
 //   npm run build && bash test/browser/netns.sh node_modules/.bin/node test/browser/screens-i18n.ts /tmp/shots/after
 
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import { createRoom, joinRoom, launchBrowser, startApp, waitForRemoteVideo, type App } from "./harness.ts";
-import { context as langContext, LANGS, Shooter, SIZES, type Size } from "./shots.ts";
+import { createRoom, joinRoom, waitForRemoteVideo, type App } from "./harness.ts";
+import { context as langContext, LANGS, Shooter, SIZES, shootEverywhere, type Size } from "./shots.ts";
 import { installTestHook } from "./test-hook.ts";
 
 const OUT = process.argv[2] ?? "/tmp/shots";
@@ -96,16 +96,4 @@ async function screens(browser: Browser, app: App, lang: Lang, size: Size): Prom
   await denied.close();
 }
 
-await mkdir(OUT, { recursive: true });
-const app = await startApp();
-const browser = await launchBrowser();
-try {
-  for (const lang of ["ru", "ky"] as const) {
-    for (const size of Object.keys(SIZES) as Size[]) await screens(browser, app, lang, size);
-  }
-} finally {
-  await browser.close();
-  await app.stop();
-}
-await shooter.report();
-console.log(`screenshots in ${OUT}`);
+await shootEverywhere(shooter, ["ru", "ky"] as const, screens);

@@ -2,10 +2,10 @@
 // that also reports text cut off (overflowing elements, placeholders longer than their input), a
 // page that scrolls sideways, and (given axe-core's source) every axe violation by rule.
 
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { App } from "./harness.ts";
+import { launchBrowser, startApp, type App } from "./harness.ts";
 
 export const LANGS = {
   en: { locale: "en-US", name: "Aizhan", other: "Bakyt" },
@@ -53,17 +53,18 @@ export class Shooter {
   /** Shots with text cut off or a page that scrolls sideways. */
   readonly clipped: string[] = [];
 
-  private readonly out: string;
+  /** Where the PNGs (and the axe findings) go. */
+  readonly outDir: string;
   private readonly axe: string | null;
 
   constructor(out: string, axe: string | null) {
-    this.out = out;
+    this.outDir = out;
     this.axe = axe;
   }
 
   async shoot(page: Page, name: string): Promise<void> {
     await page.evaluate(() => document.fonts.ready);
-    await page.screenshot({ path: join(this.out, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(this.outDir, `${name}.png`), fullPage: true });
     // Any element whose text is cut off: scrollWidth beyond its box with overflow hidden/clip.
     const clipped = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>("body *")]
@@ -102,10 +103,34 @@ export class Shooter {
   /** Prints the axe findings by rule and writes them to axe.json. */
   async report(): Promise<void> {
     if (!this.axe) return;
-    await writeFile(join(this.out, "axe.json"), JSON.stringify(this.findings, null, 2));
+    await writeFile(join(this.outDir, "axe.json"), JSON.stringify(this.findings, null, 2));
     const byRule = new Map<string, string[]>();
     for (const f of this.findings) byRule.set(`${f.id} (${f.impact}): ${f.help}`, [...(byRule.get(`${f.id} (${f.impact}): ${f.help}`) ?? []), `${f.shot} ${f.nodes.join(", ")}`]);
     for (const [rule, where] of byRule) console.log(`axe ${rule}\n  ${where.join("\n  ")}`);
     console.log(`axe: ${this.findings.length} violation(s)`);
   }
+}
+
+/**
+ * Starts the app and a browser, runs `screens` for every language and size, and reports what
+ * the shooter found: the whole of a screenshot script but its screens.
+ */
+export async function shootEverywhere<L extends Lang>(
+  shooter: Shooter,
+  langs: readonly L[],
+  screens: (browser: Browser, app: App, lang: L, size: Size) => Promise<void>,
+): Promise<void> {
+  await mkdir(shooter.outDir, { recursive: true });
+  const app = await startApp();
+  const browser = await launchBrowser();
+  try {
+    for (const lang of langs) {
+      for (const size of Object.keys(SIZES) as Size[]) await screens(browser, app, lang, size);
+    }
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+  await shooter.report();
+  console.log(`screenshots in ${shooter.outDir}`);
 }

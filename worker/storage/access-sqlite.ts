@@ -6,6 +6,7 @@
 
 import { DEFAULT_ACCESS, type AccessStore, type RoomAccess, type StoredKnock } from "../room/ports";
 import { ACCESS_ROWS_MAX } from "./access-migrations";
+import { MetaTime } from "./meta-time";
 import type { SchemaState } from "./schema";
 
 interface AccessRow extends Record<string, SqlStorageValue> {
@@ -34,17 +35,16 @@ const removedKeys = (device: string | null, addr: string | null): string[] => [
 
 export class SqliteAccessStore implements AccessStore {
   private settings: RoomAccess | undefined;
-  private absent: number | null | undefined;
+  /** Since when no host has been present (the temporary-host clock). */
+  private readonly absent: MetaTime;
   /** A new room: no knocks stored. */
   private readonly fresh: boolean;
 
   /** The tables exist (see schema.ts); `fresh`: they were just created, so they are empty. */
   constructor(private readonly sql: SqlStorage, { fresh }: SchemaState) {
     this.fresh = fresh;
-    if (fresh) {
-      this.settings = { ...DEFAULT_ACCESS };
-      this.absent = null;
-    }
+    this.absent = new MetaTime(sql, "host_absent_since", fresh);
+    if (fresh) this.settings = { ...DEFAULT_ACCESS };
   }
 
   access(): RoomAccess {
@@ -64,18 +64,11 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   hostAbsentSince(): number | null {
-    if (this.absent === undefined) {
-      const rows = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'host_absent_since'").toArray();
-      this.absent = rows.length ? rows[0]!.value : null;
-    }
-    return this.absent;
+    return this.absent.get();
   }
 
   setHostAbsentSince(at: number | null): void {
-    if (this.hostAbsentSince() === at) return;
-    this.absent = at;
-    if (at === null) this.sql.exec("DELETE FROM meta WHERE key = 'host_absent_since'");
-    else this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('host_absent_since', ?)", at);
+    this.absent.set(at);
   }
 
   knocks(): StoredKnock[] {

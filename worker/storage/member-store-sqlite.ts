@@ -4,6 +4,7 @@
 
 import { isRole } from "../../protocol/protocol";
 import type { MemberStore, StoredMember } from "../room/ports";
+import { MetaTime } from "./meta-time";
 import type { SchemaState } from "./schema";
 
 interface Row extends Record<string, SqlStorageValue> {
@@ -22,15 +23,15 @@ interface Row extends Record<string, SqlStorageValue> {
 }
 
 export class SqliteMemberStore implements MemberStore {
-  /** Read once (or known in a new room), then kept in step with every write (it is asked on every join and leave). */
-  private empty: number | null | undefined;
+  /** When the room became empty (it is asked on every join and leave). */
+  private readonly empty: MetaTime;
   /** A new room: nothing stored yet, until the first write. */
   private blank: boolean;
 
   /** The tables exist (see schema.ts); `fresh`: they were just created, so they are empty. */
   constructor(private readonly sql: SqlStorage, { fresh }: SchemaState) {
     this.blank = fresh;
-    this.empty = fresh ? null : undefined;
+    this.empty = new MetaTime(sql, "empty_since", fresh);
   }
 
   all(): StoredMember[] {
@@ -63,18 +64,10 @@ export class SqliteMemberStore implements MemberStore {
   }
 
   emptySince(): number | null {
-    if (this.empty === undefined) {
-      const rows = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'empty_since'").toArray();
-      this.empty = rows.length ? rows[0]!.value : null;
-    }
-    return this.empty;
+    return this.empty.get();
   }
 
   setEmptySince(at: number | null): void {
-    if (this.emptySince() === at) return;
-    this.empty = at;
-    this.blank = false;
-    if (at === null) this.sql.exec("DELETE FROM meta WHERE key = 'empty_since'");
-    else this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('empty_since', ?)", at);
+    if (this.empty.set(at)) this.blank = false;
   }
 }
