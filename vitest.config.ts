@@ -27,6 +27,8 @@ function workerd(extra: Record<string, string>, withOutbound = false) {
       // Small limits so the tests can reach them quickly; the defaults are covered by unit tests.
       bindings: {
         ROOM_CAPACITY: "4",
+        // A stage's audience, small enough for a test to fill (test/workerd/stage.test.ts).
+        STAGE_VIEWERS: "3",
         RESUME_GRACE_SECONDS: "2",
         // Test clients heartbeat every 300 ms; one that stops is dead after 3 s. Not 1 s: on a
         // loaded 2-core machine an event-loop stall of a second would close honest sockets.

@@ -5,13 +5,23 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { unstable_startWorker } from "wrangler";
 import { installTestHook } from "../test/browser/test-hook.ts";
 
-const ARGS = [
+export const ARGS = [
   "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
   "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
 ];
 
+/** What a browser figure needs: the app's URL, pages with fake devices, rooms, and an in-page Join. */
+export interface BenchKit {
+  url: string;
+  browser: Browser;
+  page(opts?: { hostKeyFor?: { room: string; key: string } }): Promise<Page>;
+  room(body?: Record<string, unknown>): Promise<{ id: string; hostKey: string }>;
+  join(p: Page, id: string): Promise<void>;
+}
+
 export interface BrowserBench {
+  kit: BenchKit;
   floorMs(): Promise<number>;
   joinMs(): Promise<number>;
   meshMs(): Promise<number>;
@@ -21,7 +31,7 @@ export interface BrowserBench {
 /** The machine has two cores: let the previous figure's browser contexts finish closing first. */
 const settle = () => new Promise((r) => setTimeout(r, 1000));
 
-const firstFrame = (page: Page) =>
+export const firstFrame = (page: Page) =>
   page.waitForFunction(async () => {
     const rl = (globalThis as unknown as { roomlink?: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink;
     for (const pc of rl?.session.peerConnections ?? []) {
@@ -42,14 +52,24 @@ export async function startBrowserBench(): Promise<BrowserBench> {
   await worker.ready;
   const url = (await worker.url).toString().replace(/\/$/, "");
   const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ARGS });
-  const page = async () => {
+  const page = async (opts: { hostKeyFor?: { room: string; key: string } } = {}) => {
     const ctx = await browser.newContext({ viewport: { width: 800, height: 600 } });
     await ctx.grantPermissions(["camera", "microphone"], { origin: url });
     await ctx.addInitScript(() => localStorage.setItem("roomlink.name", "Bench"));
+    // The creator's browser keeps the room's host key (as the landing page does after creating it).
+    if (opts.hostKeyFor) await ctx.addInitScript(({ room, key }) => localStorage.setItem(`roomlink.hostKey.${room}`, key), opts.hostKeyFor);
     await ctx.addInitScript(installTestHook);
     return ctx.newPage();
   };
-  const room = async () => ((await (await fetch(`${url}/api/rooms`, { method: "POST", headers: { "CF-Connecting-IP": `bench-${Math.random()}` } })).json()) as { id: string }).id;
+  const createRoom = async (body?: Record<string, unknown>) => {
+    const res = await fetch(`${url}/api/rooms`, {
+      method: "POST",
+      headers: { "CF-Connecting-IP": `bench-${Math.random()}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return (await res.json()) as { id: string; hostKey: string };
+  };
+  const room = async () => (await createRoom()).id;
   // Join is pressed from inside the page in the first animation frame where it is enabled: what
   // is measured is the app, not the driver (Playwright's click() waits for the button to hold
   // still over two frames and hit-tests it, 70–110 ms per click on this machine).
@@ -64,6 +84,7 @@ export async function startBrowserBench(): Promise<BrowserBench> {
   };
 
   return {
+    kit: { url, browser, page, room: createRoom, join },
     async floorMs() {
       const p = await page();
       await p.goto(url);

@@ -22,6 +22,7 @@ import {
   membershipClient,
   membershipServer,
 } from "./features/membership";
+import { STAGE_ERRORS, type StageClientMessage, type StageServerMessage, stageClient, stageServer } from "./features/stage";
 import { SIGNAL_ERRORS, type SignalClientMessage, type SignalServerMessage, signalClient, signalServer } from "./features/signal";
 import { LIMITS } from "./limits";
 import {
@@ -47,6 +48,8 @@ export type { MediaState } from "./features/media";
 export type { PeerInfo, RoomSettings } from "./features/membership";
 export { cleanName, DEFAULT_UPLOAD_BUDGET_KBPS, PROTOCOL_VERSION, SETTINGS_RANGES } from "./features/membership";
 export type { DescriptionType, SignalData } from "./features/signal";
+export type { Mode, Seat, StageState } from "./features/stage";
+export { isMode, isSeat, MAX_SPEAKERS, MODES, SEATS } from "./features/stage";
 export { LIMITS } from "./limits";
 export { charCount, exceedsBytes, wellFormed } from "./wire";
 
@@ -67,7 +70,8 @@ export type ClientMessage =
   | MediaClientMessage
   | ChatClientMessage
   | IceClientMessage
-  | AccessClientMessage;
+  | AccessClientMessage
+  | StageClientMessage;
 
 export type ServerMessage =
   | MembershipServerMessage
@@ -76,6 +80,7 @@ export type ServerMessage =
   | ChatServerMessage
   | IceServerMessage
   | AccessServerMessage
+  | StageServerMessage
   | { type: "error"; code: ErrorCode; message: string };
 
 export type ClientType = ClientMessage["type"];
@@ -86,7 +91,7 @@ export type ClientOf<K extends ClientType> = Extract<ClientMessage, { type: K }>
 export type ServerOf<K extends ServerType> = Extract<ServerMessage, { type: K }>;
 
 /** Every error code, each meaning one thing; the one list the type and the client's check come from. */
-export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS] as const;
+export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ProtocolError = ProtocolErrorOf<ErrorCode>;
@@ -111,7 +116,7 @@ export const CloseCode = {
   Ended: 4405,
   /** This browser was denied twice in this room's lobby. An error frame "knock-blocked" precedes it. Final. */
   KnockBlocked: 4406,
-  /** The room is at capacity. An error frame with code "room-full" precedes it. */
+  /** The room is at capacity. An error frame with code "room-full" (or, on a stage, "stage-full") precedes it. */
   RoomFull: 4409,
   /** The same peer resumed on a newer socket (another tab took the seat). Final: do not reconnect. */
   Replaced: 4410,
@@ -142,6 +147,7 @@ const clientValidators: ClientValidators<ClientMessage, ErrorCode> = {
   ...chatClient,
   ...iceClient,
   ...accessClient,
+  ...stageClient,
 };
 
 const CLIENT_TYPES = Object.keys(clientValidators) as ClientType[];
@@ -179,6 +185,7 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...chatServer,
   ...iceServer,
   ...accessServer,
+  ...stageServer,
   error: (v) => (isOneOf(ERROR_CODES, v.code) && isString(v.message) ? { type: "error", code: v.code, message: v.message } : null),
 };
 

@@ -1,7 +1,7 @@
 // Room and Worker settings, read once from the environment (wrangler.toml [vars], .dev.vars,
 // `wrangler secret`). Every value has a safe default, so a bare `wrangler dev` works.
 
-import { DEFAULT_HEARTBEAT_MS, LIMITS } from "../protocol/protocol";
+import { DEFAULT_HEARTBEAT_MS, LIMITS, SETTINGS_RANGES } from "../protocol/protocol";
 import { intVar } from "./env-vars";
 
 /** The plain-text settings ([vars]); bindings are added in env.ts. */
@@ -43,10 +43,15 @@ export interface Vars {
   CHAT_MAX_MESSAGES?: string;
   /** Most bytes of chat (as JSON) a room keeps; the oldest go first (default 1 MiB). */
   CHAT_MAX_BYTES?: string;
+  /** Most viewers on a stage (default 25: each speaker encodes a copy per viewer); the next one is told the stage is full. */
+  STAGE_VIEWERS?: string;
 }
 
 export interface RoomConfig {
+  /** Most members in a meeting. */
   capacity: number;
+  /** Most viewers on a stage (its speakers are at most MAX_SPEAKERS besides). */
+  stageViewers: number;
   maxFrameBytes: number;
   /** Chat messages replayed in `welcome`. */
   historyTail: number;
@@ -77,6 +82,10 @@ export interface RoomConfig {
 export function roomConfig(env: Vars): RoomConfig {
   return {
     capacity: intVar(env.ROOM_CAPACITY, 8, 2, 1000),
+    // A mesh: every speaker uploads one copy per viewer, so the default is what an ordinary
+    // uplink carries at audio and a low video rate (FEATURES.md §1). The range is the protocol's
+    // (SETTINGS_RANGES.stageViewers); 0 makes a stage of speakers only.
+    stageViewers: intVar(env.STAGE_VIEWERS, 25, SETTINGS_RANGES.stageViewers[0], SETTINGS_RANGES.stageViewers[1]),
     // The platform delivers messages up to 32 MiB; a room has no use for frames past 1 MiB.
     maxFrameBytes: intVar(env.MAX_FRAME_BYTES, LIMITS.defaultMaxFrameBytes, 1024, 1024 * 1024),
     historyTail: LIMITS.historyPage,

@@ -2,7 +2,7 @@
 // web app, which Workers static assets serve before this code runs (wrangler.toml [assets]).
 
 import { AutoRouter, StatusError, json, type IRequest } from "itty-router";
-import { PROTOCOL_VERSION } from "../protocol/protocol";
+import { isMode, PROTOCOL_VERSION, type Mode } from "../protocol/protocol";
 import { isObj } from "../protocol/wire";
 import { hashHostKey, newHostKey } from "./access/secrets";
 import type { Env } from "./env";
@@ -45,22 +45,34 @@ function roomIdOf(request: IRequest): string {
 /** A create body is a few bytes; anything much longer is not one. */
 const CREATE_BODY_MAX = 1024;
 
-/** What a room is created with: nothing (defaults), or `{"lobby": true}` ("ask to join" checked). */
-async function createOptions(request: Request): Promise<{ lobby: boolean }> {
+/** What a room is created with. */
+interface CreateOptions {
+  /** "Ask to join" checked: newcomers knock. */
+  lobby: boolean;
+  /** A meeting (everyone on camera) or a stage (a few speakers, an audience). */
+  mode: Mode;
+}
+
+const CREATE_FIELDS = ["lobby", "mode"];
+const CREATE_SHAPE = '{"lobby": true|false, "mode": "meeting"|"stage"} (both optional), or nothing';
+
+/** Reads a create body: nothing (defaults), or an object with `lobby` and `mode`, each optional. */
+async function createOptions(request: Request): Promise<CreateOptions> {
   const text = await request.text();
   if (text.length > CREATE_BODY_MAX) throw new StatusError(400, `the body must be at most ${CREATE_BODY_MAX} characters`);
-  if (text.trim() === "") return { lobby: false };
+  if (text.trim() === "") return { lobby: false, mode: "meeting" };
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new StatusError(400, 'the body must be JSON: {"lobby": true}, {"lobby": false}, or nothing');
+    throw new StatusError(400, `the body must be JSON: ${CREATE_SHAPE}`);
   }
-  if (!isObj(body)) throw new StatusError(400, 'the body must be a JSON object: {"lobby": true}, {"lobby": false}, or nothing');
-  const unknown = Object.keys(body).filter((k) => k !== "lobby");
-  if (unknown.length > 0) throw new StatusError(400, `unknown field "${unknown[0]!.slice(0, 40)}": only "lobby" may be given`);
+  if (!isObj(body)) throw new StatusError(400, `the body must be a JSON object: ${CREATE_SHAPE}`);
+  const unknown = Object.keys(body).filter((k) => !CREATE_FIELDS.includes(k));
+  if (unknown.length > 0) throw new StatusError(400, `unknown field "${unknown[0]!.slice(0, 40)}": only "lobby" and "mode" may be given`);
   if (body.lobby !== undefined && typeof body.lobby !== "boolean") throw new StatusError(400, '"lobby" must be true or false');
-  return { lobby: body.lobby === true };
+  if (body.mode !== undefined && !isMode(body.mode)) throw new StatusError(400, '"mode" must be "meeting" or "stage"');
+  return { lobby: body.lobby === true, mode: body.mode ?? "meeting" };
 }
 
 // A room exists once created here: its object writes its tables now, and answers 404 for any id
@@ -72,15 +84,17 @@ router.post("/rooms", async (request: IRequest, env: Env) => {
   await allow(env.CREATE_LIMITER, request);
   const id = newRoomId();
   const hostKey = newHostKey();
-  await roomOf(env, id).create({ hostKeyHash: await hashHostKey(hostKey), lobby: options.lobby });
+  await roomOf(env, id).create({ hostKeyHash: await hashHostKey(hostKey), lobby: options.lobby, mode: options.mode });
   return json({ id, hostKey }, { status: 201 });
 });
 
-// Whether a link still leads to a room: the app asks before its socket could only fail.
+// Whether a link still leads to a room, and what kind: the app asks before its socket could only
+// fail, and before it asks for a camera (a stage's viewers are never asked).
 router.get("/rooms/:id", async (request: IRequest, env: Env) => {
   const id = roomIdOf(request);
-  if (!(await roomOf(env, id).exists())) throw new StatusError(404, "no such room: it was never created, or it was deleted after standing empty");
-  return { id };
+  const mode = await roomOf(env, id).mode();
+  if (mode === null) throw new StatusError(404, "no such room: it was never created, or it was deleted after standing empty");
+  return { id, mode };
 });
 
 router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {

@@ -24,6 +24,7 @@ import { type AccessState, accessState, DEVICE_ID, HOST_KEY, type Knock, knock, 
 import { type ChatMessage, chatMessage } from "./chat";
 import { type IceConfig, iceConfig } from "./ice";
 import { type MediaState, mediaState } from "./media";
+import { isSeat, type Seat, type StageState, stageState } from "./stage";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -37,6 +38,8 @@ export interface PeerInfo {
   away: boolean;
   /** What it may do beyond a member (features/access.ts). */
   role: Role;
+  /** On a stage, whether it publishes ("speaker") or watches ("viewer"); always "speaker" in a meeting (features/stage.ts). */
+  seat: Seat;
 }
 
 /**
@@ -53,6 +56,8 @@ export const SETTINGS_RANGES = {
   heartbeatMs: [1000, 10 * 60_000],
   /** What each member's whole upload (every copy of its media in the mesh) should stay under. */
   uploadBudgetKbps: [50, 100_000],
+  /** How many viewers a stage takes (features/stage.ts); past it a join gets "stage-full". */
+  stageViewers: [0, 1000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** The upload budget a room announces unless its deployment sets another (UPLOAD_BUDGET_KBPS). */
@@ -100,6 +105,8 @@ export type MembershipServerMessage =
       access: AccessState;
       /** The lobby's queue, oldest first: to hosts, cohosts and temp-hosts only (empty for others). */
       knocks: Knock[];
+      /** Meeting or stage, and the raised hands (features/stage.ts). */
+      stage: StageState;
     }
   | { type: "peer-joined"; peer: PeerInfo }
   | { type: "peer-left"; id: string }
@@ -177,9 +184,9 @@ export const membershipClient: ClientValidators<MembershipClientMessage, (typeof
 };
 
 export function peerInfo(v: unknown): PeerInfo | null {
-  if (!isObj(v) || !isPeerId(v.id) || !isString(v.name) || !isTime(v.joined) || !isBool(v.away) || !isRole(v.role)) return null;
+  if (!isObj(v) || !isPeerId(v.id) || !isString(v.name) || !isTime(v.joined) || !isBool(v.away) || !isRole(v.role) || !isSeat(v.seat)) return null;
   const media = mediaState(v.media);
-  return media ? { id: v.id, name: v.name, media, joined: v.joined, away: v.away, role: v.role } : null;
+  return media ? { id: v.id, name: v.name, media, joined: v.joined, away: v.away, role: v.role, seat: v.seat } : null;
 }
 
 export function roomSettings(v: unknown): RoomSettings | null {
@@ -205,9 +212,10 @@ export const membershipServer: ServerValidators<MembershipServerMessage> = {
     const ice = iceConfig(v.ice);
     const access = accessState(v.access);
     const knocks = listOf(v.knocks, knock);
-    if (!you || !peers || !chat || !settings || !ice || !access || !knocks || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
+    const stage = stageState(v.stage);
+    if (!you || !peers || !chat || !settings || !ice || !access || !knocks || !stage || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
     if (!isString(v.resumeToken) || !isBool(v.resumed)) return null;
-    return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks };
+    return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks, stage };
   },
   "peer-joined": (v) => {
     const peer = peerInfo(v.peer);

@@ -2,7 +2,7 @@
 // addressed peer, stamping `from` itself, and never looks inside (it does not parse SDP).
 
 import { LIMITS } from "../limits";
-import { bad, type ClientValidators, isIntIn, isObj, isOneOf, isPeerId, isString, ok, type Obj, type ServerValidators } from "../wire";
+import { bad, type ClientValidators, isBool, isIntIn, isObj, isOneOf, isPeerId, isString, ok, type Obj, type ServerValidators } from "../wire";
 
 /** The SDP types RTCSessionDescription knows; the one list the type and the check come from. */
 export const DESCRIPTION_TYPES = ["offer", "answer", "pranswer", "rollback"] as const;
@@ -15,7 +15,7 @@ export interface IceCandidate {
   usernameFragment?: string | null;
 }
 
-/** A description, a candidate, or which of the sender's streams is which. */
+/** A description, a candidate, which of the sender's streams is which, or what a stage speaker sends us. */
 export type SignalData =
   | { kind: "description"; description: { type: DescriptionType; sdp: string } }
   | {
@@ -28,6 +28,15 @@ export type SignalData =
       /** Which of the sender's MediaStream ids carries its camera and mic, and which its screen. */
       camera: string | null;
       screen: string | null;
+    }
+  | {
+      kind: "tier";
+      /**
+       * From a stage speaker to a viewer: whether it sends the viewer its camera video. False
+       * when the speaker's upload budget or CPU has no room for another copy (features/stage.ts);
+       * the viewer then gets its audio and screen only, and says why.
+       */
+      video: boolean;
     };
 
 export type SignalClientMessage = { type: "signal"; to: string; data: SignalData };
@@ -64,6 +73,8 @@ export function signalData(v: unknown): SignalData | null {
     }
     case "streams":
       return streamId(v.camera) && streamId(v.screen) ? { kind: "streams", camera: v.camera, screen: v.screen } : null;
+    case "tier":
+      return isBool(v.video) ? { kind: "tier", video: v.video } : null;
     default:
       return null;
   }
@@ -73,7 +84,7 @@ export const signalClient: ClientValidators<SignalClientMessage, never> = {
   signal: (v) => {
     if (!isPeerIdLike(v.to)) return bad("signal", "`to` must be a peer id");
     const data = signalData(v.data);
-    if (!data) return bad("signal", "`data` must be a description, a candidate or a streams note");
+    if (!data) return bad("signal", "`data` must be a description, a candidate, a streams note or a tier");
     return ok({ type: "signal", to: v.to, data });
   },
 };

@@ -83,8 +83,13 @@ export function appAndBrowser(vars: Record<string, string> = {}, opts: { persist
   return env;
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+/**
+ * `autoplay: "default"` keeps Chromium's own autoplay policy (unmuted playback needs a user
+ * gesture), for the test of "Tap to listen"; the other tests let media play by itself.
+ */
+export async function launchBrowser(opts: { autoplay?: "default" } = {}): Promise<Browser> {
+  const args = opts.autoplay === "default" ? ARGS.filter((a) => !a.startsWith("--autoplay-policy")) : ARGS;
+  return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
 }
 
 export interface PeerOptions {

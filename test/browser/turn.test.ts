@@ -89,6 +89,36 @@ describe("TURN through a real coturn", () => {
     }
   });
 
+  it("connects a stage viewer through the relay only: receive-only, relay candidate, frames flowing", async () => {
+    const app = await startApp(turnVars("udp"));
+    try {
+      const speaker = await (await newPeerContext(browser, app)).newPage();
+      await speaker.goto(app.url);
+      await speaker.getByTestId("mode-stage").check();
+      await speaker.getByTestId("new-room").click();
+      await speaker.waitForURL(/\/r\//);
+      await speaker.getByTestId("name").fill("Speaker");
+      await speaker.getByTestId("join").click();
+      await speaker.waitForSelector('[data-testid="room"][data-status="joined"][data-role="host"]');
+      // The viewer never calls getUserMedia (the page has no camera permission at all, to be sure).
+      const viewer = await (await newPeerContext(browser, app, { media: false })).newPage();
+      const t0 = Date.now();
+      await viewer.goto(speaker.url());
+      await viewer.getByTestId("name").fill("Viewer");
+      await viewer.getByTestId("relay-only").check();
+      await viewer.getByTestId("join").click();
+      await waitUntil("first remote frame", async () => ((await mediaStats(viewer))[0]?.video ?? 0) > 0, 20_000);
+      report("stage viewer, relay-only: open link → first remote frame", Date.now() - t0, "ms");
+      await waitForRemoteVideo(viewer, 1);
+      const [pair] = await selectedPairs(viewer);
+      assert.equal(pair!.local, "relay");
+      assert.equal(pair!.relayProtocol, "udp");
+      await closeAll(speaker, viewer);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it("refreshes credentials before they expire and hands them to the live connections", async () => {
     const app = await startApp(turnVars("udp", { TURN_TTL: "6" }));
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AUDIO_BPS, LinkQuality, peerCaps, scaleCap } from "../../web/src/engine/mesh/bitrate-budget";
+import { AUDIO_BPS, audioOnlyCaps, LinkQuality, LOW_SCREEN, peerCaps, scaleCap } from "../../web/src/engine/mesh/bitrate-budget";
 
 describe("bitrate budget", () => {
   it("keeps the sum of all copies within the budget, audio first", () => {
@@ -28,6 +28,19 @@ describe("bitrate budget", () => {
     const perPeer = (2_500_000 - 3 * AUDIO_BPS) / 3;
     expect(caps.screen).toEqual({ maxBitrate: Math.floor((perPeer * 2) / 3), scaleResolutionDownBy: 1, maxFramerate: 8 });
     expect(caps.camera.maxBitrate + caps.screen!.maxBitrate).toBeLessThanOrEqual(Math.ceil(perPeer) + 1);
+  });
+
+  it("on a stage, gives audio-only copies their audio and a low screen, and the video copies the rest", () => {
+    // No audio-only copies: exactly a meeting's caps.
+    expect(peerCaps({ budgetBps: 2_500_000, peers: 7, screen: true, audioOnly: 0 })).toEqual(peerCaps({ budgetBps: 2_500_000, peers: 7, screen: true }));
+    const caps = peerCaps({ budgetBps: 2_500_000, peers: 10, screen: false, audioOnly: 2 });
+    expect(caps.camera.maxBitrate).toBe(Math.floor((2_500_000 - 10 * AUDIO_BPS) / 8));
+    const sharing = peerCaps({ budgetBps: 2_500_000, peers: 10, screen: true, audioOnly: 2 });
+    const perVideoPeer = (2_500_000 - 10 * AUDIO_BPS - 2 * LOW_SCREEN.maxBitrate) / 8;
+    expect(8 * (sharing.camera.maxBitrate + sharing.screen!.maxBitrate) + 2 * LOW_SCREEN.maxBitrate + 10 * AUDIO_BPS).toBeLessThanOrEqual(2_500_000 + 8);
+    expect(sharing.screen!.maxBitrate).toBe(Math.floor((perVideoPeer * 2) / 3));
+    expect(audioOnlyCaps(true)).toMatchObject({ screen: { maxBitrate: 150_000, maxFramerate: 5 }, audio: { maxBitrate: AUDIO_BPS } });
+    expect(audioOnlyCaps(false).screen).toBeNull();
   });
 
   it("scales one struggling link down, keeping a screen sharp", () => {

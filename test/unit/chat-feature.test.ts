@@ -55,16 +55,17 @@ const message = (seq: number): ChatMessage => ({ seq, from: "p2", name: "Bo", te
 const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   type: "welcome",
   v: 1,
-  you: { id: "me", name: "Me", media: { mic: false, cam: false, screen: false }, joined: 1, away: false, role: "member" },
+  you: { id: "me", name: "Me", media: { mic: false, cam: false, screen: false }, joined: 1, away: false, role: "member", seat: "speaker" },
   peers: [],
   chat,
   lastSeq,
-  settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500 },
+  settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500, stageViewers: 25 },
   ice: { iceServers: [], expiresAt: null, relay: "none" },
   resumeToken: "t".repeat(22),
   resumed: false,
   access: { lobby: false, locked: false, passcode: false },
   knocks: [],
+  stage: { mode: "meeting", hands: [], liveSince: null },
 });
 const throttled = { type: "error", code: "chat-throttled", message: "slow down" } as const;
 const held = (items: readonly ChatItem[]) => items.filter((i) => i.kind === "pending" && i.held).map((i) => (i.kind === "pending" ? i.text : ""));

@@ -17,6 +17,14 @@ describe("parseClientMessage", () => {
       { type: "chat", text: "hi", cid: "c-1" },
       { type: "history", after: 0 },
       { type: "leave" },
+      { type: "signal", to: "abc", data: { kind: "tier", video: false } },
+      { type: "set-mode", mode: "stage" },
+      { type: "set-mode", mode: "meeting" },
+      { type: "set-seat", id: "abc", seat: "speaker" },
+      { type: "set-seat", id: "abc", seat: "viewer" },
+      { type: "leave-stage" },
+      { type: "hand", up: true },
+      { type: "hand", up: false },
     ];
     for (const msg of good) {
       const r = parse(msg);
@@ -55,6 +63,13 @@ describe("parseClientMessage", () => {
     ["history without after", '{"type":"history"}', "bad-message"],
     ["a resume with a malformed id", JSON.stringify({ type: "join", v: 1, name: "a", media, resume: { id: "a:b", token: "t" } }), "bad-message"],
     ["a resume without token", JSON.stringify({ type: "join", v: 1, name: "a", media, resume: { id: "ab" } }), "bad-message"],
+    ["a tier without video", JSON.stringify({ type: "signal", to: "x", data: { kind: "tier" } }), "bad-message"],
+    ["a tier with a string video", JSON.stringify({ type: "signal", to: "x", data: { kind: "tier", video: "no" } }), "bad-message"],
+    ["an unknown mode", JSON.stringify({ type: "set-mode", mode: "webinar" }), "bad-message"],
+    ["a set-mode without mode", '{"type":"set-mode"}', "bad-message"],
+    ["an unknown seat", JSON.stringify({ type: "set-seat", id: "abc", seat: "host" }), "bad-message"],
+    ["a set-seat with a malformed id", JSON.stringify({ type: "set-seat", id: "a b", seat: "viewer" }), "bad-message"],
+    ["a hand that is not a boolean", JSON.stringify({ type: "hand", up: 1 }), "bad-message"],
   ])("refuses %s", (_what, frame, code) => {
     const r = parseClientMessage(frame);
     expect(r.ok).toBe(false);
@@ -87,10 +102,11 @@ describe("parseClientMessage", () => {
 describe("parseServerMessage", () => {
   it("reads what the room sends and rejects malformed frames", () => {
     const welcome = {
-      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member" }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
-      lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500 },
+      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker" }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
+      lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 },
       ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
       resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false }, knocks: [],
+      stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 },
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
     expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
@@ -101,17 +117,28 @@ describe("parseServerMessage", () => {
     expect(parseServerMessage(JSON.stringify({ ...welcome, resumed: "yes" }))).toBeNull();
     expect(parseServerMessage(JSON.stringify({ type: "error", code: "room-full", message: "full" }))).toMatchObject({ code: "room-full" });
     expect(parseServerMessage(JSON.stringify({ type: "error", code: "made-up", message: "?" }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, stage: { mode: "stage", hands: ["a b"], liveSince: 1 } }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, stage: { mode: "stage", hands: [], liveSince: -1 } }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, you: { ...welcome.you, seat: "host" } }))).toBeNull();
+    const { stage: _stage, ...noStage } = welcome;
+    expect(parseServerMessage(JSON.stringify(noStage))).toBeNull();
+    const stage = { type: "stage", stage: { mode: "meeting", hands: [], liveSince: null } };
+    expect(parseServerMessage(JSON.stringify(stage))).toEqual(stage);
+    expect(parseServerMessage(JSON.stringify({ type: "stage", stage: { mode: "party", hands: [], liveSince: null } }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ type: "peer-seat", id: "a", seat: "viewer" }))).toEqual({ type: "peer-seat", id: "a", seat: "viewer" });
+    expect(parseServerMessage(JSON.stringify({ type: "peer-seat", id: "a", seat: "chair" }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ type: "signal", from: "a", data: { kind: "tier", video: true } }))).toEqual({ type: "signal", from: "a", data: { kind: "tier", video: true } });
     expect(parseServerMessage("pong")).toBeNull();
     expect(parseServerMessage(JSON.stringify({ type: "future-thing" }))).toBeNull();
   });
 });
 
 describe("numbers and lists in server frames", () => {
-  const settings = { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500 };
+  const settings = { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 };
   const welcome = {
-    type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member" }, peers: [], chat: [],
+    type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker" }, peers: [], chat: [],
     lastSeq: 0, settings, ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false,
-    access: { lobby: false, locked: false, passcode: false }, knocks: [],
+    access: { lobby: false, locked: false, passcode: false }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null },
   };
 
   it("refuses settings a broken server could use to make the client spin or stall", () => {

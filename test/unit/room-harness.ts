@@ -7,6 +7,7 @@ import { RoomCore } from "../../worker/room/core";
 import type { Effect, MintIce, Outgoing, Target } from "../../worker/room/effects";
 import type { Handlers } from "../../worker/room/handler";
 import { MemoryAccessStore } from "../../worker/storage/access-memory";
+import { MemoryModeStore } from "../../worker/storage/mode-memory";
 import { MemoryChatLog, MemoryMemberStore } from "./memory-chat-log";
 
 export const media = { mic: true, cam: true, screen: false };
@@ -28,8 +29,10 @@ export function makeRoom(vars: Record<string, string> = {}, options: { handlers?
   const log = new MemoryChatLog();
   const store = new MemoryMemberStore();
   const gate = options.gate ?? new MemoryAccessStore();
+  // Shared by every core `build` makes, like the object's storage across evictions.
+  const modes = new MemoryModeStore();
   const newPeerId = () => options.peerIds?.shift() ?? `p${++n}`;
-  const build = () => new RoomCore(roomConfig(vars), log, store, { now: () => clock.now, newToken: () => `token-${++tokens}`, newPeerId }, options.handlers, gate);
+  const build = () => new RoomCore(roomConfig(vars), log, store, { now: () => clock.now, newToken: () => `token-${++tokens}`, newPeerId }, options.handlers, gate, modes);
   const room = build();
   const joinMessage = (name: string, extra: { since?: number; resume?: { id: string; token: string } } = {}): JoinMessage => ({
     type: "join", v: 1, name, media, ...(extra.since !== undefined ? { since: extra.since } : {}), ...(extra.resume ? { resume: extra.resume } : {}),
@@ -43,5 +46,5 @@ export function makeRoom(vars: Record<string, string> = {}, options: { handlers?
     const welcome = sends(effects).find((s) => s.msg.type === "welcome")?.msg as Welcome | undefined;
     return { decided, effects, welcome: welcome!, you: welcome?.you };
   };
-  return { room, log, store, gate, join, joinMessage, clock, build };
+  return { room, log, store, gate, modes, join, joinMessage, clock, build };
 }

@@ -23,6 +23,8 @@ const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K 
   "mute-request": { type: "mute-request", by: "p1" },
   lobby: { type: "lobby", hostPresent: true },
   denied: { type: "denied", blocked: false, retryAfterMs: 30_000 },
+  stage: { type: "stage", stage: { mode: "meeting", hands: ["p1"], liveSince: null } },
+  "peer-seat": { type: "peer-seat", id: "p2", seat: "speaker" },
   "peer-left": { type: "peer-left", id: "p2" },
 };
 
@@ -52,12 +54,14 @@ describe("RoomSession's server-message table", () => {
     ]);
     expect(transport.calls).toEqual([
       "setSelf me",
+      "setStage meeting speaker",
       "setIceServers 1",
       "addPeer p1",
       "addPeer p2",
       "signal p1 candidate",
       "setIceServers 1",
       "restartWaiting",
+      "addPeer p2",
       "removePeer p2",
     ]);
   });

@@ -3,7 +3,7 @@
 // and closed), credentials "minted", host keys and passcodes "checked" and "hashed" at once. For
 // unit tests of access (hosts, lobby, passcode, lock, host actions) that need more than one socket.
 
-import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from "../../protocol/protocol";
+import { PROTOCOL_VERSION, type ClientMessage, type Mode, type ServerMessage } from "../../protocol/protocol";
 import type { RoomCore } from "../../worker/room/core";
 import type { CheckJoin, Effect, JoinChecked } from "../../worker/room/effects";
 import type { Via } from "../../worker/room/ports";
@@ -52,10 +52,10 @@ export class FakeSocket {
   }
 }
 
-export function makeSocketRoom(vars: Record<string, string> = {}, init: { lobby?: boolean } = {}) {
+export function makeSocketRoom(vars: Record<string, string> = {}, init: { lobby?: boolean; mode?: Mode } = {}) {
   const base = makeRoom(vars);
   const core: RoomCore = base.room;
-  core.created({ hostKey: hashOf(HOST_KEY), lobby: init.lobby ?? false });
+  core.created({ hostKey: hashOf(HOST_KEY), lobby: init.lobby ?? false, mode: init.mode ?? "meeting" });
   const sockets: FakeSocket[] = [];
   const released: string[] = [];
   let opened = 0;
@@ -102,6 +102,14 @@ export function makeSocketRoom(vars: Record<string, string> = {}, init: { lobby?
           break;
         case "close":
           if (self) shut(self, e.code, e.reason);
+          break;
+        case "expel":
+          // As RoomDO.expel: the member leaves at once (no grace period).
+          if (self) {
+            const { member } = self;
+            shut(self, e.code, e.reason);
+            if (member) run(null, core.expel(member));
+          }
           break;
         case "bind-knock":
           if (self) self.via.knock = e.knock;
@@ -150,7 +158,7 @@ export function makeSocketRoom(vars: Record<string, string> = {}, init: { lobby?
 
   const send = (s: FakeSocket, msg: ClientMessage) => run(s, core.handle(s.member, msg, s.via));
 
-  type JoinExtra = Partial<Pick<Extract<ClientMessage, { type: "join" }>, "hostKey" | "passcode" | "device" | "resume" | "since">>;
+  type JoinExtra = Partial<Pick<Extract<ClientMessage, { type: "join" }>, "hostKey" | "passcode" | "device" | "resume" | "since" | "media">>;
   /** Opens a socket (unless given one) and sends a join. */
   function join(name: string, extra: JoinExtra & { socket?: FakeSocket; addr?: string } = {}) {
     const { socket, addr, ...fields } = extra;

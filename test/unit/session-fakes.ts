@@ -5,7 +5,7 @@ import type { ClientMessage, IceServer, PeerInfo, ServerMessage, SignalData } fr
 import { Emitter } from "../../web/src/engine/emitter";
 import type { LocalMediaState, LocalTracks } from "../../web/src/engine/media/local-media";
 import { RoomSession, type SessionOptions } from "../../web/src/engine/session/room-session";
-import type { Transport, TransportDeps, TransportEvents } from "../../web/src/engine/session/transport";
+import type { StageSeat, Transport, TransportDeps, TransportEvents } from "../../web/src/engine/session/transport";
 import type { JoinProvider } from "../../web/src/engine/signaling/signaling-client";
 
 export class FakeSignaling extends Emitter<{ message: ServerMessage; status: "joined"; refused: { code: number; reason: string }; lost: { code: number; reason: string } }> {
@@ -44,8 +44,17 @@ export class FakeTransport extends Emitter<TransportEvents> implements Transport
   setSelf(self: { id: string }) {
     this.calls.push(`setSelf ${self.id}`);
   }
+  setStage(stage: StageSeat) {
+    this.calls.push(`setStage ${stage.mode} ${stage.seat}`);
+  }
   addPeer(peer: PeerInfo) {
     this.calls.push(`addPeer ${peer.id}`);
+    this.added.push(peer);
+  }
+  /** Every peer handed to addPeer, as it was handed. */
+  readonly added: PeerInfo[] = [];
+  stageTiers() {
+    return { video: [], audioOnly: [] };
   }
   peerReturned(peer: PeerInfo) {
     this.calls.push(`peerReturned ${peer.id}`);
@@ -79,8 +88,26 @@ export class FakeTransport extends Emitter<TransportEvents> implements Transport
 export class FakeMedia extends Emitter<{ change: LocalMediaState; tracks: LocalTracks }> {
   state = { mic: true, cam: false, screen: false } as LocalMediaState;
   tracks = {} as LocalTracks;
+  /** What the session asked of it, in order (setMic, setCam, stopScreen, start). */
+  readonly calls: string[] = [];
   async setMic(on: boolean) {
-    this.state = { ...this.state, mic: on };
+    this.calls.push(`setMic ${on}`);
+    this.set({ mic: on });
+  }
+  async setCam(on: boolean) {
+    this.calls.push(`setCam ${on}`);
+    this.set({ cam: on });
+  }
+  async stopScreen() {
+    this.calls.push("stopScreen");
+    this.set({ screen: false });
+  }
+  async start(want: { mic: boolean; cam: boolean }) {
+    this.calls.push(`start mic=${want.mic} cam=${want.cam}`);
+    this.set(want);
+  }
+  private set(patch: Partial<LocalMediaState>) {
+    this.state = { ...this.state, ...patch };
     this.emit("change", this.state);
   }
 }
@@ -103,7 +130,15 @@ export function setup(options: Partial<SessionOptions> = {}) {
 }
 
 const media = { mic: true, cam: true, screen: false };
-export const peer = (id: string, name: string, joined: number, role: PeerInfo["role"] = "member"): PeerInfo => ({ id, name, media, joined, away: false, role });
+export const peer = (id: string, name: string, joined: number, role: PeerInfo["role"] = "member", seat: PeerInfo["seat"] = "speaker"): PeerInfo => ({
+  id,
+  name,
+  media,
+  joined,
+  away: false,
+  role,
+  seat,
+});
 
 export const ice = { iceServers: [{ urls: ["stun:example.org"] }], expiresAt: null, relay: "none" as const };
 
@@ -115,12 +150,13 @@ export function welcome(you: PeerInfo, peers: PeerInfo[], extra: Partial<Extract
     peers,
     chat: [],
     lastSeq: 0,
-    settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500 },
+    settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500, stageViewers: 25 },
     ice,
     resumeToken: "t".repeat(32),
     resumed: false,
     access: { lobby: false, locked: false, passcode: false },
     knocks: [],
+    stage: { mode: "meeting", hands: [], liveSince: null },
     ...extra,
   };
 }

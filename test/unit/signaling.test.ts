@@ -7,16 +7,17 @@ import { FakeSocket } from "./fake-socket";
 const welcome = (heartbeatMs: number) => ({
   type: "welcome",
   v: 1,
-  you: { id: "p1", name: "A", media: { mic: true, cam: true, screen: false }, joined: 1, away: false, role: "member" },
+  you: { id: "p1", name: "A", media: { mic: true, cam: true, screen: false }, joined: 1, away: false, role: "member", seat: "speaker" },
   peers: [],
   chat: [],
   lastSeq: 0,
-  settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs, uploadBudgetKbps: 2500 },
+  settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs, uploadBudgetKbps: 2500, stageViewers: 25 },
   ice: { iceServers: [], expiresAt: null, relay: "none" },
   resumeToken: "t".repeat(32),
   resumed: false,
   access: { lobby: false, locked: false, passcode: false },
   knocks: [],
+  stage: { mode: "meeting", hands: [], liveSince: null },
 });
 
 const info = () => ({ name: "A", media: { mic: true, cam: true, screen: false } });

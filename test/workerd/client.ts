@@ -2,7 +2,7 @@
 // on the Worker (the same path a browser takes).
 
 import { env, exports } from "cloudflare:workers";
-import { PROTOCOL_VERSION, parseServerMessage, type MediaState, type ServerMessage } from "../../protocol/protocol";
+import { PROTOCOL_VERSION, parseServerMessage, type MediaState, type Mode, type ServerMessage } from "../../protocol/protocol";
 
 export const ORIGIN = "http://localhost";
 export const NO_MEDIA: MediaState = { mic: false, cam: false, screen: false };
@@ -17,12 +17,12 @@ export async function createRoom(): Promise<string> {
   return (await createHostedRoom()).id;
 }
 
-/** Creates a room as its creator does: its id and its host key (and "ask to join" on with `lobby`). */
-export async function createHostedRoom(options: { lobby?: boolean } = {}): Promise<{ id: string; hostKey: string }> {
+/** Creates a room as its creator does: its id and its host key (and "ask to join" on with `lobby`, a stage with `mode`). */
+export async function createHostedRoom(options: { lobby?: boolean; mode?: Mode } = {}): Promise<{ id: string; hostKey: string }> {
   const res = await exports.default.fetch(`${ORIGIN}/api/rooms`, {
     method: "POST",
     headers: { "CF-Connecting-IP": nextAddress() },
-    ...(options.lobby !== undefined ? { body: JSON.stringify({ lobby: options.lobby }) } : {}),
+    ...(options.lobby !== undefined || options.mode !== undefined ? { body: JSON.stringify(options) } : {}),
   });
   if (res.status !== 201) throw new Error(`room not created: ${res.status}`);
   return (await res.json()) as { id: string; hostKey: string };

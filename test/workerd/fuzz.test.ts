@@ -14,13 +14,14 @@ function rng(seed: number) {
 const TYPES = [
   "join", "signal", "media", "chat", "history", "ice", "leave", "welcome", "", "__proto__", "constructor",
   "access", "admit", "deny", "set-role", "remove", "ask-mute", "end-meeting", "knock", "lobby",
+  "set-mode", "set-seat", "leave-stage", "hand", "stage", "peer-seat",
 ];
 
 /** One hostile frame: garbage, wrong shapes, wrong order, oversize, binary, or valid-looking. */
 function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const junk = () => Array.from({ length: Math.floor(r() * 40) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
-  switch (Math.floor(r() * 18)) {
+  switch (Math.floor(r() * 19)) {
     case 0:
       return junk();
     case 1:
@@ -81,21 +82,39 @@ function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer
         hostKey: pick(["A".repeat(22), "short", 5, "!".repeat(22), undefined]),
         device: pick(["intruder-device-0001", "bad", 5, undefined]),
       });
+    case 17:
+      // Stage frames of every shape: switching the mode or moving seats without being a host,
+      // stepping down from a seat it does not hold, hands toggled as fast as it can, and the
+      // opaque `tier` signal, well-formed (relayed, or refused between viewers) or not.
+      return JSON.stringify(
+        pick([
+          { type: "set-mode", mode: pick(["stage", "meeting", "webinar", 5, null]) },
+          { type: "set-seat", id: pick([...knownIds, junk(), 7]), seat: pick(["speaker", "viewer", "host", null]) },
+          { type: "leave-stage" },
+          { type: "hand", up: pick([true, false, "yes", null]) },
+          { type: "hand", up: true },
+          { type: "signal", to: pick(knownIds), data: pick([{ kind: "tier", video: pick([true, false]) }, { kind: "tier", video: "no" }, { kind: "tier" }]) },
+        ]),
+      );
     default:
       return JSON.stringify({ type: "join", v: PROTOCOL_VERSION, name: "intruder", media: NO_MEDIA, resume: { id: pick(knownIds), token: junk().slice(0, 20) } });
   }
 }
 
 describe("fuzz", () => {
-  it("survives 10,000 hostile frames while honest members keep talking without loss", async () => {
+  // A meeting takes the full run; a stage (where intruders get in as viewers, three at most, and
+  // B watches) a shorter one, for its seats and relay rules.
+  it.each([
+    ["meeting", 10_000],
+    ["stage", 3_000],
+  ] as const)("a %s survives %i hostile frames while honest members keep talking without loss", async (mode, FRAMES) => {
     // A holds the host key: host frames from anyone else must change nothing.
-    const { id: room, hostKey } = await createHostedRoom();
+    const { id: room, hostKey } = await createHostedRoom({ mode });
     const a = await TestClient.join(room, "A", { hostKey });
     const b = await TestClient.join(room, "B");
     const r = rng(7);
     const ids = [a.id, b.id];
 
-    const FRAMES = 10_000;
     let sent = 0;
     let sockets = 0;
     let answered = 0; // hostile sockets that got an error frame or were closed
@@ -156,11 +175,16 @@ describe("fuzz", () => {
     for (const text of stored.texts) expect(wellFormed(text)).toBe(text);
     c.client.send({ type: "signal", to: a.id, data: { kind: "candidate", candidate: null } });
     expect((await a.client.next("signal")).from).toBe(c.id);
-    // The host frames changed nothing: no lock, no lobby, no passcode, the same host.
+    // The host frames changed nothing: no lock, no lobby, no passcode, the same host, the same
+    // mode, and on a stage the same speaker (nobody moved itself up).
     expect(c.welcome.access).toEqual({ lobby: false, locked: false, passcode: false });
     expect(c.welcome.peers.find((p) => p.id === a.id)?.role).toBe("host");
+    expect(c.welcome.stage.mode).toBe(mode);
+    const speakers = c.welcome.peers.filter((p) => p.seat === "speaker").map((p) => p.id);
+    expect(speakers).toEqual(mode === "stage" ? [a.id] : c.welcome.peers.map((p) => p.id));
+    expect(b.client.all("peer-seat")).toEqual([]);
     expect(b.client.all("mute-request")).toEqual([]);
-    console.log(`# measured: fuzz: ${sent} hostile frames over ${sockets} sockets, ${honest * 2} honest messages delivered`);
+    console.log(`# measured: fuzz (${mode}): ${sent} hostile frames over ${sockets} sockets, ${honest * 2} honest messages delivered`);
   }, 120_000);
 
   it("keeps a room with a lobby and a passcode shut to 300 hostile frames, and open to the right passcode", async () => {

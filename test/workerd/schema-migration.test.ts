@@ -63,26 +63,30 @@ function shape(sql: SqlStorage) {
 }
 
 describe("versioned storage", () => {
-  it("upgrades a room made by the previous code when it wakes: data kept, role added with its default", async () => {
+  it("upgrades a room made by the previous code when it wakes: data kept, role and seat added with their defaults", async () => {
     const room = await makeV1Room();
     const after = await runInDurableObject(roomStub(room), (_instance, state) => {
       const sql = state.storage.sql;
       return {
         version: sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'schema_version'").one().value,
-        members: sql.exec("SELECT id, name, mic, token, role FROM members").toArray(),
+        members: sql.exec("SELECT id, name, mic, token, role, seat, hand FROM members").toArray(),
+        mode: sql.exec("SELECT mode, live_since FROM room_mode").toArray(),
         chat: sql.exec<{ seq: number; text: string }>("SELECT seq, text FROM chat ORDER BY seq").toArray(),
       };
     });
     expect(after.version).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(7);
-    expect(after.members).toEqual([{ id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member" }]);
+    expect(SCHEMA_VERSION).toBe(8);
+    // A room from before stages is a meeting, where everyone speaks and no hand is up.
+    expect(after.members).toEqual([{ id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member", seat: "speaker", hand: null }]);
+    expect(after.mode).toEqual([]);
     expect(after.chat).toEqual([{ seq: 1, text: "one" }, { seq: 2, text: "two" }, { seq: 3, text: "three" }]);
   });
 
   it("lets the old member resume its seat and a newcomer join; chat numbering goes on", async () => {
     const room = await makeV1Room();
     const old = await TestClient.join(room, "Old", { resume: { id: OLD.id, token: OLD.token }, since: 0 });
-    expect(old.welcome).toMatchObject({ resumed: true, you: { id: OLD.id, name: "Old", joined: OLD.joined }, lastSeq: 3 });
+    expect(old.welcome).toMatchObject({ resumed: true, you: { id: OLD.id, name: "Old", joined: OLD.joined, seat: "speaker" }, lastSeq: 3 });
+    expect(old.welcome.stage).toEqual({ mode: "meeting", hands: [], liveSince: null });
     expect(old.welcome.chat.map((m) => m.text)).toEqual(["one", "two", "three"]);
     const fresh = await TestClient.join(room, "New");
     expect(fresh.welcome.peers.map((p) => p.id)).toEqual([OLD.id]);
@@ -97,7 +101,7 @@ describe("versioned storage", () => {
   it("gives a migrated room exactly the tables a new room gets", async () => {
     const migrated = await runInDurableObject(roomStub(await makeV1Room()), (_instance, state) => shape(state.storage.sql));
     const created = await runInDurableObject(roomStub(await createRoom()), (_instance, state) => shape(state.storage.sql));
-    expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "denials", "knocks", "members", "meta", "passcode_failures", "removed", "room_access", "turn_issued"]);
+    expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "denials", "knocks", "members", "meta", "passcode_failures", "removed", "room_access", "room_mode", "turn_issued"]);
     expect(migrated).toEqual(created);
   });
 });

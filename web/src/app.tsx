@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useMemo, useState } from "preact/hooks";
 import { LANGS, loadLang, storeLang, translate, type Lang } from "./i18n/i18n";
 import { I18nContext, type I18n } from "./ui/hooks";
 import { Landing } from "./ui/landing";
-import { parseRoute } from "./ui/routes";
+import { parseRoute, prefetchRoomInfo } from "./ui/routes";
 
 /**
  * Pages load with their route: the landing page (where most first visits start) ships without
@@ -24,9 +24,16 @@ const loadRoom = () => import("./ui/room").then((m) => m.RoomPage);
 const RoomPage = lazyPage(loadRoom);
 const CheckPage = lazyPage(() => import("./ui/check").then((m) => m.CheckPage));
 
-/** Starts fetching the room code at once on a room link, alongside the language, not after the first render. */
+/**
+ * Starts fetching the room code at once on a room link, alongside the language, not after the
+ * first render; and asks what the room is (a meeting or a stage) at the same time, since the
+ * camera waits for that answer.
+ */
 export function preloadFor(pathname: string): void {
-  if (parseRoute(pathname).page === "room") void loadRoom();
+  const route = parseRoute(pathname);
+  if (route.page !== "room") return;
+  void loadRoom();
+  prefetchRoomInfo(route.roomId);
 }
 
 export function App({ initialLang }: { initialLang: Lang }) {

@@ -11,6 +11,7 @@ import { SqliteAccessStore } from "../storage/access-sqlite";
 import { SqliteChatLog } from "../storage/chat-log-sqlite";
 import { SqliteCooldowns } from "../storage/cooldowns-sqlite";
 import { SqliteMemberStore } from "../storage/member-store-sqlite";
+import { SqliteModeStore } from "../storage/mode-sqlite";
 import { migrateRoomSchema } from "../storage/schema";
 import { SqliteIssuedCredentials } from "../storage/turn-issued-sqlite";
 import { IceIssuer } from "../turn/ice-issuer";
@@ -40,6 +41,7 @@ export function openLiveRoom(ctx: DurableObjectState, env: Env, config: RoomConf
     { now: Date.now, newToken: newResumeToken, newPeerId },
     HANDLERS,
     new SqliteAccessStore(storage.sql, schema),
+    new SqliteModeStore(storage.sql, schema),
   );
   const sockets = new SocketRegistry(ctx.getWebSockets());
   core.restore(sockets.connected(), sockets.knocking());

@@ -10,7 +10,7 @@
 // costs no storage and cannot get around the room-creation limit.
 
 import { DurableObject } from "cloudflare:workers";
-import { assertNever, CloseCode, HEARTBEAT_PING, HEARTBEAT_PONG, parseClientMessage, type ServerMessage } from "../../protocol/protocol";
+import { assertNever, CloseCode, HEARTBEAT_PING, HEARTBEAT_PONG, parseClientMessage, type Mode, type ServerMessage } from "../../protocol/protocol";
 import { roomConfig, type RoomConfig } from "../config";
 import type { Env } from "../env";
 import type { Effect } from "../room/effects";
@@ -80,17 +80,23 @@ export class RoomDO extends DurableObject<Env> {
 
   /**
    * POST /api/rooms: this id is a room from now on, with the hash of its host key (the Worker
-   * hands the key to the creator and forgets it) and "ask to join" on or off. Idempotent.
+   * hands the key to the creator and forgets it), "ask to join" on or off, and its mode (a
+   * meeting unless said otherwise). Idempotent.
    */
-  async create(init?: { hostKeyHash: string; lobby: boolean }): Promise<void> {
+  async create(init?: { hostKeyHash: string; lobby: boolean; mode?: Mode }): Promise<void> {
     if (this.room) return;
     this.room = this.open();
-    this.execute(null, this.room.core.created(init ? { hostKey: init.hostKeyHash, lobby: init.lobby } : undefined));
+    this.execute(null, this.room.core.created(init ? { hostKey: init.hostKeyHash, lobby: init.lobby, mode: init.mode ?? "meeting" } : undefined));
   }
 
-  /** Whether this id names a room (GET /api/rooms/:id, for a link's landing page). */
+  /** Whether this id names a room. */
   async exists(): Promise<boolean> {
     return this.room !== null;
+  }
+
+  /** The room's mode, or null when this id names no room (GET /api/rooms/:id, for a link's landing page). */
+  async mode(): Promise<Mode | null> {
+    return this.room?.core.mode ?? null;
   }
 
   /** Counts for the idle-cost benchmark; null unless STATS_ROUTE is on. */
@@ -113,8 +119,9 @@ export class RoomDO extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(newAttachment(now, addr));
     room.sockets.accepted(server, now, addr);
-    // Too many sockets waiting to join: the one that has waited longest makes way.
-    if (room.sockets.waitingCount > WAITING_PER_SEAT * this.config.capacity) {
+    // Too many sockets waiting to join: the one that has waited longest makes way. A stage has
+    // more seats than a meeting (its audience), and so more room to wait.
+    if (room.sockets.waitingCount > WAITING_PER_SEAT * room.core.capacity) {
       const oldest = room.sockets.oldestWaiting();
       if (oldest) this.dropWaiting(oldest, CloseCode.TooManyWaiting, "too many sockets waiting to join");
     }
@@ -217,6 +224,11 @@ export class RoomDO extends DurableObject<Env> {
         case "close":
           if (ws) this.shut(ws, effect.code, effect.reason);
           break;
+        case "expel": {
+          const expelled = ws ? this.expel(ws, effect.code, effect.reason) : undefined;
+          if (expelled) wait(expelled);
+          break;
+        }
         case "bind-knock":
           if (ws) room.sockets.bindKnock(ws, effect.knock);
           break;

@@ -7,7 +7,7 @@
 // and a join that presents the member's resume token within the grace period takes the same
 // seat back, so the others see no leave and no join.
 
-import { assertNever, type ClientMessage, type IceConfig, type PeerInfo, type RoomSettings } from "../../protocol/protocol";
+import { assertNever, type ClientMessage, type IceConfig, type Mode, type PeerInfo, type RoomSettings } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
 import { refuse, SCHEDULE, sendTo, type CheckJoin, type Effect, type JoinChecked, type MintIce } from "./effects";
 import { passcodeHashed } from "./features/access";
@@ -15,9 +15,10 @@ import { promoteTempHost, reviewHosts, settleHosts, tempHostDue } from "./featur
 import { iceMinted } from "./features/ice";
 import { admit, joinChecked } from "./features/join";
 import { expireKnocks, knockDeadline, knockGone } from "./features/lobby";
+import { capacityOf } from "./features/seats";
 import { forbiddenText, may, type Handler, type Handlers, type MessageOf } from "./handler";
 import { HANDLERS } from "./handlers";
-import { DEFAULT_ACCESS, NO_VIA, type AccessStore, type ChatLog, type MemberStore, type RoomDeps, type StoredMember, type Via } from "./ports";
+import { DEFAULT_ACCESS, NO_VIA, type AccessStore, type ChatLog, type MemberStore, type ModeStore, type RoomDeps, type StoredMember, type Via } from "./ports";
 import { RoomState } from "./state";
 
 export class RoomCore {
@@ -32,8 +33,10 @@ export class RoomCore {
     private readonly handlers: Handlers = HANDLERS,
     /** Access settings, knocks and what the room remembers against devices (in memory if not given). */
     gate?: AccessStore,
+    /** Meeting or stage (in memory if not given). */
+    modes?: ModeStore,
   ) {
-    this.room = new RoomState(config, log, store, deps, gate);
+    this.room = new RoomState(config, log, store, deps, gate, modes);
   }
 
   /**
@@ -58,6 +61,15 @@ export class RoomCore {
 
   get size(): number {
     return this.room.members.size;
+  }
+
+  /** Most members the room takes in its current mode (a stage takes more than a meeting). */
+  get capacity(): number {
+    return capacityOf(this.room);
+  }
+
+  get mode(): Mode {
+    return this.room.mode.mode;
   }
 
   roster(): PeerInfo[] {
@@ -142,10 +154,12 @@ export class RoomCore {
   /**
    * The room was just created (POST /api/rooms): it is empty, so the retention clock starts now.
    * A room nobody ever joins is deleted like one everybody left. `hostKey` is the host key's
-   * hash; `lobby` whether newcomers knock from the start.
+   * hash; `lobby` whether newcomers knock from the start; `mode` a meeting (the default) or a
+   * stage, live from now on.
    */
-  created(init: { hostKey: string | null; lobby: boolean } = { hostKey: null, lobby: false }): Effect[] {
+  created(init: { hostKey: string | null; lobby: boolean; mode?: Mode } = { hostKey: null, lobby: false }): Effect[] {
     this.room.gate.setAccess({ ...DEFAULT_ACCESS, hostKey: init.hostKey, lobby: init.lobby });
+    if (init.mode === "stage") this.room.setMode({ mode: "stage", liveSince: this.room.deps.now() });
     this.room.store.setEmptySince(this.room.deps.now());
     return [SCHEDULE];
   }

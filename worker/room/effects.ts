@@ -69,6 +69,12 @@ export type Effect =
   | { kind: "unbind" }
   /** Close the socket being handled, after the frames before this effect. */
   | { kind: "close"; code: CloseCode; reason: string }
+  /**
+   * Close the socket being handled for abuse, as a socket flooding past its rate limit is: its
+   * member leaves at once (no grace period, no resume) and its address cools down. For a member
+   * that floods the room through one of its rations (features/stage.ts: hands).
+   */
+  | { kind: "expel"; code: CloseCode; reason: string }
   /** The socket being handled now waits in the lobby as this knock. */
   | { kind: "bind-knock"; knock: string }
   /** This knock's socket waits as no knock any more (denied, expired, admitted elsewhere); closed with `close`. */

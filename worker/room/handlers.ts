@@ -12,6 +12,7 @@ import { leave } from "./features/leave";
 import { admitKnocks, deny } from "./features/lobby";
 import { media } from "./features/media";
 import { signal } from "./features/signal";
+import { hand, leaveStage, setMode, setSeat } from "./features/stage";
 
 export const HANDLERS: Handlers = {
   join,
@@ -28,4 +29,8 @@ export const HANDLERS: Handlers = {
   remove,
   "ask-mute": askMute,
   "end-meeting": endMeeting,
+  "set-mode": setMode,
+  "set-seat": setSeat,
+  "leave-stage": leaveStage,
+  hand,
 };

@@ -2,7 +2,7 @@
 // Object, arrays and maps in unit tests. All synchronous: SQL on a Durable Object is local, so
 // the core never awaits.
 
-import type { ChatMessage, MediaState, PeerInfo, Role } from "../../protocol/protocol";
+import type { ChatMessage, MediaState, Mode, PeerInfo, Role, Seat } from "../../protocol/protocol";
 
 /**
  * The chat history. Sizes are what a message costs in a frame (chatBytes in
@@ -48,6 +48,10 @@ export interface StoredMember {
   device: string | null;
   /** The address its socket came from (CF-Connecting-IP), if known. */
   addr: string | null;
+  /** On a stage, whether it publishes; always "speaker" in a meeting (features/stage.ts). Kept across resumes. */
+  seat: Seat;
+  /** When it raised its hand (ms since the epoch), or null: the hands' order. Kept across resumes. */
+  hand: number | null;
 }
 
 /** The durable roster. */
@@ -132,4 +136,19 @@ export interface AccessStore {
   passcodeFailures(addr: string, since: number): number[];
   addPasscodeFailure(addr: string, now: number, forgetBefore: number): void;
   clearPasscodeFailures(addr: string): void;
+}
+
+/** How the room runs, as stored: a meeting, or a stage live since `liveSince` (null in a meeting). */
+export interface RoomMode {
+  mode: Mode;
+  liveSince: number | null;
+}
+
+/** A room made before stages, or created without a mode: a meeting. */
+export const DEFAULT_MODE: RoomMode = Object.freeze({ mode: "meeting", liveSince: null });
+
+/** The room's mode in durable storage (one value, read on every join: stores keep it in memory). */
+export interface ModeStore {
+  mode(): RoomMode;
+  setMode(mode: RoomMode): void;
 }

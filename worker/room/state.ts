@@ -1,17 +1,18 @@
 // The room's state as the handlers see it: the members (mirrored to the durable store on every
-// change), the lobby's knocks and the room's access settings (likewise), the chat log, the
-// settings, and the few questions every feature asks of them.
+// change), the lobby's knocks, the room's access settings and its mode (likewise), the chat log,
+// the settings, and the few questions every feature asks of them.
 
-import { LIMITS, type AccessState, type Knock, type PeerInfo, type Role, type RoomSettings } from "../../protocol/protocol";
+import { LIMITS, type AccessState, type Knock, type PeerInfo, type Role, type RoomSettings, type StageState } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
-import { TokenBucket } from "../socket-guard";
+import { type Admission, type GuardPolicy, SocketGuard, TokenBucket } from "../socket-guard";
 import { MemoryAccessStore } from "../storage/access-memory";
+import { MemoryModeStore } from "../storage/mode-memory";
 import { sendTo, type Effect } from "./effects";
 import { MemberChat } from "./features/chat-quota";
-import type { AccessStore, ChatLog, MemberStore, RoomAccess, RoomDeps, StoredKnock, StoredMember } from "./ports";
+import type { AccessStore, ChatLog, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, StoredKnock, StoredMember } from "./ports";
 
 export function info(m: StoredMember): PeerInfo {
-  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role };
+  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role, seat: m.seat };
 }
 
 /** Roles that may let knocks in (and hear about them). */
@@ -36,6 +37,8 @@ export class RoomState {
   private readonly iceBuckets = new Map<string, TokenBucket>();
   /** Each member's chat and history rations, and its unread history reply; kept like iceBuckets. */
   private readonly chats = new Map<string, MemberChat>();
+  /** Each member's ration of hand changes (features/stage.ts); kept like iceBuckets. */
+  private readonly hands = new Map<string, SocketGuard>();
 
   constructor(
     readonly config: RoomConfig,
@@ -43,6 +46,7 @@ export class RoomState {
     readonly store: MemberStore,
     readonly deps: RoomDeps,
     readonly gate: AccessStore = new MemoryAccessStore(),
+    private readonly modes: ModeStore = new MemoryModeStore(),
   ) {
     for (const k of gate.knocks().sort((a, b) => a.at - b.at)) this.knocks.set(k.id, k);
   }
@@ -52,10 +56,18 @@ export class RoomState {
     this.store.put(member);
   }
 
-  /** Removes a member for good and tells the others; nothing if it is not (or no longer) here. */
+  /**
+   * Removes a member for good and tells the others; nothing if it is not (or no longer) here. A
+   * raised hand goes with it, and everyone hears the hands that are left (one frame, and only
+   * then: clients need not prune the list themselves).
+   */
   remove(peerId: string): Effect[] {
+    const hand = this.members.get(peerId)?.hand ?? null;
     if (!this.forget(peerId)) return [];
-    return [sendTo(this.others(peerId), { type: "peer-left", id: peerId }), { kind: "release-ice", peerId }];
+    const effects: Effect[] = [sendTo(this.others(peerId), { type: "peer-left", id: peerId })];
+    if (hand !== null) effects.push(sendTo(this.others(peerId), { type: "stage", stage: this.stageState() }));
+    effects.push({ kind: "release-ice", peerId });
+    return effects;
   }
 
   /** Removes a member without telling anyone (everyone's socket is being closed); true if it was here. */
@@ -63,6 +75,7 @@ export class RoomState {
     if (!this.members.delete(peerId)) return false;
     this.iceBuckets.delete(peerId);
     this.chats.delete(peerId);
+    this.hands.delete(peerId);
     this.store.delete(peerId);
     if (this.members.size === 0) this.store.setEmptySince(this.deps.now());
     return true;
@@ -89,19 +102,36 @@ export class RoomState {
     return [...this.members.values()].map(info);
   }
 
-  get full(): boolean {
-    return this.members.size >= this.config.capacity;
-  }
-
   settings(): RoomSettings {
     return {
       capacity: this.config.capacity,
+      stageViewers: this.config.stageViewers,
       maxFrameBytes: this.config.maxFrameBytes,
       nameMaxChars: LIMITS.nameMaxChars,
       chatMaxChars: LIMITS.chatMaxChars,
       heartbeatMs: this.config.heartbeatMs,
       uploadBudgetKbps: this.config.uploadBudgetKbps,
     };
+  }
+
+  /** Meeting or stage (features/stage.ts). */
+  get mode(): RoomMode {
+    return this.modes.mode();
+  }
+
+  setMode(mode: RoomMode): void {
+    this.modes.setMode(mode);
+  }
+
+  /**
+   * The mode and the raised hands, as everyone knows them: every member's with a hand up (away
+   * ones too: a hand outlives a dropped socket), oldest first, ids breaking a tie.
+   */
+  stageState(): StageState {
+    const { mode, liveSince } = this.modes.mode();
+    const up = [...this.members.values()].filter((m) => m.hand !== null);
+    up.sort((a, b) => (a.hand ?? 0) - (b.hand ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { mode, hands: up.map((m) => m.id), liveSince };
   }
 
   get access(): RoomAccess {
@@ -154,6 +184,14 @@ export class RoomState {
     let bucket = this.iceBuckets.get(peerId);
     if (!bucket) this.iceBuckets.set(peerId, (bucket = new TokenBucket(rate, now)));
     return bucket.take(now);
+  }
+
+  /** One hand change against the member's ration, guarded like a socket's frames (socket-guard.ts). */
+  admitHand(peerId: string, policy: GuardPolicy): Admission {
+    const now = this.deps.now();
+    let guard = this.hands.get(peerId);
+    if (!guard) this.hands.set(peerId, (guard = new SocketGuard(policy, now)));
+    return guard.admit(now);
   }
 
   /** The member's chat allowance (chat-quota.ts), made on first use. */

@@ -1,8 +1,8 @@
 // The durable roster in the Durable Object's SQLite storage: who is in the room, with their
-// resume tokens, so that members survive hibernation and eviction. Plus the room's one piece of
-// housekeeping state (when it became empty, for chat retention).
+// resume tokens, roles, seats and raised hands, so that members survive hibernation and
+// eviction. Plus the room's one piece of housekeeping state (when it became empty, for chat retention).
 
-import { isRole } from "../../protocol/protocol";
+import { isRole, isSeat } from "../../protocol/protocol";
 import type { MemberStore, StoredMember } from "../room/ports";
 import { MetaTime } from "./meta-time";
 import type { SchemaState } from "./schema";
@@ -20,6 +20,8 @@ interface Row extends Record<string, SqlStorageValue> {
   prev_token: string | null;
   device: string | null;
   addr: string | null;
+  seat: string;
+  hand: number | null;
 }
 
 export class SqliteMemberStore implements MemberStore {
@@ -48,14 +50,17 @@ export class SqliteMemberStore implements MemberStore {
       awaySince: r.away_since,
       device: r.device,
       addr: r.addr,
+      // A seat this code does not know publishes nothing.
+      seat: isSeat(r.seat) ? r.seat : "viewer",
+      hand: r.hand,
     }));
   }
 
   put(m: StoredMember): void {
     this.blank = false;
     this.sql.exec(
-      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token, device, addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role, m.prevToken, m.device, m.addr,
+      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token, device, addr, seat, hand) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role, m.prevToken, m.device, m.addr, m.seat, m.hand,
     );
   }
 

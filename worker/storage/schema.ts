@@ -14,6 +14,7 @@
  */
 import { ACCESS_TABLES, ADD_ACCESS, MEMBER_ACCESS_COLUMNS } from "./access-migrations";
 import { ADD_CHAT_BYTES, CHAT_BYTES_COLUMN } from "./chat-migrations";
+import { ADD_STAGE, MEMBER_STAGE_COLUMNS, MODE_TABLE } from "./stage-migrations";
 import { TURN_ISSUED_DDL } from "./turn-issued-sqlite";
 
 interface Migration {
@@ -35,6 +36,8 @@ const MIGRATIONS: readonly Migration[] = [
   // Hosts, lobby and passcode: members' device and address, the access settings, the lobby's
   // queue, and denials, removals and wrong passcodes (access-migrations.ts).
   { to: 7, sql: ADD_ACCESS },
+  // Stages: the room's mode, and members' seats and raised hands (stage-migrations.ts).
+  { to: 8, sql: ADD_STAGE },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 1;
@@ -55,7 +58,8 @@ const CURRENT = `
     away_since INTEGER,
     role TEXT NOT NULL DEFAULT 'member',
     prev_token TEXT,
-    ${MEMBER_ACCESS_COLUMNS.join(",\n    ")}
+    ${MEMBER_ACCESS_COLUMNS.join(",\n    ")},
+    ${MEMBER_STAGE_COLUMNS.join(",\n    ")}
   );
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
   -- AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
@@ -73,6 +77,7 @@ const CURRENT = `
   CREATE TABLE IF NOT EXISTS cooldowns (addr TEXT PRIMARY KEY, until INTEGER NOT NULL);
   ${TURN_ISSUED_DDL};
   ${ACCESS_TABLES};
+  ${MODE_TABLE};
   INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION});`;
 
 export interface SchemaState {

@@ -101,20 +101,24 @@ export const GLOSSARY: readonly Term[] = [
   { en: "passcode", ru: "код доступа", ky: "кирүү коду", status: "used", note: "Zoom: «Код доступа». Not «пароль» / «сырсөз»: it is short and shared.", check: { en: /\bpasscode\b/i, ru: /код\p{L}* доступа/iu, ky: /кирүү код/iu } },
   { en: "mute (someone else)", ru: "попросить выключить микрофон", ky: "микрофонду өчүрүүнү суроо", status: "used", note: "A request, never «заглушить».", check: { en: /\bmute\b/i, ru: /выключ/iu, ky: /өчүр/iu } },
 
+  // Stage mode (issue #12). As with the host terms, the Kyrgyz words want a native speaker's
+  // confirmation: neither Zoom nor Meet ships Kyrgyz.
+  { en: "stage", ru: "сцена", ky: "сахна", status: "used", note: "As a theatre's stage: «сцена» / «сахна». Not «стейдж».", check: { en: /\bstage\b/i, ru: /сцен/iu, ky: /сахна/iu } },
+  { en: "speaker (stage role)", ru: "выступающий", ky: "сүйлөөчү", status: "used", note: "In stage.* keys only; elsewhere “speaker” is the audio output. Not «спикер», not «докладчик».", check: { en: /\bspeakers?\b/i, ru: /выступа/iu, ky: /сүйлөөчү/iu, keys: /^stage\./ } },
+  { en: "viewer", ru: "зритель", ky: "көрүүчү", status: "used", note: "«Смотреть» / «Көрүү» is the viewer's button; the audience is «зрители» / «көрүүчүлөр».", check: { en: /\bviewers?\b/i, ru: /зрител/iu, ky: /көрүүчү/iu } },
+  { en: "raise hand / lower hand", ru: "поднять руку / опустить руку", ky: "кол көтөрүү / колду түшүрүү", status: "used", note: "Zoom, Meet: «Поднять руку». ky: «колду» / «колуңузду» with a case ending; the check skips «колдонмо», «колдобойт».", check: { en: /\bhands?\b/i, ru: /рук/iu, ky: /(?<!\p{L})кол(?!до)/iu } },
+  { en: "live (on air)", ru: "в эфире", ky: "түз эфир", status: "used", note: "The stage's badge, as streaming apps say it. Not «онлайн», not «лайв».", check: { en: /\blive\b/i, ru: /эфир/iu, ky: /эфир/iu } },
+
   // Proposed, for the features planned next (see /work/shared/FEATURES.md). Checked against Zoom
   // and Meet (ru) and Telegram (ru, and its Kyrgyz community translation where it has one);
   // neither Zoom nor Meet ships Kyrgyz, so those rows most need a native speaker's word.
   { en: "waiting room / lobby", ru: "зал ожидания", ky: "күтүү залы", status: "proposed", note: "Zoom: «Зал ожидания». Never «лобби».", check: { en: /\b(waiting room|lobby)\b/i, ru: /ожидани/iu, ky: /күтүү зал/iu } },
-  { en: "raise hand / lower hand", ru: "поднять руку / опустить руку", ky: "кол көтөрүү / колду түшүрүү", status: "proposed", note: "Zoom, Meet: «Поднять руку».", check: { en: /\bhands?\b/i, ru: /рук/iu, ky: /(?<!\p{L})кол(?!до)/iu } },
   { en: "reaction", ru: "реакция", ky: "реакция", status: "proposed", note: "Meet, Telegram: «Реакции».", check: { en: /\breactions?\b/i, ru: /реакци/iu, ky: /реакци/iu } },
   { en: "voice message", ru: "голосовое сообщение", ky: "үн билдирүү", status: "proposed", note: "Telegram: «Голосовое сообщение».", check: { en: /\bvoice messages?\b/i, ru: /голосов/iu, ky: /үн билдирүү/iu } },
   { en: "recording / record", ru: "запись / записать", ky: "жазуу / жазып алуу", status: "proposed", note: "Zoom, Meet: «Запись»; the badge is «Идёт запись» / «Жазылып жатат».", check: { en: /\brecord(ing|ed)?\b/i, ru: /запис/iu, ky: /жаз/iu } },
   { en: "file", ru: "файл", ky: "файл", status: "proposed", check: { en: /\bfiles?\b/i, ru: /файл/iu, ky: /файл/iu } },
   { en: "pin", ru: "закрепить", ky: "кадоо", status: "proposed", note: "Meet, Telegram: «Закрепить».", check: { en: /\bpin(ned)?\b/i, ru: /закреп/iu, ky: /када/iu } },
   { en: "layout", ru: "вид", ky: "көрүнүш", status: "proposed", note: "As in Zoom's «Вид галереи»; Meet's «макет» reads as design jargon.", check: { en: /\blayout\b/i, ru: /(?<!\p{L})вид/iu, ky: /көрүнүш/iu } },
-  { en: "stage", ru: "сцена", ky: "сахна", status: "proposed", check: { en: /\bstage\b/i, ru: /сцен/iu, ky: /сахна/iu } },
-  { en: "speaker (stage role)", ru: "выступающий", ky: "сүйлөөчү", status: "proposed", note: "In stage.* keys only; elsewhere “speaker” is the audio output.", check: { en: /\bspeakers?\b/i, ru: /выступа/iu, ky: /сүйлөөчү/iu, keys: /^stage\./ } },
-  { en: "viewer", ru: "зритель", ky: "көрүүчү", status: "proposed", check: { en: /\bviewers?\b/i, ru: /зрител/iu, ky: /көрүүчү/iu } },
   { en: "active speaker", ru: "говорит", ky: "сүйлөп жатат", status: "proposed", note: "A badge: «Говорит» / «Сүйлөп жатат», not Zoom's «Активный докладчик»." },
   { en: "connection quality", ru: "качество соединения", ky: "байланыштын сапаты", status: "proposed", check: { en: /\bquality\b/i, ru: /качеств/iu, ky: /сапат/iu } },
   { en: "safety code", ru: "код безопасности", ky: "коопсуздук коду", status: "proposed", note: "As Signal says it; compared aloud, so the code itself stays Latin letters and digits.", check: { en: /\bsafety code\b/i, ru: /код\p{L}* безопасности/iu, ky: /коопсуздук код/iu } },

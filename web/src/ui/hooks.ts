@@ -13,6 +13,18 @@ export function useEngineState<S>(unit: { state: S; on(e: "change", fn: (s: NoIn
   return state;
 }
 
+/** The clock, re-read every `everyMs` while `ticking`: for countdowns and for elapsed times. */
+export function useNow(everyMs: number, ticking: boolean): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    if (!ticking) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [ticking, everyMs]);
+  return now;
+}
+
 export interface I18n {
   lang: Lang;
   setLang: (l: Lang) => void;

@@ -1,10 +1,18 @@
 import { useState } from "preact/hooks";
+import { isMode, type Mode } from "../../../protocol/protocol";
 import { readStored, writeStored } from "../stored";
 import { useI18n } from "./hooks";
+import { ModeChoice } from "./mode-choice";
 import { askNotificationPermission } from "./notify-permission";
 import { createRoom, navigate, recentRooms, roomIdFromInput } from "./routes";
 
 const LOBBY_KEY = "roomlink.lobby";
+const MODE_KEY = "roomlink.mode";
+
+const storedMode = (): Mode => {
+  const m = readStored(MODE_KEY);
+  return isMode(m) ? m : "meeting";
+};
 
 export function Landing() {
   const { t } = useI18n();
@@ -13,7 +21,14 @@ export function Landing() {
   const [creating, setCreating] = useState(false);
   // "Ask to join" for the rooms this browser creates; the last choice is remembered.
   const [lobby, setLobby] = useState(() => readStored(LOBBY_KEY) === "1");
+  // Meeting (everyone on camera) or stage (speakers broadcast, viewers watch); remembered as the lobby is.
+  const [mode, setMode] = useState<Mode>(storedMode);
   const recent = recentRooms();
+
+  const chooseMode = (m: Mode) => {
+    setMode(m);
+    writeStored(MODE_KEY, m);
+  };
 
   const chooseLobby = (on: boolean) => {
     setLobby(on);
@@ -25,7 +40,7 @@ export function Landing() {
     setCreating(true);
     setError(null);
     try {
-      navigate(`/r/${await createRoom({ lobby })}`);
+      navigate(`/r/${await createRoom({ lobby, mode })}`);
     } catch {
       setError(t("landing.createFailed"));
       setCreating(false);
@@ -50,6 +65,7 @@ export function Landing() {
         <input type="checkbox" checked={lobby} onChange={(e) => chooseLobby(e.currentTarget.checked)} data-testid="new-room-lobby" />
         <span>{t("landing.lobby")}</span>
       </label>
+      <ModeChoice mode={mode} onChange={chooseMode} />
       <form class="join-form" onSubmit={join}>
         <label for="join-link">{t("landing.joinLabel")}</label>
         <div class="row">

@@ -1,90 +1,96 @@
+// Who is in the room. In a meeting, one list. On a stage, two: who is on the stage, and who is
+// watching, with raised hands first in the order they went up (so that a host answers them in
+// turn); a host or co-host moves people between the two from each person's menu.
+
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import type { MediaState, Role } from "../../../protocol/protocol";
-import { can, canManage } from "../engine/features/powers";
+import { MAX_SPEAKERS, type MediaState, type Role } from "../../../protocol/protocol";
+import { can } from "../engine/features/powers";
 import type { Participant } from "../engine/session/room-session";
+import type { StageView } from "../engine/session/session-state";
 import { Confirm } from "./dialog";
 import { useI18n } from "./hooks";
-import { Icon } from "./icons";
+import { PersonRow, SelfRow, type PersonActions, type RowStage } from "./person-row";
 
-/** What a host may do to one person (each returns whether it went out). */
-export interface PersonActions {
-  setRole: (id: string, role: "cohost" | "member") => void;
-  askMute: (id: string) => void;
-  remove: (id: string) => void;
-}
+export type { PersonActions };
 
 interface PeoplePanelProps {
   self: string;
+  selfId: string | null;
   selfMedia: MediaState;
   selfRole: Role;
   participants: Participant[];
   /** Everyone's label, same names told apart (room/distinct-names.ts). */
   labels: ReadonlyMap<string, string>;
   actions: PersonActions;
+  stage: StageView;
 }
 
-export function PeoplePanel({ self, selfMedia, selfRole, participants, labels: names, actions }: PeoplePanelProps) {
+export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage }: PeoplePanelProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState<string | null>(null);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
+  const onStage = stage.mode === "stage";
+  const selfSpeaks = stage.seat === "speaker";
+  const hand = (id: string | null) => id !== null && stage.hands.includes(id);
 
-  const badge = (role: Role) => role !== "member" && <span class={`role ${role}`} data-testid="role">{t(`role.${role}`)}</span>;
-  const icons = (media: MediaState) => (
-    <span class="icons">
-      <Icon name="mic" off={!media.mic} />
-      <Icon name="cam" off={!media.cam} />
-      {media.screen && <Icon name="screen" />}
-    </span>
+  const row = (p: Participant, rowStage: RowStage | null) => (
+    <PersonRow
+      key={p.id}
+      person={p}
+      label={names.get(p.id) ?? p.name}
+      selfRole={selfRole}
+      stage={rowStage}
+      expanded={open === p.id}
+      setExpanded={(on) => setOpen(on ? p.id : null)}
+      actions={actions}
+      onRemove={(id, name) => setRemoving({ id, name })}
+    />
   );
+  const selfRow = <SelfRow key="self" label={self} role={selfRole} media={selfSpeaks ? selfMedia : null} handUp={onStage && hand(selfId)} seat={stage.seat} />;
 
-  const person = (p: Participant) => {
-    const name = names.get(p.id) ?? p.name;
-    const manage = canManage(selfRole, p.role);
-    const mute = can(selfRole, "ask-mute") && p.media.mic;
-    const menu = manage || mute;
-    const expanded = open === p.id;
-    const act = (fn: () => void) => () => {
-      fn();
-      setOpen(null);
-    };
-    return (
-      <li key={p.id} data-testid="person" data-peer={p.id} data-role={p.role}>
-        <div class="person">
-          <span class="name">{name}</span>
-          {badge(p.role)}
-          {icons(p.media)}
-          {menu && (
-            <button class="more" aria-expanded={expanded} aria-controls={`actions-${p.id}`} aria-label={t("person.actions", { name })} onClick={() => setOpen(expanded ? null : p.id)} data-testid="person-menu">
-              <Icon name="more" />
-            </button>
-          )}
-        </div>
-        {expanded && (
-          <div class="person-actions" id={`actions-${p.id}`}>
-            {mute && <button onClick={act(() => actions.askMute(p.id))} data-testid="ask-mute">{t("person.askMute")}</button>}
-            {manage && p.role !== "cohost" && <button onClick={act(() => actions.setRole(p.id, "cohost"))} data-testid="make-cohost">{t("person.makeCohost")}</button>}
-            {manage && p.role === "cohost" && <button onClick={act(() => actions.setRole(p.id, "member"))} data-testid="unmake-cohost">{t("person.unmakeCohost")}</button>}
-            {manage && <button class="danger" onClick={act(() => setRemoving({ id: p.id, name }))} data-testid="remove">{t("person.remove")}</button>}
-          </div>
-        )}
-      </li>
+  let lists: JSX.Element;
+  if (!onStage) {
+    lists = (
+      <ul>
+        {selfRow}
+        {participants.map((p) => row(p, null))}
+      </ul>
     );
-  };
+  } else {
+    const speakers = participants.filter((p) => p.seat === "speaker");
+    const viewers = participants.filter((p) => p.seat === "viewer");
+    const speakersFull = speakers.length + (selfSpeaks ? 1 : 0) >= MAX_SPEAKERS;
+    const watching = viewers.length + (selfSpeaks ? 0 : 1);
+    // Viewers' names are for the speakers and the hosts. A viewer sees how many watch, and itself:
+    // the roster still carries every name (its page has them all); this is about keeping a
+    // viewer's panel on the stage, not about secrecy.
+    const viewerNames = selfSpeaks || can(selfRole, "set-seat");
+    // Raised hands first, oldest first; the rest keep the roster's order (the sort is stable).
+    const rank = (id: string | null) => (id === null ? -1 : stage.hands.indexOf(id));
+    const order = (id: string | null) => (rank(id) < 0 ? Number.MAX_SAFE_INTEGER : rank(id));
+    const audience: Array<Participant | "self"> = [...(selfSpeaks ? [] : ["self" as const]), ...(viewerNames ? viewers : [])];
+    audience.sort((a, b) => order(a === "self" ? selfId : a.id) - order(b === "self" ? selfId : b.id));
+    lists = (
+      <div class="stage-lists">
+        <h3 data-testid="on-stage-heading">{t("stage.onStage")}</h3>
+        <ul data-testid="on-stage">
+          {selfSpeaks && selfRow}
+          {speakers.map((p) => row(p, { handUp: hand(p.id), speakersFull }))}
+        </ul>
+        <h3 data-testid="watching-heading" data-count={watching}>{t("stage.audience", { count: watching })}</h3>
+        <ul data-testid="watching">
+          {audience.map((p) => (p === "self" ? selfRow : row(p, { handUp: hand(p.id), speakersFull })))}
+        </ul>
+      </div>
+    );
+  }
 
   return (
     <section class="panel people" aria-label={t("room.people")}>
       <h2 data-testid="people-count">{t("room.participants", { count: participants.length + 1 })}</h2>
       {selfRole === "temp-host" && <p class="hint">{t("settings.tempHost")}</p>}
-      <ul>
-        <li key="self" data-testid="person" data-role={selfRole}>
-          <div class="person">
-            <span class="name">{t("room.youSuffix", { name: self })}</span>
-            {badge(selfRole)}
-            {icons(selfMedia)}
-          </div>
-        </li>
-        {participants.map(person)}
-      </ul>
+      {lists}
       {removing && (
         <Confirm
           title={t("person.remove")}

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { LIMITS } from "../../../protocol/protocol";
 import { watchLevel } from "../engine/media/level-meter";
@@ -17,15 +18,22 @@ export interface JoinChoice {
   relayOnly: boolean;
 }
 
-export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice: JoinChoice) => void }) {
+interface JoinFormProps {
+  onJoin: (choice: JoinChoice) => void;
+  /** The button's words: "Join now", or "Watch" for a stage's viewer. */
+  submit: string;
+  /** Between the name and the relay-only box: the device pickers, when there are devices. */
+  children?: ComponentChildren;
+}
+
+/**
+ * The name (remembered), "Hide my IP address" and the button: what every way into a room asks,
+ * the meeting's pre-join screen and a stage viewer's alike.
+ */
+export function JoinForm({ onJoin, submit: label, children }: JoinFormProps) {
   const { t } = useI18n();
-  const state = useEngineState(media)!;
   const [name, setName] = useState(() => readStored(NAME_KEY) ?? "");
   const [relayOnly, setRelayOnly] = useState(() => readStored(RELAY_KEY) === "1");
-  const [level, setLevel] = useState(0);
-  const audio = media.tracks.audio;
-
-  useEffect(() => (audio && state.mic ? watchLevel(audio, setLevel) : undefined), [audio, state.mic]);
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -35,6 +43,30 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice:
     writeStored(RELAY_KEY, relayOnly ? "1" : "0");
     onJoin({ name: clean, relayOnly });
   };
+
+  return (
+    <form onSubmit={submit}>
+      <label class="field">
+        <span>{t("prejoin.name")}</span>
+        <input value={name} maxLength={LIMITS.nameMaxChars} placeholder={t("prejoin.namePlaceholder")} onInput={(e) => setName(e.currentTarget.value)} data-testid="name" required />
+      </label>
+      {children}
+      <label class="check">
+        <input type="checkbox" checked={relayOnly} onChange={(e) => setRelayOnly(e.currentTarget.checked)} data-testid="relay-only" />
+        <span>{t("prejoin.relayOnly")}</span>
+      </label>
+      <button type="submit" class="primary big" disabled={!name.trim()} data-testid="join">{label}</button>
+    </form>
+  );
+}
+
+export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice: JoinChoice) => void }) {
+  const { t } = useI18n();
+  const state = useEngineState(media)!;
+  const [level, setLevel] = useState(0);
+  const audio = media.tracks.audio;
+
+  useEffect(() => (audio && state.mic ? watchLevel(audio, setLevel) : undefined), [audio, state.mic]);
 
   const picker = (kind: keyof DeviceChoice, label: string, devices: MediaDeviceInfo[]) =>
     devices.length > 0 && (
@@ -68,22 +100,19 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice:
       <section class="join-panel">
         <h1>{t("prejoin.title")}</h1>
         <MediaErrors state={state} />
-        <form onSubmit={submit}>
-          <label class="field">
-            <span>{t("prejoin.name")}</span>
-            <input value={name} maxLength={LIMITS.nameMaxChars} placeholder={t("prejoin.namePlaceholder")} onInput={(e) => setName(e.currentTarget.value)} data-testid="name" required />
-          </label>
+        <JoinForm onJoin={onJoin} submit={t("prejoin.join")}>
           {picker("videoIn", t("prejoin.camera"), state.devices.videoIn)}
           {picker("audioIn", t("prejoin.microphone"), state.devices.audioIn)}
           {canPickOutput && picker("audioOut", t("prejoin.speaker"), state.devices.audioOut)}
-          <label class="check">
-            <input type="checkbox" checked={relayOnly} onChange={(e) => setRelayOnly(e.currentTarget.checked)} data-testid="relay-only" />
-            <span>{t("prejoin.relayOnly")}</span>
-          </label>
-          <button type="submit" class="primary big" disabled={!name.trim()} data-testid="join">{t("prejoin.join")}</button>
-        </form>
-        <a href="/check" onClick={(e) => { e.preventDefault(); navigate("/check"); }} data-testid="check-link">{t("prejoin.check")}</a>
+        </JoinForm>
+        <CheckLink />
       </section>
     </main>
   );
+}
+
+/** The way to the connection check, from either pre-join screen. */
+export function CheckLink() {
+  const { t } = useI18n();
+  return <a href="/check" onClick={(e) => { e.preventDefault(); navigate("/check"); }} data-testid="check-link">{t("prejoin.check")}</a>;
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { MAX_SPEAKERS } from "../../../protocol/protocol";
 import { can } from "../engine/features/powers";
 import { LocalMedia } from "../engine/media/local-media";
 import { RoomSession } from "../engine/session/room-session";
@@ -15,22 +16,17 @@ import { Grid } from "./room/grid";
 import { KnockPrompt } from "./room/knock-prompt";
 import { Refused, RoomGone, RoomNotices } from "./room/notices";
 import { SettingsDialog } from "./room/settings-dialog";
-import { hostLink, navigate, rememberRoom, roomExists, roomSocketUrl } from "./routes";
+import { StageBar } from "./room/stage-bar";
+import { StageNotices } from "./room/stage-notices";
+import { hostLink, navigate, rememberRoom, roomInfo, roomSocketUrl, type RoomInfo } from "./routes";
+import { TapToListen } from "./tap-to-listen";
+import { ViewerPreJoin } from "./viewer-prejoin";
 
 /** /r/<id>: the pre-join screen, then the room; after leaving, a notice with a way back in. */
 export function RoomPage({ roomId }: { roomId: string }) {
   const { t } = useI18n();
   const [left, setLeft] = useState(false);
   const [gone, setGone] = useState(false);
-  useEffect(() => {
-    // Asked alongside the socket's opening, so a live room's join is not delayed: a socket to a
-    // room that does not exist can only fail, and the browser does not say why.
-    let current = true;
-    void roomExists(roomId).then((exists) => current && setGone(!exists));
-    return () => {
-      current = false;
-    };
-  }, [roomId]);
   // Each visit is a new one: a rejoin gets fresh camera, mic and socket.
   const [visit, setVisit] = useState(0);
   const rejoin = () => {
@@ -49,7 +45,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
       </main>
     );
   }
-  return <Visit key={visit} roomId={roomId} onLeave={() => setLeft(true)} onRejoin={rejoin} />;
+  return <Visit key={visit} roomId={roomId} onLeave={() => setLeft(true)} onRejoin={rejoin} onGone={() => setGone(true)} />;
 }
 
 interface VisitProps {
@@ -61,35 +57,63 @@ interface VisitProps {
 /**
  * One visit to the room: its camera and mic, its socket, the pre-join screen and the call. All of
  * it is released when the visit ends (leaving, or navigating away); rejoining is a new visit.
+ *
+ * Whether the camera and mic start with the pre-join screen depends on the room: in a meeting they
+ * do, at once; a stage's viewer is never asked for them (it publishes nothing until a host invites
+ * it up). A host key holder is a speaker in either, so its devices start without waiting to ask.
  */
-function Visit({ roomId, onLeave, onRejoin }: VisitProps) {
+function Visit({ roomId, onLeave, onRejoin, onGone }: VisitProps & { onGone: () => void }) {
   const [media] = useState(() => new LocalMedia());
   // The room socket opens with the pre-join screen (see SignalingClient) and joins on Join.
   const [signaling] = useState(() => new SignalingClient({ url: roomSocketUrl(roomId) }));
+  const [host] = useState(() => storedHostKey(roomId) !== null);
+  // undefined: still asking (usually answered already: app.tsx asks while this code loads).
+  const [info, setInfo] = useState<RoomInfo | undefined>(undefined);
   const [choice, setChoice] = useState<JoinChoice | null>(null);
   useEffect(() => {
-    // Started here, not by the pre-join screen: Join may be pressed before that screen's effects
-    // have run, and the camera and mic must come on all the same. A failure is already recorded
-    // per device in the media state (and shown); nothing is left to handle here.
-    media.start({ mic: true, cam: true }).catch(() => {});
+    // Asked alongside the socket's opening, so a live room's join is not delayed: a socket to a
+    // room that does not exist can only fail, and the browser does not say why.
+    let current = true;
+    void roomInfo(roomId).then((answer) => {
+      if (!current) return;
+      if (answer) setInfo(answer);
+      else onGone();
+    });
     return () => {
+      current = false;
       media.destroy();
       signaling.destroy();
     };
   }, []);
-  if (!choice) return <PreJoin media={media} onJoin={setChoice} />;
-  return <Room roomId={roomId} choice={choice} media={media} signaling={signaling} onLeave={onLeave} onRejoin={onRejoin} />;
+  // A room whose mode could not be learned (the server unreachable) starts nothing either: the
+  // pre-join screen's buttons turn the camera and mic on, and a stage's viewer is not surprised.
+  const publishes = host || info?.mode === "meeting";
+  useEffect(() => {
+    // Started here, not by the pre-join screen: Join may be pressed before that screen's effects
+    // have run, and the camera and mic must come on all the same. A failure is already recorded
+    // per device in the media state (and shown); nothing is left to handle here.
+    if (publishes) media.start({ mic: true, cam: true }).catch(() => {});
+  }, [publishes]);
+  if (!choice) {
+    if (host || info?.mode === "meeting" || info?.mode === null) return <PreJoin media={media} onJoin={setChoice} />;
+    if (info?.mode === "stage") return <ViewerPreJoin onJoin={setChoice} />;
+    // One round trip at most: not long enough for a spinner, and a pre-join screen now might be the wrong one.
+    return <main class="prejoin" aria-busy="true" data-testid="prejoin-pending" />;
+  }
+  return <Room roomId={roomId} choice={choice} media={media} signaling={signaling} watching={!publishes && info?.mode === "stage"} onLeave={onLeave} onRejoin={onRejoin} />;
 }
 
 interface RoomProps extends VisitProps {
   choice: JoinChoice;
   media: LocalMedia;
   signaling: SignalingClient;
+  /** Joined from the viewer's pre-join screen: nothing to preview in the lobby. */
+  watching: boolean;
 }
 
 type TestHook = (handle: { session: RoomSession; media: LocalMedia } | null) => void;
 
-function Room({ roomId, choice, media, signaling, onLeave, onRejoin }: RoomProps) {
+function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }: RoomProps) {
   const { t } = useI18n();
   const { name, relayOnly } = choice;
   const hostKey = storedHostKey(roomId);
@@ -103,6 +127,12 @@ function Room({ roomId, choice, media, signaling, onLeave, onRejoin }: RoomProps
   const [readCount, setReadCount] = useState(0);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const { actions } = session;
+  const { stage } = state;
+  // Until the welcome says otherwise, one who came in by the viewer's pre-join screen is a viewer:
+  // no self-view, and no mic or camera button that would ask for a device it will not use.
+  const welcomed = state.selfId !== null;
+  const onStage = welcomed ? stage.mode === "stage" : watching;
+  const speaks = welcomed ? stage.seat === "speaker" : !watching;
 
   useEffect(() => {
     rememberRoom(roomId);
@@ -131,11 +161,13 @@ function Room({ roomId, choice, media, signaling, onLeave, onRejoin }: RoomProps
     const waiting = knocks.length > 0 ? `(${t("title.knocks", { count: knocks.length })}) ` : "";
     const prefix = waiting + (unread > 0 ? `(${unread}) ` : "");
     const status = state.status === "reconnecting" ? `${t("conn.reconnecting")} ` : "";
-    document.title = `${prefix}${status}${local.mic ? "" : "🔇 "}${heading}`;
+    // A viewer has no mic to be muted: the mark would only puzzle.
+    const muted = speaks && !local.mic;
+    document.title = `${prefix}${status}${muted ? "🔇 " : ""}${heading}`;
     return () => {
       document.title = "roomlink";
     };
-  }, [heading, unread, knocks.length, state.status, local.mic, t]);
+  }, [heading, unread, knocks.length, state.status, local.mic, speaks, t]);
 
   const labels = roomLabels({ id: state.selfId, name, joined: state.selfJoined }, state.participants);
 
@@ -143,25 +175,45 @@ function Room({ roomId, choice, media, signaling, onLeave, onRejoin }: RoomProps
   const { entry } = state;
   if (entry.stage === "passcode" || entry.stage === "passcode-locked") return <PasscodeScreen entry={entry} onSubmit={actions.submitPasscode} onCancel={onLeave} />;
   if (entry.stage === "waiting" || entry.stage === "denied" || entry.stage === "blocked" || entry.stage === "expired") {
-    return <LobbyScreen entry={entry} name={name} media={media} onCancel={onLeave} onKnockAgain={actions.knockAgain} />;
+    return <LobbyScreen entry={entry} name={name} media={media} onCancel={onLeave} onKnockAgain={actions.knockAgain} preview={!watching} />;
   }
   const runsRoom = state.role !== "member";
+  const seesHands = onStage && can(state.role, "set-seat");
+  const speakers = state.participants.filter((p) => p.seat === "speaker").length + (speaks ? 1 : 0);
+  const viewers = state.participants.filter((p) => p.seat === "viewer").length + (speaks ? 0 : 1);
+  // Nobody to look at: on a stage with no speaker yet, or alone in a meeting.
+  let alone: string | null = null;
+  if (state.status === "joined" && onStage && speakers === 0) alone = t("stage.empty");
+  else if (state.status === "joined" && state.participants.length === 0) alone = t("room.alone");
 
   return (
-    <main class={`room${panel ? " with-panel" : ""}`} data-testid="room" data-status={state.status} data-role={state.role}>
+    <main class={`room${panel ? " with-panel" : ""}${onStage ? " on-stage" : ""}`} data-testid="room" data-status={state.status} data-role={state.role} data-mode={onStage ? "stage" : "meeting"} data-seat={speaks ? "speaker" : "viewer"}>
       <h1 class="sr-only">{heading}</h1>
       <RoomNotices state={state} local={local} labels={labels} onDismiss={actions.dismissNotices} />
-      <Grid name={name} state={state} local={local} media={media} labels={labels} />
-      {state.participants.length === 0 && state.status === "joined" && <p class="alone">{t("room.alone")}</p>}
+      {onStage && (
+        <StageBar
+          liveSince={stage.liveSince}
+          viewers={viewers}
+          videoOff={stage.videoOffFrom.length > 0}
+          onLeaveStage={speaks ? actions.leaveStage : undefined}
+          onJoinStage={!speaks && seesHands && state.selfId ? () => actions.setSeat(state.selfId!, "speaker") : undefined}
+          speakersFull={speakers >= MAX_SPEAKERS}
+        />
+      )}
+      <Grid name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} />
+      {alone && <p class="alone">{alone}</p>}
+      {/* The chat is as much a speaker's as anyone's: beside its own video on a wide screen (open by default), behind the chat button with its unread count on a phone. */}
       {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} />}
       {panel === "people" && (
         <PeoplePanel
           self={labels.get(state.selfId ?? "") ?? name}
+          selfId={state.selfId}
           selfMedia={{ mic: local.mic, cam: local.cam, screen: local.screen }}
           selfRole={state.role}
           participants={state.participants}
           labels={labels}
           actions={actions}
+          stage={stage}
         />
       )}
       <Controls
@@ -175,7 +227,11 @@ function Room({ roomId, choice, media, signaling, onLeave, onRejoin }: RoomProps
         onLeave={onLeave}
         onSettings={runsRoom && state.access ? () => setSettingsOpen(true) : undefined}
         onEndMeeting={can(state.role, "end-meeting") ? actions.endMeeting : undefined}
+        viewer={onStage && !speaks ? { handUp: state.selfId !== null && stage.hands.includes(state.selfId), onHand: actions.raiseHand } : undefined}
+        hands={seesHands ? stage.hands.length : 0}
       />
+      <StageNotices state={state} labels={labels} seesHands={seesHands} />
+      <TapToListen />
       <KnockPrompt knocks={knocks} onAdmit={actions.admit} onDeny={actions.deny} onAdmitAll={actions.admitAll} />
       {settingsOpen && runsRoom && state.access && (
         <SettingsDialog
@@ -183,6 +239,8 @@ function Room({ roomId, choice, media, signaling, onLeave, onRejoin }: RoomProps
           access={state.access}
           hostLink={hostKey && state.role === "host" ? hostLink(roomId, hostKey) : null}
           setAccess={actions.setAccess}
+          mode={stage.mode}
+          setMode={actions.setMode}
           onClose={() => setSettingsOpen(false)}
         />
       )}

@@ -1,6 +1,6 @@
 // Client-side routes: / (landing), /r/<room id> (pre-join, then the room), /check.
 
-import { HOST_KEY, ROOM_ID_PATTERN } from "../../../protocol/protocol";
+import { HOST_KEY, isMode, type Mode, ROOM_ID_PATTERN } from "../../../protocol/protocol";
 import { readStored, storeHostKey, writeStored } from "../stored";
 
 export type Route = { page: "landing" } | { page: "room"; roomId: string } | { page: "check" };
@@ -38,12 +38,13 @@ export const roomSocketUrl = (roomId: string) => `${API_ORIGIN.replace(/^http/, 
 /**
  * Creates a room and returns its id; throws if the server refused (rate limit) or could not be
  * reached. The room's host key is kept in this browser: its joins make it the host. `lobby`: the
- * room starts with "ask to join" on.
+ * room starts with "ask to join" on; `mode`: a meeting (the default) or a stage.
  */
-export async function createRoom(opts: { lobby?: boolean } = {}): Promise<string> {
+export async function createRoom(opts: { lobby?: boolean; mode?: Mode } = {}): Promise<string> {
+  const options = { ...(opts.lobby ? { lobby: true } : {}), ...(opts.mode && opts.mode !== "meeting" ? { mode: opts.mode } : {}) };
   const res = await fetch(`${API_ORIGIN}/api/rooms`, {
     method: "POST",
-    ...(opts.lobby ? { headers: { "content-type": "application/json" }, body: JSON.stringify({ lobby: true }) } : {}),
+    ...(Object.keys(options).length > 0 ? { headers: { "content-type": "application/json" }, body: JSON.stringify(options) } : {}),
   });
   if (!res.ok) throw new Error(`creating a room: ${res.status}`);
   const body: unknown = await res.json();
@@ -70,17 +71,45 @@ export function takeHostKeyFromUrl(): void {
   history.replaceState(history.state, "", location.pathname + location.search);
 }
 
+/** What a room link leads to, as far as the page needs it before joining. */
+export interface RoomInfo {
+  /**
+   * Meeting or stage: a stage's viewers are never asked for a camera or mic. Null when the
+   * server could not be asked (offline, or an error): the room's welcome says it later.
+   */
+  mode: Mode | null;
+}
+
 /**
- * Whether a link still leads to a room: false only when the server says it does not (404); a
- * network failure is not proof of anything, and the room socket's own retries take over.
+ * What a link leads to: null only when the server says there is no such room (404); a network
+ * failure is not proof of anything, and the room socket's own retries take over. A server from
+ * before stages answers without a mode: it has only meetings.
  */
-export async function roomExists(roomId: string): Promise<boolean> {
+async function fetchRoomInfo(roomId: string): Promise<RoomInfo | null> {
   try {
     const res = await fetch(`${API_ORIGIN}/api/rooms/${roomId}`);
-    return res.status !== 404;
+    if (res.status === 404) return null;
+    if (!res.ok) return { mode: null };
+    const body: unknown = await res.json().catch(() => null);
+    const mode = typeof body === "object" && body !== null && "mode" in body ? body.mode : "meeting";
+    return { mode: isMode(mode) ? mode : null };
   } catch {
-    return true;
+    return { mode: null };
   }
+}
+
+/** Asked once, as early as the page knows the room (alongside loading the room's code), and taken by the first `roomInfo`. */
+let early: { roomId: string; info: Promise<RoomInfo | null> } | null = null;
+
+/** Starts asking about the room before the room page has loaded: a meeting's camera then starts without waiting for a round trip. */
+export function prefetchRoomInfo(roomId: string): void {
+  early = { roomId, info: fetchRoomInfo(roomId) };
+}
+
+export function roomInfo(roomId: string): Promise<RoomInfo | null> {
+  const prefetched = early?.roomId === roomId ? early.info : null;
+  early = null;
+  return prefetched ?? fetchRoomInfo(roomId);
 }
 
 const RECENT_KEY = "roomlink.recent";

@@ -13,12 +13,14 @@ export interface TileProps {
   self?: boolean;
   connection?: PeerState;
   sinkId?: string | null;
+  /** On a full stage the speaker sends us its audio only: an avatar, not a black frame, and no "camera off" badge (it is on). */
+  audioOnly?: boolean;
 }
 
 /** One person (or one shared screen) in the grid. */
 export function Tile(p: TileProps) {
   const { t } = useI18n();
-  const showVideo = p.kind === "screen" || (p.media.cam && p.stream !== null);
+  const showVideo = p.kind === "screen" || (p.media.cam && p.stream !== null && !p.audioOnly);
   const connection = p.connection && p.connection !== "connected" ? p.connection : null;
   return (
     <figure class={`tile ${p.kind}${p.self ? " self" : ""}`} data-testid={`tile-${p.kind}-${p.self ? "self" : p.id}`} data-peer={p.id} data-connection={p.connection ?? "self"}>

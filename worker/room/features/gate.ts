@@ -10,7 +10,7 @@ import { error, refuse, type Effect, type JoinMessage } from "../effects";
 import type { Via } from "../ports";
 import type { RoomState } from "../state";
 import { ACCESS_MEMORY_MS, DENIALS_TO_BLOCK, deviceKey, knock, knockBlocked } from "./lobby";
-import { mintSeat, roomFull } from "./seats";
+import { mintSeat, roomFull, seatFor } from "./seats";
 
 /** Wrong passcodes an address may give in PASSCODE_WINDOW_MS before it is locked out. */
 export const PASSCODE_TRIES = 5;
@@ -45,7 +45,7 @@ export function gate(room: RoomState, msg: JoinMessage, via: Via, passcodeOk: bo
   }
   const removed = room.gate.wasRemoved(device, null, now - ACCESS_MEMORY_MS) || room.gate.wasRemoved(null, via.addr, now - REMOVED_ADDRESS_MS);
   if (access.lobby || removed) return knock(room, msg, via, denials);
-  if (room.full) return roomFull(room);
+  if (seatFor(room, false) === null) return roomFull(room);
   return [mintSeat(room.freshId(), msg)];
 }
 

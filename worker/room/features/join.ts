@@ -6,7 +6,7 @@
 // A resume of a member's seat skips the gate: it is already in. A join that presents the host key
 // skips it too, and comes in as a host.
 
-import { PROTOCOL_VERSION, type IceConfig, type PeerInfo, type Role } from "../../../protocol/protocol";
+import { PROTOCOL_VERSION, type IceConfig, type PeerInfo, type Role, type Seat } from "../../../protocol/protocol";
 import { sendSelf, sendTo, type CheckJoin, type Effect, type JoinChecked, type JoinMessage } from "../effects";
 import type { AnyHandler } from "../handler";
 import type { StoredMember, Via } from "../ports";
@@ -15,7 +15,8 @@ import { sameText } from "../../access/secrets";
 import { chatTail } from "./chat";
 import { gate, passcodeChecked } from "./gate";
 import { reviewHosts } from "./hosts";
-import { alreadyJoined, mintSeat, roomFull, type WelcomeMint } from "./seats";
+import { alreadyJoined, mintSeat, roomFull, seatFor, type WelcomeMint } from "./seats";
+import { seatedMedia } from "./stage";
 
 const sameMedia = (a: PeerInfo["media"], b: PeerInfo["media"]) => a.mic === b.mic && a.cam === b.cam && a.screen === b.screen;
 
@@ -60,7 +61,7 @@ export function joinChecked(room: RoomState, from: StoredMember | null, via: Via
   const back = resumable(room, msg);
   if (result.host) {
     if (back) return [mintSeat(back.id, msg, { host: true })];
-    return room.full ? roomFull(room) : [mintSeat(room.freshId(), msg, { host: true })];
+    return seatFor(room, true) === null ? roomFull(room) : [mintSeat(room.freshId(), msg, { host: true })];
   }
   if (back) return [mintSeat(back.id, msg)];
   return gate(room, msg, via, false);
@@ -81,19 +82,23 @@ export function admit(room: RoomState, from: StoredMember | null, mint: WelcomeM
   if (back?.id === peerId) return resume(room, back, msg, ice, mint.host === true);
   // Not released here: the credentials are filed under the id, which is now another member's.
   if (room.members.has(peerId)) return [{ ...mint, peerId: room.freshId() }];
-  // The credentials minted for a join that ends here are nobody's: they end at once.
-  if (room.full) return [{ kind: "release-ice", peerId }, ...roomFull(room)];
-  return enter(room, peerId, msg, ice, via, mint.host === true ? "host" : "member");
+  // The seat is decided now, not at stage 1: others may have taken seats meanwhile. The
+  // credentials minted for a join that ends here are nobody's: they end at once.
+  const seat = seatFor(room, mint.host === true);
+  if (seat === null) return [{ kind: "release-ice", peerId }, ...roomFull(room)];
+  return enter(room, peerId, msg, ice, via, mint.host === true ? "host" : "member", seat);
 }
 
 function resume(room: RoomState, back: StoredMember, msg: JoinMessage, ice: IceConfig, host: boolean): Effect[] {
   // A new token on every resume, so that a stolen one is spent by its first use, and the thief and
   // the owner cannot knock each other off the seat in turn. The token the client presented stays
   // good until the client shows it got the new one (see StoredMember.prevToken). A role is kept;
-  // the host key upgrades it.
+  // the host key upgrades it. The seat and a raised hand are kept too: a viewer stays a viewer and
+  // publishes nothing, whatever its join said, even with the host key (only a host moves it up).
   const presented = msg.resume?.token ?? null;
   const role: Role = host ? "host" : back.role;
-  const you: StoredMember = { ...back, name: msg.name, media: msg.media, role, token: room.deps.newToken(), prevToken: presented, awaySince: null };
+  const media = seatedMedia(back.seat, msg.media);
+  const you: StoredMember = { ...back, name: msg.name, media, role, token: room.deps.newToken(), prevToken: presented, awaySince: null };
   room.save(you);
   const effects: Effect[] = [];
   // Its old socket still looked alive (a frozen connection): this one takes over.
@@ -101,17 +106,18 @@ function resume(room: RoomState, back: StoredMember, msg: JoinMessage, ice: IceC
   effects.push({ kind: "bind", peerId: you.id }, welcome(room, you, msg, ice, true));
   const others = room.others(you.id);
   if (back.awaySince !== null) effects.push(sendTo(others, { type: "peer-presence", id: you.id, away: false }));
-  if (!sameMedia(back.media, msg.media)) effects.push(sendTo(others, { type: "peer-media", id: you.id, media: msg.media }));
+  if (!sameMedia(back.media, media)) effects.push(sendTo(others, { type: "peer-media", id: you.id, media }));
   if (back.name !== msg.name) effects.push(sendTo(others, { type: "peer-renamed", id: you.id, name: msg.name }));
   if (back.role !== role) effects.push(sendTo(others, { type: "peer-role", id: you.id, role }));
   return [...effects, ...reviewHosts(room)];
 }
 
-function enter(room: RoomState, peerId: string, msg: JoinMessage, ice: IceConfig, via: Via, role: Role): Effect[] {
+function enter(room: RoomState, peerId: string, msg: JoinMessage, ice: IceConfig, via: Via, role: Role, seat: Seat): Effect[] {
   const { now, newToken } = room.deps;
+  // A viewer publishes nothing, whatever its join said (its client may not know the mode yet).
   const you: StoredMember = {
-    id: peerId, name: msg.name, media: msg.media, joined: now(), token: newToken(), prevToken: null, role, awaySince: null,
-    device: msg.device ?? null, addr: via.addr,
+    id: peerId, name: msg.name, media: seatedMedia(seat, msg.media), joined: now(), token: newToken(), prevToken: null, role, awaySince: null,
+    device: msg.device ?? null, addr: via.addr, seat, hand: null,
   };
   const others = room.others(you.id);
   room.save(you);
@@ -135,5 +141,6 @@ function welcome(room: RoomState, you: StoredMember, msg: JoinMessage, ice: IceC
     access: room.publicAccess(),
     // The lobby's queue is for those who may let people in; anyone else learns nothing of it.
     knocks: isAdmitter(you.role) ? room.knockList() : [],
+    stage: room.stageState(),
   });
 }

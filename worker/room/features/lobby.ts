@@ -11,7 +11,7 @@ import { error, refuse, SCHEDULE, sendKnocks, sendSelf, sendTo, type Effect, typ
 import type { MemberHandler, MessageOf } from "../handler";
 import type { StoredKnock, Via } from "../ports";
 import { knockInfo, type RoomState } from "../state";
-import { mintSeat } from "./seats";
+import { fullError, mintSeat, vacancies } from "./seats";
 
 /** A knock nobody answers is closed with 4412 after this long. */
 export const KNOCK_LIFE_MS = 10 * 60_000;
@@ -75,8 +75,9 @@ export const admitKnocks: MemberHandler<MessageOf<"admit">> = {
     const effects: Effect[] = [];
     const unknown: string[] = [];
     // Seats are counted here too, so that an "admit all" does not mint for more than fit; the
-    // welcome checks again (a join may take a seat while the credentials are minted).
-    let seats = room.config.capacity - room.members.size;
+    // welcome checks again (a join may take a seat while the credentials are minted). On a stage
+    // a knock becomes a viewer: the audience's seats are what count.
+    let seats = vacancies(room);
     let waiting = 0;
     const drawn = new Set<string>();
     for (const id of new Set(msg.knocks)) {
@@ -96,7 +97,10 @@ export const admitKnocks: MemberHandler<MessageOf<"admit">> = {
       effects.push(sendTo(room.admitters(), { type: "knock-gone", id }), mintSeat(peerId, joinOf(k), { knock: id }));
     }
     // Not a refusal of the admitter: the knocks stay in the queue until a seat frees up.
-    if (waiting > 0) effects.push(error("room-full", `the room is full (${room.config.capacity} people): ${waiting} still waiting`));
+    if (waiting > 0) {
+      const full = fullError(room);
+      effects.push(error(full.code, `${full.message}: ${waiting} still waiting`));
+    }
     if (unknown.length > 0) effects.push(...refuse("unknown-knock", `not waiting (admitted, denied, cancelled or expired): ${unknown.join(", ")}`));
     return effects;
   },

@@ -1,5 +1,8 @@
 // Signaling: relayed to the one addressed member, stamped with the sender's id from its socket.
 // The room never looks inside. This is the hot path: one lookup, one frame, no storage.
+//
+// On a stage, viewers connect to speakers only (features/stage.ts): a viewer's signal to another
+// viewer is refused. No mode check is needed: in a meeting every seat is "speaker".
 
 import { refuse, sendTo } from "../effects";
 import type { MemberHandler, MessageOf } from "../handler";
@@ -7,7 +10,9 @@ import type { MemberHandler, MessageOf } from "../handler";
 export const signal: MemberHandler<MessageOf<"signal">> = {
   who: "member",
   run(room, from, msg) {
-    if (msg.to === from.id || !room.members.has(msg.to)) return refuse("unknown-peer", `no peer "${msg.to}" in this room`);
+    const to = msg.to === from.id ? undefined : room.members.get(msg.to);
+    if (!to) return refuse("unknown-peer", `no peer "${msg.to}" in this room`);
+    if (from.seat === "viewer" && to.seat === "viewer") return refuse("not-on-stage", "a viewer connects to speakers only, not to another viewer");
     // To an away member it is dropped (it has no socket): the pair renegotiates when it is back.
     return [sendTo([msg.to], { type: "signal", from: from.id, data: msg.data })];
   },

@@ -18,8 +18,12 @@ export interface MuteRequest {
   at: number;
 }
 
-/** What a host action came back with that the person should read. */
-export type AccessNotice = "knock-gone" | "forbidden";
+/**
+ * What a host action came back with that the person should read: the knock was gone, the role
+ * lacked the power, the stage already had its speakers (MAX_SPEAKERS), or the room was no longer
+ * a stage (it became a meeting meanwhile).
+ */
+export type AccessNotice = "knock-gone" | "forbidden" | "speakers-full" | "not-stage";
 
 export class AccessFeature {
   private role: Role = "member";
@@ -70,7 +74,7 @@ export class AccessFeature {
   /** An error frame from the room; the access feature acts on the ones about host actions. */
   error(code: ErrorCode): void {
     if (code === "unknown-knock") this.update({ accessNotice: "knock-gone" });
-    else if (code === "forbidden") this.update({ accessNotice: "forbidden" });
+    else if (code === "forbidden" || code === "speakers-full" || code === "not-stage") this.update({ accessNotice: code });
   }
 
   dismissNotices(): void {

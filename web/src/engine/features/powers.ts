@@ -17,7 +17,11 @@ export type Power =
   /** Make a member a co-host, or a co-host a member again. */
   | "set-role"
   | "remove"
-  | "end-meeting";
+  | "end-meeting"
+  /** Make the room a meeting or a stage (features/stage.ts). */
+  | "set-mode"
+  /** On a stage, move a member onto it or back to the audience. */
+  | "set-seat";
 
 /** The level each power needs: the room checks the same levels (protocol GRANTS says who holds them). */
 const LEVEL: Record<Power, PowerLevel> = {
@@ -28,6 +32,8 @@ const LEVEL: Record<Power, PowerLevel> = {
   "set-role": "manage",
   remove: "manage",
   "end-meeting": "manage",
+  "set-mode": "manage",
+  "set-seat": "manage",
 };
 
 export const can = (role: Role, power: Power): boolean => holds(role, LEVEL[power]);

@@ -49,8 +49,8 @@ export class Roster {
 
   add(peer: PeerInfo): void {
     if (this.selfId === null || peer.id === this.selfId) return;
-    const { name, media, joined, away, role } = peer;
-    if (this.list.some((p) => p.id === peer.id)) this.patch(peer.id, { name, media, joined, away, role });
+    const { name, media, joined, away, role, seat } = peer;
+    if (this.list.some((p) => p.id === peer.id)) this.patch(peer.id, { name, media, joined, away, role, seat });
     else this.set([...this.list, { ...peer, connection: "connecting", camera: null, screen: null }]);
     this.transport.addPeer(peer);
   }

@@ -11,6 +11,12 @@ export interface BudgetInput {
   peers: number;
   /** Sharing a screen as well as the camera. */
   screen: boolean;
+  /**
+   * Of those copies, how many carry no camera video (a stage's viewers past our budget, see
+   * stage-tiers.ts): each costs its audio and, when sharing, a low-rate screen; the others share
+   * the rest. None in a meeting.
+   */
+  audioOnly?: number;
 }
 
 export interface EncodingCap {
@@ -29,6 +35,8 @@ export interface PeerCaps {
 export const AUDIO_BPS = 32_000;
 /** Below this a video copy is not worth sending well; it is still sent, small and slow. */
 const FLOOR_BPS = 50_000;
+/** The screen an audio-only stage viewer gets: readable slides, not motion. */
+export const LOW_SCREEN: EncodingCap = { maxBitrate: 150_000, scaleResolutionDownBy: 1, maxFramerate: 5 };
 
 function cameraCap(bps: number): EncodingCap {
   // For a 640×360 capture: full size from 600 kbps, down to a third at the bottom.
@@ -37,9 +45,10 @@ function cameraCap(bps: number): EncodingCap {
   return { maxBitrate: Math.floor(bps), scaleResolutionDownBy: scale, maxFramerate: fps };
 }
 
-export function peerCaps({ budgetBps, peers, screen }: BudgetInput): PeerCaps {
+export function peerCaps({ budgetBps, peers, screen, audioOnly = 0 }: BudgetInput): PeerCaps {
   const n = Math.max(1, peers);
-  const videoPerPeer = Math.max(FLOOR_BPS, (budgetBps - AUDIO_BPS * n) / n);
+  const reserved = AUDIO_BPS * n + (screen ? LOW_SCREEN.maxBitrate * audioOnly : 0);
+  const videoPerPeer = Math.max(FLOOR_BPS, (budgetBps - reserved) / Math.max(1, n - audioOnly));
   if (!screen) return { camera: cameraCap(videoPerPeer), screen: null, audio: { maxBitrate: AUDIO_BPS } };
   // A shared screen is what people look at: it gets two thirds, at full resolution (text must stay
   // sharp) and a low frame rate; the camera shrinks to a thumbnail.
@@ -49,6 +58,11 @@ export function peerCaps({ budgetBps, peers, screen }: BudgetInput): PeerCaps {
     screen: { maxBitrate: screenBps, scaleResolutionDownBy: 1, maxFramerate: 8 },
     audio: { maxBitrate: AUDIO_BPS },
   };
+}
+
+/** The caps of a copy without camera video (its camera sender has no track; the cap is moot). */
+export function audioOnlyCaps(screen: boolean): PeerCaps {
+  return { camera: cameraCap(FLOOR_BPS), screen: screen ? LOW_SCREEN : null, audio: { maxBitrate: AUDIO_BPS } };
 }
 
 /** Scales a cap down for one link that is struggling (0 < factor ≤ 1). */

@@ -1,11 +1,12 @@
 // Keeps every link's outgoing video inside the device's upload budget: recomputes the caps when
 // the room grows or shrinks or a screen share starts, and on every stats report steps a
 // struggling link down (or a recovered one back up) from the receiver's reports
-// (remote-inbound-rtp).
+// (remote-inbound-rtp). On a stage, a viewer link that gets no camera video from us (its tier,
+// stage-tiers.ts) costs its audio and a low-rate screen; the links with video share the rest.
 
 import { log } from "../log";
-import type { MediaSenders } from "../peer/media-layout";
-import { LinkQuality, peerCaps, scaleCap } from "./bitrate-budget";
+import type { MediaSenders, Sending } from "../peer/media-layout";
+import { audioOnlyCaps, LinkQuality, peerCaps, scaleCap } from "./bitrate-budget";
 import { applyCaps } from "./sender-caps";
 import type { StatsPoll, StatsSource } from "./stats-poll";
 
@@ -18,6 +19,7 @@ export interface BudgetSource {
 /** What the controller needs of a link. */
 export interface CappedLink extends StatsSource {
   readonly senders: MediaSenders | null;
+  readonly sending: Sending;
 }
 
 export class BitrateController<L extends CappedLink> {
@@ -56,7 +58,10 @@ export class BitrateController<L extends CappedLink> {
   private apply(link: L) {
     const senders = link.senders;
     if (!senders) return;
-    const caps = peerCaps({ budgetBps: this.source.budgetBps(), peers: this.links().length, screen: this.source.screen() });
+    const links = this.links();
+    const screen = this.source.screen();
+    const audioOnly = links.filter((l) => !l.sending.video).length;
+    const caps = link.sending.video ? peerCaps({ budgetBps: this.source.budgetBps(), peers: links.length, screen, audioOnly }) : audioOnlyCaps(screen);
     const factor = this.quality.get(link)?.factor ?? 1;
     const scaled = {
       camera: scaleCap(caps.camera, factor, "camera"),

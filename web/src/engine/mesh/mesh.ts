@@ -1,19 +1,23 @@
-// The mesh transport: one PeerLink to every other participant, with when to restart ICE
-// (IceRestartPolicy), how much each copy of our video may use (BitrateController, fed by one
-// shared StatsPoll) and who offers first.
+// The mesh transport: one PeerLink to every other participant it should be linked with
+// (link-policy.ts: everyone in a meeting; on a stage, speakers with everyone, viewers with
+// speakers only), with when to restart ICE (IceRestartPolicy), how much each copy of our video
+// may use (BitrateController, fed by one shared StatsPoll), which stage viewers get our camera
+// video (StageTiers) and who offers first.
 //
 // Who offers: between two peers, the later joiner makes the first offer and the earlier one
 // waits for it (so a join never starts with both sides offering at once). Roles in a collision
 // (polite/impolite) are derived from the ids, so both sides agree without talking.
 
-import type { IceServer, PeerInfo, SignalData } from "../../../../protocol/protocol";
+import type { IceServer, PeerInfo, Seat, SignalData } from "../../../../protocol/protocol";
 import { Emitter } from "../emitter";
 import type { LocalTracks } from "../media/local-tracks";
 import { log } from "../log";
 import { PeerLink, type PeerState } from "../peer/peer-link";
-import type { SelfInfo, Transport, TransportDeps, TransportEvents } from "../session/transport";
+import type { SelfInfo, StageSeat, StageTiersView, Transport, TransportDeps, TransportEvents } from "../session/transport";
 import { BitrateController } from "./bitrate-controller";
 import { IceRestartPolicy } from "./ice-restart-policy";
+import { linkWanted, publishes, tiered } from "./link-policy";
+import { StageTiers } from "./stage-tiers";
 import { StatsPoll } from "./stats-poll";
 
 export interface MeshOptions {
@@ -26,6 +30,10 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
   private readonly restarts: IceRestartPolicy;
   private readonly stats: StatsPoll<PeerLink>;
   private readonly bitrate: BitrateController<PeerLink>;
+  private readonly tiers: StageTiers<PeerLink>;
+  /** Everyone the session told us of, with their seat and join time (the policy and the tiers read them). */
+  private readonly peers = new Map<string, PeerInfo>();
+  private stage: StageSeat = { mode: "meeting", seat: "speaker" };
   private self: SelfInfo | null = null;
   private iceServers: IceServer[] = [];
   private closed = false;
@@ -42,10 +50,24 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     );
     this.stats = new StatsPoll(() => [...this.links.values()]);
     this.bitrate = new BitrateController(() => [...this.links.values()], { budgetBps: deps.uploadBudgetBps, screen: deps.sharingScreen }, this.stats);
+    this.tiers = new StageTiers(
+      {
+        links: () => [...this.links.values()],
+        viewers: () => this.viewerLinks(),
+        budgetBps: deps.uploadBudgetBps,
+        screen: deps.sharingScreen,
+      },
+      this.stats,
+    );
   }
 
   get peerConnections(): RTCPeerConnection[] {
     return [...this.links.values()].map((l) => l.pc);
+  }
+
+  /** Viewer links with our camera video and those without, while we are a speaker on a stage (for benchmarks and tests). */
+  stageTiers(): StageTiersView {
+    return this.tiers.snapshot;
   }
 
   setSelf(self: SelfInfo): void {
@@ -53,13 +75,31 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     this.self = { ...self };
   }
 
+  setStage(stage: StageSeat): void {
+    this.assertOpen();
+    this.stage = { ...stage };
+    const publish = publishes(this.stage);
+    for (const link of [...this.links.values()]) {
+      if (!this.wanted(link.peerId)) this.dropUnwanted(link.peerId);
+      else link.setSending({ ...link.sending, publish });
+    }
+    for (const peer of this.peers.values()) if (!peer.away) this.connectIfOurs(peer);
+    this.retier();
+  }
+
   addPeer(peer: PeerInfo): void {
     this.assertOpen();
-    if (!this.links.has(peer.id) && !peer.away && this.isInitiator(peer)) this.connect(peer.id, false);
+    this.peers.set(peer.id, { ...peer });
+    // Called again when its seat changes: a link it no longer wants closes, one it now wants opens.
+    if (!this.wanted(peer.id)) this.dropUnwanted(peer.id);
+    else if (!peer.away) this.connectIfOurs(peer);
+    this.retier();
   }
 
   peerReturned(peer: PeerInfo): void {
     this.assertOpen();
+    this.peers.set(peer.id, { ...peer });
+    if (!this.wanted(peer.id)) return;
     // A link that never heard from it is started over; one that had negotiated keeps its media
     // (and restarts ICE if needed).
     const link = this.links.get(peer.id);
@@ -73,16 +113,20 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
 
   removePeer(id: string): void {
     this.assertOpen();
+    this.peers.delete(id);
     const link = this.links.get(id);
     if (link) this.drop(link);
-    this.bitrate.update();
+    // A video viewer that left makes room for the next one in line.
+    this.retier();
   }
 
   signal(from: string, data: SignalData): void {
     this.assertOpen();
-    // The first signal from a peer that offers to us opens our link to it.
-    const link = this.links.get(from) ?? this.connect(from, true);
-    void link.receive(data);
+    // The first signal from a peer that offers to us opens our link to it. One still in flight
+    // from a link we closed (a seat changed on a stage) does not open it again.
+    const link = this.links.get(from) ?? (this.wanted(from) ? this.connect(from, true) : null);
+    if (link) void link.receive(data);
+    else log({ event: "negotiation", peer: from, step: `dropped ${data.kind}: no link wanted` });
   }
 
   setIceServers(servers: IceServer[]): void {
@@ -113,7 +157,8 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
       link.setScreen(tracks.screenStream);
       link.announceStreams(tracks);
     }
-    this.bitrate.update();
+    // A screen share changes what an audio-only viewer costs.
+    this.retier();
   }
 
   close(): void {
@@ -122,6 +167,7 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     // Nothing is reported about connections the owner is tearing down.
     this.removeAllListeners();
     this.bitrate.dispose();
+    this.tiers.dispose();
     this.stats.dispose();
     this.restarts.dispose();
     for (const link of this.links.values()) link.close();
@@ -143,6 +189,42 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     return self.joined !== peer.joined ? self.joined > peer.joined : self.id > peer.id;
   }
 
+  private seatOf(id: string): Seat | undefined {
+    return this.peers.get(id)?.seat;
+  }
+
+  private wanted(id: string): boolean {
+    return linkWanted(this.stage, this.seatOf(id));
+  }
+
+  /** Opens a wanted link that is ours to offer; the other side's offer opens the rest (signal). */
+  private connectIfOurs(peer: PeerInfo) {
+    if (!this.links.has(peer.id) && this.wanted(peer.id) && this.isInitiator(peer)) this.connect(peer.id, false);
+  }
+
+  /** Closes a link the policy no longer wants; the participant shows no connection and no streams. */
+  private dropUnwanted(id: string) {
+    const link = this.links.get(id);
+    if (!link) return this.emit("connection", { peerId: id, state: "closed" });
+    // Its "closed" state reaches the participant as the link closes.
+    this.drop(link);
+    this.emit("streams", { peerId: id, camera: null, screen: null });
+  }
+
+  /** The viewers our tiers govern, earliest joiner first. */
+  private viewerLinks(): PeerLink[] {
+    const joined = (l: PeerLink) => this.peers.get(l.peerId)?.joined ?? Number.MAX_SAFE_INTEGER;
+    return [...this.links.values()]
+      .filter((l) => tiered(this.stage, this.seatOf(l.peerId)))
+      .sort((a, b) => joined(a) - joined(b) || (a.peerId < b.peerId ? -1 : 1));
+  }
+
+  /** Tiers first (they decide which links carry video), then the caps that follow from them. */
+  private retier() {
+    this.tiers.update();
+    this.bitrate.update();
+  }
+
   private connect(peerId: string, awaitOffer: boolean): PeerLink {
     const link = new PeerLink(
       {
@@ -151,6 +233,8 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
         // Deterministic roles: both sides compute the same answer without talking.
         polite: this.self!.id > peerId,
         config: this.rtcConfig(),
+        // Its camera video is the tiers' call, made right below, before any offer or answer goes out.
+        sending: { publish: publishes(this.stage), video: true },
         send: (data) => this.deps.sendSignal(peerId, data),
         ...(this.options.RTCPeerConnection ? { RTCPeerConnection: this.options.RTCPeerConnection } : {}),
       },
@@ -163,10 +247,12 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     });
     link.on("streams", (streams) => this.emit("streams", { peerId, ...streams }));
     link.on("turn-rejected", () => this.emit("turn-rejected", undefined));
+    link.on("tier", (video) => this.emit("tier", { peerId, video }));
     link.on("error", (e) => log({ event: "negotiation", peer: peerId, step: e.code, detail: e.message }));
     this.links.set(peerId, link);
-    // One more copy of our media: everyone's share of the budget shrinks.
-    this.bitrate.update();
+    // One more copy of our media: everyone's share of the budget shrinks, and on a stage it may
+    // be one viewer too many for video.
+    this.retier();
     return link;
   }
 

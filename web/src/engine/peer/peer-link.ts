@@ -13,7 +13,7 @@ import { Emitter } from "../emitter";
 import { listen } from "../listen";
 import { log } from "../log";
 import type { LocalTracks } from "../media/local-tracks";
-import { MediaLayout, type MediaSenders } from "./media-layout";
+import { MediaLayout, type MediaSenders, SEND_ALL, type Sending } from "./media-layout";
 import { Negotiation, type NegotiationError } from "./negotiation";
 import { StreamRoles, type RemoteStreams } from "./stream-roles";
 import { TurnRefusal } from "./turn-refusal";
@@ -31,6 +31,8 @@ export interface PeerLinkOptions {
    */
   awaitOffer?: boolean;
   config: RTCConfiguration;
+  /** What we send on this link from the start; everything unless a stage says otherwise. */
+  sending?: Sending;
   send: (data: SignalData) => void;
   /** For tests. */
   RTCPeerConnection?: typeof RTCPeerConnection;
@@ -42,6 +44,8 @@ type Events = {
   /** The TURN server refused our credentials and gathering ended without a relay candidate. */
   "turn-rejected": void;
   error: NegotiationError;
+  /** A stage speaker says whether it sends us its camera video (false: its uplink has no room). */
+  tier: boolean;
 };
 
 export class PeerLink extends Emitter<Events> {
@@ -58,7 +62,7 @@ export class PeerLink extends Emitter<Events> {
     super();
     const PC = options.RTCPeerConnection ?? RTCPeerConnection;
     this.pc = new PC(options.config);
-    this.layout = new MediaLayout(this.pc, local, options.peerId);
+    this.layout = new MediaLayout(this.pc, local, options.peerId, options.sending ?? SEND_ALL);
     this.negotiation = new Negotiation({
       pc: this.pc,
       polite: options.polite,
@@ -99,6 +103,11 @@ export class PeerLink extends Emitter<Events> {
     return this.closed ? null : this.layout.senders;
   }
 
+  /** What we send on this link. */
+  get sending(): Sending {
+    return this.layout.sending;
+  }
+
   getStats(): Promise<RTCStatsReport> {
     this.assertOpen();
     return this.pc.getStats();
@@ -116,6 +125,18 @@ export class PeerLink extends Emitter<Events> {
     this.layout.setScreen(stream);
   }
 
+  /** Publishing on or off (our stage seat), or our camera video on or off (the remote's tier). */
+  setSending(sending: Sending): void {
+    this.assertOpen();
+    this.layout.setSending(sending);
+  }
+
+  /** Tells a stage viewer whether it gets our camera video. */
+  sendTier(video: boolean): void {
+    this.assertOpen();
+    this.options.send({ kind: "tier", video });
+  }
+
   /** Tells the remote which of our streams is which; sent on creation and when a share starts or stops. */
   announceStreams(local: LocalTracks): void {
     this.assertOpen();
@@ -124,12 +145,14 @@ export class PeerLink extends Emitter<Events> {
 
   /**
    * A signal from the remote peer. Descriptions and candidates are applied in order (see
-   * Negotiation); stream names at once, since roles are worked out again when tracks arrive.
+   * Negotiation); stream names at once, since roles are worked out again when tracks arrive;
+   * a tier at once too (it concerns a track, not the negotiation).
    */
   receive(data: SignalData): Promise<void> {
     this.assertOpen();
-    if (data.kind !== "streams") return this.negotiation.receive(data);
-    this.roles.name(data);
+    if (data.kind === "streams") this.roles.name(data);
+    else if (data.kind === "tier") this.emit("tier", data.video);
+    else return this.negotiation.receive(data);
     return Promise.resolve();
   }
 

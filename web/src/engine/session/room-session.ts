@@ -1,12 +1,12 @@
 // A joined room: the signaling client, a transport for the media (the mesh by default), and the
-// features that make the room (entry, roster, chat, media state, ICE, access), folded into one
+// features that make the room (entry, roster, chat, media state, ICE, access, stage), folded into one
 // state snapshot that the UI renders. No DOM.
 //
 // Server frames reach the features through one typed table (server-handlers.ts): which feature
 // handles which message type is written down in one place, and a type without a handler does
 // not compile.
 
-import { DEFAULT_UPLOAD_BUDGET_KBPS, type ServerMessage } from "../../../../protocol/protocol";
+import { DEFAULT_UPLOAD_BUDGET_KBPS, type ErrorCode, type Mode, type Seat, type ServerMessage } from "../../../../protocol/protocol";
 import { Emitter } from "../emitter";
 import { AccessFeature } from "../features/access";
 import { ChatFeature } from "../features/chat";
@@ -14,21 +14,23 @@ import { EntryFeature } from "../features/entry";
 import { IceFeature } from "../features/ice";
 import { MediaStateFeature } from "../features/media-state";
 import { Roster } from "../features/roster";
+import { StageFeature } from "../features/stage";
 import { log } from "../log";
 import type { LocalMedia } from "../media/local-media";
 import { Mesh } from "../mesh/mesh";
 import type { SignalingClient } from "../signaling/signaling-client";
 import { dispatch, type ServerHandlers } from "./server-handlers";
 import { initialState, type SessionState } from "./session-state";
-import type { Transport, TransportDeps } from "./transport";
+import type { StageTiersView, Transport, TransportDeps } from "./transport";
 
-export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerState, SessionState, SessionStatus } from "./session-state";
+export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerState, SessionState, SessionStatus, StageView } from "./session-state";
 
 export interface SessionOptions {
   /** The room socket, maybe opened before the person chose to join; the session owns it from now on. */
   signaling: Pick<SignalingClient, "on" | "send" | "join" | "rejoin" | "destroy">;
   name: string;
-  media: Pick<LocalMedia, "state" | "tracks" | "on" | "setMic">;
+  /** This device's media: the session announces it, hands it to the transport, and turns it off (or on) with a stage seat. */
+  media: Pick<LocalMedia, "state" | "tracks" | "on" | "setMic" | "setCam" | "stopScreen" | "start">;
   /** The room's host key, if this browser holds it: the join makes us a host. */
   hostKey?: string;
   /** This browser's lobby id (stored.ts): what a host's denials count against. */
@@ -52,9 +54,12 @@ export class RoomSession extends Emitter<Events> {
   private readonly ice: IceFeature;
   private readonly entry: EntryFeature;
   private readonly accessFeature: AccessFeature;
+  private readonly stage: StageFeature;
   private readonly handlers: ServerHandlers;
   private readonly unsubscribe: Array<() => void>;
   private self: { id: string; joined: number; token: string } | null = null;
+  /** The last frame's code if it was an error: a refusal's close comes right after its error frame ("stage-full", then 4409). */
+  private lastError: ErrorCode | null = null;
   private stateValue: SessionState;
   private destroyed = false;
   private released = false;
@@ -80,15 +85,21 @@ export class RoomSession extends Emitter<Events> {
     const { hostKey, device } = options;
     this.entry = new EntryFeature({ ...(hostKey ? { hostKey } : {}), ...(device ? { device } : {}) }, () => signaling.rejoin(), update);
     this.accessFeature = new AccessFeature(send, this.roster, options.media, () => this.self?.id ?? null, update);
+    const self = () => (this.self ? { id: this.self.id, role: this.stateValue.role } : null);
+    this.stage = new StageFeature(send, this.transport, this.roster, options.media, self, update);
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
-      signaling.on("message", (m) => dispatch(this.handlers, m)),
+      signaling.on("message", (m) => {
+        this.lastError = m.type === "error" ? m.code : null;
+        dispatch(this.handlers, m);
+      }),
       signaling.on("status", (status) => this.update({ status })),
       signaling.on("refused", (refusal) => {
         // Final (removed, meeting ended, room full…): every peer connection closes now, not when
         // the person leaves the refusal screen; the others have dropped theirs to us.
         this.release();
-        this.update({ status: "refused", refusal });
+        // "stage-full" and "room-full" share a close code (4409); the error frame tells them apart.
+        this.update({ status: "refused", refusal: { ...refusal, error: this.lastError } });
       }),
       signaling.on("lost", ({ code }) => this.entry.lost(code)),
     ];
@@ -114,6 +125,11 @@ export class RoomSession extends Emitter<Events> {
     return this.transport.peerConnections;
   }
 
+  /** As a speaker on a stage, which viewers get our camera video and which audio only; for benchmarks and tests. */
+  get stageTiers(): StageTiersView {
+    return this.transport.stageTiers();
+  }
+
   /** Sends now if connected; otherwise it waits in the outbox and goes out after the rejoin. */
   sendChat(text: string): void {
     this.assertAlive();
@@ -135,6 +151,13 @@ export class RoomSession extends Emitter<Events> {
     knockAgain: () => this.alive() && this.entry.knockAgain(),
     /** Leaves the lobby: the same as leaving the room (the room forgets a knock whose socket closed). */
     cancelKnock: () => this.alive() && (this.destroy(), true),
+    /** Host or cohost: make the room a meeting or a stage (features/stage.ts). */
+    setMode: (mode: Mode) => this.alive() && this.stage.setMode(mode),
+    /** Host or cohost, on a stage: invite a member onto it ("speaker") or move one back ("viewer"). */
+    setSeat: (id: string, seat: Seat) => this.alive() && this.stage.setSeat(id, seat),
+    /** A speaker steps down to the audience. */
+    leaveStage: () => this.alive() && this.stage.leaveStage(),
+    raiseHand: (up: boolean) => this.alive() && this.stage.raiseHand(up),
   };
 
   /** Leaves the room: every connection, listener and timer is closed. Media stays with its owner. */
@@ -155,13 +178,14 @@ export class RoomSession extends Emitter<Events> {
     this.ice.dispose();
     this.chat.dispose();
     this.mediaState.dispose();
+    this.stage.dispose();
     this.roster.dispose();
     this.transport.close();
   }
 
   /** Which feature handles which server frame. */
   private serverHandlers(): ServerHandlers {
-    const { roster, chat, mediaState, ice, entry, accessFeature: access } = this;
+    const { roster, chat, mediaState, ice, entry, accessFeature: access, stage } = this;
     return {
       welcome: (msg) => this.onWelcome(msg),
       "peer-joined": (msg) => {
@@ -170,6 +194,7 @@ export class RoomSession extends Emitter<Events> {
       },
       "peer-left": (msg) => {
         const gone = roster.remove(msg.id);
+        stage.peerLeft(msg.id);
         if (gone) chat.note("left", gone.name);
       },
       "peer-presence": (msg) => roster.presence(msg.id, msg.away),
@@ -186,6 +211,8 @@ export class RoomSession extends Emitter<Events> {
       access: (msg) => access.access(msg),
       "peer-role": (msg) => access.peerRole(msg),
       "mute-request": (msg) => access.muteRequest(msg),
+      stage: (msg) => stage.stage(msg),
+      "peer-seat": (msg) => stage.peerSeat(msg),
       error: (msg) => {
         // Errors about our own frames: each feature acts on its own codes; the rest are diagnostics.
         log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
@@ -202,6 +229,8 @@ export class RoomSession extends Emitter<Events> {
     if (!msg.resumed) this.roster.clear();
     this.self = { id: msg.you.id, joined: msg.you.joined, token: msg.resumeToken };
     this.roster.setSelf({ id: msg.you.id, joined: msg.you.joined });
+    // Our seat before any peer: the links made for them follow it from their first offer.
+    this.stage.welcome(msg);
     this.update({ selfId: msg.you.id, selfJoined: msg.you.joined, settings: msg.settings, reconnects: this.stateValue.reconnects + (rejoin ? 1 : 0) });
     this.ice.apply(msg.ice);
     this.entry.welcome();

@@ -1,9 +1,9 @@
 // The one snapshot of a joined room that the UI renders. Each part is owned by one unit: the
 // roster owns `participants`, the chat feature `chat`, the ICE feature `ice` and `turnRejected`,
 // the entry feature `entry`, the access feature `role`, `access`, `knocks`, `muteRequest` and
-// `accessNotice`, the session the rest.
+// `accessNotice`, the stage feature `stage`, the session the rest.
 
-import type { AccessState, IceConfig, Knock, PeerInfo, Role, RoomSettings } from "../../../../protocol/protocol";
+import type { AccessState, ErrorCode, IceConfig, Knock, Mode, PeerInfo, Role, RoomSettings, Seat } from "../../../../protocol/protocol";
 import type { AccessNotice, MuteRequest } from "../features/access";
 import type { ChatItem } from "../features/chat-state";
 import type { Entry } from "../features/entry";
@@ -20,9 +20,26 @@ export interface Participant extends PeerInfo {
 
 export type SessionStatus = SignalingStatus | "refused";
 
+/** The room's mode and this member's place on a stage (features/stage.ts owns it). */
+export interface StageView {
+  mode: Mode;
+  /** Our seat: "speaker" publishes, "viewer" watches; always "speaker" in a meeting. */
+  seat: Seat;
+  /** Raised hands, oldest first (peer ids; ours included). */
+  hands: readonly string[];
+  /** When the room became a stage (ms since the epoch, the room's clock); null in a meeting. */
+  liveSince: number | null;
+  /** Speakers that send us their audio and screen but no camera video: their stage is full (their `tier` signal). */
+  videoOffFrom: readonly string[];
+}
+
 export interface SessionState {
   status: SessionStatus;
-  refusal: { code: number; reason: string } | null;
+  /**
+   * Why the room closed our socket for good: the close code and reason, and the error frame that
+   * came right before it, if one did (4409 is "room-full" or, on a stage, "stage-full").
+   */
+  refusal: { code: number; reason: string; error: ErrorCode | null } | null;
   selfId: string | null;
   /** When we joined (the room's clock): with the others' join times, it settles who is "Aigul (2)". */
   selfJoined: number | null;
@@ -49,6 +66,8 @@ export interface SessionState {
   muteRequest: MuteRequest | null;
   /** What a host action came back with, until dismissed. */
   accessNotice: AccessNotice | null;
+  /** Meeting or stage, our seat, the hands. */
+  stage: StageView;
 }
 
 export function initialState(relayOnly: boolean): SessionState {
@@ -70,6 +89,7 @@ export function initialState(relayOnly: boolean): SessionState {
     knocks: [],
     muteRequest: null,
     accessNotice: null,
+    stage: { mode: "meeting", seat: "speaker", hands: [], liveSince: null, videoOffFrom: [] },
   };
 }
 

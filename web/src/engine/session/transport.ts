@@ -4,7 +4,7 @@
 // implements it today; a transport through an SFU could stand beside it without the session
 // changing.
 
-import type { IceServer, PeerInfo, SignalData } from "../../../../protocol/protocol";
+import type { IceServer, Mode, PeerInfo, Seat, SignalData } from "../../../../protocol/protocol";
 import type { LocalTracks } from "../media/local-tracks";
 import type { PeerState } from "../peer/peer-link";
 import type { RemoteStreams } from "../peer/stream-roles";
@@ -15,6 +15,21 @@ export interface SelfInfo {
   id: string;
   /** When we joined (the room's clock): the join order settles who offers. */
   joined: number;
+}
+
+/**
+ * The room's mode and our seat. In a meeting everyone connects to everyone, both ways. On a stage
+ * a speaker connects to everyone and a viewer to speakers only, receive-only (it sends nothing).
+ */
+export interface StageSeat {
+  mode: Mode;
+  seat: Seat;
+}
+
+/** As a speaker on a stage: the viewers that get our camera video and those that get audio (and screen) only. */
+export interface StageTiersView {
+  video: string[];
+  audioOnly: string[];
 }
 
 /** What the session gives a transport. */
@@ -42,13 +57,20 @@ export type TransportEvents = {
   streams: { peerId: string } & RemoteStreams;
   /** The TURN server refused our credentials and no relay candidate could be gathered. */
   "turn-rejected": void;
+  /** A stage speaker says whether it sends us its camera video (false: its stage is full). */
+  tier: { peerId: string; video: boolean };
 };
 
 export interface Transport {
   on<K extends keyof TransportEvents>(event: K, fn: (value: TransportEvents[K]) => void): () => void;
   /** Who we are in the room: set on every welcome, before any peer is added. */
   setSelf(self: SelfInfo): void;
-  /** A participant is in the room (again, maybe with news); connects to it if that is our part. */
+  /**
+   * The mode or our seat changed (set on every welcome, after setSelf and before any peer): links
+   * that are no longer wanted close, wanted ones open, and ours start or stop sending.
+   */
+  setStage(stage: StageSeat): void;
+  /** A participant is in the room (again, maybe with news such as a new seat); connects to it if that is our part. */
   addPeer(peer: PeerInfo): void;
   /** A participant that was away is back: signals sent to it meanwhile were lost. */
   peerReturned(peer: PeerInfo): void;
@@ -65,6 +87,8 @@ export interface Transport {
   setLocalTracks(tracks: LocalTracks): void;
   /** The live peer connections, for diagnostics and tests. */
   readonly peerConnections: RTCPeerConnection[];
+  /** Our stage tiers now (both lists empty unless we are a speaker on a stage), for benchmarks and tests. */
+  stageTiers(): StageTiersView;
   /** Closes every connection, timer and listener; calls afterwards are refused. */
   close(): void;
 }

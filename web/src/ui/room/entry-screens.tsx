@@ -1,25 +1,13 @@
 // The screens on the way in, before the call: the passcode, and the lobby (waiting for a host,
 // denied, blocked, expired). What each says comes from the engine's entry stage (features/entry.ts).
 
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { PASSCODE_MAX_CHARS } from "../../../../protocol/protocol";
 import type { LocalMedia } from "../../engine/media/local-media";
 import type { Entry } from "../../engine/session/room-session";
-import { useEngineState, useI18n } from "../hooks";
+import { useEngineState, useI18n, useNow } from "../hooks";
 import { navigate } from "../routes";
 import { Video } from "../video";
-
-/** The clock, re-read every `everyMs` while `ticking`: for countdowns that must re-enable a button. */
-function useNow(everyMs: number, ticking: boolean): number {
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    if (!ticking) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [ticking, everyMs]);
-  return now;
-}
 
 interface PasscodeProps {
   entry: Extract<Entry, { stage: "passcode" | "passcode-locked" }>;
@@ -66,10 +54,12 @@ interface LobbyProps {
   media: LocalMedia;
   onCancel: () => void;
   onKnockAgain: () => void;
+  /** False for a stage's viewer: it will not be seen, so there is nothing to preview. */
+  preview?: boolean;
 }
 
 /** The knocker's screen: themself as the host will let them in, and where the knock stands. */
-export function LobbyScreen({ entry, name, media, onCancel, onKnockAgain }: LobbyProps) {
+export function LobbyScreen({ entry, name, media, onCancel, onKnockAgain, preview = true }: LobbyProps) {
   const { t } = useI18n();
   const local = useEngineState(media)!;
   const retryAt = entry.stage === "denied" ? entry.retryAt : 0;
@@ -84,9 +74,11 @@ export function LobbyScreen({ entry, name, media, onCancel, onKnockAgain }: Lobb
 
   return (
     <main class="prejoin lobby" data-testid="lobby" data-stage={entry.stage}>
-      <section class="preview">
-        {local.cam ? <Video stream={media.cameraStream} muted mirrored testid="lobby-preview" /> : <div class="video placeholder">{t("prejoin.noCamera")}</div>}
-      </section>
+      {preview && (
+        <section class="preview">
+          {local.cam ? <Video stream={media.cameraStream} muted mirrored testid="lobby-preview" /> : <div class="video placeholder">{t("prejoin.noCamera")}</div>}
+        </section>
+      )}
       <section class="join-panel">
         <p class="as">{t("lobby.as", { name })}</p>
         <div role="status">

@@ -4,9 +4,10 @@
 // good.
 
 import { useEffect, useState } from "preact/hooks";
-import { CloseCode } from "../../../../protocol/protocol";
+import { CloseCode, MAX_SPEAKERS } from "../../../../protocol/protocol";
 import type { LocalMediaState } from "../../engine/media/local-media";
-import type { SessionState } from "../../engine/session/room-session";
+import type { AccessNotice, SessionState } from "../../engine/session/room-session";
+import type { I18n } from "../hooks";
 import { useI18n } from "../hooks";
 import { MediaErrors } from "../media-errors";
 import { createRoom, navigate } from "../routes";
@@ -49,14 +50,30 @@ export function RoomNotices({ state, local, labels, onDismiss }: NoticesProps) {
         </div>
       )}
       {accessNotice && !muteRequest && (
-        <div class="toast" role="status" data-testid="access-notice">{t(accessNotice === "forbidden" ? "access.forbidden" : "knock.gone")}</div>
+        <div class="toast" role="status" data-testid="access-notice" data-notice={accessNotice}>{noticeText(accessNotice, t)}</div>
       )}
     </>
   );
 }
 
+/** What a host action came back with, in words. */
+function noticeText(notice: AccessNotice, t: I18n["t"]): string {
+  switch (notice) {
+    case "forbidden":
+      return t("access.forbidden");
+    case "knock-gone":
+      return t("knock.gone");
+    case "speakers-full":
+      return t("stage.speakersFull", { count: MAX_SPEAKERS });
+    case "not-stage":
+      return t("stage.notStage");
+    default:
+      return notice satisfies never;
+  }
+}
+
 /** The room closed our socket and the engine will not reconnect: say why, and where to go. */
-export function Refused({ refusal, onRejoin }: { refusal: { code: number; reason: string }; onRejoin: () => void }) {
+export function Refused({ refusal, onRejoin }: { refusal: NonNullable<SessionState["refusal"]>; onRejoin: () => void }) {
   const { t } = useI18n();
   const final = byHost(refusal.code);
   useEffect(() => {
@@ -64,9 +81,9 @@ export function Refused({ refusal, onRejoin }: { refusal: { code: number; reason
   }, [final]);
   if (refusal.code === CloseCode.RoomGone) return <RoomGone />;
   if (final) return <RoomGone text={t(refusalText(refusal.code))} testid="refused" code={refusal.code} />;
-  const key = refusalText(refusal.code);
+  const key = refusalText(refusal.code, refusal.error);
   return (
-    <main class="notice" data-testid="refused" data-code={refusal.code}>
+    <main class="notice" data-testid="refused" data-code={refusal.code} data-error={refusal.error}>
       <h1 class="notice-text">{key === "status.refused" ? t(key, { reason: refusal.reason }) : t(key)}</h1>
       <div class="notice-actions">
         {canRejoinAfter(refusal.code) && <button class="primary" onClick={onRejoin} data-testid="rejoin">{t("status.rejoin")}</button>}

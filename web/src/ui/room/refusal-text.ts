@@ -4,11 +4,15 @@
 import { CloseCode, type ErrorCode } from "../../../../protocol/protocol";
 import type { MessageKey } from "../../i18n/i18n";
 
-/** What the refusal screen says when the room closed our socket for good. */
-export function refusalText(code: number): MessageKey {
+/**
+ * What the refusal screen says when the room closed our socket for good. `error`: the error frame
+ * that came before the close, where one close code has more than one cause (a full room, or a
+ * stage with no seat left for another viewer).
+ */
+export function refusalText(code: number, error?: ErrorCode | null): MessageKey {
   switch (code) {
     case CloseCode.RoomFull:
-      return "status.full";
+      return error === "stage-full" ? "stage.full" : "status.full";
     case CloseCode.Replaced:
       return "status.replaced";
     case CloseCode.RateLimited:
@@ -48,6 +52,8 @@ export function errorText(code: ErrorCode): MessageKey | null {
   switch (code) {
     case "room-full":
       return "status.full";
+    case "stage-full":
+      return "stage.full";
     case "chat-throttled":
       return "chat.slowDown";
     default:

@@ -1,12 +1,13 @@
-// Room settings, one small dialog: ask to join (the lobby), the lock, the passcode, and the host
-// link for the key holder's other devices. What each role may change comes from powers.ts; what
+// Room settings, one small dialog: meeting or stage, ask to join (the lobby), the lock, the
+// passcode, and the host link for the key holder's other devices. What each role may change comes from powers.ts; what
 // it may not is shown disabled with the reason, never hidden without a word.
 
 import { useState } from "preact/hooks";
-import { PASSCODE_MAX_CHARS, type AccessState, type Role } from "../../../../protocol/protocol";
+import { PASSCODE_MAX_CHARS, type AccessState, type Mode, type Role } from "../../../../protocol/protocol";
 import { can } from "../../engine/features/powers";
 import { Dialog } from "../dialog";
 import { useI18n } from "../hooks";
+import { ModeChoice } from "../mode-choice";
 import { askNotificationPermission } from "../notify-permission";
 
 interface SettingsProps {
@@ -15,15 +16,18 @@ interface SettingsProps {
   /** This browser's host key for the room, if it holds one: the host link carries it. */
   hostLink: string | null;
   setAccess: (patch: { lobby?: boolean; locked?: boolean; passcode?: string | null }) => void;
+  mode: Mode;
+  setMode: (mode: Mode) => void;
   onClose: () => void;
 }
 
-export function SettingsDialog({ role, access, hostLink, setAccess, onClose }: SettingsProps) {
+export function SettingsDialog({ role, access, hostLink, setAccess, mode, setMode, onClose }: SettingsProps) {
   const { t } = useI18n();
   const [passcode, setPasscode] = useState("");
   const [copied, setCopied] = useState(false);
   const mayAccess = can(role, "access");
   const mayPasscode = can(role, "passcode");
+  const mayMode = can(role, "set-mode");
 
   const toggleLobby = (on: boolean) => {
     // The moment the knock notification becomes useful, and a click: the one time to ask.
@@ -48,6 +52,8 @@ export function SettingsDialog({ role, access, hostLink, setAccess, onClose }: S
   return (
     <Dialog title={t("settings.title")} onClose={onClose} testid="settings" class="settings">
       {role === "temp-host" && <p class="hint" data-testid="temp-host-note">{t("settings.tempHost")}</p>}
+      {/* The room's answer (a `stage` frame) moves the choice: it shows what the room is, not what was clicked. */}
+      <ModeChoice mode={mode} onChange={setMode} disabled={!mayMode} note={mayMode ? null : t("access.forbidden")} />
       <label class="check">
         <input type="checkbox" checked={access.lobby} disabled={!mayAccess} onChange={(e) => toggleLobby(e.currentTarget.checked)} data-testid="setting-lobby" />
         <span>{t("settings.lobby")}</span>
