@@ -7,7 +7,12 @@
 //   receive-only connections, and has no connection to other viewers). Host-key holders join as
 //   speakers; everyone else joins as a viewer. At most MAX_SPEAKERS speakers at once.
 // - A host or cohost moves a viewer onto the stage (`set-seat` speaker) or back (`set-seat`
-//   viewer); a speaker may step down itself (`leave-stage`). Nobody can promote itself.
+//   viewer); a speaker may step down itself (`leave-stage`). A viewer cannot promote itself; a
+//   host or cohost may seat itself, as it may seat anyone (a host who stepped down comes back).
+//   A speaker moved back may take the audience past `settings.stageViewers`, by at most
+//   MAX_SPEAKERS: nobody already in is put out for it.
+// - Being moved onto the stage is an invitation: the member's client turns nothing on until the
+//   person accepts (a host must not be able to put anyone on camera); declining is `leave-stage`.
 // - Anyone may raise a hand; the room keeps the hands in the order raised, in the welcome, so a
 //   late joiner sees them. Being moved onto the stage lowers the hand.
 // - The room relays a viewer's signals to speakers only, and refuses a viewer's `media` frame
@@ -69,7 +74,8 @@ export const STAGE_ERRORS = [
 export function stageState(v: unknown): StageState | null {
   if (!isObj(v) || !isMode(v.mode)) return null;
   const hands = listOf(v.hands, (x) => (isPeerId(x) ? x : null));
-  if (!hands || hands.length > 1000) return null;
+  // At most everyone in the largest room: 1000 (the settings' top) viewers and the speakers.
+  if (!hands || hands.length > 1000 + MAX_SPEAKERS) return null;
   const liveSince = v.liveSince;
   if (liveSince !== null && !isTime(liveSince)) return null;
   return { mode: v.mode, hands, liveSince };

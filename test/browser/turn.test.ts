@@ -89,7 +89,7 @@ describe("TURN through a real coturn", () => {
     }
   });
 
-  it("connects a stage viewer through the relay only: receive-only, relay candidate, frames flowing", async () => {
+  it("connects a first-time stage viewer (no camera permission, so no host candidate) through the room's STUN or TURN server, untold", async () => {
     const app = await startApp(turnVars("udp"));
     try {
       const speaker = await (await newPeerContext(browser, app)).newPage();
@@ -100,19 +100,55 @@ describe("TURN through a real coturn", () => {
       await speaker.getByTestId("name").fill("Speaker");
       await speaker.getByTestId("join").click();
       await speaker.waitForSelector('[data-testid="room"][data-status="joined"][data-role="host"]');
-      // The viewer never calls getUserMedia (the page has no camera permission at all, to be sure).
+      // A first visit: no camera or mic permission, and the page never asks. Chromium then
+      // gathers no host candidate here (loopback is this namespace's only network): what connects
+      // it is what the room's ICE servers give, a server-reflexive address from coturn's STUN or
+      // a relay, without the viewer ticking "hide my IP address".
       const viewer = await (await newPeerContext(browser, app, { media: false })).newPage();
       const t0 = Date.now();
       await viewer.goto(speaker.url());
       await viewer.getByTestId("name").fill("Viewer");
-      await viewer.getByTestId("relay-only").check();
       await viewer.getByTestId("join").click();
       await waitUntil("first remote frame", async () => ((await mediaStats(viewer))[0]?.video ?? 0) > 0, 20_000);
-      report("stage viewer, relay-only: open link → first remote frame", Date.now() - t0, "ms");
+      report("first-time stage viewer, through TURN: open link → first remote frame", Date.now() - t0, "ms");
       await waitForRemoteVideo(viewer, 1);
       const [pair] = await selectedPairs(viewer);
-      assert.equal(pair!.local, "relay");
-      assert.equal(pair!.relayProtocol, "udp");
+      assert.ok(pair!.local === "srflx" || pair!.local === "relay", `local candidate ${pair!.local}`);
+      const hostCandidates = await viewer.evaluate(async () => {
+        let n = 0;
+        for (const pc of (globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink.session.peerConnections) {
+          (await pc.getStats()).forEach((s) => {
+            if (s.type === "local-candidate" && s.candidateType === "host") n++;
+          });
+        }
+        return n;
+      });
+      assert.equal(hostCandidates, 0, "a page without camera permission has no host candidate here");
+      await closeAll(speaker, viewer);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("connects a stage viewer that hides its IP address: relay to the speaker", async () => {
+    const app = await startApp(turnVars("udp"));
+    try {
+      const speaker = await (await newPeerContext(browser, app)).newPage();
+      await speaker.goto(app.url);
+      await speaker.getByTestId("mode-stage").check();
+      await speaker.getByTestId("new-room").click();
+      await speaker.waitForURL(/\/r\//);
+      await speaker.getByTestId("name").fill("Speaker");
+      await speaker.getByTestId("join").click();
+      await speaker.waitForSelector('[data-testid="room"][data-status="joined"][data-role="host"]');
+      const viewer = await (await newPeerContext(browser, app, { media: false })).newPage();
+      await viewer.goto(speaker.url());
+      await viewer.getByTestId("name").fill("Viewer");
+      await viewer.getByTestId("relay-only").check();
+      await viewer.getByTestId("join").click();
+      await waitForRemoteVideo(viewer, 1);
+      const [pair] = await selectedPairs(viewer);
+      assert.deepEqual([pair!.local, pair!.relayProtocol], ["relay", "udp"]);
       await closeAll(speaker, viewer);
     } finally {
       await app.stop();

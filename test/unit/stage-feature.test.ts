@@ -2,7 +2,7 @@
 // peer, a seat change moves our media (off for the audience, mic and camera on when invited),
 // hands are those of members present, and a speaker's tier shows until it no longer applies.
 
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CloseCode, type Role, type ServerMessage, type StageState } from "../../protocol/protocol";
 import { peer, setup, welcome } from "./session-fakes";
 
@@ -18,11 +18,21 @@ function joined(as: "viewer" | "speaker" = "viewer", role: Role = "member", hand
 }
 
 describe("the stage feature", () => {
+  // This device's clock runs 10 s ahead of the room's (whose clock said 5 when we joined).
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(10_005);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("tells the transport our seat after who we are and before any peer, and shows the hands of members present", () => {
     const { transport, session, media } = joined("viewer", "member", ["v1", "gone", "me"]);
     expect(transport.calls.slice(0, 3)).toEqual(["setSelf me", "setStage stage viewer", "setIceServers 1"]);
     expect(transport.calls.indexOf("setStage stage viewer")).toBeLessThan(transport.calls.indexOf("addPeer s1"));
-    expect(session.state.stage).toEqual({ mode: "stage", seat: "viewer", hands: ["v1", "me"], liveSince: 1000, videoOffFrom: [] });
+    // liveSince on this device's clock: the room's 1000, plus the 10 s this clock is ahead.
+    expect(session.state.stage).toEqual({ mode: "stage", seat: "viewer", hands: ["v1", "me"], liveSince: 11_000, videoOffFrom: [], invited: false });
     // A viewer publishes nothing: the mic the fake had on goes off; nothing is started.
     expect(media.calls).toEqual(["setMic false"]);
     session.destroy();
@@ -35,17 +45,34 @@ describe("the stage feature", () => {
     session.destroy();
   });
 
-  it("invited onto the stage, starts mic and camera; sent back, turns them and the screen off", () => {
+  it("invited onto the stage, starts nothing until accepted; then mic and camera; sent back, turns them and the screen off", () => {
     const { signaling, transport, session, media } = joined("viewer");
     media.calls.length = 0;
     signaling.deliver(seat("me", "speaker"));
     expect(session.state.stage.seat).toBe("speaker");
+    expect(session.state.stage.invited).toBe(true);
     expect(transport.calls.at(-1)).toBe("setStage stage speaker");
+    // A host cannot put anyone on camera: nothing starts before the person says yes.
+    expect(media.calls).toEqual([]);
+    expect(session.actions.acceptStage()).toBe(true);
+    expect(session.state.stage.invited).toBe(false);
     expect(media.calls).toEqual(["start mic=true cam=true"]);
+    expect(session.actions.acceptStage()).toBe(false);
     media.state = { ...media.state, screen: true };
     signaling.deliver(seat("me", "viewer"));
     expect(transport.calls.at(-1)).toBe("setStage stage viewer");
     expect(media.calls.slice(1)).toEqual(["setMic false", "setCam false", "stopScreen"]);
+    session.destroy();
+  });
+
+  it("declining an invitation sends leave-stage and starts nothing", () => {
+    const { signaling, session, media } = joined("viewer");
+    media.calls.length = 0;
+    signaling.deliver(seat("me", "speaker"));
+    expect(session.actions.leaveStage()).toBe(true);
+    expect(signaling.sent.at(-1)).toEqual({ type: "leave-stage" });
+    expect(session.state.stage.invited).toBe(false);
+    expect(media.calls).toEqual([]);
     session.destroy();
   });
 

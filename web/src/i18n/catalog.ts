@@ -173,6 +173,10 @@ export const en = {
   "stage.empty": "Nobody is on the stage yet.",
   "stage.videoOff": "Video is off because the stage is full.",
   "stage.notStage": "That can only be done on a stage.",
+  "stage.invitedTitle": "You are invited onto the stage",
+  "stage.invitedText": "Everyone watching will see and hear you once you turn on your camera and microphone.",
+  "stage.accept": "Turn on camera and microphone",
+  "stage.decline": "Stay in the audience",
   "stage.full": "This stage is full: no more viewers can join. Try again later.",
 } satisfies Record<string, Entry>;
 

@@ -17,6 +17,7 @@ import { KnockPrompt } from "./room/knock-prompt";
 import { Refused, RoomGone, RoomNotices } from "./room/notices";
 import { SettingsDialog } from "./room/settings-dialog";
 import { StageBar } from "./room/stage-bar";
+import { StageInvitation } from "./room/stage-invitation";
 import { StageNotices } from "./room/stage-notices";
 import { hostLink, navigate, rememberRoom, roomInfo, roomSocketUrl, type RoomInfo } from "./routes";
 import { TapToListen } from "./tap-to-listen";
@@ -231,6 +232,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
         hands={seesHands ? stage.hands.length : 0}
       />
       <StageNotices state={state} labels={labels} seesHands={seesHands} />
+      {stage.invited && <StageInvitation onAccept={actions.acceptStage} onDecline={actions.leaveStage} />}
       <TapToListen />
       <KnockPrompt knocks={knocks} onAdmit={actions.admit} onDeny={actions.deny} onAdmitAll={actions.admitAll} />
       {settingsOpen && runsRoom && state.access && (

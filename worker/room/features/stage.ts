@@ -7,7 +7,7 @@
 //   others become viewers, and their mic, camera and screen are turned off. To a meeting:
 //   everyone is a speaker again, if the meeting's capacity holds them all.
 // - `set-seat` (host or cohost) moves one member; `leave-stage` lets a speaker step down itself.
-//   Nobody moves itself up: that takes a host.
+//   A viewer cannot move itself up: that takes a host or cohost (who may seat itself).
 // - `hand`: any member raises or lowers its own hand, in a meeting too. Rationed (HAND_POLICY),
 //   because every change is a frame to everyone.
 //

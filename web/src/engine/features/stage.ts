@@ -2,8 +2,10 @@
 // the mode, our seat, the raised hands of members present, since when the stage is live, and
 // which speakers send us no camera video (their `tier`). It tells the transport our seat (whom to
 // connect to, whether to send) and moves our media with it: sent to the audience, we stop
-// publishing (mic, camera and screen go off); invited onto the stage, our mic and camera start.
-// That invitation is the only time a viewer's page asks for them.
+// publishing (mic, camera and screen go off). Moved onto the stage by a host, we are "invited":
+// nothing starts until the person accepts (acceptStage starts mic and camera, the only time a
+// viewer's page asks for them) or declines (back to the audience). A host must not be able to
+// turn someone's camera on: with the permission already granted, the browser would not ask.
 
 import type { ClientMessage, Mode, PeerInfo, Role, Seat, ServerMessage } from "../../../../protocol/protocol";
 import { log } from "../log";
@@ -24,6 +26,10 @@ export class StageFeature {
   private hands: string[] = [];
   private liveSince: number | null = null;
   private videoOff: string[] = [];
+  /** A host moved us onto the stage and we have not said yes or no yet. */
+  private invited = false;
+  /** The room's clock minus ours (from a fresh welcome's join time), so that "live for 12:34" does not depend on this device's clock. */
+  private clockOffset = 0;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -42,6 +48,8 @@ export class StageFeature {
    * links it makes for them must already follow our seat (a viewer never offers media).
    */
   welcome(msg: Msg<"welcome">): void {
+    // A resumed welcome carries the old join time; the first one's offset still holds.
+    if (!msg.resumed) this.clockOffset = msg.you.joined - Date.now();
     this.mode = msg.stage.mode;
     this.hands = msg.stage.hands;
     this.liveSince = msg.stage.liveSince;
@@ -63,7 +71,10 @@ export class StageFeature {
       // a viewer whose stage became a meeting turns its camera on itself. That takes this frame to
       // come before our `peer-seat`; a `peer-seat` to speaker while still on a stage reads as an
       // invitation (takeSeat).
-      if (this.mode === "meeting") this.seat = "speaker";
+      if (this.mode === "meeting") {
+        this.seat = "speaker";
+        this.invited = false;
+      }
       if (this.seat === "speaker") this.videoOff = [];
       this.transport.setStage({ mode: this.mode, seat: this.seat });
     }
@@ -98,9 +109,23 @@ export class StageFeature {
     return this.mode === "stage" && this.may("set-seat") && this.send({ type: "set-seat", id, seat });
   }
 
-  /** A speaker steps down to the audience. */
+  /** A speaker steps down to the audience (or declines an invitation). */
   leaveStage(): boolean {
-    return this.mode === "stage" && this.seat === "speaker" && this.send({ type: "leave-stage" });
+    const sent = this.mode === "stage" && this.seat === "speaker" && this.send({ type: "leave-stage" });
+    if (sent && this.invited) {
+      this.invited = false;
+      this.publish();
+    }
+    return sent;
+  }
+
+  /** Says yes to a host's invitation: mic and camera start (the browser may ask for them now). */
+  acceptStage(): boolean {
+    if (!this.invited || this.seat !== "speaker") return false;
+    this.invited = false;
+    this.media.start({ mic: true, cam: true }).catch(mediaFailed);
+    this.publish();
+    return true;
   }
 
   raiseHand(up: boolean): boolean {
@@ -123,6 +148,7 @@ export class StageFeature {
     this.transport.setStage({ mode: this.mode, seat });
     if (seat === "speaker") this.videoOff = [];
     if (seat === was) return;
+    this.invited = seat === "speaker" && this.mode === "stage";
     if (seat === "viewer") {
       // A viewer publishes nothing (the room refuses its media), and the person should see it.
       // Only what is on: each change is a `media` frame to the room.
@@ -130,9 +156,6 @@ export class StageFeature {
       if (mic) this.media.setMic(false).catch(mediaFailed);
       if (cam) this.media.setCam(false).catch(mediaFailed);
       if (screen) this.media.stopScreen().catch(mediaFailed);
-    } else if (this.mode === "stage") {
-      // Invited onto the stage: this is where a viewer's page asks for camera and mic.
-      this.media.start({ mic: true, cam: true }).catch(mediaFailed);
     }
   }
 
@@ -155,8 +178,9 @@ export class StageFeature {
       mode: this.mode,
       seat: this.seat,
       hands: this.hands.filter((id) => present.has(id)),
-      liveSince: this.liveSince,
+      liveSince: this.liveSince === null ? null : this.liveSince - this.clockOffset,
       videoOffFrom: this.videoOff,
+      invited: this.invited,
     };
     this.update({ stage: view });
   }

@@ -109,6 +109,11 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     // The other side starts over: until its offer arrives, the connection is being re-made.
     else if (unheard) this.emit("connection", { peerId: peer.id, state: "reconnecting" });
     else if (link && link.state !== "connected") this.restartLink(link);
+    const kept = this.links.get(peer.id);
+    if (kept) {
+      this.tiers.retell(kept);
+      this.retier();
+    }
   }
 
   removePeer(id: string): void {

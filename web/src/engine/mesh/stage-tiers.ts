@@ -136,6 +136,14 @@ export class StageTiers<L extends TierLink> {
     }
   }
 
+  /**
+   * The viewer behind this link came back (a resume, maybe from a reloaded page that has
+   * forgotten what we told it): it hears its tier again on the next update.
+   */
+  retell(link: L): void {
+    this.told.delete(link);
+  }
+
   dispose(): void {
     this.unsubscribe();
   }

@@ -157,6 +157,8 @@ export class RoomSession extends Emitter<Events> {
     setSeat: (id: string, seat: Seat) => this.alive() && this.stage.setSeat(id, seat),
     /** A speaker steps down to the audience. */
     leaveStage: () => this.alive() && this.stage.leaveStage(),
+    /** Says yes to a host's invitation onto the stage: mic and camera start. */
+    acceptStage: () => this.alive() && this.stage.acceptStage(),
     raiseHand: (up: boolean) => this.alive() && this.stage.raiseHand(up),
   };
 

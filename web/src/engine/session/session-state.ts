@@ -27,10 +27,12 @@ export interface StageView {
   seat: Seat;
   /** Raised hands, oldest first (peer ids; ours included). */
   hands: readonly string[];
-  /** When the room became a stage (ms since the epoch, the room's clock); null in a meeting. */
+  /** When the room became a stage (ms since the epoch, on this device's clock); null in a meeting. */
   liveSince: number | null;
   /** Speakers that send us their audio and screen but no camera video: their stage is full (their `tier` signal). */
   videoOffFrom: readonly string[];
+  /** A host moved us onto the stage: our camera and mic wait for our yes (acceptStage) or no (leaveStage). */
+  invited: boolean;
 }
 
 export interface SessionState {
@@ -89,7 +91,7 @@ export function initialState(relayOnly: boolean): SessionState {
     knocks: [],
     muteRequest: null,
     accessNotice: null,
-    stage: { mode: "meeting", seat: "speaker", hands: [], liveSince: null, videoOffFrom: [] },
+    stage: { mode: "meeting", seat: "speaker", hands: [], liveSince: null, videoOffFrom: [], invited: false },
   };
 }
 
