@@ -128,6 +128,17 @@ export async function joinRoom(page: Page, app: App, roomId: string, name: strin
   await page.waitForSelector('[data-testid="room"][data-status="joined"]');
 }
 
+/** From the landing page, as a person would: creates a stage (this browser keeps its host key) and joins it as its speaker. */
+export async function openStage(page: Page, appUrl: string, name: string): Promise<void> {
+  await page.goto(appUrl);
+  await page.getByTestId("mode-stage").check();
+  await page.getByTestId("new-room").click();
+  await page.waitForURL(/\/r\//);
+  await page.getByTestId("name").fill(name);
+  await page.getByTestId("join").click();
+  await page.waitForSelector('[data-testid="room"][data-status="joined"][data-role="host"]');
+}
+
 export async function createRoom(app: App): Promise<string> {
   const res = await fetch(`${app.url}/api/rooms`, { method: "POST" });
   return ((await res.json()) as { id: string }).id;

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
-import { appAndBrowser, mediaStats, startApp, newPeerContext, report, waitForRemoteVideo, waitUntil } from "./harness.ts";
+import { appAndBrowser, mediaStats, newPeerContext, openStage, report, startApp, waitForRemoteVideo, waitUntil } from "./harness.ts";
 
 const env = appAndBrowser();
 
@@ -238,13 +238,7 @@ describe("Tap to listen", () => {
     // gesture; so play() is made to refuse here the way those browsers do (NotAllowedError),
     // until a trusted click, which only a real input event (Playwright's click) is.
     const speaker = await newPage();
-    await speaker.goto(env.app.url);
-    await speaker.getByTestId("mode-stage").check();
-    await speaker.getByTestId("new-room").click();
-    await speaker.waitForURL(/\/r\//);
-    await speaker.getByTestId("name").fill("Talker");
-    await speaker.getByTestId("join").click();
-    await speaker.waitForSelector('[data-testid="room"][data-status="joined"]');
+    await openStage(speaker, env.app.url, "Talker");
 
     const context = await newPeerContext(env.browser, env.app, { viewport: { width: 800, height: 600 } });
     await context.addInitScript(() => {
@@ -288,13 +282,7 @@ describe("stage capacity", () => {
     };
     try {
       const speaker = await open();
-      await speaker.goto(app.url);
-      await speaker.getByTestId("mode-stage").check();
-      await speaker.getByTestId("new-room").click();
-      await speaker.waitForURL(/\/r\//);
-      await speaker.getByTestId("name").fill("Speaker");
-      await speaker.getByTestId("join").click();
-      await speaker.waitForSelector('[data-testid="room"][data-status="joined"]');
+      await openStage(speaker, app.url, "Speaker");
       const enter = async (name: string) => {
         const page = await open();
         await page.goto(speaker.url());

@@ -11,6 +11,7 @@ import {
   launchBrowser,
   mediaStats,
   newPeerContext,
+  openStage,
   report,
   selectedPairs,
   startApp,
@@ -93,13 +94,7 @@ describe("TURN through a real coturn", () => {
     const app = await startApp(turnVars("udp"));
     try {
       const speaker = await (await newPeerContext(browser, app)).newPage();
-      await speaker.goto(app.url);
-      await speaker.getByTestId("mode-stage").check();
-      await speaker.getByTestId("new-room").click();
-      await speaker.waitForURL(/\/r\//);
-      await speaker.getByTestId("name").fill("Speaker");
-      await speaker.getByTestId("join").click();
-      await speaker.waitForSelector('[data-testid="room"][data-status="joined"][data-role="host"]');
+      await openStage(speaker, app.url, "Speaker");
       // A first visit: no camera or mic permission, and the page never asks. Chromium then
       // gathers no host candidate here (loopback is this namespace's only network): what connects
       // it is what the room's ICE servers give, a server-reflexive address from coturn's STUN or
@@ -134,13 +129,7 @@ describe("TURN through a real coturn", () => {
     const app = await startApp(turnVars("udp"));
     try {
       const speaker = await (await newPeerContext(browser, app)).newPage();
-      await speaker.goto(app.url);
-      await speaker.getByTestId("mode-stage").check();
-      await speaker.getByTestId("new-room").click();
-      await speaker.waitForURL(/\/r\//);
-      await speaker.getByTestId("name").fill("Speaker");
-      await speaker.getByTestId("join").click();
-      await speaker.waitForSelector('[data-testid="room"][data-status="joined"][data-role="host"]');
+      await openStage(speaker, app.url, "Speaker");
       const viewer = await (await newPeerContext(browser, app, { media: false })).newPage();
       await viewer.goto(speaker.url());
       await viewer.getByTestId("name").fill("Viewer");

@@ -89,8 +89,9 @@ export class StageFeature {
     const p = this.roster.participants.find((x) => x.id === msg.id);
     if (!p) return;
     this.roster.patch(msg.id, { seat: msg.seat });
-    const info: PeerInfo = { id: p.id, name: p.name, media: p.media, joined: p.joined, away: p.away, role: p.role, seat: msg.seat };
-    this.transport.addPeer(info);
+    // What the room says of it, without what the transport reports back (connection, streams).
+    const { connection: _connection, camera: _camera, screen: _screen, ...info } = p;
+    this.transport.addPeer({ ...info, seat: msg.seat } satisfies PeerInfo);
     if (msg.seat !== "speaker") this.videoOff = this.videoOff.filter((id) => id !== msg.id);
     this.publish();
   }
