@@ -24,8 +24,11 @@ export interface Target {
   name: string;
   /** A new room's id (roomlink: created with POST /api/rooms, as the web app does). */
   room(): Promise<string>;
-  /** Opens a socket in a room and resolves once it is joined (roomlink: welcome). */
-  join(room: string): Promise<BenchSocket>;
+  /**
+   * Opens a socket in a room and resolves once it is joined (roomlink: welcome). `host`: roomlink
+   * only, join with the room's host key (from its creation), as the creator's browser does.
+   */
+  join(room: string, opts?: { host?: boolean }): Promise<BenchSocket>;
   /** A ~300-byte frame that carries `payload` to one socket. */
   signal(to: BenchSocket, payload: string): string;
   /** A frame that carries `payload` to everyone else in the room. */
@@ -140,14 +143,17 @@ export async function roomlinkTarget(): Promise<Target> {
     CREATE_LIMITER: unlimited("7002"),
   });
   const http = base.replace(/^ws/, "http");
+  const hostKeys = new Map<string, string>();
   return {
     name: "roomlink",
     room: async () => {
       const res = await fetch(`${http}/api/rooms`, { method: "POST", headers: { "CF-Connecting-IP": `bench-create-${++clientNumber}` } });
       if (!res.ok) throw new Error(`create room: ${res.status}`);
-      return ((await res.json()) as { id: string }).id;
+      const { id, hostKey } = (await res.json()) as { id: string; hostKey: string };
+      hostKeys.set(id, hostKey);
+      return id;
     },
-    join: (room) =>
+    join: (room, opts = {}) =>
       openSocket(
         `${base}/api/rooms/${room}/ws`,
         { "CF-Connecting-IP": `bench-${++clientNumber}` },
@@ -162,7 +168,7 @@ export async function roomlinkTarget(): Promise<Target> {
           if (m.type === "chat") return m.message!.text;
           return null;
         },
-        JOIN_FRAME,
+        opts.host ? JSON.stringify({ ...JSON.parse(JOIN_FRAME), hostKey: hostKeys.get(room) }) : JOIN_FRAME,
       ),
     signal: (to, payload) => JSON.stringify({ type: "signal", to: to.id, data: { kind: "candidate", candidate: { candidate: `${payload} ${PAD}`, sdpMid: "0", sdpMLineIndex: 0 } } }),
     broadcast: (payload) => JSON.stringify({ type: "chat", text: payload, cid: `${payload}-${++clientNumber}` }),
