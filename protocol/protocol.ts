@@ -22,6 +22,7 @@ import {
   membershipClient,
   membershipServer,
 } from "./features/membership";
+import { VOICE_ERRORS, type VoiceClientMessage, type VoiceServerMessage, voiceClient, voiceServer } from "./features/voice";
 import { STAGE_ERRORS, type StageClientMessage, type StageServerMessage, stageClient, stageServer } from "./features/stage";
 import { SIGNAL_ERRORS, type SignalClientMessage, type SignalServerMessage, signalClient, signalServer } from "./features/signal";
 import { LIMITS } from "./limits";
@@ -50,6 +51,8 @@ export { cleanName, DEFAULT_UPLOAD_BUDGET_KBPS, PROTOCOL_VERSION, SETTINGS_RANGE
 export type { DescriptionType, SignalData } from "./features/signal";
 export type { Mode, Seat, StageState } from "./features/stage";
 export { isMode, isSeat, MAX_SPEAKERS, MODES, SEATS } from "./features/stage";
+export type { VoiceRef, VoiceType } from "./features/voice";
+export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOICE_UPLOAD_TTL_MS } from "./features/voice";
 export { LIMITS } from "./limits";
 export { charCount, exceedsBytes, wellFormed } from "./wire";
 
@@ -71,7 +74,8 @@ export type ClientMessage =
   | ChatClientMessage
   | IceClientMessage
   | AccessClientMessage
-  | StageClientMessage;
+  | StageClientMessage
+  | VoiceClientMessage;
 
 export type ServerMessage =
   | MembershipServerMessage
@@ -81,6 +85,7 @@ export type ServerMessage =
   | IceServerMessage
   | AccessServerMessage
   | StageServerMessage
+  | VoiceServerMessage
   | { type: "error"; code: ErrorCode; message: string };
 
 export type ClientType = ClientMessage["type"];
@@ -91,7 +96,7 @@ export type ClientOf<K extends ClientType> = Extract<ClientMessage, { type: K }>
 export type ServerOf<K extends ServerType> = Extract<ServerMessage, { type: K }>;
 
 /** Every error code, each meaning one thing; the one list the type and the client's check come from. */
-export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS] as const;
+export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ProtocolError = ProtocolErrorOf<ErrorCode>;
@@ -148,6 +153,7 @@ const clientValidators: ClientValidators<ClientMessage, ErrorCode> = {
   ...iceClient,
   ...accessClient,
   ...stageClient,
+  ...voiceClient,
 };
 
 const CLIENT_TYPES = Object.keys(clientValidators) as ClientType[];
@@ -186,6 +192,7 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...iceServer,
   ...accessServer,
   ...stageServer,
+  ...voiceServer,
   error: (v) => (isOneOf(ERROR_CODES, v.code) && isString(v.message) ? { type: "error", code: v.code, message: v.message } : null),
 };
 

@@ -10,4 +10,6 @@ export interface Env extends Vars, TurnVars {
   JOIN_LIMITER: RateLimit;
   /** Rooms created per client IP. */
   CREATE_LIMITER: RateLimit;
+  /** Voice recordings, under vm/<room>/<key> (storage/voice-bucket.ts). */
+  VOICE: R2Bucket;
 }

@@ -19,3 +19,6 @@ export const isRoomId = (s: string): boolean => ROOM_ID_PATTERN.test(s);
 
 /** 16 random bytes: the secret that lets a member take its seat back after a dropped socket. */
 export const newResumeToken = (): string => randomId(16);
+
+/** 16 random bytes: a voice recording's key, its one-time upload capability, a member's media token. */
+export const newKey = (): string => randomId(16);

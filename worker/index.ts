@@ -2,7 +2,7 @@
 // web app, which Workers static assets serve before this code runs (wrangler.toml [assets]).
 
 import { AutoRouter, StatusError, json, type IRequest } from "itty-router";
-import { isMode, PROTOCOL_VERSION, type Mode } from "../protocol/protocol";
+import { isMode, PROTOCOL_VERSION, VOICE_KEY, type Mode } from "../protocol/protocol";
 import { isObj } from "../protocol/wire";
 import { hashHostKey, newHostKey } from "./access/secrets";
 import type { Env } from "./env";
@@ -112,6 +112,22 @@ router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {
   const upgrade = new Request(url, { headers: request.headers });
   return roomOf(env, id).fetch(upgrade);
 });
+
+// Voice recordings (protocol/features/voice.ts): PUT once with the upload capability the room
+// issued (`?cap=`), then GET or HEAD with a member's media token (`?m=`). The room's object
+// decides and moves the bytes (durable/voice-http.ts); the body streams through untouched.
+async function voice(request: IRequest, env: Env): Promise<Response> {
+  const id = roomIdOf(request);
+  const { key } = request.params;
+  if (!key || !VOICE_KEY.test(key)) throw new StatusError(404, "no such voice message: malformed key");
+  // As for the socket: a new Request from the Proxy's parts, which a stub's fetch() can take.
+  const forwarded = new Request(request.url, { method: request.method, headers: request.headers, body: request.method === "PUT" ? request.body : null });
+  return roomOf(env, id).fetch(forwarded);
+}
+
+router.put("/rooms/:id/voice/:key", voice);
+router.get("/rooms/:id/voice/:key", voice);
+router.head("/rooms/:id/voice/:key", voice);
 
 // How often a room's code has run: for the idle-cost benchmark only, off unless STATS_ROUTE=on.
 router.get("/rooms/:id/stats", async (request: IRequest, env: Env) => {

@@ -7,6 +7,7 @@
 // that stops reading gets one page buffered at most, never a pile of them in the room's memory.
 
 import { LIMITS } from "../limits";
+import { type VoiceRef, VOICE_KEY, voiceRef } from "./voice";
 import { bad, charCount, type ClientValidators, fail, isObj, isPeerId, isSeq, isString, isTime, listOf, ok, type ServerValidators, wellFormed } from "../wire";
 
 export interface ChatMessage {
@@ -21,13 +22,16 @@ export interface ChatMessage {
   ts: number;
   /** The author's client message id, echoed so the author can match its own sends. */
   cid: string;
+  /** A voice message (features/voice.ts): the recording's reference; `text` is then usually empty. */
+  voice?: VoiceRef;
 }
 
 /** An `ack` token is the room's own (base64url, 22 characters); anything longer is not one. */
 export const ACK_MAX_CHARS = 64;
 
 export type ChatClientMessage =
-  | { type: "chat"; text: string; cid: string }
+  /** `voice`: a recording this member uploaded (features/voice.ts); `text` may then be empty. */
+  | { type: "chat"; text: string; cid: string; voice?: { key: string } }
   /**
    * The messages after this sequence number, a page at a time. `ack`: the token of the last
    * `history` reply this socket received; required once it has received one.
@@ -56,7 +60,9 @@ export function chatMessage(v: unknown): ChatMessage | null {
   if (!isObj(v)) return null;
   const { seq, from, name, text, ts, cid } = v;
   if (!isSeq(seq) || !isPeerId(from) || !isString(name) || !isString(text) || !isTime(ts) || !isString(cid)) return null;
-  return { seq, from, name, text, ts, cid };
+  if (v.voice === undefined) return { seq, from, name, text, ts, cid };
+  const voice = voiceRef(v.voice);
+  return voice ? { seq, from, name, text, ts, cid, voice } : null;
 }
 
 const isAck = (v: unknown): v is string => isString(v) && v.length > 0 && v.length <= ACK_MAX_CHARS;
@@ -67,10 +73,15 @@ export const chatClient: ClientValidators<ChatClientMessage, (typeof CHAT_ERRORS
     if (!isString(v.cid) || v.cid.length === 0 || v.cid.length > LIMITS.cidMaxChars) {
       return bad("chat", `\`cid\` must be a string of 1–${LIMITS.cidMaxChars} characters`);
     }
-    if (v.text.trim().length === 0) return bad("chat", "`text` must not be empty");
+    let voice: { key: string } | undefined;
+    if (v.voice !== undefined) {
+      if (!isObj(v.voice) || !isString(v.voice.key) || !VOICE_KEY.test(v.voice.key)) return bad("chat", "`voice` must be {key} with a voice key");
+      voice = { key: v.voice.key };
+    }
+    if (!voice && v.text.trim().length === 0) return bad("chat", "`text` must not be empty");
     if (charCount(v.text) > LIMITS.chatMaxChars) return fail("text-too-long", `text is longer than ${LIMITS.chatMaxChars} characters`);
     // Made well-formed here, so that what the room echoes live and what it stores are the same.
-    return ok({ type: "chat", text: wellFormed(v.text), cid: v.cid });
+    return ok({ type: "chat", text: wellFormed(v.text), cid: v.cid, ...(voice ? { voice } : {}) });
   },
   history: (v) => {
     if (!isSeq(v.after)) return bad("history", "`after` must be a non-negative integer");

@@ -107,6 +107,11 @@ export type MembershipServerMessage =
       knocks: Knock[];
       /** Meeting or stage, and the raised hands (features/stage.ts). */
       stage: StageState;
+      /**
+       * This member's capability for the room's voice messages (features/voice.ts): `?m=<it>` on
+       * their URLs. Random; it stops working when the member leaves.
+       */
+      mediaToken: string;
     }
   | { type: "peer-joined"; peer: PeerInfo }
   | { type: "peer-left"; id: string }
@@ -214,8 +219,8 @@ export const membershipServer: ServerValidators<MembershipServerMessage> = {
     const knocks = listOf(v.knocks, knock);
     const stage = stageState(v.stage);
     if (!you || !peers || !chat || !settings || !ice || !access || !knocks || !stage || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
-    if (!isString(v.resumeToken) || !isBool(v.resumed)) return null;
-    return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks, stage };
+    if (!isString(v.resumeToken) || !isBool(v.resumed) || !isString(v.mediaToken) || v.mediaToken.length > 64) return null;
+    return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks, stage, mediaToken: v.mediaToken };
   },
   "peer-joined": (v) => {
     const peer = peerInfo(v.peer);

@@ -66,6 +66,7 @@ const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   access: { lobby: false, locked: false, passcode: false },
   knocks: [],
   stage: { mode: "meeting", hands: [], liveSince: null },
+  mediaToken: "m".repeat(22),
 });
 const throttled = { type: "error", code: "chat-throttled", message: "slow down" } as const;
 const held = (items: readonly ChatItem[]) => items.filter((i) => i.kind === "pending" && i.held).map((i) => (i.kind === "pending" ? i.text : ""));
@@ -184,5 +185,41 @@ describe("the chat feature: history paging", () => {
     // A stray refusal with nothing outstanding changes nothing.
     feature.error("history-throttled");
     expect(timers.pending).toBe(0);
+  });
+});
+
+describe("the chat feature: voice messages", () => {
+  const voice = { url: "blob:1", type: "audio/webm" as const, bytes: 3, durationMs: 2_000 };
+  const KEY = "K".repeat(22);
+
+  it("shows a voice message while it uploads, outside the outbox, then holds and probes it like text, with its key", () => {
+    const { feature, chats, echo, timers, items } = setup();
+    feature.welcome(welcome([], 0));
+    feature.post("one");
+    feature.error(throttled.code);
+    const cid = feature.draftVoice(voice);
+    // Uploading is not waiting in the outbox: it is not shown as held.
+    expect(held(items())).toEqual(["one"]);
+    feature.voiceUploaded(cid, KEY);
+    expect(held(items())).toEqual(["one", ""]);
+    expect(chats()).toHaveLength(1);
+    timers.advance(RESEND_AFTER_MS);
+    echo(chats()[1]!, 1);
+    expect(chats()[2]).toEqual({ type: "chat", text: "", cid, voice: { key: KEY } });
+    // Rejoined before the room stored it: it goes again, with its key.
+    feature.welcome(welcome([], 1));
+    expect(chats()[3]).toEqual({ type: "chat", text: "", cid, voice: { key: KEY } });
+  });
+
+  it("reports the sender's own messages the room stored, and keeps a voice message's local copy on the confirmed item", () => {
+    const confirmed: string[][] = [];
+    let items: readonly ChatItem[] = [];
+    const feature = new ChatFeature(() => true, (p) => void (p.chat && (items = p.chat)), undefined, (cids) => void confirmed.push([...cids]));
+    feature.welcome(welcome([], 0));
+    const cid = feature.draftVoice(voice);
+    feature.voiceUploaded(cid, KEY);
+    feature.receive([{ ...message(1), from: "me", cid, text: "", voice: { key: KEY, type: "audio/webm", bytes: 3, durationMs: 2_000 } }, message(2)]);
+    expect(confirmed).toEqual([[cid]]);
+    expect(items.map((i) => (i.kind === "chat" ? (i.localUrl ?? "-") : i.kind))).toEqual(["blob:1", "-"]);
   });
 });

@@ -176,11 +176,11 @@ describe("the room's cap on stored chat", () => {
 });
 
 describe("the welcome's chat (chatTail)", () => {
-  const member: StoredMember = { id: "p1", name: "A", media, joined: 1, token: "t", prevToken: null, role: "member", awaySince: null, device: null, addr: null, seat: "speaker", hand: null };
+  const member: StoredMember = { id: "p1", name: "A", media, joined: 1, token: "t", prevToken: null, role: "member", awaySince: null, device: null, addr: null, seat: "speaker", hand: null, mediaToken: null };
   function state(vars: Record<string, string> = {}) {
     let tokens = 0;
     const log = new MemoryChatLog();
-    const room = new RoomState(roomConfig(vars), log, new MemoryMemberStore(), { now: () => 1000, newToken: () => `ack-${++tokens}`, newPeerId: () => "p1" });
+    const room = new RoomState(roomConfig(vars), log, new MemoryMemberStore(), { room: "r", now: () => 1000, newToken: () => `ack-${++tokens}`, newPeerId: () => "p1", newKey: () => "k" });
     room.save(member);
     const add = (text: string) => log.append({ from: "p1", name: "A", text, ts: 1, cid: `c${log.lastSeq() + 1}` });
     return { room, log, add };

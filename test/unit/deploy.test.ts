@@ -10,7 +10,7 @@ const run = promisify(execFile);
 // `npm run deploy` is one `wrangler deploy`; its dry run builds the web app (wrangler.toml
 // [build]) and bundles the Worker without uploading anything.
 describe("deploy", () => {
-  it("builds and bundles the Worker, the room Durable Object and the assets in a dry run", async () => {
+  it("builds and bundles the Worker, the room Durable Object, the voice bucket's binding and the assets in a dry run", async () => {
     const out = await mkdtemp(join(tmpdir(), "roomlink-deploy-"));
     try {
       const { stdout } = await run("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out], {
@@ -18,6 +18,8 @@ describe("deploy", () => {
         timeout: 120_000,
       });
       expect(stdout).toMatch(/env\.ROOMS \(RoomDO\)/);
+      // Voice recordings' bucket: bound without a name, so that the deploy provisions it.
+      expect(stdout).toMatch(/env\.VOICE\s+R2 Bucket/);
       expect(stdout).toMatch(/--dry-run: exiting now/);
       const files = await readdir(out);
       const bundle = await readFile(join(out, files.find((f) => f.endsWith(".js"))!), "utf8");

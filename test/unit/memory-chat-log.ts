@@ -23,9 +23,15 @@ export class MemoryChatLog implements ChatLog {
   lastSeq(): number {
     return this.seq;
   }
-  trim(cap: { messages: number; bytes: number }): void {
+  trim(cap: { messages: number; bytes: number }): string[] {
     let bytes = this.bytes();
-    while (this.rows.length > cap.messages || bytes > cap.bytes) bytes -= chatBytes(this.rows.shift()!);
+    const voice: string[] = [];
+    while (this.rows.length > cap.messages || bytes > cap.bytes) {
+      const dropped = this.rows.shift()!;
+      bytes -= chatBytes(dropped);
+      if (dropped.voice) voice.push(dropped.voice.key);
+    }
+    return voice;
   }
   clear(): void {
     this.rows = [];

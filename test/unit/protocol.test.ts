@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES, LIMITS, SETTINGS_RANGES, charCount, cleanName, exceedsBytes, parseClientMessage, parseIceServer, parseServerMessage } from "../../protocol/protocol";
+import { ERROR_CODES, LIMITS, SETTINGS_RANGES, VOICE_MAX_BYTES, VOICE_MAX_MS, charCount, cleanName, exceedsBytes, parseClientMessage, parseIceServer, parseServerMessage } from "../../protocol/protocol";
 
 const media = { mic: true, cam: false, screen: false };
 const parse = (v: unknown, max?: number) => parseClientMessage(JSON.stringify(v), max);
+/** A voice key: 22 base64url characters. */
+const KEY = "Vk_-".repeat(5) + "ab";
 
 describe("parseClientMessage", () => {
   it("accepts every well-formed client message", () => {
@@ -25,6 +27,10 @@ describe("parseClientMessage", () => {
       { type: "leave-stage" },
       { type: "hand", up: true },
       { type: "hand", up: false },
+      { type: "voice-upload", cid: "v-1", mime: "audio/webm", bytes: 1, durationMs: 0 },
+      { type: "voice-upload", cid: "v-1", mime: "audio/ogg", bytes: VOICE_MAX_BYTES, durationMs: VOICE_MAX_MS },
+      { type: "chat", text: "", cid: "v-1", voice: { key: KEY } },
+      { type: "chat", text: "with words", cid: "v-1", voice: { key: KEY } },
     ];
     for (const msg of good) {
       const r = parse(msg);
@@ -70,6 +76,15 @@ describe("parseClientMessage", () => {
     ["an unknown seat", JSON.stringify({ type: "set-seat", id: "abc", seat: "host" }), "bad-message"],
     ["a set-seat with a malformed id", JSON.stringify({ type: "set-seat", id: "a b", seat: "viewer" }), "bad-message"],
     ["a hand that is not a boolean", JSON.stringify({ type: "hand", up: 1 }), "bad-message"],
+    ["a voice upload of another type", JSON.stringify({ type: "voice-upload", cid: "v", mime: "video/webm", bytes: 10, durationMs: 10 }), "bad-message"],
+    ["a voice upload with a codec parameter", JSON.stringify({ type: "voice-upload", cid: "v", mime: "audio/webm;codecs=opus", bytes: 10, durationMs: 10 }), "bad-message"],
+    ["a voice upload without cid", JSON.stringify({ type: "voice-upload", mime: "audio/webm", bytes: 10, durationMs: 10 }), "bad-message"],
+    ["an empty voice upload", JSON.stringify({ type: "voice-upload", cid: "v", mime: "audio/webm", bytes: 0, durationMs: 10 }), "bad-voice"],
+    ["a voice upload past 5 MiB", JSON.stringify({ type: "voice-upload", cid: "v", mime: "audio/webm", bytes: VOICE_MAX_BYTES + 1, durationMs: 10 }), "bad-voice"],
+    ["a voice upload past 5 minutes", JSON.stringify({ type: "voice-upload", cid: "v", mime: "audio/mp4", bytes: 10, durationMs: VOICE_MAX_MS + 5_001 }), "bad-voice"],
+    ["a fractional voice size", JSON.stringify({ type: "voice-upload", cid: "v", mime: "audio/mp4", bytes: 1.5, durationMs: 10 }), "bad-voice"],
+    ["a chat with a malformed voice key", JSON.stringify({ type: "chat", text: "", cid: "c", voice: { key: "short" } }), "bad-message"],
+    ["a chat with a voice that is not an object", JSON.stringify({ type: "chat", text: "", cid: "c", voice: KEY }), "bad-message"],
   ])("refuses %s", (_what, frame, code) => {
     const r = parseClientMessage(frame);
     expect(r.ok).toBe(false);
@@ -106,7 +121,7 @@ describe("parseServerMessage", () => {
       lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 },
       ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
       resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false }, knocks: [],
-      stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 },
+      stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 }, mediaToken: "M".repeat(22),
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
     expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
@@ -128,6 +143,20 @@ describe("parseServerMessage", () => {
     expect(parseServerMessage(JSON.stringify({ type: "peer-seat", id: "a", seat: "viewer" }))).toEqual({ type: "peer-seat", id: "a", seat: "viewer" });
     expect(parseServerMessage(JSON.stringify({ type: "peer-seat", id: "a", seat: "chair" }))).toBeNull();
     expect(parseServerMessage(JSON.stringify({ type: "signal", from: "a", data: { kind: "tier", video: true } }))).toEqual({ type: "signal", from: "a", data: { kind: "tier", video: true } });
+    const ref = { key: KEY, type: "audio/mp4", bytes: 1200, durationMs: 3400 };
+    const voiceChat = { type: "chat", message: { seq: 2, from: "a", name: "A", text: "", ts: 1, cid: "c", voice: ref } };
+    expect(parseServerMessage(JSON.stringify(voiceChat))).toEqual(voiceChat);
+    expect(parseServerMessage(JSON.stringify({ ...welcome, chat: [voiceChat.message] }))).toEqual({ ...welcome, chat: [voiceChat.message] });
+    for (const bad of [{ ...ref, key: "x" }, { ...ref, type: "text/html" }, { ...ref, bytes: 0 }, { ...ref, bytes: VOICE_MAX_BYTES + 1 }, { ...ref, durationMs: -1 }, "ref"]) {
+      expect(parseServerMessage(JSON.stringify({ type: "chat", message: { ...voiceChat.message, voice: bad } })), JSON.stringify(bad)).toBeNull();
+    }
+    const upload = { type: "voice-upload", cid: "v", key: KEY, url: `/api/rooms/${"r".repeat(22)}/voice/${KEY}?cap=${"c".repeat(22)}`, expires: 61_000 };
+    expect(parseServerMessage(JSON.stringify(upload))).toEqual(upload);
+    expect(parseServerMessage(JSON.stringify({ ...upload, url: "https://evil.example/upload" }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...upload, key: "k" }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, mediaToken: 5 }))).toBeNull();
+    const { mediaToken: _token, ...noToken } = welcome;
+    expect(parseServerMessage(JSON.stringify(noToken))).toBeNull();
     expect(parseServerMessage("pong")).toBeNull();
     expect(parseServerMessage(JSON.stringify({ type: "future-thing" }))).toBeNull();
   });
@@ -138,7 +167,7 @@ describe("numbers and lists in server frames", () => {
   const welcome = {
     type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker" }, peers: [], chat: [],
     lastSeq: 0, settings, ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false,
-    access: { lobby: false, locked: false, passcode: false }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null },
+    access: { lobby: false, locked: false, passcode: false }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22),
   };
 
   it("refuses settings a broken server could use to make the client spin or stall", () => {

@@ -1,5 +1,6 @@
 // Builds a RoomCore over in-memory ports with a controllable clock and predictable ids (p1, p2…,
-// tokens token-1…), and runs a join through both of its stages as the Durable Object does.
+// tokens token-1…, 22-character keys k000…1…), and runs a join through both of its stages as the
+// Durable Object does.
 
 import type { ClientMessage, IceConfig, ServerMessage } from "../../protocol/protocol";
 import { roomConfig } from "../../worker/config";
@@ -8,9 +9,13 @@ import type { Effect, MintIce, Outgoing, Target } from "../../worker/room/effect
 import type { Handlers } from "../../worker/room/handler";
 import { MemoryAccessStore } from "../../worker/storage/access-memory";
 import { MemoryModeStore } from "../../worker/storage/mode-memory";
+import { MemoryVoiceStore } from "../../worker/storage/voice-memory";
 import { MemoryChatLog, MemoryMemberStore } from "./memory-chat-log";
 
 export const media = { mic: true, cam: true, screen: false };
+/** The room's id in the harness (22 base64url characters, like a real one). */
+export const ROOM_ID = "RoomRoomRoomRoomRoom00";
+
 export const ICE: IceConfig = { iceServers: [{ urls: ["turn:127.0.0.1:3478"], username: "u", credential: "c" }], expiresAt: 1, relay: "available" };
 
 export type Welcome = Extract<ServerMessage, { type: "welcome" }>;
@@ -25,14 +30,18 @@ export const kinds = (effects: readonly Effect[]) => effects.map((e) => e.kind);
 export function makeRoom(vars: Record<string, string> = {}, options: { handlers?: Handlers; peerIds?: string[]; gate?: MemoryAccessStore } = {}) {
   let n = 0;
   let tokens = 0;
+  let keys = 0;
   const clock = { now: 1_000 };
   const log = new MemoryChatLog();
   const store = new MemoryMemberStore();
   const gate = options.gate ?? new MemoryAccessStore();
   // Shared by every core `build` makes, like the object's storage across evictions.
   const modes = new MemoryModeStore();
+  const voices = new MemoryVoiceStore();
+  const newKey = () => `k${String(++keys).padStart(21, "0")}`;
   const newPeerId = () => options.peerIds?.shift() ?? `p${++n}`;
-  const build = () => new RoomCore(roomConfig(vars), log, store, { now: () => clock.now, newToken: () => `token-${++tokens}`, newPeerId }, options.handlers, gate, modes);
+  const deps = { room: ROOM_ID, now: () => clock.now, newToken: () => `token-${++tokens}`, newPeerId, newKey };
+  const build = () => new RoomCore(roomConfig(vars), log, store, deps, options.handlers, gate, modes, voices);
   const room = build();
   const joinMessage = (name: string, extra: { since?: number; resume?: { id: string; token: string } } = {}): JoinMessage => ({
     type: "join", v: 1, name, media, ...(extra.since !== undefined ? { since: extra.since } : {}), ...(extra.resume ? { resume: extra.resume } : {}),
@@ -46,5 +55,5 @@ export function makeRoom(vars: Record<string, string> = {}, options: { handlers?
     const welcome = sends(effects).find((s) => s.msg.type === "welcome")?.msg as Welcome | undefined;
     return { decided, effects, welcome: welcome!, you: welcome?.you };
   };
-  return { room, log, store, gate, modes, join, joinMessage, clock, build };
+  return { room, log, store, gate, modes, voices, join, joinMessage, clock, build };
 }

@@ -26,6 +26,8 @@ const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K 
   stage: { type: "stage", stage: { mode: "meeting", hands: ["p1"], liveSince: null } },
   "peer-seat": { type: "peer-seat", id: "p2", seat: "speaker" },
   "peer-left": { type: "peer-left", id: "p2" },
+  // Its cid is the voice message's the test sends first (a reply to nothing is dropped).
+  "voice-upload": { type: "voice-upload", cid: "set-by-the-test", key: "k".repeat(22), url: "/api/rooms/r/voice-upload/x", expires: 60_000 },
 };
 
 let cleanup: Array<() => void> = [];
@@ -35,23 +37,36 @@ afterEach(() => {
 
 describe("RoomSession's server-message table", () => {
   it("reaches a feature for every server message type", () => {
-    const { signaling, transport, session } = setup();
+    const fetches: string[] = [];
+    const fetch = async (url: RequestInfo | URL) => {
+      fetches.push(String(url));
+      return new Response(null, { status: 201 });
+    };
+    const { signaling, transport, session } = setup({ fetch: fetch as typeof globalThis.fetch, objectUrls: { create: () => "blob:x", revoke: () => {} } });
     cleanup.push(() => session.destroy());
-    for (const msg of Object.values(samples)) {
-      const before = { state: session.state, calls: transport.calls.length, sent: signaling.sent.length };
+    for (let msg of Object.values(samples)) {
+      if (msg.type === "voice-upload") {
+        session.actions.sendVoice({ blob: new Blob(["x"], { type: "audio/webm" }), type: "audio/webm", durationMs: 1000 });
+        const ask = signaling.sent.findLast((m) => m.type === "voice-upload");
+        msg = { ...msg, cid: ask?.type === "voice-upload" ? ask.cid : "" };
+      }
+      const before = { state: session.state, calls: transport.calls.length, sent: signaling.sent.length, fetches: fetches.length };
       signaling.deliver(msg);
-      const reached = session.state !== before.state || transport.calls.length > before.calls || signaling.sent.length > before.sent;
+      const reached = session.state !== before.state || transport.calls.length > before.calls || signaling.sent.length > before.sent || fetches.length > before.fetches;
       expect(reached, `${msg.type} reached no feature`).toBe(true);
     }
     const s = session.state;
     expect(s.selfId).toBe("me");
     expect(s.participants.map((p) => p.id)).toEqual(["p1"]);
-    expect(s.chat.map((i) => (i.kind === "chat" ? i.message.text : i.kind === "system" ? `${i.name} ${i.event}` : "?"))).toEqual([
+    const shown = (i: (typeof s.chat)[number]) => (i.kind === "chat" ? i.message.text : i.kind === "system" ? `${i.name} ${i.event}` : i.voice ? `voice ${i.voice.status}` : "?");
+    expect(s.chat.map(shown)).toEqual([
       "Bo joined",
       "hello",
       "earlier",
       "Bolot left", // renamed on the way (peer-renamed)
+      "voice uploading", // its capability came (voice-upload): the PUT is out
     ]);
+    expect(fetches).toEqual(["/api/rooms/r/voice-upload/x"]);
     expect(transport.calls).toEqual([
       "setSelf me",
       "setStage meeting speaker",

@@ -58,6 +58,8 @@ export function makeSocketRoom(vars: Record<string, string> = {}, init: { lobby?
   core.created({ hostKey: hashOf(HOST_KEY), lobby: init.lobby ?? false, mode: init.mode ?? "meeting" });
   const sockets: FakeSocket[] = [];
   const released: string[] = [];
+  /** Voice recordings the room had the bucket delete, in order. */
+  const deletedVoice: string[] = [];
   let opened = 0;
 
   const open = (name: string, addr = `addr-${name}`) => {
@@ -147,6 +149,9 @@ export function makeSocketRoom(vars: Record<string, string> = {}, init: { lobby?
         case "release-ice":
           released.push(e.peerId);
           break;
+        case "delete-voice":
+          deletedVoice.push(...e.keys);
+          break;
         case "schedule":
         case "delete-room":
           break;
@@ -189,5 +194,5 @@ export function makeSocketRoom(vars: Record<string, string> = {}, init: { lobby?
     run(null, core.expire());
   }
 
-  return { ...base, core, sockets, released, open, send, join, idOf, drop, alarm, run, opened: () => opened };
+  return { ...base, core, sockets, released, deletedVoice, open, send, join, idOf, drop, alarm, run, opened: () => opened };
 }

@@ -11,7 +11,10 @@ import type { JoinProvider } from "../../web/src/engine/signaling/signaling-clie
 export class FakeSignaling extends Emitter<{ message: ServerMessage; status: "joined"; refused: { code: number; reason: string }; lost: { code: number; reason: string } }> {
   readonly sent: ClientMessage[] = [];
   provider: JoinProvider | null = null;
+  /** False while the socket is down: frames are refused (not sent), as SignalingClient.send does. */
+  connected = true;
   send(msg: ClientMessage) {
+    if (!this.connected) return false;
     this.sent.push(msg);
     return true;
   }
@@ -157,6 +160,7 @@ export function welcome(you: PeerInfo, peers: PeerInfo[], extra: Partial<Extract
     access: { lobby: false, locked: false, passcode: false },
     knocks: [],
     stage: { mode: "meeting", hands: [], liveSince: null },
+    mediaToken: "m".repeat(22),
     ...extra,
   };
 }

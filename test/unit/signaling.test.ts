@@ -18,6 +18,7 @@ const welcome = (heartbeatMs: number) => ({
   access: { lobby: false, locked: false, passcode: false },
   knocks: [],
   stage: { mode: "meeting", hands: [], liveSince: null },
+  mediaToken: "m".repeat(22),
 });
 
 const info = () => ({ name: "A", media: { mic: true, cam: true, screen: false } });

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { runInDurableObject } from "cloudflare:test";
 import { PROTOCOL_VERSION, cleanName, wellFormed } from "../../protocol/protocol";
 import type { RoomDO } from "../../worker/durable/room-do";
-import { NO_MEDIA, TestClient, createHostedRoom, joinFrame, roomStub } from "./client";
+import { VOICE_UNSENT_MAX } from "../../worker/room/features/voice";
+import { exports } from "cloudflare:workers";
+import { NO_MEDIA, ORIGIN, TestClient, createHostedRoom, joinFrame, roomStub } from "./client";
 
 function rng(seed: number) {
   return () => {
@@ -14,14 +16,14 @@ function rng(seed: number) {
 const TYPES = [
   "join", "signal", "media", "chat", "history", "ice", "leave", "welcome", "", "__proto__", "constructor",
   "access", "admit", "deny", "set-role", "remove", "ask-mute", "end-meeting", "knock", "lobby",
-  "set-mode", "set-seat", "leave-stage", "hand", "stage", "peer-seat",
+  "set-mode", "set-seat", "leave-stage", "hand", "stage", "peer-seat", "voice-upload",
 ];
 
 /** One hostile frame: garbage, wrong shapes, wrong order, oversize, binary, or valid-looking. */
 function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const junk = () => Array.from({ length: Math.floor(r() * 40) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
-  switch (Math.floor(r() * 19)) {
+  switch (Math.floor(r() * 20)) {
     case 0:
       return junk();
     case 1:
@@ -96,6 +98,21 @@ function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer
           { type: "signal", to: pick(knownIds), data: pick([{ kind: "tier", video: pick([true, false]) }, { kind: "tier", video: "no" }, { kind: "tier" }]) },
         ]),
       );
+    case 18:
+      // Voice: upload capabilities of every shape (well-formed ones are issued to members, and
+      // rationed), and chat messages naming recordings the sender never uploaded.
+      return JSON.stringify(
+        pick([
+          {
+            type: "voice-upload",
+            cid: pick(["v", "", junk().slice(0, 70), 5]),
+            mime: pick(["audio/webm", "audio/mp4", "audio/ogg", "audio/webm;codecs=opus", "text/html", "image/svg+xml", null]),
+            bytes: pick([1, 2000, 5 * 1024 * 1024, 5 * 1024 * 1024 + 1, 0, -1, 1.5, "10", 2 ** 60]),
+            durationMs: pick([0, 1500, 300_000, 305_001, -5, null]),
+          },
+          { type: "chat", text: pick(["", "hear this", 5]), cid: junk().slice(0, 30) || "v", voice: pick([{ key: "A".repeat(22) }, { key: junk().slice(0, 22) }, { key: 5 }, "A".repeat(22), null, {}, []]) },
+        ]),
+      );
     default:
       return JSON.stringify({ type: "join", v: PROTOCOL_VERSION, name: "intruder", media: NO_MEDIA, resume: { id: pick(knownIds), token: junk().slice(0, 20) } });
   }
@@ -167,7 +184,12 @@ describe("fuzz", () => {
     const stored = await runInDurableObject(roomStub(room), (_i: RoomDO, state) => ({
       names: state.storage.sql.exec<{ name: string }>("SELECT name FROM members").toArray().map((r) => r.name),
       texts: state.storage.sql.exec<{ text: string }>("SELECT text FROM chat").toArray().map((r) => r.text),
+      voices: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chat WHERE voice IS NOT NULL").one().n,
+      uploads: state.storage.sql.exec<{ member: string }>("SELECT member FROM voice_uploads").toArray().map((r) => r.member),
     }));
+    // No message carries a recording nobody uploaded, and no member holds more unsent uploads than allowed.
+    expect(stored.voices).toBe(0);
+    for (const member of new Set(stored.uploads)) expect(stored.uploads.filter((m) => m === member).length).toBeLessThanOrEqual(VOICE_UNSENT_MAX);
     for (const name of stored.names) {
       expect(name.length).toBeGreaterThan(0);
       expect(cleanName(name)).toBe(name);
@@ -184,6 +206,18 @@ describe("fuzz", () => {
     expect(speakers).toEqual(mode === "stage" ? [a.id] : c.welcome.peers.map((p) => p.id));
     expect(b.client.all("peer-seat")).toEqual([]);
     expect(b.client.all("mute-request")).toEqual([]);
+    // A voice message still goes through: asked for, uploaded, sent, and played by the newcomer.
+    a.client.send({ type: "voice-upload", cid: "honest-voice", mime: "audio/ogg", bytes: 64, durationMs: 1000 });
+    const upload = await a.client.next("voice-upload");
+    const ogg = new Uint8Array(64);
+    ogg.set([0x4f, 0x67, 0x67, 0x53]);
+    const put = await exports.default.fetch(`${ORIGIN}${upload.url}`, { method: "PUT", body: ogg });
+    expect(put.status).toBe(201);
+    await put.arrayBuffer();
+    a.client.send({ type: "chat", text: "", cid: "honest-voice", voice: { key: upload.key } });
+    expect((await c.client.next("chat")).message.voice).toMatchObject({ key: upload.key, type: "audio/ogg", bytes: 64 });
+    const played = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/voice/${upload.key}?m=${c.welcome.mediaToken}`);
+    expect(new Uint8Array(await played.arrayBuffer())).toEqual(ogg);
     console.log(`# measured: fuzz (${mode}): ${sent} hostile frames over ${sockets} sockets, ${honest * 2} honest messages delivered`);
   }, 120_000);
 

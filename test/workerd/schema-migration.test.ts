@@ -69,15 +69,15 @@ describe("versioned storage", () => {
       const sql = state.storage.sql;
       return {
         version: sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'schema_version'").one().value,
-        members: sql.exec("SELECT id, name, mic, token, role, seat, hand FROM members").toArray(),
+        members: sql.exec("SELECT id, name, mic, token, role, seat, hand, media_token FROM members").toArray(),
         mode: sql.exec("SELECT mode, live_since FROM room_mode").toArray(),
         chat: sql.exec<{ seq: number; text: string }>("SELECT seq, text FROM chat ORDER BY seq").toArray(),
       };
     });
     expect(after.version).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
     // A room from before stages is a meeting, where everyone speaks and no hand is up.
-    expect(after.members).toEqual([{ id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member", seat: "speaker", hand: null }]);
+    expect(after.members).toEqual([{ id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member", seat: "speaker", hand: null, media_token: null }]);
     expect(after.mode).toEqual([]);
     expect(after.chat).toEqual([{ seq: 1, text: "one" }, { seq: 2, text: "two" }, { seq: 3, text: "three" }]);
   });
@@ -88,6 +88,8 @@ describe("versioned storage", () => {
     expect(old.welcome).toMatchObject({ resumed: true, you: { id: OLD.id, name: "Old", joined: OLD.joined, seat: "speaker" }, lastSeq: 3 });
     expect(old.welcome.stage).toEqual({ mode: "meeting", hands: [], liveSince: null });
     expect(old.welcome.chat.map((m) => m.text)).toEqual(["one", "two", "three"]);
+    // A member stored before voice messages gets its media token when it resumes.
+    expect(old.welcome.mediaToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
     const fresh = await TestClient.join(room, "New");
     expect(fresh.welcome.peers.map((p) => p.id)).toEqual([OLD.id]);
     fresh.client.send({ type: "chat", text: "four", cid: "n1" });
@@ -101,7 +103,7 @@ describe("versioned storage", () => {
   it("gives a migrated room exactly the tables a new room gets", async () => {
     const migrated = await runInDurableObject(roomStub(await makeV1Room()), (_instance, state) => shape(state.storage.sql));
     const created = await runInDurableObject(roomStub(await createRoom()), (_instance, state) => shape(state.storage.sql));
-    expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "denials", "knocks", "members", "meta", "passcode_failures", "removed", "room_access", "room_mode", "turn_issued"]);
+    expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "denials", "knocks", "members", "meta", "passcode_failures", "removed", "room_access", "room_mode", "turn_issued", "voice_uploads"]);
     expect(migrated).toEqual(created);
   });
 });

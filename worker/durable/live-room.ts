@@ -1,10 +1,10 @@
 // What exists only while an id names a room: its core over SQLite, its sockets, its alarm, the
-// cool-downs and its ICE credentials. Built when the room object is constructed over an existing
+// cool-downs, its ICE credentials and its voice recordings. Built when the room object is constructed over an existing
 // room, or when `POST /api/rooms` creates one; dropped when the room is deleted.
 
 import type { RoomConfig } from "../config";
 import type { Env } from "../env";
-import { newPeerId, newResumeToken } from "../ids";
+import { newKey, newPeerId, newResumeToken } from "../ids";
 import { RoomCore } from "../room/core";
 import { HANDLERS } from "../room/handlers";
 import { SqliteAccessStore } from "../storage/access-sqlite";
@@ -14,6 +14,8 @@ import { SqliteMemberStore } from "../storage/member-store-sqlite";
 import { SqliteModeStore } from "../storage/mode-sqlite";
 import { migrateRoomSchema } from "../storage/schema";
 import { SqliteIssuedCredentials } from "../storage/turn-issued-sqlite";
+import { VoiceBucket } from "../storage/voice-bucket";
+import { SqliteVoiceStore } from "../storage/voice-sqlite";
 import { IceIssuer } from "../turn/ice-issuer";
 import { iceSettings } from "../turn/ice-settings";
 import { AlarmClock } from "./alarm-clock";
@@ -25,6 +27,8 @@ export interface LiveRoom {
   alarmClock: AlarmClock;
   cooldowns: SqliteCooldowns;
   issuer: IceIssuer;
+  /** The room's recordings in R2 (vm/<room>/). */
+  voice: VoiceBucket;
 }
 
 /**
@@ -34,18 +38,20 @@ export interface LiveRoom {
 export function openLiveRoom(ctx: DurableObjectState, env: Env, config: RoomConfig, nextAlarm: () => number | null): LiveRoom {
   const { storage } = ctx;
   const schema = migrateRoomSchema(storage.sql, (run) => storage.transactionSync(run));
+  // The name the Worker gave the object (idFromName): the room id its links and URLs carry.
+  const room = ctx.id.name ?? ctx.id.toString();
   const core = new RoomCore(
     config,
     new SqliteChatLog(storage.sql, schema),
     new SqliteMemberStore(storage.sql, schema),
-    { now: Date.now, newToken: newResumeToken, newPeerId },
+    { room, now: Date.now, newToken: newResumeToken, newPeerId, newKey },
     HANDLERS,
     new SqliteAccessStore(storage.sql, schema),
     new SqliteModeStore(storage.sql, schema),
+    new SqliteVoiceStore(storage.sql, schema),
   );
   const sockets = new SocketRegistry(ctx.getWebSockets());
   core.restore(sockets.connected(), sockets.knocking());
-  const roomKey = ctx.id.name ?? ctx.id.toString();
   return {
     core,
     sockets,
@@ -53,6 +59,7 @@ export function openLiveRoom(ctx: DurableObjectState, env: Env, config: RoomConf
     alarmClock: new AlarmClock(storage, schema.fresh, nextAlarm),
     cooldowns: new SqliteCooldowns(storage.sql),
     // Issued usernames are kept in SQLite, so that a member who leaves after the room slept is still revoked.
-    issuer: new IceIssuer(iceSettings(env), roomKey, { now: Date.now, issued: new SqliteIssuedCredentials(storage.sql) }),
+    issuer: new IceIssuer(iceSettings(env), room, { now: Date.now, issued: new SqliteIssuedCredentials(storage.sql) }),
+    voice: new VoiceBucket(env.VOICE, room),
   };
 }

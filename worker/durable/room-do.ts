@@ -1,9 +1,9 @@
 // One Durable Object per room. It adapts the pure RoomCore to the runtime: hibernatable
-// WebSockets in, the core's effects carried out by one executor, roster and chat in SQLite. A
-// socket's attachment holds only the id of the member it carries; after hibernation or eviction
-// this object is constructed anew and rebuilds everything else from storage. No timers here (a
-// pending setTimeout keeps the object awake): grace periods, retention and dead-socket checks
-// all run from one alarm.
+// WebSockets in, the core's effects carried out by one executor, roster and chat in SQLite, voice
+// recordings in R2 (their HTTP routes: voice-http.ts). A socket's attachment holds only the id of
+// the member it carries; after hibernation or eviction this object is constructed anew and
+// rebuilds everything else from storage. No timers here (a pending setTimeout keeps the object
+// awake): grace periods, retention and dead-socket checks all run from one alarm.
 //
 // An id names a room only once `POST /api/rooms` has created it (create()); until then, and
 // after a room is deleted, this object answers 404 and writes nothing, so that a made-up id
@@ -21,6 +21,8 @@ import { openLiveRoom, type LiveRoom } from "./live-room";
 import { check, hash, mint, type WorkHost } from "./off-thread";
 import { countConstruction, type RunCounts } from "./run-stats";
 import { SocketRegistry, tryClose, trySend } from "./sockets";
+import { noRoom } from "./no-room";
+import { serveVoice, voiceKeyOf, type VoiceHost } from "./voice-http";
 
 /**
  * Sockets that have not joined: at most this many per seat (the oldest is closed past that),
@@ -31,9 +33,6 @@ const WAITING_PER_SEAT = 2;
 const WAITING_DEADLINE_MS = 15 * 60_000;
 /** How long an address whose member was expelled for abuse is refused by this room. */
 const COOLDOWN_MS = 60_000;
-
-const notFound = () =>
-  Response.json({ error: "no such room: it was never created here, or it was deleted after standing empty", status: 404 }, { status: 404 });
 
 export class RoomDO extends DurableObject<Env> {
   private readonly config: RoomConfig;
@@ -58,6 +57,8 @@ export class RoomDO extends DurableObject<Env> {
     settled: (ws) => this.joining.delete(ws),
     execute: (ws, effects) => this.execute(ws, effects),
   };
+  /** What the voice routes need of it. */
+  private readonly voiceHost: VoiceHost = { room: () => this.room };
   /** When dead sockets were last looked for (by the alarm, or on the way through a frame). */
   private lastPrune = Date.now();
   /** How often this instance's code ran; read by tests. */
@@ -104,10 +105,15 @@ export class RoomDO extends DurableObject<Env> {
     return this.runs;
   }
 
-  /** The Worker has already checked the route, the upgrade header, the origin and the address's rate. */
+  /**
+   * A room socket (the Worker has already checked the route, the upgrade header, the origin and
+   * the address's rate), or a voice recording's upload or playback (voice-http.ts).
+   */
   override async fetch(request: Request): Promise<Response> {
+    const voiceKey = voiceKeyOf(new URL(request.url).pathname);
+    if (voiceKey !== null) return serveVoice(this.voiceHost, request, voiceKey);
     const room = this.room;
-    if (!room) return notFound();
+    if (!room) return noRoom();
     const now = Date.now();
     const addr = request.headers.get("CF-Connecting-IP");
     const until = addr ? room.cooldowns.until(addr, now) : null;
@@ -282,8 +288,11 @@ export class RoomDO extends DurableObject<Env> {
           if (expelled) wait(expelled);
           break;
         }
+        case "delete-voice":
+          wait(deleteVoice(room, effect.keys));
+          break;
         case "delete-room":
-          this.deleteRoom(room);
+          wait(this.deleteRoom(room));
           break;
         default:
           assertNever(effect);
@@ -295,9 +304,10 @@ export class RoomDO extends DurableObject<Env> {
   /**
    * The room stood empty past its retention: everyone still connected (pre-join screens) is told
    * it is gone, and everything it stored is deleted, its alarm included (deleteAll, compatibility
-   * date 2026-02-24 or later). From now on this id answers 404, as if it had never been created.
+   * date 2026-02-24 or later), and its voice recordings (everything under its prefix, whatever
+   * SQLite still knew of). From now on this id answers 404, as if it had never been created.
    */
-  private deleteRoom(room: LiveRoom): void {
+  private deleteRoom(room: LiveRoom): Promise<void> {
     this.room = null;
     for (const ws of room.sockets.all()) {
       this.closing.add(ws);
@@ -306,6 +316,8 @@ export class RoomDO extends DurableObject<Env> {
     // The runtime restarts an object whose storage fails; it then finds the room still there and
     // deletes it at the next alarm. Nothing better to do here.
     this.ctx.storage.deleteAll().catch(() => {});
+    // A failure leaves the recordings to the bucket's lifecycle rule (README), the backstop.
+    return room.voice.deleteAll().catch((e: unknown) => logVoiceFailure("delete-room", e));
   }
 
   /** The alarm's next due time: a core deadline, a waiting socket's deadline, or the next dead-socket check while there are sockets. */
@@ -412,4 +424,14 @@ export class RoomDO extends DurableObject<Env> {
     if (id) return this.execute(ws, room.core.disconnect(id));
     return knock !== null ? this.execute(ws, room.core.knockClosed(knock)) : undefined;
   }
+}
+
+/** Recordings the room no longer keeps; a failure leaves them to the bucket's lifecycle rule. */
+function deleteVoice(room: LiveRoom, keys: readonly string[]): Promise<void> {
+  return room.voice.delete(keys).catch((e: unknown) => logVoiceFailure("delete-voice", e));
+}
+
+/** One line per failure, naming what failed (never a key: a key names a member's recording). */
+function logVoiceFailure(what: string, e: unknown): void {
+  console.warn(`voice-${what}-failed: ${e instanceof Error ? e.name : "unknown error"}`);
 }

@@ -16,9 +16,10 @@ import { iceMinted } from "./features/ice";
 import { admit, joinChecked } from "./features/join";
 import { expireKnocks, knockDeadline, knockGone } from "./features/lobby";
 import { capacityOf } from "./features/seats";
+import { claimUpload, playable, uploaded, uploadFailed, type VoiceVerdict } from "./features/voice";
 import { forbiddenText, may, type Handler, type Handlers, type MessageOf } from "./handler";
 import { HANDLERS } from "./handlers";
-import { DEFAULT_ACCESS, NO_VIA, type AccessStore, type ChatLog, type MemberStore, type ModeStore, type RoomDeps, type StoredMember, type Via } from "./ports";
+import { DEFAULT_ACCESS, NO_VIA, type AccessStore, type ChatLog, type MemberStore, type ModeStore, type RoomDeps, type StoredMember, type Via, type VoiceStore } from "./ports";
 import { RoomState } from "./state";
 
 export class RoomCore {
@@ -35,8 +36,10 @@ export class RoomCore {
     gate?: AccessStore,
     /** Meeting or stage (in memory if not given). */
     modes?: ModeStore,
+    /** Voice uploads (in memory if not given). */
+    voices?: VoiceStore,
   ) {
-    this.room = new RoomState(config, log, store, deps, gate, modes);
+    this.room = new RoomState(config, log, store, deps, gate, modes, voices);
   }
 
   /**
@@ -125,6 +128,26 @@ export class RoomCore {
   /** A passcode a host set has been hashed (`hash-passcode`). */
   passcodeHashed(seq: number, record: string): Effect[] {
     return passcodeHashed(this.room, seq, record);
+  }
+
+  /** A PUT of a voice recording presents its capability: may it upload, and what (features/voice.ts)? Spends the capability. */
+  claimUpload(key: string, cap: string | null): VoiceVerdict {
+    return claimUpload(this.room, key, cap);
+  }
+
+  /** The claimed recording is stored; false if the room forgot it meanwhile (delete the object). */
+  uploaded(key: string, bytes: number): boolean {
+    return uploaded(this.room, key, bytes);
+  }
+
+  /** The claimed upload was refused or failed: nothing was stored. */
+  uploadFailed(key: string): void {
+    uploadFailed(this.room, key);
+  }
+
+  /** A GET or HEAD of a voice recording with a media token: may it play? */
+  playable(key: string, token: string | null): VoiceVerdict {
+    return playable(this.room, key, token);
   }
 
   /** A knocker's socket is gone (closed, dropped, or closed by the room): its knock is withdrawn. */

@@ -96,7 +96,13 @@ export type Effect =
   | { kind: "strike" }
   /** The member is gone for good (left, expelled, removed, grace period over): its TURN credentials end now where the provider allows. */
   | { kind: "release-ice"; peerId: string }
-  /** The room stood empty past its retention: every socket is closed and all its storage deleted. */
+  /**
+   * These voice recordings are no longer the room's (their messages were dropped, or they were
+   * never sent in time): delete them from the bucket. A failure leaves them to the bucket's
+   * lifecycle rule.
+   */
+  | { kind: "delete-voice"; keys: readonly string[] }
+  /** The room stood empty past its retention: every socket is closed and all its storage deleted, its recordings too. */
   | { kind: "delete-room" };
 
 export const UNBIND: Effect = { kind: "unbind" };

@@ -13,6 +13,7 @@ import { admitKnocks, deny } from "./features/lobby";
 import { media } from "./features/media";
 import { signal } from "./features/signal";
 import { hand, leaveStage, setMode, setSeat } from "./features/stage";
+import { voiceUpload } from "./features/voice";
 
 export const HANDLERS: Handlers = {
   join,
@@ -33,4 +34,5 @@ export const HANDLERS: Handlers = {
   "set-seat": setSeat,
   "leave-stage": leaveStage,
   hand,
+  "voice-upload": voiceUpload,
 };

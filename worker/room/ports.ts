@@ -2,7 +2,7 @@
 // Object, arrays and maps in unit tests. All synchronous: SQL on a Durable Object is local, so
 // the core never awaits.
 
-import type { ChatMessage, MediaState, Mode, PeerInfo, Role, Seat } from "../../protocol/protocol";
+import type { ChatMessage, MediaState, Mode, PeerInfo, Role, Seat, VoiceType } from "../../protocol/protocol";
 
 /**
  * The chat history. Sizes are what a message costs in a frame (chatBytes in
@@ -21,9 +21,10 @@ export interface ChatLog {
   lastSeq(): number;
   /**
    * Forgets the oldest messages until at most `cap.messages` remain, of at most `cap.bytes` in
-   * all; sequence numbers are never reused.
+   * all; sequence numbers are never reused. Returns the voice keys of the messages it forgot
+   * (their recordings go too).
    */
-  trim(cap: { messages: number; bytes: number }): void;
+  trim(cap: { messages: number; bytes: number }): string[];
   /** Forgets every message; sequence numbers are never reused. */
   clear(): void;
 }
@@ -52,6 +53,12 @@ export interface StoredMember {
   seat: Seat;
   /** When it raised its hand (ms since the epoch), or null: the hands' order. Kept across resumes. */
   hand: number | null;
+  /**
+   * Its capability for the room's voice recordings (`?m=` on their URLs, features/voice.ts): kept
+   * across resumes, gone with the member. Null only for a member stored before voice messages,
+   * which gets one when it resumes.
+   */
+  mediaToken: string | null;
 }
 
 /** The durable roster. */
@@ -65,11 +72,15 @@ export interface MemberStore {
 }
 
 export interface RoomDeps {
+  /** The room's id, as its links and URLs name it. */
+  readonly room: string;
   now(): number;
   /** A resume token: the secret that lets a member take its seat back. */
   newToken(): string;
   /** A peer id; the core retries on the (unlikely) clash with a member's. */
   newPeerId(): string;
+  /** 128 random bits, base64url (22 characters): a voice key, an upload capability, a media token. */
+  newKey(): string;
 }
 
 /**
@@ -151,4 +162,38 @@ export const DEFAULT_MODE: RoomMode = Object.freeze({ mode: "meeting", liveSince
 export interface ModeStore {
   mode(): RoomMode;
   setMode(mode: RoomMode): void;
+}
+
+/**
+ * A voice recording the room let a member upload (features/voice.ts), from the capability it
+ * issued to the chat message that carries it.
+ */
+export interface VoiceUpload {
+  key: string;
+  /** The member it was issued to: only that member may upload it, and send it. */
+  member: string;
+  type: VoiceType;
+  /** Declared when asked for; once uploaded, what was stored. */
+  bytes: number;
+  durationMs: number;
+  /** When the capability ends (ms since the epoch). */
+  expires: number;
+  /** The upload capability: good for one PUT, before `expires`. */
+  cap: string;
+  /** Issued; presented by a PUT (spent, whatever came of it); stored in the bucket. */
+  state: "issued" | "uploading" | "done";
+  /** The chat message that carries it, once sent; null before. */
+  seq: number | null;
+}
+
+/**
+ * The room's voice uploads in durable storage. Rows not yet sent in a message are few (a handful
+ * per member, forgotten soon after their capability ends); sent ones live as long as their message.
+ */
+export interface VoiceStore {
+  get(key: string): VoiceUpload | null;
+  put(upload: VoiceUpload): void;
+  delete(keys: readonly string[]): void;
+  /** Every upload not yet sent in a message (the room's sweep reads them). */
+  unsent(): VoiceUpload[];
 }

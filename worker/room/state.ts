@@ -1,15 +1,16 @@
 // The room's state as the handlers see it: the members (mirrored to the durable store on every
 // change), the lobby's knocks, the room's access settings and its mode (likewise), the chat log,
-// the settings, and the few questions every feature asks of them.
+// the voice uploads, the settings, and the few questions every feature asks of them.
 
 import { LIMITS, type AccessState, type Knock, type PeerInfo, type Role, type RoomSettings, type StageState } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
 import { type Admission, type GuardPolicy, SocketGuard, TokenBucket } from "../socket-guard";
 import { MemoryAccessStore } from "../storage/access-memory";
 import { MemoryModeStore } from "../storage/mode-memory";
+import { MemoryVoiceStore } from "../storage/voice-memory";
 import { sendTo, type Effect } from "./effects";
 import { MemberChat } from "./features/chat-quota";
-import type { AccessStore, ChatLog, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, StoredKnock, StoredMember } from "./ports";
+import type { AccessStore, ChatLog, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, StoredKnock, StoredMember, VoiceStore } from "./ports";
 
 export function info(m: StoredMember): PeerInfo {
   return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role, seat: m.seat };
@@ -39,6 +40,8 @@ export class RoomState {
   private readonly chats = new Map<string, MemberChat>();
   /** Each member's ration of hand changes (features/stage.ts); kept like iceBuckets. */
   private readonly hands = new Map<string, SocketGuard>();
+  /** Each member's ration of voice upload capabilities (features/voice.ts); kept like iceBuckets. */
+  private readonly voiceBuckets = new Map<string, TokenBucket>();
 
   constructor(
     readonly config: RoomConfig,
@@ -47,6 +50,7 @@ export class RoomState {
     readonly deps: RoomDeps,
     readonly gate: AccessStore = new MemoryAccessStore(),
     private readonly modes: ModeStore = new MemoryModeStore(),
+    readonly voices: VoiceStore = new MemoryVoiceStore(),
   ) {
     for (const k of gate.knocks().sort((a, b) => a.at - b.at)) this.knocks.set(k.id, k);
   }
@@ -76,6 +80,7 @@ export class RoomState {
     this.iceBuckets.delete(peerId);
     this.chats.delete(peerId);
     this.hands.delete(peerId);
+    this.voiceBuckets.delete(peerId);
     this.store.delete(peerId);
     if (this.members.size === 0) this.store.setEmptySince(this.deps.now());
     return true;
@@ -183,6 +188,13 @@ export class RoomState {
     const now = this.deps.now();
     let bucket = this.iceBuckets.get(peerId);
     if (!bucket) this.iceBuckets.set(peerId, (bucket = new TokenBucket(rate, now)));
+    return bucket.take(now);
+  }
+
+  /** Takes one voice upload from the member's allowance; false when it is spent. */
+  takeVoiceUpload(peerId: string, rate: { perSecond: number; burst: number }, now: number): boolean {
+    let bucket = this.voiceBuckets.get(peerId);
+    if (!bucket) this.voiceBuckets.set(peerId, (bucket = new TokenBucket(rate, now)));
     return bucket.take(now);
   }
 

@@ -3,9 +3,11 @@
 //
 // Each row stores its size (chatBytes: the message as JSON), so that pages and the room's cap
 // count bytes without re-encoding what they skip. Rows written before that column existed, or by
-// code rolled back to before it, have none (NULL); they are sized here when met.
+// code rolled back to before it, have none (NULL); they are sized here when met. A voice
+// message's recording reference is a JSON column (NULL for text).
 
 import type { ChatMessage } from "../../protocol/protocol";
+import { voiceRef } from "../../protocol/features/voice";
 import { chatBytes } from "../room/features/chat-quota";
 import type { ChatLog } from "../room/ports";
 import type { SchemaState } from "./schema";
@@ -18,9 +20,33 @@ interface Row extends Record<string, SqlStorageValue> {
   ts: number;
   cid: string;
   bytes: number | null;
+  voice: string | null;
 }
 
-const toMessage = (r: Row): ChatMessage => ({ seq: r.seq, from: r.author, name: r.name, text: r.text, ts: r.ts, cid: r.cid });
+function toMessage(r: Row): ChatMessage {
+  const message: ChatMessage = { seq: r.seq, from: r.author, name: r.name, text: r.text, ts: r.ts, cid: r.cid };
+  const voice = r.voice === null ? null : readVoice(r.voice);
+  return voice ? { ...message, voice } : message;
+}
+
+/** Storage is trusted, but a reference this code cannot read is left out (the text stays). */
+function readVoice(json: string) {
+  try {
+    return voiceRef(JSON.parse(json));
+  } catch {
+    return null;
+  }
+}
+
+/** The voice keys among rows a DELETE … RETURNING voice gave back. */
+function voiceKeys(rows: Iterable<{ voice: string | null }>): string[] {
+  const keys: string[] = [];
+  for (const r of rows) {
+    const ref = r.voice === null ? null : readVoice(r.voice);
+    if (ref) keys.push(ref.key);
+  }
+  return keys;
+}
 
 /** Rows sized per statement when old rows without a size are met: bounds what is in memory at once. */
 const SIZE_BATCH = 50;
@@ -40,11 +66,11 @@ export class SqliteChatLog implements ChatLog {
   append(m: Omit<ChatMessage, "seq">): ChatMessage {
     // The number AUTOINCREMENT would hand out, given here so that the size can be stored with the
     // row: sqlite_sequence still moves on, and a number is never handed out twice.
-    const message: ChatMessage = { seq: this.lastSeq() + 1, from: m.from, name: m.name, text: m.text, ts: m.ts, cid: m.cid };
+    const message: ChatMessage = { seq: this.lastSeq() + 1, from: m.from, name: m.name, text: m.text, ts: m.ts, cid: m.cid, ...(m.voice ? { voice: m.voice } : {}) };
     const bytes = chatBytes(message);
     this.sql.exec(
-      "INSERT INTO chat (seq, author, name, text, ts, cid, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      message.seq, message.from, message.name, message.text, message.ts, message.cid, bytes,
+      "INSERT INTO chat (seq, author, name, text, ts, cid, bytes, voice) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      message.seq, message.from, message.name, message.text, message.ts, message.cid, bytes, message.voice ? JSON.stringify(message.voice) : null,
     );
     this.last = message.seq;
     if (this.stored) {
@@ -69,24 +95,26 @@ export class SqliteChatLog implements ChatLog {
     return this.fit(this.sql.exec<Row>("SELECT * FROM chat WHERE seq > ? ORDER BY seq LIMIT ?", after, limit), maxBytes);
   }
 
-  trim(cap: { messages: number; bytes: number }): void {
-    const stored = this.measure(cap.messages);
+  trim(cap: { messages: number; bytes: number }): string[] {
+    const dropped: string[] = [];
+    const stored = this.measure(cap.messages, dropped);
     const messages = stored.messages - cap.messages;
     const bytes = stored.bytes - cap.bytes;
-    if (messages <= 0 && bytes <= 0) return;
+    if (messages <= 0 && bytes <= 0) return dropped;
     // Oldest first, read lazily: only as far as the excess goes (usually a row or two).
-    let dropped = 0;
+    let count = 0;
     let freed = 0;
     let upTo = 0;
     for (const r of this.sql.exec<{ seq: number; bytes: number }>("SELECT seq, bytes FROM chat ORDER BY seq")) {
-      dropped++;
+      count++;
       freed += r.bytes;
       upTo = r.seq;
-      if (dropped >= messages && freed >= bytes) break;
+      if (count >= messages && freed >= bytes) break;
     }
-    this.sql.exec("DELETE FROM chat WHERE seq <= ?", upTo);
-    stored.messages -= dropped;
+    dropped.push(...voiceKeys(this.sql.exec<{ voice: string | null }>("DELETE FROM chat WHERE seq <= ? RETURNING voice", upTo)));
+    stored.messages -= count;
     stored.bytes -= freed;
+    return dropped;
   }
 
   clear(): void {
@@ -120,11 +148,13 @@ export class SqliteChatLog implements ChatLog {
   /**
    * Counts what is stored, once per instance. A room written by older code may hold any amount
    * of unsized chat: the newest `keep` rows are all the cap can leave, so the rest is dropped
-   * first (by the primary key, without reading it), and only those are sized.
+   * first (by the primary key), and only those are sized. The voice keys of what it drops are
+   * added to `dropped`.
    */
-  private measure(keep: number): { messages: number; bytes: number } {
+  private measure(keep: number, dropped: string[]): { messages: number; bytes: number } {
     if (this.stored) return this.stored;
-    this.sql.exec("DELETE FROM chat WHERE seq <= (SELECT seq FROM chat ORDER BY seq DESC LIMIT 1 OFFSET ?)", keep);
+    const old = this.sql.exec<{ voice: string | null }>("DELETE FROM chat WHERE seq <= (SELECT seq FROM chat ORDER BY seq DESC LIMIT 1 OFFSET ?) RETURNING voice", keep);
+    dropped.push(...voiceKeys(old));
     for (;;) {
       const unsized = this.sql.exec<Row>("SELECT * FROM chat WHERE bytes IS NULL LIMIT ?", SIZE_BATCH).toArray();
       for (const r of unsized) this.sql.exec("UPDATE chat SET bytes = ? WHERE seq = ?", chatBytes(toMessage(r)), r.seq);

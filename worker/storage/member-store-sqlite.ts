@@ -1,5 +1,5 @@
 // The durable roster in the Durable Object's SQLite storage: who is in the room, with their
-// resume tokens, roles, seats and raised hands, so that members survive hibernation and
+// resume tokens, roles, seats, raised hands and media tokens, so that members survive hibernation and
 // eviction. Plus the room's one piece of housekeeping state (when it became empty, for chat retention).
 
 import { isRole, isSeat } from "../../protocol/protocol";
@@ -22,6 +22,7 @@ interface Row extends Record<string, SqlStorageValue> {
   addr: string | null;
   seat: string;
   hand: number | null;
+  media_token: string | null;
 }
 
 export class SqliteMemberStore implements MemberStore {
@@ -53,14 +54,15 @@ export class SqliteMemberStore implements MemberStore {
       // A seat this code does not know publishes nothing.
       seat: isSeat(r.seat) ? r.seat : "viewer",
       hand: r.hand,
+      mediaToken: r.media_token,
     }));
   }
 
   put(m: StoredMember): void {
     this.blank = false;
     this.sql.exec(
-      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token, device, addr, seat, hand) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role, m.prevToken, m.device, m.addr, m.seat, m.hand,
+      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token, device, addr, seat, hand, media_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role, m.prevToken, m.device, m.addr, m.seat, m.hand, m.mediaToken,
     );
   }
 

@@ -16,6 +16,7 @@ import { ACCESS_TABLES, ADD_ACCESS, MEMBER_ACCESS_COLUMNS } from "./access-migra
 import { ADD_CHAT_BYTES, CHAT_BYTES_COLUMN } from "./chat-migrations";
 import { ADD_STAGE, MEMBER_STAGE_COLUMNS, MODE_TABLE } from "./stage-migrations";
 import { TURN_ISSUED_DDL } from "./turn-issued-sqlite";
+import { ADD_VOICE, CHAT_VOICE_COLUMN, MEMBER_VOICE_COLUMN, VOICE_TABLE } from "./voice-migrations";
 
 interface Migration {
   to: number;
@@ -38,6 +39,8 @@ const MIGRATIONS: readonly Migration[] = [
   { to: 7, sql: ADD_ACCESS },
   // Stages: the room's mode, and members' seats and raised hands (stage-migrations.ts).
   { to: 8, sql: ADD_STAGE },
+  // Voice messages: the uploads, chat messages' recordings, members' media tokens (voice-migrations.ts).
+  { to: 9, sql: ADD_VOICE },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 1;
@@ -59,7 +62,8 @@ const CURRENT = `
     role TEXT NOT NULL DEFAULT 'member',
     prev_token TEXT,
     ${MEMBER_ACCESS_COLUMNS.join(",\n    ")},
-    ${MEMBER_STAGE_COLUMNS.join(",\n    ")}
+    ${MEMBER_STAGE_COLUMNS.join(",\n    ")},
+    ${MEMBER_VOICE_COLUMN}
   );
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
   -- AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
@@ -72,12 +76,14 @@ const CURRENT = `
     ts INTEGER NOT NULL,
     cid TEXT NOT NULL,
     ${CHAT_BYTES_COLUMN},
+    ${CHAT_VOICE_COLUMN},
     UNIQUE (author, cid)
   );
   CREATE TABLE IF NOT EXISTS cooldowns (addr TEXT PRIMARY KEY, until INTEGER NOT NULL);
   ${TURN_ISSUED_DDL};
   ${ACCESS_TABLES};
   ${MODE_TABLE};
+  ${VOICE_TABLE};
   INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION});`;
 
 export interface SchemaState {

@@ -109,13 +109,16 @@ export const GLOSSARY: readonly Term[] = [
   { en: "raise hand / lower hand", ru: "поднять руку / опустить руку", ky: "кол көтөрүү / колду түшүрүү", status: "used", note: "Zoom, Meet: «Поднять руку». ky: «колду» / «колуңузду» with a case ending; the check skips «колдонмо», «колдобойт».", check: { en: /\bhands?\b/i, ru: /рук/iu, ky: /(?<!\p{L})кол(?!до)/iu } },
   { en: "live (on air)", ru: "в эфире", ky: "түз эфир", status: "used", note: "The stage's badge, as streaming apps say it. Not «онлайн», not «лайв».", check: { en: /\blive\b/i, ru: /эфир/iu, ky: /эфир/iu } },
 
+  // Voice messages (issue #13). Used since the chat box records them; like the host and stage
+  // terms, the Kyrgyz words want a native speaker's confirmation.
+  { en: "voice message", ru: "голосовое сообщение", ky: "үн билдирүү", status: "used", note: "Telegram: «Голосовое сообщение».", check: { en: /\bvoice messages?\b/i, ru: /голосов/iu, ky: /үн билдирүү/iu } },
+  { en: "recording / record", ru: "запись / записать", ky: "жазуу / жазып алуу", status: "used", note: "Zoom, Meet: «Запись»; the badge is «Идёт запись» / «Жазылып жатат».", check: { en: /\brecord(ing|ed)?\b/i, ru: /запис/iu, ky: /жаз/iu } },
+
   // Proposed, for the features planned next (see /work/shared/FEATURES.md). Checked against Zoom
   // and Meet (ru) and Telegram (ru, and its Kyrgyz community translation where it has one);
   // neither Zoom nor Meet ships Kyrgyz, so those rows most need a native speaker's word.
   { en: "waiting room / lobby", ru: "зал ожидания", ky: "күтүү залы", status: "proposed", note: "Zoom: «Зал ожидания». Never «лобби».", check: { en: /\b(waiting room|lobby)\b/i, ru: /ожидани/iu, ky: /күтүү зал/iu } },
   { en: "reaction", ru: "реакция", ky: "реакция", status: "proposed", note: "Meet, Telegram: «Реакции».", check: { en: /\breactions?\b/i, ru: /реакци/iu, ky: /реакци/iu } },
-  { en: "voice message", ru: "голосовое сообщение", ky: "үн билдирүү", status: "proposed", note: "Telegram: «Голосовое сообщение».", check: { en: /\bvoice messages?\b/i, ru: /голосов/iu, ky: /үн билдирүү/iu } },
-  { en: "recording / record", ru: "запись / записать", ky: "жазуу / жазып алуу", status: "proposed", note: "Zoom, Meet: «Запись»; the badge is «Идёт запись» / «Жазылып жатат».", check: { en: /\brecord(ing|ed)?\b/i, ru: /запис/iu, ky: /жаз/iu } },
   { en: "file", ru: "файл", ky: "файл", status: "proposed", check: { en: /\bfiles?\b/i, ru: /файл/iu, ky: /файл/iu } },
   { en: "pin", ru: "закрепить", ky: "кадоо", status: "proposed", note: "Meet, Telegram: «Закрепить».", check: { en: /\bpin(ned)?\b/i, ru: /закреп/iu, ky: /када/iu } },
   { en: "layout", ru: "вид", ky: "көрүнүш", status: "proposed", note: "As in Zoom's «Вид галереи»; Meet's «макет» reads as design jargon.", check: { en: /\blayout\b/i, ru: /(?<!\p{L})вид/iu, ky: /көрүнүш/iu } },

@@ -1,8 +1,19 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { LIMITS } from "../../../protocol/protocol";
-import type { ChatItem } from "../engine/session/room-session";
+import type { ChatItem, Recording } from "../engine/session/room-session";
+import type { VoiceRecorder } from "../engine/voice/recorder";
 import { useI18n } from "./hooks";
 import { errorText } from "./room/refusal-text";
+import { type VoiceActions, VoiceItem } from "./voice-item";
+import { VoiceComposer } from "./voice-recorder";
+
+/** What the chat needs for voice messages: the recorder, the session's actions, and where a message plays. */
+export interface ChatVoice extends VoiceActions {
+  recorder: VoiceRecorder;
+  send: (recording: Recording) => void;
+  /** The room's playback URL of a recording, or null before the welcome gave us a media token. */
+  urlOf: (key: string) => string | null;
+}
 
 /** Names and messages are rendered as text nodes only: nothing a peer sends becomes markup. */
 interface ChatPanelProps {
@@ -11,9 +22,10 @@ interface ChatPanelProps {
   /** The labels of the people present, same names told apart; an author who left keeps the name they wrote under. */
   labels: ReadonlyMap<string, string>;
   onSend: (text: string) => void;
+  voice: ChatVoice;
 }
 
-export function ChatPanel({ items, selfId, labels, onSend }: ChatPanelProps) {
+export function ChatPanel({ items, selfId, labels, onSend, voice }: ChatPanelProps) {
   const { t, lang } = useI18n();
   const [draft, setDraft] = useState("");
   const list = useRef<HTMLOListElement>(null);
@@ -41,6 +53,11 @@ export function ChatPanel({ items, selfId, labels, onSend }: ChatPanelProps) {
             return <li key={item.key} class="system" data-testid="chat-system">{t(item.event === "joined" ? "chat.joined" : "chat.left", { name: item.name })}</li>;
           }
           if (item.kind === "pending") {
+            if (item.voice) {
+              const { url, durationMs, status, error } = item.voice;
+              const meta = status === "failed" ? t("room.you") : `${t("room.you")} · ${t("chat.sending")}`;
+              return <VoiceItem key={item.cid} src={url} durationMs={durationMs} mine meta={meta} pending={{ cid: item.cid, status, error, actions: voice }} />;
+            }
             return (
               <li key={item.cid} class="msg mine pending" data-testid="chat-pending">
                 <div class="meta">{t("room.you")} · {t("chat.sending")}</div>
@@ -49,16 +66,26 @@ export function ChatPanel({ items, selfId, labels, onSend }: ChatPanelProps) {
             );
           }
           const m = item.message;
+          const meta = (
+            <>
+              <span class="author">{m.from === selfId ? t("room.you") : (labels.get(m.from) ?? m.name)}</span> · {time.format(m.ts)}
+            </>
+          );
+          if (m.voice) {
+            // Our own keeps its pending item's key (the cid): the same player, still playing.
+            const src = item.localUrl ?? voice.urlOf(m.voice.key);
+            return <VoiceItem key={item.localUrl ? m.cid : m.seq} src={src} durationMs={m.voice.durationMs} mine={m.from === selfId} meta={meta} seq={m.seq} text={m.text} />;
+          }
           return (
             <li key={m.seq} class={`msg${m.from === selfId ? " mine" : ""}`} data-testid="chat-message" data-seq={m.seq}>
-              <div class="meta"><span class="author">{m.from === selfId ? t("room.you") : (labels.get(m.from) ?? m.name)}</span> · {time.format(m.ts)}</div>
+              <div class="meta">{meta}</div>
               <div class="text">{m.text}</div>
             </li>
           );
         })}
       </ol>
       {slowDown && <p class="chat-slow-down" role="status" data-testid="chat-slow-down">{t(slowDown)}</p>}
-      <form class="composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
+      <VoiceComposer recorder={voice.recorder} onSendVoice={voice.send} onSubmit={send}>
         <textarea
           rows={1}
           maxLength={LIMITS.chatMaxChars}
@@ -76,7 +103,7 @@ export function ChatPanel({ items, selfId, labels, onSend }: ChatPanelProps) {
           }}
         />
         <button type="submit" data-testid="chat-send">{t("chat.send")}</button>
-      </form>
+      </VoiceComposer>
     </section>
   );
 }

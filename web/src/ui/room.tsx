@@ -4,7 +4,10 @@ import { can } from "../engine/features/powers";
 import { LocalMedia } from "../engine/media/local-media";
 import { RoomSession } from "../engine/session/room-session";
 import { SignalingClient } from "../engine/signaling/signaling-client";
-import { ChatPanel } from "./chat-panel";
+import { browserRecorderDeps } from "../engine/voice/browser-recorder";
+import { VoiceRecorder } from "../engine/voice/recorder";
+import { playbackUrl } from "../engine/voice/urls";
+import { type ChatVoice, ChatPanel } from "./chat-panel";
 import { useEngineState, useI18n } from "./hooks";
 import { PeoplePanel } from "./people-panel";
 import { PreJoin, type JoinChoice } from "./prejoin";
@@ -19,7 +22,7 @@ import { SettingsDialog } from "./room/settings-dialog";
 import { StageBar } from "./room/stage-bar";
 import { StageInvitation } from "./room/stage-invitation";
 import { StageNotices } from "./room/stage-notices";
-import { hostLink, navigate, rememberRoom, roomInfo, roomSocketUrl, type RoomInfo } from "./routes";
+import { API_ORIGIN, hostLink, navigate, rememberRoom, roomInfo, roomSocketUrl, type RoomInfo } from "./routes";
 import { TapToListen } from "./tap-to-listen";
 import { ViewerPreJoin } from "./viewer-prejoin";
 
@@ -119,9 +122,12 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
   const { name, relayOnly } = choice;
   const hostKey = storedHostKey(roomId);
   const session = useMemo(
-    () => new RoomSession({ signaling, name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches, device: deviceId(), ...(hostKey ? { hostKey } : {}) }),
+    () => new RoomSession({ signaling, name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches, device: deviceId(), apiOrigin: API_ORIGIN, ...(hostKey ? { hostKey } : {}) }),
     [signaling, choice, media],
   );
+  // Voice messages record the call's microphone when it has one open (engine/voice/recorder.ts).
+  const [recorder] = useState(() => new VoiceRecorder(browserRecorderDeps(() => media.tracks.audio)));
+  useEffect(() => () => recorder.destroy(), [recorder]);
   const state = useEngineState(session)!;
   const local = useEngineState(media)!;
   const [panel, setPanel] = useState<Panel>(() => (matchMedia("(min-width: 900px)").matches ? "chat" : null));
@@ -170,6 +176,14 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
     };
   }, [heading, unread, knocks.length, state.status, local.mic, speaks, t]);
 
+  const { mediaToken } = state;
+  const voice: ChatVoice = {
+    recorder,
+    send: actions.sendVoice,
+    retry: actions.retryVoice,
+    discard: actions.discardVoice,
+    urlOf: (key) => (mediaToken ? playbackUrl(API_ORIGIN, roomId, key, mediaToken) : null),
+  };
   const labels = roomLabels({ id: state.selfId, name, joined: state.selfJoined }, state.participants);
 
   if (state.status === "refused" && state.refusal) return <Refused refusal={state.refusal} onRejoin={onRejoin} />;
@@ -204,7 +218,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
       <Grid name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} />
       {alone && <p class="alone">{alone}</p>}
       {/* The chat is as much a speaker's as anyone's: beside its own video on a wide screen (open by default), behind the chat button with its unread count on a phone. */}
-      {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} />}
+      {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} voice={voice} />}
       {panel === "people" && (
         <PeoplePanel
           self={labels.get(state.selfId ?? "") ?? name}

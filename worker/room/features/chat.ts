@@ -1,11 +1,13 @@
 // Chat: messages get the room's sequence number and time, and are kept (chat-log) for late
 // joiners and for members catching up after a dropped socket (`history`, by sequence number).
-// What a member may cost the room, in messages, pages and unread replies, is in chat-quota.ts.
+// What a member may cost the room, in messages, pages and unread replies, is in chat-quota.ts. A
+// voice message is a chat message that carries a recording its author uploaded (voice.ts).
 
-import { assertNever, LIMITS, type ChatMessage } from "../../../protocol/protocol";
-import { error, sendSelf, sendTo } from "../effects";
+import { assertNever, LIMITS, type ChatMessage, type VoiceRef } from "../../../protocol/protocol";
+import { error, refuse, sendSelf, sendTo } from "../effects";
 import type { MemberHandler, MessageOf } from "../handler";
 import type { RoomState } from "../state";
+import { dropVoice, voiceFor, voiceSent } from "./voice";
 
 export const chat: MemberHandler<MessageOf<"chat">> = {
   who: "member",
@@ -16,12 +18,19 @@ export const chat: MemberHandler<MessageOf<"chat">> = {
     // for what did land.
     const existing = room.log.findByClientId(from.id, msg.cid);
     if (existing) return [sendSelf({ type: "chat", message: existing })];
+    let voice: VoiceRef | null = null;
+    if (msg.voice) {
+      voice = voiceFor(room, from, msg.voice.key);
+      if (!voice) return refuse("bad-voice", "no recording of yours under this key is waiting to be sent: upload it first (voice-upload), and send it once");
+    }
     if (!room.chatOf(from.id).takeMessage(room.deps.now())) {
       return [error("chat-throttled", "too many chat messages: this one was not stored; send it again in a moment")];
     }
-    const message = room.log.append({ from: from.id, name: from.name, text: msg.text, ts: room.deps.now(), cid: msg.cid });
-    room.log.trim(room.config.chatCap);
-    return [sendTo([...room.members.keys()], { type: "chat", message })];
+    const message = room.log.append({ from: from.id, name: from.name, text: msg.text, ts: room.deps.now(), cid: msg.cid, ...(voice ? { voice } : {}) });
+    if (voice) voiceSent(room, voice.key, message.seq);
+    // Recordings go with the messages the cap drops.
+    const dropped = dropVoice(room, room.log.trim(room.config.chatCap));
+    return [sendTo([...room.members.keys()], { type: "chat", message }), ...dropped];
   },
 };
 

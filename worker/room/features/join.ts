@@ -98,7 +98,9 @@ function resume(room: RoomState, back: StoredMember, msg: JoinMessage, ice: IceC
   const presented = msg.resume?.token ?? null;
   const role: Role = host ? "host" : back.role;
   const media = seatedMedia(back.seat, msg.media);
-  const you: StoredMember = { ...back, name: msg.name, media, role, token: room.deps.newToken(), prevToken: presented, awaySince: null };
+  // The media token is kept (the member's voice URLs go on working); one stored before voice messages has none yet.
+  const mediaToken = back.mediaToken ?? room.deps.newKey();
+  const you: Member = { ...back, name: msg.name, media, role, token: room.deps.newToken(), prevToken: presented, awaySince: null, mediaToken };
   room.save(you);
   const effects: Effect[] = [];
   // Its old socket still looked alive (a frozen connection): this one takes over.
@@ -115,9 +117,9 @@ function resume(room: RoomState, back: StoredMember, msg: JoinMessage, ice: IceC
 function enter(room: RoomState, peerId: string, msg: JoinMessage, ice: IceConfig, via: Via, role: Role, seat: Seat): Effect[] {
   const { now, newToken } = room.deps;
   // A viewer publishes nothing, whatever its join said (its client may not know the mode yet).
-  const you: StoredMember = {
+  const you: Member = {
     id: peerId, name: msg.name, media: seatedMedia(seat, msg.media), joined: now(), token: newToken(), prevToken: null, role, awaySince: null,
-    device: msg.device ?? null, addr: via.addr, seat, hand: null,
+    device: msg.device ?? null, addr: via.addr, seat, hand: null, mediaToken: room.deps.newKey(),
   };
   const others = room.others(you.id);
   room.save(you);
@@ -125,7 +127,10 @@ function enter(room: RoomState, peerId: string, msg: JoinMessage, ice: IceConfig
   return [{ kind: "bind", peerId }, welcome(room, you, msg, ice, false), sendTo(others, { type: "peer-joined", peer: info(you) }), ...reviewHosts(room)];
 }
 
-function welcome(room: RoomState, you: StoredMember, msg: JoinMessage, ice: IceConfig, resumed: boolean): Effect {
+/** A member just welcomed: it has a media token. */
+type Member = StoredMember & { mediaToken: string };
+
+function welcome(room: RoomState, you: Member, msg: JoinMessage, ice: IceConfig, resumed: boolean): Effect {
   const chat = chatTail(room, you.id, msg.since);
   return sendSelf({
     type: "welcome",
@@ -142,5 +147,6 @@ function welcome(room: RoomState, you: StoredMember, msg: JoinMessage, ice: IceC
     // The lobby's queue is for those who may let people in; anyone else learns nothing of it.
     knocks: isAdmitter(you.role) ? room.knockList() : [],
     stage: room.stageState(),
+    mediaToken: you.mediaToken,
   });
 }

@@ -11,16 +11,23 @@
 // - paging: "idle"; "requested" (a history request is out, carrying the last reply's `ack`);
 //   "retrying" (the room said history-unacked or history-throttled: the same request goes again after a delay, a few
 //   times at most).
+//
+// Voice messages (features/voice.ts) pass through here as items and outbox entries: the voice
+// feature owns the upload, this one owns the list and the outbox, so an uploaded voice message is
+// acked, held, probed and resent exactly like text.
 
 import type { ChatMessage, ClientMessage, ErrorCode, ServerMessage } from "../../../../protocol/protocol";
 import type { StateUpdate } from "../session/session-state";
-import { ChatState } from "./chat-state";
+import type { LocalVoice, VoiceFailure } from "../voice/types";
+import { ChatState, type Outgoing } from "./chat-state";
 
 type Welcome = Extract<ServerMessage, { type: "welcome" }>;
 type History = Extract<ServerMessage, { type: "history" }>;
 
 /** Runs `run` after `ms`; returns what cancels it. Injected by tests. */
 export type Schedule = (ms: number, run: () => void) => () => void;
+
+const frame = ({ cid, text, voice }: Outgoing): ClientMessage => ({ type: "chat", text, cid, ...(voice ? { voice } : {}) });
 
 const timeout: Schedule = (ms, run) => {
   const t = setTimeout(run, ms);
@@ -61,6 +68,8 @@ export class ChatFeature {
     private readonly send: (msg: ClientMessage) => boolean,
     private readonly update: StateUpdate<"chat">,
     private readonly schedule: Schedule = timeout,
+    /** This client's messages that the room has stored (by cid): the voice feature waits for its own. */
+    private readonly confirmed: (cids: readonly string[]) => void = () => {},
   ) {}
 
   /** The newest message seen; a rejoin asks for what came after it. */
@@ -73,9 +82,41 @@ export class ChatFeature {
     if (!text.trim()) return;
     // Behind a probe it waits its turn; only a held outbox (the room said slow down) shows as held.
     const queued = this.outbox.state !== "open";
-    const { cid } = this.chat.send(text, this.outbox.state === "held");
+    const out = this.chat.send(text, this.outbox.state === "held");
     this.publish();
-    if (!this.catchingUp && !queued) this.send({ type: "chat", text, cid });
+    if (!this.catchingUp && !queued) this.send(frame(out));
+  }
+
+  /** Shows a voice message whose recording is on its way to the server; returns its cid. */
+  draftVoice(voice: LocalVoice): string {
+    const cid = this.chat.draftVoice(voice);
+    this.publish();
+    return cid;
+  }
+
+  /** Its recording is uploaded: the message goes out now, or waits its turn in the outbox like text. */
+  voiceUploaded(cid: string, key: string): void {
+    const queued = this.outbox.state !== "open";
+    const out = this.chat.voiceUploaded(cid, key, this.outbox.state === "held");
+    if (!out) return;
+    this.publish();
+    if (!this.catchingUp && !queued) this.send(frame(out));
+  }
+
+  /** The voice message did not go out: it shows why, and is not resent. */
+  voiceFailed(cid: string, error: VoiceFailure): void {
+    if (this.chat.voiceFailed(cid, error)) this.publish();
+  }
+
+  voiceRetry(cid: string): void {
+    if (this.chat.voiceRetry(cid)) this.publish();
+  }
+
+  /** Removes a failed voice message; false if there is none. */
+  discard(cid: string): boolean {
+    if (!this.chat.discard(cid)) return false;
+    this.publish();
+    return true;
   }
 
   welcome(msg: Welcome): void {
@@ -106,10 +147,11 @@ export class ChatFeature {
     const confirmed = this.chat.receive(messages);
     this.publish();
     // The message sent alone has been stored: the next may go.
-    if (confirmed > 0 && this.outbox.state === "probing") {
+    if (confirmed.length > 0 && this.outbox.state === "probing") {
       this.outbox.cancel();
       this.probe();
     }
+    if (confirmed.length > 0) this.confirmed(confirmed);
   }
 
   /** An error frame from the room; the chat feature acts on its own two. */
@@ -149,7 +191,7 @@ export class ChatFeature {
       return;
     }
     this.outbox = { state: "probing", cancel: this.schedule(PROBE_AGAIN_MS, () => this.probe()) };
-    if (!this.catchingUp) this.send({ type: "chat", text: next.text, cid: next.cid });
+    if (!this.catchingUp) this.send(frame(next));
   }
 
   private requestHistory(after: number, retries: number): void {
@@ -183,7 +225,7 @@ export class ChatFeature {
       this.outbox.cancel();
       return this.probe();
     }
-    for (const { cid, text } of this.chat.unconfirmed()) this.send({ type: "chat", text, cid });
+    for (const out of this.chat.unconfirmed()) this.send(frame(out));
   }
 
   private stop(): void {

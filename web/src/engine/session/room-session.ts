@@ -1,5 +1,5 @@
 // A joined room: the signaling client, a transport for the media (the mesh by default), and the
-// features that make the room (entry, roster, chat, media state, ICE, access, stage), folded into one
+// features that make the room (entry, roster, chat, voice, media state, ICE, access, stage), folded into one
 // state snapshot that the UI renders. No DOM.
 //
 // Server frames reach the features through one typed table (server-handlers.ts): which feature
@@ -15,14 +15,18 @@ import { IceFeature } from "../features/ice";
 import { MediaStateFeature } from "../features/media-state";
 import { Roster } from "../features/roster";
 import { StageFeature } from "../features/stage";
+import { VoiceFeature } from "../features/voice";
 import { log } from "../log";
 import type { LocalMedia } from "../media/local-media";
 import { Mesh } from "../mesh/mesh";
 import type { SignalingClient } from "../signaling/signaling-client";
+import type { Recording } from "../voice/types";
 import { dispatch, type ServerHandlers } from "./server-handlers";
 import { initialState, type SessionState } from "./session-state";
 import type { StageTiersView, Transport, TransportDeps } from "./transport";
 
+export type { PendingVoice } from "../features/chat-state";
+export type { Recording, VoiceFailure } from "../voice/types";
 export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerState, SessionState, SessionStatus, StageView } from "./session-state";
 
 export interface SessionOptions {
@@ -41,6 +45,11 @@ export interface SessionOptions {
   mobile?: boolean;
   /** How media travels; the mesh unless a test (or, later, an SFU) says otherwise. */
   transport?: (deps: TransportDeps) => Transport;
+  /** Where the Worker is, for voice uploads: this page's origin unless the app is deployed apart from it (routes.ts). */
+  apiOrigin?: string;
+  /** The uploads' fetch, and the blob URLs of our own recordings; tests hand in fakes. */
+  fetch?: typeof fetch;
+  objectUrls?: { create(blob: Blob): string; revoke(url: string): void };
 }
 
 type Events = { change: SessionState };
@@ -50,6 +59,7 @@ export class RoomSession extends Emitter<Events> {
   private readonly transport: Transport;
   private readonly roster: Roster;
   private readonly chat: ChatFeature;
+  private readonly voice: VoiceFeature;
   private readonly mediaState: MediaStateFeature;
   private readonly ice: IceFeature;
   private readonly entry: EntryFeature;
@@ -79,7 +89,16 @@ export class RoomSession extends Emitter<Events> {
       sharingScreen: () => options.media.state.screen,
     });
     this.roster = new Roster(this.transport, update);
-    this.chat = new ChatFeature(send, update);
+    this.chat = new ChatFeature(send, update, undefined, (cids) => this.voice.confirmed(cids));
+    this.voice = new VoiceFeature({
+      send,
+      chat: this.chat,
+      update,
+      apiOrigin: options.apiOrigin ?? "",
+      // Bound: a bare window.fetch called as a method of another object throws "Illegal invocation".
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      objectUrls: options.objectUrls ?? { create: (blob) => URL.createObjectURL(blob), revoke: (url) => URL.revokeObjectURL(url) },
+    });
     this.mediaState = new MediaStateFeature(options.media, this.transport, this.roster, send);
     this.ice = new IceFeature(this.transport, send, update);
     const { hostKey, device } = options;
@@ -160,6 +179,12 @@ export class RoomSession extends Emitter<Events> {
     /** Says yes to a host's invitation onto the stage: mic and camera start. */
     acceptStage: () => this.alive() && this.stage.acceptStage(),
     raiseHand: (up: boolean) => this.alive() && this.stage.raiseHand(up),
+    /** Sends a voice message: shown at once, then uploaded and posted (features/voice.ts). */
+    sendVoice: (recording: Recording) => this.alive() && (this.voice.send(recording), true),
+    /** Sends a failed voice message again, if what failed was not the recording itself. */
+    retryVoice: (cid: string) => this.alive() && this.voice.retry(cid),
+    /** Removes a failed voice message from the chat. */
+    discardVoice: (cid: string) => this.alive() && this.voice.discard(cid),
   };
 
   /** Leaves the room: every connection, listener and timer is closed. Media stays with its owner. */
@@ -179,6 +204,7 @@ export class RoomSession extends Emitter<Events> {
     this.released = true;
     this.ice.dispose();
     this.chat.dispose();
+    this.voice.dispose();
     this.mediaState.dispose();
     this.stage.dispose();
     this.roster.dispose();
@@ -187,7 +213,7 @@ export class RoomSession extends Emitter<Events> {
 
   /** Which feature handles which server frame. */
   private serverHandlers(): ServerHandlers {
-    const { roster, chat, mediaState, ice, entry, accessFeature: access, stage } = this;
+    const { roster, chat, voice, mediaState, ice, entry, accessFeature: access, stage } = this;
     return {
       welcome: (msg) => this.onWelcome(msg),
       "peer-joined": (msg) => {
@@ -205,6 +231,7 @@ export class RoomSession extends Emitter<Events> {
       signal: (msg) => roster.signal(msg.from, msg.data),
       chat: (msg) => chat.receive([msg.message]),
       history: (msg) => chat.history(msg),
+      "voice-upload": (msg) => voice.reply(msg),
       ice: (msg) => ice.apply(msg.ice),
       lobby: (msg) => entry.lobby(msg),
       denied: (msg) => entry.denied(msg),
@@ -220,6 +247,7 @@ export class RoomSession extends Emitter<Events> {
         log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
         ice.error(msg.code);
         chat.error(msg.code);
+        voice.error(msg.code);
         entry.error(msg.code, msg.message);
         access.error(msg.code);
       },
@@ -239,6 +267,7 @@ export class RoomSession extends Emitter<Events> {
     this.accessFeature.welcome(msg);
     this.roster.welcome(msg.peers);
     this.chat.welcome(msg);
+    this.voice.welcome(msg);
     // A resume's first frame tells the room we hold the new token, so the one we presented
     // stops working at once (docs/protocol.md, Reconnecting); our media state is a harmless one.
     if (msg.resumed) this.mediaState.announce();

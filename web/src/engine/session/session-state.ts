@@ -1,5 +1,5 @@
 // The one snapshot of a joined room that the UI renders. Each part is owned by one unit: the
-// roster owns `participants`, the chat feature `chat`, the ICE feature `ice` and `turnRejected`,
+// roster owns `participants`, the chat feature `chat`, the voice feature `mediaToken`, the ICE feature `ice` and `turnRejected`,
 // the entry feature `entry`, the access feature `role`, `access`, `knocks`, `muteRequest` and
 // `accessNotice`, the stage feature `stage`, the session the rest.
 
@@ -47,6 +47,8 @@ export interface SessionState {
   selfJoined: number | null;
   participants: Participant[];
   chat: readonly ChatItem[];
+  /** This member's capability for playing the room's voice messages (voice/urls.ts); null before the welcome. */
+  mediaToken: string | null;
   settings: RoomSettings | null;
   /** STUN/TURN servers from the room, and whether a relay is on offer. */
   ice: IceConfig | null;
@@ -80,6 +82,7 @@ export function initialState(relayOnly: boolean): SessionState {
     selfJoined: null,
     participants: [],
     chat: [],
+    mediaToken: null,
     settings: null,
     ice: null,
     turnRejected: false,
