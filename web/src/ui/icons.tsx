@@ -3,7 +3,7 @@
 
 import type { JSX } from "preact";
 
-export type IconName = "mic" | "cam" | "screen" | "link" | "people" | "chat" | "leave" | "check" | "settings" | "more" | "hand";
+export type IconName = "mic" | "cam" | "screen" | "link" | "people" | "chat" | "leave" | "check" | "settings" | "more" | "hand" | "discard";
 
 const SHAPES: Record<IconName, JSX.Element> = {
   mic: (
@@ -42,6 +42,8 @@ const SHAPES: Record<IconName, JSX.Element> = {
     </>
   ),
   more: <path d="M6 12h.01M12 12h.01M18 12h.01" stroke-width="3" />,
+  // A waste bin: what Cancel does to a recording.
+  discard: <path d="M4.5 7h15M9.5 7V4.5h5V7M6.5 7l1 12.5h9l1-12.5M10.5 10.5v6M13.5 10.5v6" />,
   // An open palm, raised: four fingers, and the thumb reaching out at the lower left.
   hand: <path d="M7 12V6a1.5 1.5 0 0 1 3 0v5M10 10.5V4.5a1.5 1.5 0 0 1 3 0v6M13 10.5V5.5a1.5 1.5 0 0 1 3 0V11M16 11V8a1.5 1.5 0 0 1 3 0v6c0 4-3 7-7 7h-.5c-2.5 0-4-1-5.3-3l-2.7-4.5a1.5 1.5 0 0 1 2.4-1.8L7 13.5V12" />,
 };

@@ -6,6 +6,7 @@ import { readStored, writeStored } from "../stored";
 import type { DeviceChoice, LocalMedia } from "../engine/media/local-media";
 import { useEngineState, useI18n } from "./hooks";
 import { Icon } from "./icons";
+import { LevelMeter } from "./level-meter";
 import { MediaErrors } from "./media-errors";
 import { navigate } from "./routes";
 import { Video } from "./video";
@@ -93,9 +94,7 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice:
             <Icon name="cam" off={!state.cam} />
           </button>
         </div>
-        <div class="meter" role="meter" aria-label={t("prejoin.level")} aria-valuemin={0} aria-valuemax={1} aria-valuenow={level}>
-          <div style={{ width: `${Math.round(level * 100)}%` }} />
-        </div>
+        <LevelMeter level={level} />
       </section>
       <section class="join-panel">
         <h1>{t("prejoin.title")}</h1>

@@ -10,6 +10,7 @@ import type { VoiceRecorder } from "../engine/voice/recorder";
 import type { Recording } from "../engine/voice/types";
 import { useEngineState, useI18n } from "./hooks";
 import { Icon } from "./icons";
+import { LevelMeter } from "./level-meter";
 import { clock, recorderErrorText } from "./voice-text";
 
 /** A finger that moves this far from where it pressed has slid away: the recording is dropped. */
@@ -123,7 +124,8 @@ export function VoiceComposer({ recorder, onSendVoice, onSubmit, children }: Voi
         </button>
         {clicked && (
           <>
-            <button type="button" onClick={() => recorder.cancel()} data-testid="voice-cancel">{t("dialog.cancel")}</button>
+            {/* An icon with its name: a phone's composer has no room for Kyrgyz «Жокко чыгаруу» beside the timer and Send. */}
+            <button type="button" class="voice-cancel" onClick={() => recorder.cancel()} aria-label={t("dialog.cancel")} title={t("dialog.cancel")} data-testid="voice-cancel"><Icon name="discard" /></button>
             <button ref={sendButton} type="button" class="primary" disabled={state.phase === "starting"} onClick={() => void send()} data-testid="voice-send">{t("chat.send")}</button>
           </>
         )}
@@ -140,9 +142,7 @@ function RecordingBar({ elapsedMs, level, holding }: { elapsedMs: number; level:
     <div class="voice-bar" role="group" aria-label={t("voice.recording")} data-testid="voice-recording">
       <span class="voice-dot" aria-hidden="true" />
       <span class="voice-elapsed" role="timer" aria-label={t("voice.elapsed", { elapsed, limit })} data-testid="voice-elapsed">{elapsed} / {limit}</span>
-      <div class="meter" role="meter" aria-label={t("prejoin.level")} aria-valuemin={0} aria-valuemax={1} aria-valuenow={level} data-testid="voice-level">
-        <div style={{ width: `${Math.round(level * 100)}%` }} />
-      </div>
+      <LevelMeter level={level} testid="voice-level" />
       {holding && <span class="hint">{t("voice.slideToCancel")}</span>}
     </div>
   );
