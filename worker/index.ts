@@ -115,7 +115,7 @@ router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {
 
 // Voice recordings (protocol/features/voice.ts): PUT once with the upload capability the room
 // issued (`?cap=`), then GET or HEAD with a member's media token (`?m=`). The room's object
-// decides and moves the bytes (durable/voice-http.ts); the body streams through untouched.
+// decides and moves the bytes (durable/voice-http.ts), reading at most a few uploads at once.
 async function voice(request: IRequest, env: Env): Promise<Response> {
   const id = roomIdOf(request);
   const { key } = request.params;

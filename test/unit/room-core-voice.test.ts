@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { VOICE_UPLOAD_TTL_MS, type ServerMessage } from "../../protocol/protocol";
-import { VOICE_SEND_WINDOW_MS, VOICE_UNSENT_MAX } from "../../worker/room/features/voice";
+import { VOICE_ROOM_MAX_BYTES, VOICE_SEND_WINDOW_MS, VOICE_UNSENT_MAX } from "../../worker/room/features/voice";
 import { ROOM_ID } from "./room-harness";
 import { type FakeSocket, makeSocketRoom } from "./room-sockets";
 
@@ -85,6 +85,26 @@ describe("voice: upload capabilities", () => {
     expect(a.strikes).toBe(0);
     r.clock.now += 6_000;
     expect(ask(r, a, "sixth")).toBeDefined();
+  });
+
+  it(`keeps a room's recordings under ${VOICE_ROOM_MAX_BYTES / 1024 / 1024} MiB, counting uploads promised but not yet stored`, () => {
+    const { r, a, b } = room();
+    const big = 5 * 1024 * 1024;
+    const fit = Math.floor(VOICE_ROOM_MAX_BYTES / big);
+    // Members in turn, so that no one member's ration or unsent bound is what stops them.
+    let asked = 0;
+    for (let i = 0; asked < fit; i++) {
+      const who = i % 2 === 0 ? a : b;
+      const u = ask(r, who, `big${i}`, big);
+      if (!u) throw new Error(`refused after ${asked}: ${JSON.stringify(who.frames.at(-1))}`);
+      expect(r.core.claimUpload(u.key, capOf(u)).ok).toBe(true);
+      expect(r.core.uploaded(u.key, big)).toBe(true);
+      r.send(who, { type: "chat", text: "", cid: `m${i}`, voice: { key: u.key } });
+      asked++;
+      r.clock.now += 6_000;
+    }
+    expect(ask(r, a, "one-too-many", big)).toBeUndefined();
+    expect(a.last("error")).toMatchObject({ code: "voice-throttled", message: expect.stringMatching(/256 MiB/) });
   });
 });
 

@@ -4,6 +4,7 @@
 // recordings' deletion with the room. The rules themselves are unit-tested against the room core:
 // test/unit/room-core-voice.test.ts.
 
+import { MAX_UPLOADS_IN_FLIGHT } from "../../worker/durable/voice-http";
 import { env, exports } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -191,6 +192,37 @@ describe("voice: uploading", () => {
     // The capability was spent on the refused attempt; nothing was stored.
     expect((await put(declared.url, recording("audio/webm", 1000))).status).toBe(403);
     expect(await objectKeys(`vm/${room}/`)).toEqual([]);
+  });
+
+  it(`reads at most ${MAX_UPLOADS_IN_FLIGHT} uploads at once per room (503 for the next), so parallel uploads cannot exhaust the room's memory`, async () => {
+    const room = await createRoom();
+    const members = [await TestClient.join(room, "A"), await TestClient.join(room, "B")];
+    // Uploads that have sent their first bytes and then wait: each holds a slot.
+    const releases: Array<() => void> = [];
+    const pending: Array<Promise<{ status: number; json: unknown }>> = [];
+    for (let i = 0; i < MAX_UPLOADS_IN_FLIGHT; i++) {
+      const upload = await ask(members[i % 2]!, "audio/webm", 1000);
+      let release!: () => void;
+      const more = new Promise<void>((r) => (release = r));
+      releases.push(release);
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (sent++ === 0) return controller.enqueue(recording("audio/webm", 500));
+          await more;
+          controller.enqueue(new Uint8Array(500));
+          controller.close();
+        },
+      });
+      pending.push(put(upload.url, body));
+    }
+    const extra = await ask(members[0]!, "audio/webm", 1000);
+    await eventually(async () => {
+      const res = await put(extra.url, recording("audio/webm", 1000));
+      return res.status === 503;
+    }, "the fifth parallel upload refused (503)", 5000);
+    for (const release of releases) release();
+    for (const res of await Promise.all(pending)) expect(res.status).toBe(201);
   });
 
   it("refuses bytes that are not the declared type, or not audio at all (415)", async () => {

@@ -31,6 +31,19 @@ const SERVED: Record<VoiceType, { contentType: string; ext: string }> = {
   "audio/ogg": { contentType: "audio/ogg", ext: "ogg" },
 };
 
+/**
+ * Uploads a room reads at once. Each holds its recording in memory until it is checked and stored
+ * (at most VOICE_MAX_BYTES, one buffer), so this bounds what uploads can cost the room object:
+ * 4 × 5 MiB, whatever its members do in parallel.
+ */
+export const MAX_UPLOADS_IN_FLIGHT = 4;
+/**
+ * How long one upload may take to arrive: a client trickling bytes must not hold a slot (and keep
+ * the room awake) for ever. 5 MiB in 60 s is 700 kbps; a voice message is a fifth of that or less.
+ */
+export const UPLOAD_DEADLINE_MS = 60_000;
+const inFlight = new WeakMap<LiveRoom, number>();
+
 const fail = (status: number, error: string, headers?: HeadersInit) => Response.json({ error, status }, { status, ...(headers ? { headers } : {}) });
 
 export function serveVoice(host: VoiceHost, request: Request, key: string): Promise<Response> {
@@ -60,12 +73,18 @@ async function upload(host: VoiceHost, room: LiveRoom, request: Request, key: st
   };
   const length = request.headers.get("Content-Length");
   if (length !== null && Number(length) > limit) return unread(request, refuse(413, `the recording is larger than the ${limit} bytes declared`));
+  const busy = inFlight.get(room) ?? 0;
+  if (busy >= MAX_UPLOADS_IN_FLIGHT) return unread(request, refuse(503, "too many recordings are arriving in this room at once: ask for another upload in a moment"));
+  inFlight.set(room, busy + 1);
   let bytes: Uint8Array | null;
   try {
-    bytes = await readAtMost(request.body, limit);
-  } catch {
+    bytes = await readAtMost(request.body, limit, UPLOAD_DEADLINE_MS);
+  } catch (e) {
+    if (e instanceof UploadTooSlow) return refuse(408, `the recording took longer than ${UPLOAD_DEADLINE_MS / 1000} s to arrive: ask for another upload`);
     // The client went away mid-upload (nobody may be there to read this).
     return refuse(400, "the recording was cut off: ask for another upload");
+  } finally {
+    inFlight.set(room, (inFlight.get(room) ?? 1) - 1);
   }
   if (bytes === null) return refuse(413, `the recording is larger than the ${limit} bytes declared`);
   const type = sniffVoice(bytes.subarray(0, SNIFF_BYTES));
@@ -95,29 +114,40 @@ async function unread(request: Request, answer: Response): Promise<Response> {
   return answer;
 }
 
-/** The body, or null as soon as it is longer than `limit` (nothing past limit + one chunk is read). */
-async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | null> {
+class UploadTooSlow extends Error {}
+
+/**
+ * The body, or null as soon as it is longer than `limit` (nothing past limit + one chunk is read),
+ * into one buffer of `limit` bytes (no second copy). Throws UploadTooSlow past `deadlineMs`.
+ */
+async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number, deadlineMs = Infinity): Promise<Uint8Array | null> {
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    if (Number.isFinite(deadlineMs)) timer = setTimeout(() => reject(new UploadTooSlow()), deadlineMs);
+  });
+  late.catch(() => {});
+  const out = new Uint8Array(limit);
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), late]);
+      if (done) break;
+      if (total + value.byteLength > limit) {
+        await reader.cancel().catch(() => {});
+        return null;
+      }
+      out.set(value, total);
+      total += value.byteLength;
     }
-    chunks.push(value);
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    throw e;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return out.subarray(0, total);
 }
 
 async function play(room: LiveRoom, request: Request, key: string, token: string | null): Promise<Response> {

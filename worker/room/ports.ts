@@ -196,4 +196,6 @@ export interface VoiceStore {
   delete(keys: readonly string[]): void;
   /** Every upload not yet sent in a message (the room's sweep reads them). */
   unsent(): VoiceUpload[];
+  /** The bytes of every upload the room holds or has promised (issued, stored or sent). */
+  totalBytes(): number;
 }

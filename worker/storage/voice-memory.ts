@@ -22,4 +22,10 @@ export class MemoryVoiceStore implements VoiceStore {
   unsent(): VoiceUpload[] {
     return [...this.rows.values()].filter((r) => r.seq === null).map((r) => ({ ...r }));
   }
+
+  totalBytes(): number {
+    let total = 0;
+    for (const r of this.rows.values()) total += r.bytes;
+    return total;
+  }
 }

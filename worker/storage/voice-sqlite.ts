@@ -60,4 +60,9 @@ export class SqliteVoiceStore implements VoiceStore {
     if (this.blank) return [];
     return this.sql.exec<Row>("SELECT * FROM voice_uploads WHERE seq IS NULL").toArray().flatMap((r) => toUpload(r) ?? []);
   }
+
+  totalBytes(): number {
+    if (this.blank) return 0;
+    return Number(this.sql.exec<{ total: number }>("SELECT COALESCE(SUM(bytes), 0) AS total FROM voice_uploads").one().total);
+  }
 }

@@ -25,6 +25,12 @@ export const VOICE_UNSENT_MAX = 3;
  * never finished, or a recording never sent, is forgotten and deleted.
  */
 export const VOICE_SEND_WINDOW_MS = 10 * 60_000;
+/**
+ * What one room may keep in the bucket, counting uploads promised but not yet stored: 256 MiB,
+ * about 200 five-minute recordings at the most a browser makes of them. The chat's cap trims
+ * messages by their count and text, not by the recordings they carry; this bounds those.
+ */
+export const VOICE_ROOM_MAX_BYTES = 256 * 1024 * 1024;
 
 export const voiceUpload: MemberHandler<MessageOf<"voice-upload">> = {
   who: "member",
@@ -34,6 +40,9 @@ export const voiceUpload: MemberHandler<MessageOf<"voice-upload">> = {
     const unsent = room.voices.unsent().filter((u) => u.member === from.id).length;
     if (unsent >= VOICE_UNSENT_MAX) {
       return [...swept, error("voice-throttled", `${VOICE_UNSENT_MAX} voice messages are waiting to be sent: send them, or wait a few minutes`)];
+    }
+    if (room.voices.totalBytes() + msg.bytes > VOICE_ROOM_MAX_BYTES) {
+      return [...swept, error("voice-throttled", `this room keeps at most ${VOICE_ROOM_MAX_BYTES / 1024 / 1024} MiB of voice messages: older ones must go first`)];
     }
     if (!room.takeVoiceUpload(from.id, VOICE_UPLOAD_RATE, now)) return [...swept, error("voice-throttled", "too many voice messages: wait a moment")];
     let key: string;

@@ -18,6 +18,9 @@ import type { ChatFeature } from "./chat";
 type Welcome = Extract<ServerMessage, { type: "welcome" }>;
 type UploadReply = Extract<ServerMessage, { type: "voice-upload" }>;
 
+/** How long an upload may take before it is given up (the room allows 60 s; a little more for the answer). */
+const UPLOAD_TIMEOUT_MS = 65_000;
+
 export interface VoiceDeps {
   send: (msg: ClientMessage) => boolean;
   chat: Pick<ChatFeature, "draftVoice" | "voiceUploaded" | "voiceFailed" | "voiceRetry" | "discard">;
@@ -160,6 +163,13 @@ export class VoiceFeature {
   private async upload(job: Job, path: string, key: string): Promise<void> {
     job.stage = "uploading";
     const abort = (job.abort = new AbortController());
+    // The room gives an upload 60 s (durable/voice-http.ts); past that, waiting on would only
+    // hold every later recording behind this one.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, UPLOAD_TIMEOUT_MS);
     let status: number;
     try {
       const { blob, type } = job.recording;
@@ -169,6 +179,12 @@ export class VoiceFeature {
       await res.body?.cancel().catch(() => {});
     } catch {
       status = 0;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (timedOut && job.abort === abort && this.jobs[0] === job) {
+      job.abort = null;
+      return this.fail(job, "network");
     }
     if (abort.signal.aborted || this.jobs[0] !== job) return;
     job.abort = null;
