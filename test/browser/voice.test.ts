@@ -52,6 +52,8 @@ describe("voice messages", () => {
     await a.getByTestId("voice-message").first().waitFor();
     const own = await playLast(a);
     assert.ok(own.now > own.start, `the sender's own copy plays: ${JSON.stringify(own)}`);
+    // The recorder took a copy of the call's microphone: the call's own track is still live and sent.
+    assert.equal(await a.evaluate(() => (globalThis as unknown as { roomlink: { media: { tracks: { audio: MediaStreamTrack | null } } } }).roomlink.media.tracks.audio?.readyState), "live");
 
     await b.getByTestId("voice-message").first().waitFor({ timeout: 20_000 });
     report("voice message: Send → it is in the other member's chat", Date.now() - t0, "ms");
@@ -92,6 +94,8 @@ describe("voice messages", () => {
     await late.getByTestId("voice-message").first().waitFor();
     const played = await playLast(late);
     assert.ok(played.now > played.start, JSON.stringify(played));
+    const duration = await late.evaluate(() => document.querySelector<HTMLAudioElement>('[data-testid="voice-audio"]')!.duration);
+    assert.ok(Number.isFinite(duration) && duration > 1, `the late joiner's element has a real duration: ${duration}`);
     await late.context().close();
   });
 });
