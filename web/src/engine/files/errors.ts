@@ -45,6 +45,3 @@ export interface FileError {
 }
 
 export const fileError = (code: FileErrorCode, message: string): FileError => ({ code, message });
-
-/** Only a cut link leaves a transfer worth resuming; every other end is final. */
-export const isResumable = (code: FileErrorCode): boolean => code === "interrupted";

@@ -5,7 +5,7 @@
 // receiver.ts) only ever see typed values. No switches: a table per direction, typed over the
 // union, so a message type without a validator does not compile.
 //
-//   sender → receiver   offer {id, name, size, type, blockSize, blocks}
+//   sender → receiver   offer {id, name, size, mime, blockSize, blocks}
 //                        block {index, bytes}, then that block's bytes as binary chunks
 //                        done, cancel {reason}
 //   receiver → sender   accept {id, from}, decline, ack {block}, nack {block}, cancel {reason}
@@ -48,8 +48,8 @@ export interface FileOffer {
   id: string;
   name: string;
   size: number;
-  /** The media type the sender's browser gave the file, or "". */
-  type: string;
+  /** The media type the sender's browser gave the file, or "". (Not `type`: that names the message.) */
+  mime: string;
   blockSize: number;
   /** Hex SHA-256 of each block, in order. */
   blocks: string[];
@@ -112,8 +112,8 @@ export function safeName(name: string): string {
 /** A media type worth passing on, or "" (the receiver would refuse anything else). */
 export const safeType = (type: string): string => (type.length <= MAX_TYPE_CHARS && MEDIA_TYPE.test(type) ? type : "");
 
-export function checkName(name: unknown): FileError | null {
-  if (!isString(name) || name === "" || name === "." || name === "..") return fileError("bad-name", "the name is empty");
+export function checkName(name: string): FileError | null {
+  if (name === "" || name === "." || name === "..") return fileError("bad-name", "the name is empty");
   if ([...name].length > MAX_NAME_CHARS) return fileError("bad-name", `the name is over ${MAX_NAME_CHARS} characters`);
   if (FORBIDDEN_IN_NAME.test(name) || wellFormed(name) !== name) return fileError("bad-name", "the name has a path separator or a control character");
   return null;
@@ -136,15 +136,16 @@ const cancel = (v: Obj): Parsed<{ type: "cancel"; reason: FileErrorCode }, FileE
 const senderValidators: Validators<SenderMessage> = {
   offer: (v, limits) => {
     if (!isHash(v.id)) return fail("bad-message", "offer: `id` is not a hex SHA-256");
+    if (!isString(v.name)) return fail("bad-name", "offer: `name` is not a string");
     const badName = checkName(v.name);
     if (badName) return failWith(badName);
     if (!isSeq(v.size)) return fail("bad-message", "offer: `size` is not a byte count");
     if (v.size > limits.maxFileBytes) return fail("too-large", `offer: ${v.size} bytes is over the ${limits.maxFileBytes}-byte limit`);
-    if (!isString(v.type) || (v.type !== "" && safeType(v.type) !== v.type)) return fail("bad-message", "offer: `type` is not a media type");
+    if (!isString(v.mime) || safeType(v.mime) !== v.mime) return fail("bad-message", "offer: `mime` is not a media type");
     if (v.blockSize !== BLOCK_SIZE) return fail("bad-message", `offer: \`blockSize\` must be ${BLOCK_SIZE}`);
     if (!Array.isArray(v.blocks) || !v.blocks.every(isHash)) return fail("bad-blocks", "offer: `blocks` is not a list of hex SHA-256");
     if (v.blocks.length !== blockCount(v.size, BLOCK_SIZE)) return fail("bad-blocks", `offer: ${v.blocks.length} block hashes for ${v.size} bytes`);
-    return ok({ type: "offer", id: v.id, name: v.name, size: v.size, type: v.type, blockSize: v.blockSize, blocks: v.blocks as string[] });
+    return ok({ type: "offer", id: v.id, name: v.name, size: v.size, mime: v.mime, blockSize: v.blockSize, blocks: v.blocks as string[] });
   },
   block: (v) => {
     if (!isSeq(v.index) || !isSeq(v.bytes)) return fail("bad-message", "block: `index` and `bytes` must be counts");
