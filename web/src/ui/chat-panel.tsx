@@ -10,6 +10,11 @@ import { VoiceComposer } from "./voice-recorder";
 /** What the chat needs for voice messages: the recorder, the session's actions, and where a message plays. */
 export interface ChatVoice extends VoiceActions {
   recorder: VoiceRecorder;
+  /**
+   * Whether this page can upload: only when the app and the API share an origin (the API answers
+   * no CORS preflight, so a split deploy's PUT would fail). Recordings still play either way.
+   */
+  canRecord: boolean;
   send: (recording: Recording) => void;
   /** The room's playback URL of a recording, or null before the welcome gave us a media token. */
   urlOf: (key: string) => string | null;
@@ -85,7 +90,7 @@ export function ChatPanel({ items, selfId, labels, onSend, voice }: ChatPanelPro
         })}
       </ol>
       {slowDown && <p class="chat-slow-down" role="status" data-testid="chat-slow-down">{t(slowDown)}</p>}
-      <VoiceComposer recorder={voice.recorder} onSendVoice={voice.send} onSubmit={send}>
+      <VoiceComposer recorder={voice.recorder} canRecord={voice.canRecord} onSendVoice={voice.send} onSubmit={send}>
         <textarea
           rows={1}
           maxLength={LIMITS.chatMaxChars}

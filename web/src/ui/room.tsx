@@ -179,6 +179,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
   const { mediaToken } = state;
   const voice: ChatVoice = {
     recorder,
+    canRecord: API_ORIGIN === location.origin,
     send: actions.sendVoice,
     retry: actions.retryVoice,
     discard: actions.discardVoice,

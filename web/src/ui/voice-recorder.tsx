@@ -20,6 +20,8 @@ const MIN_HOLD_MS = 400;
 
 interface VoiceComposerProps {
   recorder: VoiceRecorder;
+  /** False where uploads cannot work (chat-panel.tsx ChatVoice): no mic button. */
+  canRecord?: boolean;
   onSendVoice: (recording: Recording) => void;
   /** The text message's submit. */
   onSubmit: () => void;
@@ -27,7 +29,7 @@ interface VoiceComposerProps {
   children: ComponentChildren;
 }
 
-export function VoiceComposer({ recorder, onSendVoice, onSubmit, children }: VoiceComposerProps) {
+export function VoiceComposer({ recorder, canRecord = true, onSendVoice, onSubmit, children }: VoiceComposerProps) {
   const { t } = useI18n();
   const state = useEngineState(recorder)!;
   const [holding, setHolding] = useState(false);
@@ -119,7 +121,7 @@ export function VoiceComposer({ recorder, onSendVoice, onSubmit, children }: Voi
         }}
       >
         {active ? <RecordingBar elapsedMs={state.elapsedMs} level={state.level} holding={holding} /> : children}
-        <button ref={mic} type="button" class={`voice-mic${holding ? " holding" : ""}`} hidden={clicked} aria-label={t("voice.record")} title={t("voice.record")} data-testid="voice-record" {...micEvents}>
+        <button ref={mic} type="button" class={`voice-mic${holding ? " holding" : ""}`} hidden={clicked || !canRecord} aria-label={t("voice.record")} title={t("voice.record")} data-testid="voice-record" {...micEvents}>
           <Icon name="mic" />
         </button>
         {clicked && (
