@@ -101,14 +101,8 @@ const state: { room: string; speaker: Page; viewers: Page[] } = { room: "", spea
 describe("stage: one speaker, four viewers", () => {
   it("the creator opens a stage and is its speaker; four viewers watch without a camera prompt", async () => {
     const speaker = (state.speaker = await newPage());
-    await speaker.goto(env.app.url);
-    await speaker.getByTestId("mode-stage").check();
-    await speaker.getByTestId("new-room").click();
-    await speaker.waitForURL(/\/r\//);
+    await openStage(speaker, env.app.url, "Streamer");
     state.room = new URL(speaker.url()).pathname.split("/")[2]!;
-    await speaker.getByTestId("name").fill("Streamer");
-    await speaker.getByTestId("join").click();
-    await speaker.waitForSelector('[data-testid="room"][data-status="joined"][data-role="host"]');
     assert.equal(await seat(speaker), "speaker");
     await speaker.getByTestId("stage-live").waitFor();
 

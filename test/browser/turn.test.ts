@@ -53,6 +53,23 @@ async function call(app: App, relayOnly: boolean): Promise<{ a: Page; b: Page; f
   return { a, b, firstFrameMs: Date.now() - t0 };
 }
 
+/**
+ * A stage opened by its speaker, and a viewer on its first visit (no camera or mic permission)
+ * who opens the link and presses Join, with "hide my IP address" ticked if `relayOnly`; `t0` is
+ * when the viewer opened the link.
+ */
+async function stageWithViewer(app: App, relayOnly: boolean): Promise<{ speaker: Page; viewer: Page; t0: number }> {
+  const speaker = await (await newPeerContext(browser, app)).newPage();
+  await openStage(speaker, app.url, "Speaker");
+  const viewer = await (await newPeerContext(browser, app, { media: false })).newPage();
+  const t0 = Date.now();
+  await viewer.goto(speaker.url());
+  await viewer.getByTestId("name").fill("Viewer");
+  if (relayOnly) await viewer.getByTestId("relay-only").check();
+  await viewer.getByTestId("join").click();
+  return { speaker, viewer, t0 };
+}
+
 async function closeAll(...pages: Page[]) {
   for (const p of pages) await p.context().close();
 }
@@ -93,17 +110,11 @@ describe("TURN through a real coturn", () => {
   it("connects a first-time stage viewer (no camera permission, so no host candidate) through the room's STUN or TURN server, untold", async () => {
     const app = await startApp(turnVars("udp"));
     try {
-      const speaker = await (await newPeerContext(browser, app)).newPage();
-      await openStage(speaker, app.url, "Speaker");
       // A first visit: no camera or mic permission, and the page never asks. Chromium then
       // gathers no host candidate here (loopback is this namespace's only network): what connects
       // it is what the room's ICE servers give, a server-reflexive address from coturn's STUN or
       // a relay, without the viewer ticking "hide my IP address".
-      const viewer = await (await newPeerContext(browser, app, { media: false })).newPage();
-      const t0 = Date.now();
-      await viewer.goto(speaker.url());
-      await viewer.getByTestId("name").fill("Viewer");
-      await viewer.getByTestId("join").click();
+      const { speaker, viewer, t0 } = await stageWithViewer(app, false);
       await waitUntil("first remote frame", async () => ((await mediaStats(viewer))[0]?.video ?? 0) > 0, 20_000);
       report("first-time stage viewer, through TURN: open link → first remote frame", Date.now() - t0, "ms");
       await waitForRemoteVideo(viewer, 1);
@@ -128,13 +139,7 @@ describe("TURN through a real coturn", () => {
   it("connects a stage viewer that hides its IP address: relay to the speaker", async () => {
     const app = await startApp(turnVars("udp"));
     try {
-      const speaker = await (await newPeerContext(browser, app)).newPage();
-      await openStage(speaker, app.url, "Speaker");
-      const viewer = await (await newPeerContext(browser, app, { media: false })).newPage();
-      await viewer.goto(speaker.url());
-      await viewer.getByTestId("name").fill("Viewer");
-      await viewer.getByTestId("relay-only").check();
-      await viewer.getByTestId("join").click();
+      const { speaker, viewer } = await stageWithViewer(app, true);
       await waitForRemoteVideo(viewer, 1);
       const [pair] = await selectedPairs(viewer);
       assert.deepEqual([pair!.local, pair!.relayProtocol], ["relay", "udp"]);

@@ -2,24 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_HEARTBEAT_MS, HEARTBEAT_PING } from "../../protocol/protocol";
 import { SignalingClient } from "../../web/src/engine/signaling/signaling-client";
 import { FakeSocket } from "./fake-socket";
+import { peer, welcome as sessionWelcome } from "./session-fakes";
 
 
-const welcome = (heartbeatMs: number) => ({
-  type: "welcome",
-  v: 1,
-  you: { id: "p1", name: "A", media: { mic: true, cam: true, screen: false }, joined: 1, away: false, role: "member", seat: "speaker" },
-  peers: [],
-  chat: [],
-  lastSeq: 0,
-  settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs, uploadBudgetKbps: 2500, stageViewers: 25 },
-  ice: { iceServers: [], expiresAt: null, relay: "none" },
-  resumeToken: "t".repeat(32),
-  resumed: false,
-  access: { lobby: false, locked: false, passcode: false },
-  knocks: [],
-  stage: { mode: "meeting", hands: [], liveSince: null },
-  mediaToken: "m".repeat(22),
-});
+// The session tests' welcome, with the heartbeat under test.
+const welcome = (heartbeatMs: number) => {
+  const w = sessionWelcome(peer("p1", "A", 1), []);
+  return { ...w, settings: { ...w.settings, heartbeatMs } };
+};
 
 const info = () => ({ name: "A", media: { mic: true, cam: true, screen: false } });
 
