@@ -6,6 +6,7 @@
 // speaker's alone (encoding happens in its renderer); the viewers share another.
 
 import { chromium, type Page } from "playwright-core";
+import { installTestHook } from "../test/browser/test-hook.ts";
 import { ARGS, firstFrame, type BenchKit } from "./browser.ts";
 
 export interface SpeakerLoad {
@@ -60,10 +61,7 @@ export async function speakerLoad(kit: BenchKit, viewers: number): Promise<Speak
     await ctx.grantPermissions(["camera", "microphone"], { origin: kit.url });
     await ctx.addInitScript(() => localStorage.setItem("roomlink.name", "Speaker"));
     await ctx.addInitScript(({ room, key }) => localStorage.setItem(`roomlink.hostKey.${room}`, key), { room: id, key: hostKey });
-    await ctx.addInitScript(() => {
-      const g = globalThis as unknown as { __roomlinkTestHook?: (h: unknown) => void; roomlink?: unknown };
-      g.__roomlinkTestHook = (h) => void (g.roomlink = h ?? undefined);
-    });
+    await ctx.addInitScript(installTestHook);
     const speaker = await ctx.newPage();
     await kit.join(speaker, id);
     await speaker.waitForSelector('[data-testid="room"][data-status="joined"]');
