@@ -1,5 +1,5 @@
-// Screenshots of stage mode (issue #12) in English and Kyrgyz, at a desktop and a phone size, for
-// a person to look at: the landing page's Meeting/Stage choice, a viewer's pre-join screen (a
+// Screenshots of stage mode (issue #12) at a desktop and a phone size, for
+// a person to look at (en, ru and ky; LANGS=ru for one): the landing page's Meeting/Stage choice, a viewer's pre-join screen (a
 // name, no camera), the speaker's screen (the stage bar, the chat beside its video, the people
 // panel with a raised hand and its menu), a viewer's screen (the speaker only, the raised hand,
 // the people panel with the count alone), a viewer invited onto the stage, the leave-the-stage
@@ -20,10 +20,11 @@ const AXE = process.env.AXE ? await readFile(process.env.AXE, "utf8") : null;
 const shooter = new Shooter(OUT, AXE);
 
 /** English, the source, and Kyrgyz, the language whose longer words most often break a layout. */
-type StageLang = Extract<Lang, "en" | "ky">;
-const VIEWERS: Record<StageLang, readonly string[]> = { en: ["Aibek", "Cholpon"], ky: ["Айбек", "Чолпон"] };
+type StageLang = Extract<Lang, "en" | "ru" | "ky">;
+const VIEWERS: Record<StageLang, readonly string[]> = { en: ["Aibek", "Cholpon"], ru: ["Айбек", "Чолпон"], ky: ["Айбек", "Чолпон"] };
 const CHAT: Record<StageLang, { viewer: string; speaker: string }> = {
   en: { viewer: "Hello from the audience!", speaker: "Thanks for watching" },
+  ru: { viewer: "Привет от зрителей!", speaker: "Спасибо, что смотрите" },
   ky: { viewer: "Көрүүчүлөрдөн салам!", speaker: "Көргөнүңүз үчүн рахмат" },
 };
 
@@ -127,9 +128,13 @@ async function screens(browser: Browser, app: App, lang: StageLang, size: Size):
   await row.getByTestId("invite-stage").waitFor();
   await shooter.shoot(speaker, `speaker-people-menu-${tag}`);
 
-  // Invited: the viewer's page asks for its camera and mic, and its controls become a speaker's.
+  // Invited: the viewer is asked first; once it accepts, its page asks for its camera and mic,
+  // and its controls become a speaker's.
   await row.getByTestId("invite-stage").dispatchEvent("click");
   await viewer.waitForSelector('[data-testid="room"][data-seat="speaker"]');
+  await viewer.getByTestId("stage-invitation").waitFor();
+  await shooter.shoot(viewer, `invitation-${tag}`);
+  await viewer.getByTestId("stage-accept").dispatchEvent("click");
   await viewer.getByTestId("stage-notice").waitFor();
   await shooter.shoot(viewer, `invited-${tag}`);
   await waitForRemoteVideo(other, 2, 30_000);
@@ -172,4 +177,4 @@ async function screens(browser: Browser, app: App, lang: StageLang, size: Size):
   await speaker.context().close();
 }
 
-await shootEverywhere(shooter, ["en", "ky"] as const, screens);
+await shootEverywhere(shooter, (process.env.LANGS?.split(",") ?? ["en", "ru", "ky"]) as StageLang[], screens);

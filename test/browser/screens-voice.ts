@@ -14,8 +14,8 @@ const OUT = process.argv[2] ?? "/tmp/shots/voice";
 const AXE = process.env.AXE ? await readFile(process.env.AXE, "utf8") : null;
 const shooter = new Shooter(OUT, AXE);
 
-type VoiceLang = Extract<Lang, "en" | "ky">;
-const NAMES: Record<VoiceLang, [string, string]> = { en: ["Asel", "Bakyt"], ky: ["Асель", "Бакыт"] };
+type VoiceLang = Extract<Lang, "en" | "ru" | "ky">;
+const NAMES: Record<VoiceLang, [string, string]> = { en: ["Asel", "Bakyt"], ru: ["Асель", "Бакыт"], ky: ["Асель", "Бакыт"] };
 
 async function page(browser: Browser, app: App, lang: Lang, size: Size): Promise<Page> {
   return (await context(browser, app, lang, size, { axe: AXE !== null, hook: installTestHook })).newPage();
@@ -53,4 +53,4 @@ async function screens(browser: Browser, app: App, lang: VoiceLang, size: Size):
   await b.context().close();
 }
 
-await shootEverywhere(shooter, ["en", "ky"] as const, screens);
+await shootEverywhere(shooter, (process.env.LANGS?.split(",") ?? ["en", "ru", "ky"]) as VoiceLang[], screens);
