@@ -48,11 +48,13 @@ export { parseIceServer } from "./features/ice";
 export type { MediaState } from "./features/media";
 export type { PeerInfo, RoomSettings } from "./features/membership";
 export { cleanName, DEFAULT_UPLOAD_BUDGET_KBPS, PROTOCOL_VERSION, SETTINGS_RANGES } from "./features/membership";
-export type { DescriptionType, SignalData } from "./features/signal";
+export type { DescriptionType, LinkSignal, SignalData } from "./features/signal";
 export type { Mode, Seat, StageState } from "./features/stage";
 export { isMode, isSeat, MAX_SPEAKERS, MODES, SEATS } from "./features/stage";
 export type { VoiceRef, VoiceType } from "./features/voice";
 export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOICE_UPLOAD_TTL_MS } from "./features/voice";
+export { FILE_CHANNEL_MAX, TRANSFER_ID } from "./features/files";
+export type { FileSignal } from "./features/files";
 export { LIMITS } from "./limits";
 export { charCount, exceedsBytes, wellFormed } from "./wire";
 

@@ -2,6 +2,7 @@
 // addressed peer, stamping `from` itself, and never looks inside (it does not parse SDP).
 
 import { LIMITS } from "../limits";
+import { type FileSignal, fileSignal } from "./files";
 import { bad, type ClientValidators, isBool, isIntIn, isObj, isOneOf, isPeerId, isString, ok, type Obj, type ServerValidators } from "../wire";
 
 /** The SDP types RTCSessionDescription knows; the one list the type and the check come from. */
@@ -15,7 +16,7 @@ export interface IceCandidate {
   usernameFragment?: string | null;
 }
 
-/** A description, a candidate, which of the sender's streams is which, or what a stage speaker sends us. */
+/** A description, a candidate, which of the sender's streams is which, what a stage speaker sends us, or a file's channel. */
 export type SignalData =
   | { kind: "description"; description: { type: DescriptionType; sdp: string } }
   | {
@@ -37,7 +38,12 @@ export type SignalData =
        * the viewer then gets its audio and screen only, and says why.
        */
       video: boolean;
-    };
+    }
+  /** A file transfer's data channel (features/files.ts). */
+  | FileSignal;
+
+/** The signals a peer connection consumes: all but a file's, which the files feature takes. */
+export type LinkSignal = Exclude<SignalData, FileSignal>;
 
 export type SignalClientMessage = { type: "signal"; to: string; data: SignalData };
 export type SignalServerMessage = { type: "signal"; from: string; data: SignalData };
@@ -75,6 +81,8 @@ export function signalData(v: unknown): SignalData | null {
       return streamId(v.camera) && streamId(v.screen) ? { kind: "streams", camera: v.camera, screen: v.screen } : null;
     case "tier":
       return isBool(v.video) ? { kind: "tier", video: v.video } : null;
+    case "file":
+      return fileSignal(v);
     default:
       return null;
   }
@@ -84,7 +92,7 @@ export const signalClient: ClientValidators<SignalClientMessage, never> = {
   signal: (v) => {
     if (!isPeerIdLike(v.to)) return bad("signal", "`to` must be a peer id");
     const data = signalData(v.data);
-    if (!data) return bad("signal", "`data` must be a description, a candidate, a streams note or a tier");
+    if (!data) return bad("signal", "`data` must be a description, a candidate, a streams note, a tier or a file");
     return ok({ type: "signal", to: v.to, data });
   },
 };

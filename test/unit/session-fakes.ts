@@ -59,6 +59,14 @@ export class FakeTransport extends Emitter<TransportEvents> implements Transport
   stageTiers() {
     return { video: [], audioOnly: [] };
   }
+  /** Data channels asked for, as `peer:id`; a test may hand one out through `channels`. */
+  readonly channelsAsked: string[] = [];
+  channels = new Map<string, RTCDataChannel>();
+  dataChannel(peerId: string, id: number) {
+    this.channelsAsked.push(`${peerId}:${id}`);
+    const channel = this.channels.get(`${peerId}:${id}`);
+    return channel ? { channel, maxMessageSize: () => 262_144 } : null;
+  }
   peerReturned(peer: PeerInfo) {
     this.calls.push(`peerReturned ${peer.id}`);
   }

@@ -23,7 +23,7 @@ const TYPES = [
 function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const junk = () => Array.from({ length: Math.floor(r() * 40) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
-  switch (Math.floor(r() * 20)) {
+  switch (Math.floor(r() * 21)) {
     case 0:
       return junk();
     case 1:
@@ -113,6 +113,18 @@ function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer
           { type: "chat", text: pick(["", "hear this", 5]), cid: junk().slice(0, 30) || "v", voice: pick([{ key: "A".repeat(22) }, { key: junk().slice(0, 22) }, { key: 5 }, "A".repeat(22), null, {}, []]) },
         ]),
       );
+    case 19:
+      // A file transfer's channel (relayed opaque, like a description): well-formed ones to
+      // members, and transfer ids and stream ids of every wrong shape and range.
+      return JSON.stringify({
+        type: "signal",
+        to: pick([...knownIds, junk()]),
+        data: {
+          kind: "file",
+          transfer: pick(["A".repeat(22), "A".repeat(21), "!".repeat(22), junk().slice(0, 30), 5, null]),
+          channel: pick([0, 1, 1023, 1024, -1, 2.5, "3", null, 2 ** 53]),
+        },
+      });
     default:
       return JSON.stringify({ type: "join", v: PROTOCOL_VERSION, name: "intruder", media: NO_MEDIA, resume: { id: pick(knownIds), token: junk().slice(0, 20) } });
   }

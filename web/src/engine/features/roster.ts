@@ -5,7 +5,7 @@
 // Reconnects: the signaling socket resumes the same peer id, so connections and media survive a
 // dropped socket; only a resume that fails (grace period over) starts the roster over.
 
-import type { PeerInfo, SignalData } from "../../../../protocol/protocol";
+import type { PeerInfo, LinkSignal, SignalData } from "../../../../protocol/protocol";
 import type { Participant, StateUpdate } from "../session/session-state";
 import type { SelfInfo, Transport } from "../session/transport";
 
@@ -70,7 +70,7 @@ export class Roster {
   }
 
   /** A signal from someone no longer in the roster (it left meanwhile) is dropped. */
-  signal(from: string, data: SignalData): void {
+  signal(from: string, data: LinkSignal): void {
     if (this.list.some((p) => p.id === from)) this.transport.signal(from, data);
   }
 

@@ -25,6 +25,8 @@ export const FILE_ERRORS = [
   /** A resume for another file. */
   "id-mismatch",
   "declined",
+  /** The receiver already has as many transfers from this sender (or in all) as it takes at once. */
+  "busy",
   "cancelled",
   /** The channel closed (the other person left, ICE restart, reconnect): the receiver can resume. */
   "interrupted",

@@ -16,7 +16,7 @@ import { Emitter } from "../emitter";
 import { BlockAssembly } from "./assembly";
 import { blockCount, bytesBefore, fileIdOf, verifyBlock } from "./blocks";
 import type { ChannelEndpoint, FileChannel } from "./channel";
-import { type FileError, fileError } from "./errors";
+import { type FileError, type FileErrorCode, fileError } from "./errors";
 import { ProgressMeter } from "./progress";
 import { type ResumeRecord, VerifiedBlocks, resumeStart } from "./resume";
 import type { FileSink } from "./sink";
@@ -59,6 +59,7 @@ export class FileReceiver extends Emitter<ReceiverEvents> implements ChannelEndp
   /** Bytes verified and written, resume point included: what progress shows. */
   private doneBytes = 0;
   private work: Promise<void> = Promise.resolve();
+  private readied = false;
   private readonly now: () => number;
 
   constructor(options: ReceiverOptions) {
@@ -86,6 +87,25 @@ export class FileReceiver extends Emitter<ReceiverEvents> implements ChannelEndp
   /** Where a new channel would resume: null before accept. */
   resumeRecord(): ResumeRecord | null {
     return this.current && this.verified ? { id: this.current.id, nextBlock: this.verified.nextBlock } : null;
+  }
+
+  /** Our end of the channel is open: tells the sender to offer (wire.ts). False once anything has happened. */
+  ready(): boolean {
+    if (this.state !== "waiting" || this.readied) return false;
+    this.readied = true;
+    if (!trySend(this.channel, encode({ type: "ready" }))) this.fail(fileError("interrupted", "the channel closed before ready went out"), "link");
+    return true;
+  }
+
+  /**
+   * Ends the transfer with `code`, told to the sender: "busy" (we take no more at once), "too-large"
+   * (no room to store it), or our earlier answer again ("declined", "cancelled") to a sender that
+   * missed it because the channel was cut.
+   */
+  refuse(code: FileErrorCode): boolean {
+    if (this.final) return false;
+    this.fail(fileError(code, `refused: ${code}`), "local");
+    return true;
   }
 
   /**
@@ -199,6 +219,8 @@ export class FileReceiver extends Emitter<ReceiverEvents> implements ChannelEndp
 
   /** Verifies, writes and acks (or nacks) one block. Never rejects: `work` chains on it. */
   private async process(index: number, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+    // Read before the write: a sink may take the buffer (a worker's transfer detaches it).
+    const length = bytes.byteLength;
     try {
       if (this.state !== "receiving") return;
       const offer = this.current!;
@@ -218,14 +240,14 @@ export class FileReceiver extends Emitter<ReceiverEvents> implements ChannelEndp
       }
       // Written, so it counts for a resume even if the transfer ended during the write.
       this.verified!.mark(index);
-      this.doneBytes += bytes.byteLength;
+      this.doneBytes += length;
       if (this.state !== "receiving") return;
       this.outstanding.delete(index);
       if (this.verified!.complete) return this.finish(index);
       trySend(this.channel, encode({ type: "ack", block: index }));
       this.emit("progress", this.meter!.update(this.doneBytes));
     } finally {
-      this.queuedBytes -= bytes.byteLength;
+      this.queuedBytes -= length;
     }
   }
 

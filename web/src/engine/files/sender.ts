@@ -32,7 +32,7 @@ import {
   safeType,
 } from "./wire";
 
-/** idle → offered (start) → sending (accept) → done; or ended from any of them. */
+/** idle → offered (start, or the receiver's `ready`) → sending (accept) → done; or ended from any of them. */
 export type SenderPhase = "idle" | "offered" | "sending" | "done" | "ended";
 
 export interface SenderOptions {
@@ -133,6 +133,10 @@ export class FileSender extends Emitter<TransferEvents<SenderPhase>> implements 
   }
 
   private readonly handlers: Handlers = {
+    ready: () => {
+      if (this.state !== "idle") return this.fail(fileError("unexpected", `ready while ${this.state}`), "local");
+      this.start();
+    },
     accept: (m) => {
       if (this.state !== "offered") return this.fail(fileError("unexpected", `accept while ${this.state}`), "local");
       const start = acceptedStart(m, this.offer);

@@ -7,7 +7,8 @@ export interface FileSink {
   /**
    * Writes one verified block at `offset`. Blocks may come out of order (a block sent again after
    * a nack lands behind later ones), and a block written before a resume may be written again.
-   * The sink may keep `bytes`: the receiver hands over a fresh buffer per block.
+   * The sink may keep `bytes`, or take its buffer (transfer it to a worker, which detaches it):
+   * the receiver hands over a fresh buffer per block and does not read it after the call.
    */
   write(offset: number, bytes: Uint8Array<ArrayBuffer>): Promise<void>;
   /** Every block is written: make the file whole (flush, close the handle). */

@@ -8,7 +8,11 @@
 //   sender → receiver   offer {id, name, size, mime, blockSize, blocks}
 //                        block {index, bytes}, then that block's bytes as binary chunks
 //                        done, cancel {reason}
-//   receiver → sender   accept {id, from}, decline, ack {block}, nack {block}, cancel {reason}
+//   receiver → sender   ready, accept {id, from}, decline, ack {block}, nack {block}, cancel {reason}
+//
+// The receiver speaks first: `ready` says its end of the channel exists. A negotiated channel
+// opens on the sender's side as soon as the peer connection's SCTP is up, and a message on a
+// stream the other side has not opened yet is dropped there, so the sender offers only after it.
 //
 // `accept` carries the file id as well as the block to start from, so a sender refuses a resume
 // meant for another file (resume.ts) instead of sending the wrong bytes from block `from`.
@@ -64,6 +68,8 @@ export type SenderMessage =
   | { type: "cancel"; reason: FileErrorCode };
 
 export type ReceiverMessage =
+  /** Our end of the channel is open: offer. */
+  | { type: "ready" }
   /** Send the blocks from `from` on (0, or the resume point). */
   | { type: "accept"; id: string; from: number }
   | { type: "decline" }
@@ -156,6 +162,7 @@ const senderValidators: Validators<SenderMessage> = {
 };
 
 const receiverValidators: Validators<ReceiverMessage> = {
+  ready: () => ok({ type: "ready" }),
   accept: (v) => {
     if (!isHash(v.id)) return fail("bad-message", "accept: `id` is not a hex SHA-256");
     if (!isSeq(v.from)) return fail("bad-message", "accept: `from` is not a block index");

@@ -8,12 +8,12 @@
 // waits for it (so a join never starts with both sides offering at once). Roles in a collision
 // (polite/impolite) are derived from the ids, so both sides agree without talking.
 
-import type { IceServer, PeerInfo, Seat, SignalData } from "../../../../protocol/protocol";
+import type { IceServer, PeerInfo, Seat, LinkSignal, SignalData } from "../../../../protocol/protocol";
 import { Emitter } from "../emitter";
 import type { LocalTracks } from "../media/local-tracks";
 import { log } from "../log";
 import { PeerLink, type PeerState } from "../peer/peer-link";
-import type { SelfInfo, StageSeat, StageTiersView, Transport, TransportDeps, TransportEvents } from "../session/transport";
+import type { PeerChannel, SelfInfo, StageSeat, StageTiersView, Transport, TransportDeps, TransportEvents } from "../session/transport";
 import { BitrateController } from "./bitrate-controller";
 import { IceRestartPolicy } from "./ice-restart-policy";
 import { linkWanted, publishes, tiered } from "./link-policy";
@@ -125,13 +125,21 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     this.retier();
   }
 
-  signal(from: string, data: SignalData): void {
+  signal(from: string, data: LinkSignal): void {
     this.assertOpen();
     // The first signal from a peer that offers to us opens our link to it. One still in flight
     // from a link we closed (a seat changed on a stage) does not open it again.
     const link = this.links.get(from) ?? (this.wanted(from) ? this.connect(from, true) : null);
     if (link) void link.receive(data);
     else log({ event: "negotiation", peer: from, step: `dropped ${data.kind}: no link wanted` });
+  }
+
+  dataChannel(peerId: string, id: number): PeerChannel | null {
+    this.assertOpen();
+    const link = this.links.get(peerId);
+    const channel = link?.openDataChannel(id);
+    if (!link || !channel) return null;
+    return { channel, maxMessageSize: () => link.pc.sctp?.maxMessageSize ?? null };
   }
 
   setIceServers(servers: IceServer[]): void {

@@ -8,7 +8,7 @@
 // The link itself adds the connection state the rest of the app sees. It never touches the
 // network: it emits signals through the injected `send`, and takes the remote's through `receive`.
 
-import type { SignalData } from "../../../../protocol/protocol";
+import type { LinkSignal, SignalData } from "../../../../protocol/protocol";
 import { Emitter } from "../emitter";
 import { listen } from "../listen";
 import { log } from "../log";
@@ -131,6 +131,20 @@ export class PeerLink extends Emitter<Events> {
     this.layout.setSending(sending);
   }
 
+  /**
+   * A negotiated data channel with stream `id` (a file transfer's); null if the connection
+   * refuses it (the id is in use, or SCTP has no such stream).
+   */
+  openDataChannel(id: number): RTCDataChannel | null {
+    this.assertOpen();
+    try {
+      return this.pc.createDataChannel("file", { negotiated: true, id, ordered: true });
+    } catch (e) {
+      log({ event: "negotiation", peer: this.peerId, step: "data channel refused", detail: String(e) });
+      return null;
+    }
+  }
+
   /** Tells a stage viewer whether it gets our camera video. */
   sendTier(video: boolean): void {
     this.assertOpen();
@@ -148,7 +162,7 @@ export class PeerLink extends Emitter<Events> {
    * Negotiation); stream names at once, since roles are worked out again when tracks arrive;
    * a tier at once too (it concerns a track, not the negotiation).
    */
-  receive(data: SignalData): Promise<void> {
+  receive(data: LinkSignal): Promise<void> {
     this.assertOpen();
     if (data.kind === "streams") this.roles.name(data);
     else if (data.kind === "tier") this.emit("tier", data.video);

@@ -11,11 +11,15 @@ import { Emitter } from "../emitter";
 import { AccessFeature } from "../features/access";
 import { ChatFeature } from "../features/chat";
 import { EntryFeature } from "../features/entry";
+import { FilesFeature } from "../features/files";
 import { IceFeature } from "../features/ice";
 import { MediaStateFeature } from "../features/media-state";
 import { Roster } from "../features/roster";
 import { StageFeature } from "../features/stage";
 import { VoiceFeature } from "../features/voice";
+import { browserFileStorage } from "../files/browser-storage";
+import type { FileStorage } from "../files/storage";
+import { TransferWakeLock } from "../files/wake-lock";
 import { log } from "../log";
 import type { LocalMedia } from "../media/local-media";
 import { Mesh } from "../mesh/mesh";
@@ -27,6 +31,7 @@ import type { StageTiersView, Transport, TransportDeps } from "./transport";
 
 export type { PendingVoice } from "../features/chat-state";
 export type { Recording, VoiceFailure } from "../voice/types";
+export type { FileEnd, FileProblem, FilesView, IncomingFile, OutgoingFile, OutgoingRecipient, Progress } from "../features/files-view";
 export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerState, SessionState, SessionStatus, StageView } from "./session-state";
 
 export interface SessionOptions {
@@ -50,6 +55,8 @@ export interface SessionOptions {
   /** The uploads' fetch, and the blob URLs of our own recordings; tests hand in fakes. */
   fetch?: typeof fetch;
   objectUrls?: { create(blob: Blob): string; revoke(url: string): void };
+  /** Where received files are written; the browser's OPFS (or memory) unless a test hands in another. */
+  fileStorage?: FileStorage;
 }
 
 type Events = { change: SessionState };
@@ -65,6 +72,7 @@ export class RoomSession extends Emitter<Events> {
   private readonly entry: EntryFeature;
   private readonly accessFeature: AccessFeature;
   private readonly stage: StageFeature;
+  private readonly files: FilesFeature;
   private readonly handlers: ServerHandlers;
   private readonly unsubscribe: Array<() => void>;
   private self: { id: string; joined: number; token: string } | null = null;
@@ -106,6 +114,15 @@ export class RoomSession extends Emitter<Events> {
     this.accessFeature = new AccessFeature(send, this.roster, options.media, () => this.self?.id ?? null, update);
     const self = () => (this.self ? { id: this.self.id, role: this.stateValue.role } : null);
     this.stage = new StageFeature(send, this.transport, this.roster, options.media, self, update);
+    this.files = new FilesFeature({
+      send,
+      transport: this.transport,
+      roster: this.roster,
+      selfId: () => this.self?.id ?? null,
+      update,
+      storage: options.fileStorage ?? browserFileStorage(),
+      ...(options.fileStorage ? {} : { wakeLock: new TransferWakeLock() }),
+    });
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
       signaling.on("message", (m) => {
@@ -185,6 +202,15 @@ export class RoomSession extends Emitter<Events> {
     retryVoice: (cid: string) => this.alive() && this.voice.retry(cid),
     /** Removes a failed voice message from the chat. */
     discardVoice: (cid: string) => this.alive() && this.voice.discard(cid),
+    /** Offers files peer to peer to one person, or (null) to everyone we have a connection with (features/files.ts). */
+    sendFiles: (files: readonly File[], to: string | null) => this.alive() && this.files.sendFiles(files, to),
+    /** Says yes to a file offered to us (IncomingFile.transfer): it is received and stored. */
+    acceptFile: (transfer: string) => this.alive() && this.files.accept(transfer),
+    declineFile: (transfer: string) => this.alive() && this.files.decline(transfer),
+    /** Stops a file: one we send (OutgoingFile.id: to everyone, or to `peerId` only) or one we receive (its transfer). */
+    cancelFile: (id: string, peerId?: string) => this.alive() && this.files.cancel(id, peerId),
+    /** Removes a file that has ended from the list, and frees what it stored. */
+    dismissFile: (id: string) => this.alive() && this.files.dismiss(id),
   };
 
   /** Leaves the room: every connection, listener and timer is closed. Media stays with its owner. */
@@ -207,13 +233,14 @@ export class RoomSession extends Emitter<Events> {
     this.voice.dispose();
     this.mediaState.dispose();
     this.stage.dispose();
+    this.files.dispose();
     this.roster.dispose();
     this.transport.close();
   }
 
   /** Which feature handles which server frame. */
   private serverHandlers(): ServerHandlers {
-    const { roster, chat, voice, mediaState, ice, entry, accessFeature: access, stage } = this;
+    const { roster, chat, voice, mediaState, ice, entry, accessFeature: access, stage, files } = this;
     return {
       welcome: (msg) => this.onWelcome(msg),
       "peer-joined": (msg) => {
@@ -223,12 +250,14 @@ export class RoomSession extends Emitter<Events> {
       "peer-left": (msg) => {
         const gone = roster.remove(msg.id);
         stage.peerLeft(msg.id);
+        files.peerLeft(msg.id);
         if (gone) chat.note("left", gone.name);
       },
       "peer-presence": (msg) => roster.presence(msg.id, msg.away),
       "peer-renamed": (msg) => roster.patch(msg.id, { name: msg.name }),
       "peer-media": (msg) => mediaState.peerMedia(msg),
-      signal: (msg) => roster.signal(msg.from, msg.data),
+      // A file's channel is the files feature's; everything else is the peer connection's.
+      signal: ({ from, data }) => (data.kind === "file" ? files.signal(from, data) : roster.signal(from, data)),
       chat: (msg) => chat.receive([msg.message]),
       history: (msg) => chat.history(msg),
       "voice-upload": (msg) => voice.reply(msg),
@@ -256,7 +285,11 @@ export class RoomSession extends Emitter<Events> {
 
   private onWelcome(msg: Extract<ServerMessage, { type: "welcome" }>) {
     const rejoin = this.self !== null;
-    if (!msg.resumed) this.roster.clear();
+    if (!msg.resumed) {
+      // A new identity: to the others we left, and every transfer with them is over.
+      if (rejoin) this.files.reset();
+      this.roster.clear();
+    }
     this.self = { id: msg.you.id, joined: msg.you.joined, token: msg.resumeToken };
     this.roster.setSelf({ id: msg.you.id, joined: msg.you.joined });
     // Our seat before any peer: the links made for them follow it from their first offer.
@@ -265,6 +298,9 @@ export class RoomSession extends Emitter<Events> {
     this.ice.apply(msg.ice);
     this.entry.welcome();
     this.accessFeature.welcome(msg);
+    // Whoever left while we were away is dropped without a peer-left of its own.
+    const present = new Set(msg.peers.map((p) => p.id));
+    for (const p of this.roster.participants) if (!present.has(p.id)) this.files.peerLeft(p.id);
     this.roster.welcome(msg.peers);
     this.chat.welcome(msg);
     this.voice.welcome(msg);

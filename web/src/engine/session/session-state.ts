@@ -1,16 +1,17 @@
 // The one snapshot of a joined room that the UI renders. Each part is owned by one unit: the
 // roster owns `participants`, the chat feature `chat`, the voice feature `mediaToken`, the ICE feature `ice` and `turnRejected`,
 // the entry feature `entry`, the access feature `role`, `access`, `knocks`, `muteRequest` and
-// `accessNotice`, the stage feature `stage`, the session the rest.
+// `accessNotice`, the stage feature `stage`, the files feature `files`, the session the rest.
 
 import type { AccessState, ErrorCode, IceConfig, Knock, Mode, PeerInfo, Role, RoomSettings, Seat } from "../../../../protocol/protocol";
 import type { AccessNotice, MuteRequest } from "../features/access";
 import type { ChatItem } from "../features/chat-state";
 import type { Entry } from "../features/entry";
+import { type FilesView, NO_FILES } from "../features/files-view";
 import type { SignalingStatus } from "../signaling/signaling-client";
 import type { PeerState } from "./transport";
 
-export type { AccessNotice, ChatItem, Entry, MuteRequest, PeerState };
+export type { AccessNotice, ChatItem, Entry, FilesView, MuteRequest, PeerState };
 
 export interface Participant extends PeerInfo {
   connection: PeerState;
@@ -72,6 +73,8 @@ export interface SessionState {
   accessNotice: AccessNotice | null;
   /** Meeting or stage, our seat, the hands. */
   stage: StageView;
+  /** Files we send and files offered to us, peer to peer. */
+  files: FilesView;
 }
 
 export function initialState(relayOnly: boolean): SessionState {
@@ -95,6 +98,7 @@ export function initialState(relayOnly: boolean): SessionState {
     muteRequest: null,
     accessNotice: null,
     stage: { mode: "meeting", seat: "speaker", hands: [], liveSince: null, videoOffFrom: [], invited: false },
+    files: NO_FILES,
   };
 }
 

@@ -4,7 +4,7 @@
 // implements it today; a transport through an SFU could stand beside it without the session
 // changing.
 
-import type { IceServer, Mode, PeerInfo, Seat, SignalData } from "../../../../protocol/protocol";
+import type { IceServer, Mode, PeerInfo, Seat, LinkSignal, SignalData } from "../../../../protocol/protocol";
 import type { LocalTracks } from "../media/local-tracks";
 import type { PeerState } from "../peer/peer-link";
 import type { RemoteStreams } from "../peer/stream-roles";
@@ -30,6 +30,13 @@ export interface StageSeat {
 export interface StageTiersView {
   video: string[];
   audioOnly: string[];
+}
+
+/** A negotiated data channel on a peer connection (a file transfer's, features/files.ts). */
+export interface PeerChannel {
+  channel: RTCDataChannel;
+  /** The connection's SCTP max message size (pc.sctp.maxMessageSize), once SCTP is up; null before. */
+  maxMessageSize(): number | null;
 }
 
 /** What the session gives a transport. */
@@ -76,7 +83,7 @@ export interface Transport {
   peerReturned(peer: PeerInfo): void;
   removePeer(id: string): void;
   /** A signal from a participant in the roster. */
-  signal(from: string, data: SignalData): void;
+  signal(from: string, data: LinkSignal): void;
   /** New STUN/TURN servers: used from the next gathering on; restarts waiting for them go ahead. */
   setIceServers(servers: IceServer[]): void;
   /** The network changed: every connection that is not up restarts ICE. */
@@ -85,6 +92,12 @@ export interface Transport {
   restartWaiting(): void;
   /** What this device sends changed (device, on/off, screen share). */
   setLocalTracks(tracks: LocalTracks): void;
+  /**
+   * Opens the negotiated, ordered data channel with stream `id` on our connection to `peerId`;
+   * null if we have no connection to them (or it cannot take the channel). The first one on a
+   * connection adds SCTP to it, which renegotiates: it opens once that is done.
+   */
+  dataChannel(peerId: string, id: number): PeerChannel | null;
   /** The live peer connections, for diagnostics and tests. */
   readonly peerConnections: RTCPeerConnection[];
   /** Our stage tiers now (both lists empty unless we are a speaker on a stage), for benchmarks and tests. */

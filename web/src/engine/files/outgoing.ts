@@ -1,0 +1,225 @@
+// One file on its way to one person, across however many channels it takes. Each channel gets a
+// new FileSender (sender.ts) for the same file and manifest; the receiver's accept says where to
+// go on from, so a cut costs the blocks in flight, never the blocks verified.
+//
+// A channel is cut when the peer connection or its SCTP goes (the receiver's side closes it),
+// and also here: when the receiver's `ready` does not come (its end never opened: the
+// announcement was lost with a signaling socket) or sending makes no progress for STALL_MS (an
+// SCTP association that hangs instead of failing; FileSync PR#47 uses 15 s). Either way the
+// transfer waits for the connection to be up (the feature calls start() again) and goes on.
+
+import { Emitter } from "../emitter";
+import { listen } from "../listen";
+import type { FileManifest } from "./blocks";
+import { connect, type DataChannelLike, fileChannel } from "./data-channel";
+import { FileSender } from "./sender";
+import type { TransferEnd } from "./transfer";
+import type { FileEnd, OutgoingStatus } from "../features/files-view";
+import type { Progress } from "./progress";
+
+/** No `ready` from the receiver this long after the channel opened: announce again on a new one. */
+export const READY_TIMEOUT_MS = 20_000;
+/** No block acked this long while sending: the channel is cut and the transfer resumed. */
+export const STALL_MS = 20_000;
+/** Channels in a row that end without a single new block acked before the transfer gives up. */
+export const MAX_ATTEMPTS = 8;
+
+/** A channel opened for one attempt: the data channel, its stream id, and how to tell the receiver. */
+export interface OpenedChannel {
+  dc: DataChannelLike & Pick<RTCDataChannel, "readyState">;
+  maxMessageSize(): number | null;
+  /** Sends the `file` signal naming this channel. */
+  announce(): void;
+  /** We are done with the channel: its stream id may be used again (round robin keeps it from coming back soon). Idempotent. */
+  release(): void;
+}
+
+export interface OutgoingOptions {
+  transfer: string;
+  file: Blob;
+  name: string;
+  manifest: FileManifest;
+  /** A new channel to the receiver, or null while there is no connection to them. */
+  open(): OpenedChannel | null;
+  timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+}
+
+type Events = { change: void };
+
+export class OutgoingTransfer extends Emitter<Events> {
+  private statusValue: OutgoingStatus = "queued";
+  private progressValue: Progress | null = null;
+  private endValue: FileEnd | null = null;
+  private sender: FileSender | null = null;
+  private channel: OpenedChannel | null = null;
+  private cleanup: Array<() => void> = [];
+  private timer: unknown = null;
+  /** Blocks acked over every attempt, to tell an attempt that got somewhere from one that did not. */
+  private acked = 0;
+  private ackedAtLastStart = -1;
+  /** Starts in a row with no block acked since the one before. */
+  private fruitless = 0;
+  private readonly timers: NonNullable<OutgoingOptions["timers"]>;
+
+  constructor(private readonly options: OutgoingOptions) {
+    super();
+    this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+  }
+
+  get transfer(): string {
+    return this.options.transfer;
+  }
+  get status(): OutgoingStatus {
+    return this.statusValue;
+  }
+  get progress(): Progress | null {
+    return this.progressValue;
+  }
+  get end(): FileEnd | null {
+    return this.endValue;
+  }
+  get final(): boolean {
+    return this.statusValue === "done" || this.statusValue === "failed";
+  }
+  /** Waiting for a channel: queued behind others, or cut and waiting to go on. */
+  get waiting(): boolean {
+    return (this.statusValue === "queued" || this.statusValue === "resuming") && this.channel === null;
+  }
+  /** Holding a channel (or about to): counts against how many run at once with one person. */
+  get running(): boolean {
+    return !this.final && this.statusValue !== "queued";
+  }
+
+  /** Opens a channel and offers (again, from where the receiver is); false if there is no connection now. */
+  start(): boolean {
+    if (!this.waiting) return false;
+    const opened = this.options.open();
+    if (!opened) return false;
+    this.fruitless = this.acked === this.ackedAtLastStart ? this.fruitless + 1 : 1;
+    this.ackedAtLastStart = this.acked;
+    if (this.fruitless > MAX_ATTEMPTS) {
+      opened.release();
+      opened.dc.close();
+      this.finish({ problem: "interrupted", by: "link" });
+      return false;
+    }
+    this.channel = opened;
+    if (this.statusValue === "queued") this.set("offered");
+    const { dc } = opened;
+    // Closed before it opened, or before the receiver said `ready` (no sender yet to hear it).
+    this.cleanup.push(listen(dc, { close: () => this.channel === opened && !this.sender && this.cut() }));
+    if (dc.readyState === "open") this.begin(opened);
+    else this.cleanup.push(listen(dc, { open: () => this.begin(opened) }));
+    return true;
+  }
+
+  cancel(): boolean {
+    if (this.final) return false;
+    if (this.sender && this.sender.cancel()) return true;
+    this.finish({ problem: "cancelled", by: "local" });
+    return true;
+  }
+
+  /** The receiver left the room. */
+  peerLeft(): void {
+    if (this.final) return;
+    this.finish({ problem: "left", by: "remote" });
+  }
+
+  /** We rejoined as someone new (our resume failed): to the receiver we left, and the transfer with us. */
+  lost(): void {
+    if (this.final) return;
+    this.finish({ problem: "interrupted", by: "link" });
+  }
+
+  /** The room leaves us (the session ends): channels close without a word; the others see us leave. */
+  dispose(): void {
+    this.drop();
+    this.removeAllListeners();
+  }
+
+  private begin(opened: OpenedChannel) {
+    if (this.channel !== opened || this.sender) return;
+    const sender = new FileSender({
+      channel: fileChannel(opened.dc),
+      file: this.options.file,
+      manifest: this.options.manifest,
+      name: this.options.name,
+      // Read now: SCTP is up once a channel is open, and the chunk size and the offer's limit follow from it.
+      maxMessageSize: opened.maxMessageSize(),
+    });
+    this.sender = sender;
+    this.cleanup.push(
+      connect(opened.dc, sender),
+      sender.on("phase", (phase) => {
+        if (phase === "offered") this.watch(null);
+        if (phase === "sending") {
+          this.set("sending");
+          this.watch(STALL_MS);
+        }
+      }),
+      sender.on("progress", (p) => {
+        const blocks = Math.ceil(p.bytesDone / this.options.manifest.blockSize);
+        if (blocks > this.acked) this.acked = blocks;
+        this.progressValue = p;
+        this.watch(STALL_MS);
+        this.emit("change", undefined);
+      }),
+      sender.on("end", (end) => this.ended(end)),
+    );
+    opened.announce();
+    this.watch(READY_TIMEOUT_MS);
+  }
+
+  private ended(end: TransferEnd) {
+    this.sender = null;
+    if (end.ok) return this.finish(null);
+    if (end.by === "link") return this.cut();
+    this.drop();
+    this.finish({ problem: end.error.code, by: end.by });
+  }
+
+  /** The channel is gone but the transfer is not: wait for the feature to start() it again. */
+  private cut() {
+    this.drop();
+    this.set("resuming");
+  }
+
+  /** (Re)arms the watchdog: no progress in `ms` cuts the channel. */
+  private watch(ms: number | null) {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = ms === null ? null : this.timers.setTimeout(() => this.stalled(), ms);
+  }
+
+  private stalled() {
+    this.timer = null;
+    if (!this.channel) return;
+    // Closing our end is what the receiver sees as a cut, and it resumes from its last verified block.
+    this.channel.dc.close();
+    this.cut();
+  }
+
+  /** Lets go of the current channel, its sender and its watchdog. */
+  private drop() {
+    this.watch(null);
+    this.sender = null;
+    for (const off of this.cleanup.splice(0)) off();
+    const channel = this.channel;
+    this.channel = null;
+    if (channel) {
+      channel.dc.close();
+      channel.release();
+    }
+  }
+
+  private finish(end: FileEnd | null) {
+    this.drop();
+    this.endValue = end;
+    this.set(end ? "failed" : "done");
+  }
+
+  private set(status: OutgoingStatus) {
+    this.statusValue = status;
+    this.emit("change", undefined);
+  }
+}
