@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { startCoturn, type Coturn } from "./coturn.ts";
+import { acceptOffer, generatedFile, MiB, savedSha256, sendFromChat } from "./file-helpers.ts";
 import {
   createRoom,
   joinRoom,
@@ -93,6 +94,23 @@ describe("TURN through a real coturn", () => {
       }
     });
   }
+
+  it("sends a file relay to relay: the receiver saves it whole", async () => {
+    const app = await startApp(turnVars("udp"));
+    try {
+      const { a, b } = await call(app, true);
+      const file = generatedFile("relayed.bin", 20 * MiB);
+      const t0 = Date.now();
+      await sendFromChat(a, file.path);
+      const transfer = await acceptOffer(b);
+      assert.equal(await savedSha256(b, transfer), file.sha256);
+      report("20 MiB through coturn (relay-only): pick → saved", Date.now() - t0, "ms");
+      for (const page of [a, b]) assert.deepEqual(await selectedPairs(page), [{ local: "relay", remote: "relay", relayProtocol: "udp" }]);
+      await closeAll(a, b);
+    } finally {
+      await app.stop();
+    }
+  });
 
   it("connects directly when relay-only is off, for comparison", async () => {
     const app = await startApp(turnVars("udp"));
