@@ -11,8 +11,8 @@
 //    OPFS has no quota for: a private window's quota is small, and such a file may well fit here.
 // 3. Otherwise NoSpaceError: the receiver declines with "no-space" before a byte is sent.
 //
-// A file the person picked with showSaveFilePicker (Chromium) is a fourth place, chosen by the
-// person rather than by this file: openPickedFile() below.
+// Not showSaveFilePicker: it is Chromium's only, asks a second question per file, and cannot be
+// driven in a headless test; OPFS works in all three engines without asking.
 
 import { MemorySink, MEMORY_SINK_MAX_BYTES } from "./sink";
 import { OpfsStorage } from "./opfs-storage";
@@ -115,43 +115,6 @@ class MemoryFile implements StoredFile {
     this.gone = true;
     this.release();
   }
-}
-
-/**
- * A file the person picked with showSaveFilePicker (Chromium only), written in place as blocks
- * arrive: neither memory nor the OPFS quota bounds it. Chromium writes to a swap file beside it
- * and moves that over the picked file only on close(), so a failed transfer leaves the picked
- * file as it was (checked in headless Chromium over an OPFS handle, which takes the same path).
- * After close() the file is the person's: discard() only revokes the URL, it never deletes it.
- */
-export async function openPickedFile(handle: FileSystemFileHandle, type = "", urls: Urls = URL): Promise<StoredFile> {
-  const writable = await handle.createWritable({ keepExistingData: false });
-  let phase: "open" | "closed" | "aborted" = "open";
-  let objectUrl: string | null = null;
-  const abort = async () => {
-    if (phase !== "open") return;
-    phase = "aborted";
-    await writable.abort();
-  };
-  return {
-    // Positioned writes: a block written again after a resume overwrites itself.
-    write: (position, data) => writable.write({ type: "write", position, data }),
-    async close() {
-      await writable.close();
-      phase = "closed";
-    },
-    abort,
-    async url() {
-      if (phase !== "closed") throw new Error(`no download for a picked file that is ${phase}`);
-      objectUrl ??= urls.createObjectURL(new Blob([await handle.getFile()], { type }));
-      return objectUrl;
-    },
-    async discard() {
-      if (objectUrl) urls.revokeObjectURL(objectUrl);
-      objectUrl = null;
-      await abort().catch(() => undefined);
-    },
-  };
 }
 
 let pageStorage: FileStorage | null = null;
