@@ -259,7 +259,8 @@ describe("OpfsStorage against a stand-in worker", () => {
     await file.write(0, bytes);
     const writes = () => worker.posted.filter((p) => p.request.op === "write");
     expect(writes()[0]!.transfer).toEqual([buffer]);
-    expect(writes()[0]!.request.op === "write" && writes()[0]!.request.bytes).toBe(buffer);
+    const first = writes()[0]!.request;
+    expect(first.op === "write" && first.bytes).toBe(buffer);
     const larger = generatedBytes(300, 2);
     const view = larger.subarray(100, 200);
     await file.write(100, view);
