@@ -2,16 +2,21 @@
 // offer, accept, decline, cancel from either side, a cut and its resume from the last verified
 // block, the other person leaving, the sender's queue, and the receiver's bounds.
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { FileSignal } from "../../protocol/protocol";
 import { FilesFeature, MAX_OPEN_FROM_ONE, MAX_RUNNING_TO_ONE, RESTART_DELAY_MS } from "../../web/src/engine/features/files";
-import { READY_TIMEOUT_MS, STALL_MS } from "../../web/src/engine/files/outgoing";
+import { READY_TIMEOUT_MS, RESUME_GIVE_UP_MS, STALL_MS } from "../../web/src/engine/files/outgoing";
 import type { FilesView } from "../../web/src/engine/features/files-view";
 import { MemorySink } from "../../web/src/engine/files/sink";
 import { type FileStorage, NoSpaceError, type StoredFile } from "../../web/src/engine/files/storage";
 import type { PeerState } from "../../web/src/engine/session/transport";
-import { generatedBytes, MiB, sameBytes, until } from "./files-fakes";
+import { generatedBytes, MiB, sameBytes, until as untilIn } from "./files-fakes";
 import { FakeNet, type FakeMemberTransport } from "./files-net";
+
+// Hashing and copying tens of MiB take a while on a busy 2-core machine: generous bounds, which a
+// hung transfer still fails.
+vi.setConfig({ testTimeout: 30_000 });
+const until = (predicate: () => boolean, ms = 20_000) => untilIn(predicate, ms);
 
 class MemoryStorage implements FileStorage {
   readonly opened: string[] = [];
@@ -315,6 +320,61 @@ describe("files feature: a transfer that stops moving", () => {
     const accepts = net.opened.filter((c) => c.from === "b").flatMap((c) => c.controls).filter((c) => c.type === "accept");
     expect(accepts.map((a) => a.from)).toEqual([0, expect.any(Number)]);
     expect(accepts[1]!.from as number).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("files feature: slow links and lost connections", () => {
+  it("does not cut a slow transfer whose buffer is still draining", async () => {
+    const timers = new ManualTimers();
+    const { net, m } = room(["a", "b"], timers);
+    m("a").feature.sendFiles([fileOf(generatedBytes(12 * MiB))], "b");
+    await until(() => incoming(m("b")).length === 1);
+    let acks = 0;
+    net.opened.find((c) => c.from === "b")!.filter = (d) => (typeof d === "string" && d.includes('"ack"') && ++acks > 2 ? null : d);
+    m("b").feature.accept(incoming(m("b"))[0]!.transfer);
+    await until(() => acks > 2 && timers.pending.some((t) => t.ms === STALL_MS));
+    // What the sender's channel reports buffered changes between two looks: bytes are leaving.
+    const senderEnd = net.opened.find((c) => c.from === "a")!;
+    senderEnd.bufferedAmount = 3 * MiB;
+    expect(timers.run(STALL_MS)).toBe(1);
+    expect(recipient(m("a"), "b")?.status).toBe("sending");
+    expect(senderEnd.readyState).toBe("open");
+    // Then nothing moves for another watch: a dead link, cut.
+    expect(timers.run(STALL_MS)).toBe(1);
+    await until(() => recipient(m("a"), "b")?.status === "resuming");
+  });
+
+  it(`gives up ${RESUME_GIVE_UP_MS / 1000} s after a cut when the connection does not come back`, async () => {
+    const timers = new ManualTimers();
+    const { net, m } = room(["a", "b"], timers);
+    m("a").feature.sendFiles([fileOf(generatedBytes(2 * MiB))], "b");
+    await until(() => incoming(m("b")).length === 1);
+    m("b").feature.accept(incoming(m("b"))[0]!.transfer);
+    m("a").participants[0]!.connection = "failed";
+    net.cut("a", "b");
+    await until(() => recipient(m("a"), "b")?.status === "resuming");
+    // The receiver waits as long (RESUME_WAIT_MS) and gives up too.
+    expect(timers.run(RESUME_GIVE_UP_MS)).toBe(2);
+    expect(recipient(m("a"), "b")?.end).toEqual({ problem: "interrupted", by: "link" });
+  });
+
+  it("cuts its channels when the connection closes for good, and goes on over the next one", async () => {
+    const { m } = room(["a", "b"]);
+    const bytes = generatedBytes(16 * MiB);
+    m("a").feature.sendFiles([fileOf(bytes)], "b");
+    await until(() => incoming(m("b")).length === 1);
+    const { transfer } = incoming(m("b"))[0]!;
+    m("b").feature.accept(transfer);
+    await until(() => (incoming(m("b"))[0]!.progress?.bytesDone ?? 0) >= 2 * MiB);
+    // A closed peer connection fires no close on its channels: only the connection event says so.
+    m("a").participants[0]!.connection = "closed";
+    m("a").transport.connection("b", "closed");
+    m("b").transport.connection("a", "closed");
+    await until(() => recipient(m("a"), "b")?.status === "resuming" && incoming(m("b"))[0]?.status === "resuming");
+    m("a").participants[0]!.connection = "connected";
+    m("a").transport.connection("b", "connected");
+    await until(() => incoming(m("b"))[0]?.status === "done" && recipient(m("a"), "b")?.status === "done", 15_000);
+    expect(sameBytes(await m("b").storage.bytes(transfer), bytes)).toBe(true);
   });
 });
 

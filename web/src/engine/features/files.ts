@@ -91,8 +91,12 @@ export class FilesFeature {
     this.limits = deps.limits ?? DEFAULT_LIMITS;
     this.timers = deps.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
     this.now = deps.now ?? (() => performance.now());
-    // A connection that comes (back) up lets waiting transfers to that person go.
-    this.unsubscribe = deps.transport.on("connection", ({ peerId, state }) => state === "connected" && this.pump(peerId));
+    // A connection that comes (back) up lets waiting transfers to that person go; one that closes
+    // for good (a stage seat changed, the link was made again) cuts their channels.
+    this.unsubscribe = deps.transport.on("connection", ({ peerId, state }) => {
+      if (state === "connected") this.pump(peerId);
+      if (state === "closed") this.linkClosed(peerId);
+    });
   }
 
   /** Offers `files` to one person, or (null) to everyone we have a connection with; false if nobody can get them. */
@@ -192,6 +196,11 @@ export class FilesFeature {
     this.incoming.set(data.transfer, transfer);
     transfer.on("change", () => this.incomingChanged(transfer));
     transfer.attach(opened.channel);
+  }
+
+  private linkClosed(peerId: string): void {
+    for (const s of this.sending.values()) for (const r of s.recipients) if (r.peerId === peerId) r.transfer?.linkClosed();
+    for (const t of this.incoming.values()) if (t.from === peerId) t.linkClosed();
   }
 
   /** Someone left the room: their transfers end, and their stream ids mean nothing any more. */
@@ -393,9 +402,11 @@ export class FilesFeature {
         end: t.end,
         url: t.url,
       }));
-    const moving = outgoing.some((o) => o.hashed < o.size && o.recipients.some((r) => !r.end)) ||
-      outgoing.some((o) => o.recipients.some((r) => r.status === "sending" || r.status === "resuming")) ||
-      incoming.some((i) => i.status === "receiving" || i.status === "resuming" || i.status === "saving");
+    // Not while a transfer waits for a connection ("resuming"): that may take minutes, with nothing moving.
+    const moving =
+      outgoing.some((o) => o.hashed < o.size && o.recipients.some((r) => !r.end)) ||
+      outgoing.some((o) => o.recipients.some((r) => r.status === "sending")) ||
+      incoming.some((i) => i.status === "receiving" || i.status === "saving");
     this.deps.wakeLock?.hold(moving);
     this.deps.update({ files: { outgoing, incoming } });
   }

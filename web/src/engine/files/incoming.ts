@@ -24,8 +24,12 @@ import type { FileOffer, WireLimits } from "./wire";
 
 /** Cut, and no new channel from the sender this long: the transfer has failed. */
 export const RESUME_WAIT_MS = 120_000;
-/** A channel whose offer does not come this long after our `ready` is given up. */
+/** A channel whose offer does not come this long after it was announced is given up (as cut). */
 export const OFFER_WAIT_MS = 20_000;
+/** No block verified this long while receiving: the channel is cut (the sender may resume). */
+export const RECEIVE_STALL_MS = 60_000;
+/** Channels in a row for this transfer without a new block verified before we give up on it. */
+export const MAX_ATTACHES = 8;
 
 export interface IncomingOptions {
   transfer: string;
@@ -57,6 +61,13 @@ export class IncomingTransfer extends Emitter<Events> {
   private stored: StoredFile | null = null;
   /** Settles when the receiver of the channel before this one has finished with the file (attach). */
   private previous: Promise<void> = Promise.resolve();
+  /** Settles when the current channel's receiver has ended (kept for the next attach). */
+  private settled: Promise<void> = Promise.resolve();
+  /** Every block verified and the stored file made whole, by whichever receiver. */
+  private whole = false;
+  private saving = false;
+  private fruitless = 0;
+  private blockAtAttach = -1;
   private record: ResumeRecord | null = null;
   private receiver: FileReceiver | null = null;
   private dc: DataChannelLike | null = null;
@@ -104,47 +115,59 @@ export class IncomingTransfer extends Emitter<Events> {
 
   /** The sender's new channel for this transfer: our end of it, opened by the feature. */
   attach(dc: DataChannelLike & Pick<RTCDataChannel, "readyState">): void {
+    // A sender that keeps opening channels and gets nowhere is given up on, as it would give up itself.
+    const at = this.record?.nextBlock ?? 0;
+    this.fruitless = at === this.blockAtAttach ? this.fruitless + 1 : 1;
+    this.blockAtAttach = at;
+    if (this.fruitless > MAX_ATTACHES) this.finish({ problem: "interrupted", by: "link" });
     // The sender gave up on the last channel before we saw it close (its stall watchdog, or a
     // close still on its way): that receiver ends as cut, and the next one may write to the file
-    // only once the block it was writing has settled and its resume point is known.
+    // only once the block it was writing has settled and its resume point (or the whole file) is known.
     const old = this.receiver;
-    if (old && old.phase !== "done" && old.phase !== "ended") {
-      this.previous = new Promise((settled) =>
-        old.on("end", (end) => {
-          if (end.ok) void this.saved();
-          else if (end.resume) this.record = end.resume;
-          settled();
-        }),
-      );
+    if (old) {
+      this.previous = this.settled;
       old.channelClosed();
     }
     this.detach();
     this.dc = dc;
     const receiver = new FileReceiver({ channel: fileChannel(dc), ...(this.options.limits ? { limits: this.options.limits } : {}) });
     this.receiver = receiver;
+    // Kept past detach(): what a receiver leaves behind is ours whenever it ends.
+    this.settled = new Promise((settled) =>
+      receiver.on("end", (end) => {
+        if (end.ok) {
+          this.whole = true;
+          void this.saved();
+        } else if (end.resume) this.record = end.resume;
+        settled();
+      }),
+    );
     this.cleanup.push(
       connect(dc, receiver),
       receiver.on("offer", (offer) => this.offered(receiver, offer)),
       receiver.on("phase", (phase) => {
-        if (phase === "receiving" && this.decision === "accepted") this.set("receiving");
+        if (this.statusValue === "done") return;
+        if (phase === "receiving" && this.decision === "accepted") {
+          this.set("receiving");
+          this.arm(RECEIVE_STALL_MS, () => dc.close());
+        }
         if (phase === "finishing") this.set("saving");
       }),
       receiver.on("progress", (p) => {
         this.progressValue = p;
+        // A sender that stops sending holds our file open: no block this long is a cut (it may resume).
+        if (receiver.phase === "receiving") this.arm(RECEIVE_STALL_MS, () => dc.close());
         this.emit("change", undefined);
       }),
       receiver.on("end", (end) => this.ended(receiver, end)),
     );
-    this.clearTimer();
+    // Treated as a cut (the sender opens another), not as a refusal of a file we never saw.
+    this.arm(OFFER_WAIT_MS, () => this.receiver === receiver && !receiver.offer && dc.close());
     const hello = () => {
       // Ended already (a no or a cancel the sender missed): say it again instead of `ready`.
       const again = this.refusal();
       if (again) receiver.refuse(again);
-      else {
-        receiver.ready();
-        // Treated as a cut (the sender opens another), not as a refusal of a file we never saw.
-        this.arm(OFFER_WAIT_MS, () => this.receiver === receiver && !receiver.offer && dc.close());
-      }
+      else receiver.ready();
     };
     if (dc.readyState === "open") hello();
     else this.cleanup.push(listen(dc, { open: hello }));
@@ -157,7 +180,8 @@ export class IncomingTransfer extends Emitter<Events> {
     // With no channel now (cut while the person read the offer), the blocks come with the next one.
     this.set(this.receiver ? "receiving" : "resuming");
     const offer = this.offerValue;
-    void this.options.storage.open(this.options.transfer, offer.size, offer.name, offer.mime).then(
+    // Stored untyped: the sender's media type is a hint, and a download needs none.
+    void this.options.storage.open(this.options.transfer, offer.size, offer.name, "application/octet-stream").then(
       (stored) => {
         if (this.decision !== "accepted") return void stored.discard();
         this.stored = stored;
@@ -191,6 +215,11 @@ export class IncomingTransfer extends Emitter<Events> {
     return true;
   }
 
+  /** Our connection to the sender closed for good: a closed peer connection fires no close on its channels. */
+  linkClosed(): void {
+    this.receiver?.channelClosed();
+  }
+
   /** The sender left the room. */
   peerLeft(): void {
     if (this.final) return;
@@ -214,6 +243,8 @@ export class IncomingTransfer extends Emitter<Events> {
   }
 
   dispose(): void {
+    // A storage open still on its way discards what it opens.
+    if (this.decision === "accepted") this.decision = "cancelled";
     void this.discard();
     this.removeAllListeners();
   }
@@ -236,7 +267,7 @@ export class IncomingTransfer extends Emitter<Events> {
       const receiver = this.receiver;
       if (!receiver || !this.stored || receiver.phase !== "offered") return;
       // We have it all; the sender missed our last ack. Accepting past the last block ends its side well.
-      if (this.statusValue === "done") return void receiver.accept(ALREADY_WHOLE, blockCount(this.offerValue!.size, this.offerValue!.blockSize));
+      if (this.whole) return void receiver.accept(ALREADY_WHOLE, blockCount(this.offerValue!.size, this.offerValue!.blockSize));
       const record = this.record ?? { id: this.offerValue!.id, nextBlock: 0 };
       receiver.resume(record, this.stored);
     });
@@ -245,7 +276,8 @@ export class IncomingTransfer extends Emitter<Events> {
   private ended(receiver: FileReceiver, end: TransferEnd) {
     if (this.receiver !== receiver) return;
     this.detach();
-    if (end.ok) return this.statusValue === "done" ? undefined : void this.saved();
+    // Done: the listener kept in attach() saves it.
+    if (end.ok) return;
     if (end.by === "link") {
       if (end.resume) this.record = end.resume;
       if (this.final) return;
@@ -261,6 +293,8 @@ export class IncomingTransfer extends Emitter<Events> {
   }
 
   private async saved() {
+    if (this.saving) return;
+    this.saving = true;
     try {
       this.urlValue = await this.stored!.url();
       this.endValue = null;
@@ -273,8 +307,12 @@ export class IncomingTransfer extends Emitter<Events> {
   /** What to tell a sender that opens a channel for a transfer we ended, or null. */
   private refusal(): FileErrorCode | null {
     if (this.decision === "declined") return "declined";
-    if (this.decision === "cancelled" || this.statusValue === "failed") return this.endValue?.problem === "no-space" ? "too-large" : "cancelled";
-    return null;
+    if (this.decision !== "cancelled" && this.statusValue !== "failed") return null;
+    const problem = this.endValue?.problem;
+    if (problem === "no-space") return "too-large";
+    // We gave up waiting for it: not the person's cancel.
+    if (problem === "interrupted") return "interrupted";
+    return "cancelled";
   }
 
   private finish(end: FileEnd) {

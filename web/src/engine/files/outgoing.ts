@@ -19,8 +19,14 @@ import type { Progress } from "./progress";
 
 /** No `ready` from the receiver this long after the channel opened: announce again on a new one. */
 export const READY_TIMEOUT_MS = 20_000;
-/** No block acked this long while sending: the channel is cut and the transfer resumed. */
+/**
+ * No block acked and nothing leaving our buffer this long while sending: the channel is cut and
+ * the transfer resumed. A slow link (TURN with loss, a phone's uplink) may take longer than this
+ * for a whole block, but its buffer drains meanwhile, which counts as progress.
+ */
 export const STALL_MS = 20_000;
+/** Cut, and no new channel taken this long (no connection to the receiver): the transfer has failed. */
+export const RESUME_GIVE_UP_MS = 120_000;
 /** Channels in a row that end without a single new block acked before the transfer gives up. */
 export const MAX_ATTEMPTS = 8;
 
@@ -54,6 +60,7 @@ export class OutgoingTransfer extends Emitter<Events> {
   private channel: OpenedChannel | null = null;
   private cleanup: Array<() => void> = [];
   private timer: unknown = null;
+  private bufferedAtWatch = 0;
   /** Blocks acked over every attempt, to tell an attempt that got somewhere from one that did not. */
   private acked = 0;
   private ackedAtLastStart = -1;
@@ -104,6 +111,8 @@ export class OutgoingTransfer extends Emitter<Events> {
       return false;
     }
     this.channel = opened;
+    // Replaces the give-up timer of a cut: the channel must open and the receiver say `ready` in time.
+    this.watch(READY_TIMEOUT_MS);
     if (this.statusValue === "queued") this.set("offered");
     const { dc } = opened;
     // Closed before it opened, or before the receiver said `ready` (no sender yet to hear it).
@@ -130,6 +139,14 @@ export class OutgoingTransfer extends Emitter<Events> {
   lost(): void {
     if (this.final) return;
     this.finish({ problem: "interrupted", by: "link" });
+  }
+
+  /**
+   * Our connection to the receiver closed for good (a seat changed on a stage, the link was
+   * made again): a closed peer connection fires no close on its channels, so this is the cut.
+   */
+  linkClosed(): void {
+    if (this.channel) this.cut();
   }
 
   /** The room leaves us (the session ends): channels close without a word; the others see us leave. */
@@ -173,27 +190,39 @@ export class OutgoingTransfer extends Emitter<Events> {
 
   private ended(end: TransferEnd) {
     this.sender = null;
+    if (this.final) return;
     if (end.ok) return this.finish(null);
     if (end.by === "link") return this.cut();
     this.drop();
     this.finish({ problem: end.error.code, by: end.by });
   }
 
-  /** The channel is gone but the transfer is not: wait for the feature to start() it again. */
+  /** The channel is gone but the transfer is not: wait for the feature to start() it again, for a while. */
   private cut() {
     this.drop();
     this.set("resuming");
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      if (this.waiting) this.finish({ problem: "interrupted", by: "link" });
+    }, RESUME_GIVE_UP_MS);
   }
 
   /** (Re)arms the watchdog: no progress in `ms` cuts the channel. */
   private watch(ms: number | null) {
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.bufferedAtWatch = this.channel?.dc.bufferedAmount ?? 0;
     this.timer = ms === null ? null : this.timers.setTimeout(() => this.stalled(), ms);
   }
 
   private stalled() {
     this.timer = null;
     if (!this.channel) return;
+    const buffered = this.channel.dc.bufferedAmount;
+    if (this.statusValue === "sending" && buffered !== this.bufferedAtWatch) {
+      // Still draining: a slow link, not a dead one.
+      this.bufferedAtWatch = buffered;
+      return this.watch(STALL_MS);
+    }
     // Closing our end is what the receiver sees as a cut, and it resumes from its last verified block.
     this.channel.dc.close();
     this.cut();
@@ -202,6 +231,8 @@ export class OutgoingTransfer extends Emitter<Events> {
   /** Lets go of the current channel, its sender and its watchdog. */
   private drop() {
     this.watch(null);
+    // Its send waiting for buffer room would otherwise hold a block until it was collected.
+    this.sender?.abandon();
     this.sender = null;
     for (const off of this.cleanup.splice(0)) off();
     const channel = this.channel;

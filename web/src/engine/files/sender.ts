@@ -115,6 +115,13 @@ export class FileSender extends Emitter<TransferEvents<SenderPhase>> implements 
     return true;
   }
 
+  /** Its owner has let go of the channel: stops at once, with no message and no event. */
+  abandon(): void {
+    if (this.final) return;
+    this.state = "ended";
+    this.stop();
+  }
+
   receive(data: string | ArrayBuffer): void {
     // Messages that were on their way when we ended are expected; nothing to do with them.
     if (this.final) return;
