@@ -4,8 +4,8 @@
 
 import { describe, expect, it, vi } from "vitest";
 import type { FileSignal } from "../../protocol/protocol";
-import { FilesFeature, MAX_OPEN_FROM_ONE, MAX_RUNNING_TO_ONE, RESTART_DELAY_MS } from "../../web/src/engine/features/files";
-import { READY_TIMEOUT_MS, RESUME_GIVE_UP_MS, STALL_MS } from "../../web/src/engine/files/outgoing";
+import { FilesFeature, MAX_OPEN, MAX_OPEN_FROM_ONE, MAX_RUNNING_TO_ONE, RESTART_DELAY_MS } from "../../web/src/engine/features/files";
+import { BUSY_RETRY_MS, READY_TIMEOUT_MS, RESUME_GIVE_UP_MS, STALL_MS } from "../../web/src/engine/files/outgoing";
 import type { FilesView } from "../../web/src/engine/features/files-view";
 import { MemorySink } from "../../web/src/engine/files/sink";
 import { type FileStorage, NoSpaceError, type StoredFile } from "../../web/src/engine/files/storage";
@@ -420,6 +420,28 @@ describe("files feature: what a receiver takes from another member", () => {
     const said = net.opened.filter((c) => c.from === "b").map((c) => c.controls[0]);
     expect(said.slice(0, MAX_OPEN_FROM_ONE)).toEqual(Array(MAX_OPEN_FROM_ONE).fill({ type: "ready" }));
     expect(said[MAX_OPEN_FROM_ONE]).toEqual({ type: "cancel", reason: "busy" });
+  });
+
+  it(`a sender refused as busy waits in its queue and asks again every ${BUSY_RETRY_MS / 1000} s`, async () => {
+    const timers = new ManualTimers();
+    const { net, m } = room(["a", "b", "c", "d", "e"], timers);
+    // Others fill b's MAX_OPEN with offers it has not answered (c, d and e sort after b: odd streams).
+    let n = 0;
+    for (const [from, count] of [["c", 6], ["d", 6], ["e", MAX_OPEN - 12]] as const) {
+      for (let i = 0; i < count; i++, n++) {
+        net.open(from, "b", i * 2 + 1);
+        m("b").feature.signal(from, { kind: "file", transfer: transferId(n), channel: i * 2 + 1 });
+      }
+    }
+    m("a").feature.sendFiles([fileOf(generatedBytes(1000))], "b");
+    await until(() => net.opened.some((c) => c.from === "b" && c.to === "a" && c.controls.some((x) => x.reason === "busy")));
+    await until(() => recipient(m("a"), "b")?.status === "queued");
+    expect(recipient(m("a"), "b")?.end).toBeNull();
+    // One of the others leaves: b has room.
+    m("b").feature.peerLeft("e");
+    expect(timers.run(BUSY_RETRY_MS)).toBe(1);
+    await until(() => incoming(m("b")).some((f) => f.from === "a"));
+    expect(recipient(m("a"), "b")?.status).toBe("offered");
   });
 
   it("opens no channel for an announcement of its own parity, a malformed id, or someone not in the room", async () => {

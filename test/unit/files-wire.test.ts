@@ -14,7 +14,10 @@ import {
   DEFAULT_MAX_FILE_BYTES,
   encode,
   type FileOffer,
+  limitsFor,
+  MAX_FILE_BYTES_CEILING,
   MAX_RECEIVER_TEXT,
+  maxSenderText,
   maxMessageBytes,
   parseReceiverMessage,
   parseSenderMessage,
@@ -207,5 +210,15 @@ describe("sizes and names", () => {
     expect(safeType("image/png")).toBe("image/png");
     expect(safeType("text/html; charset=utf-8")).toBe("");
     expect(safeType("")).toBe("");
+  });
+});
+
+describe("the configured size cap", () => {
+  it("is kept within one byte and the ceiling an offer's hash list allows in one Chrome message", () => {
+    expect(limitsFor(10 * 1024 ** 3).maxFileBytes).toBe(MAX_FILE_BYTES_CEILING);
+    expect(limitsFor(0).maxFileBytes).toBe(1);
+    expect(limitsFor(5 * 1024 ** 2).maxFileBytes).toBe(5 * 1024 ** 2);
+    // The largest offer the ceiling allows still fits Chrome's 256 KiB message.
+    expect(maxSenderText(limitsFor(MAX_FILE_BYTES_CEILING))).toBeLessThanOrEqual(256 * 1024);
   });
 });

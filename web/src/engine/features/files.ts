@@ -272,9 +272,10 @@ export class FilesFeature {
         const cut = now === "resuming" && was !== "resuming";
         const freed = transfer.final && !(was === "done" || was === "failed");
         was = now;
-        // A cut with the connection still up goes on after a pause; a finished one makes room for the next.
+        // A cut with the connection still up goes on after a pause; a finished one makes room for
+        // the next; one the busy receiver may be asked for again goes now.
         if (cut) this.timers.setTimeout(() => this.pump(r.peerId), RESTART_DELAY_MS);
-        if (freed) this.pump(r.peerId);
+        else if (freed || (now === "queued" && transfer.waiting)) this.pump(r.peerId);
         this.changed();
       });
     }

@@ -25,6 +25,9 @@ export const READY_TIMEOUT_MS = 20_000;
  * for a whole block, but its buffer drains meanwhile, which counts as progress.
  */
 export const STALL_MS = 20_000;
+/** A receiver that is busy (it takes no more at once) is asked again after this long, this many times. */
+export const BUSY_RETRY_MS = 30_000;
+export const MAX_BUSY_TRIES = 6;
 /** Cut, and no new channel taken this long (no connection to the receiver): the transfer has failed. */
 export const RESUME_GIVE_UP_MS = 120_000;
 /** Channels in a row that end without a single new block acked before the transfer gives up. */
@@ -61,6 +64,9 @@ export class OutgoingTransfer extends Emitter<Events> {
   private cleanup: Array<() => void> = [];
   private timer: unknown = null;
   private bufferedAtWatch = 0;
+  private busyTries = 0;
+  /** Refused as busy: not started again before BUSY_RETRY_MS. */
+  private held = false;
   /** Blocks acked over every attempt, to tell an attempt that got somewhere from one that did not. */
   private acked = 0;
   private ackedAtLastStart = -1;
@@ -90,7 +96,7 @@ export class OutgoingTransfer extends Emitter<Events> {
   }
   /** Waiting for a channel: queued behind others, or cut and waiting to go on. */
   get waiting(): boolean {
-    return (this.statusValue === "queued" || this.statusValue === "resuming") && this.channel === null;
+    return (this.statusValue === "queued" || this.statusValue === "resuming") && this.channel === null && !this.held;
   }
   /** Holding a channel (or about to): counts against how many run at once with one person. */
   get running(): boolean {
@@ -193,8 +199,22 @@ export class OutgoingTransfer extends Emitter<Events> {
     if (this.final) return;
     if (end.ok) return this.finish(null);
     if (end.by === "link") return this.cut();
+    if (end.by === "remote" && end.error.code === "busy" && this.busyTries < MAX_BUSY_TRIES) return this.busy();
     this.drop();
     this.finish({ problem: end.error.code, by: end.by });
+  }
+
+  /** The receiver has as many of ours (or others') as it takes: back in the queue, and asked again later. */
+  private busy() {
+    this.busyTries++;
+    this.drop();
+    this.held = true;
+    this.set("queued");
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      this.held = false;
+      this.emit("change", undefined);
+    }, BUSY_RETRY_MS);
   }
 
   /** The channel is gone but the transfer is not: wait for the feature to start() it again, for a while. */

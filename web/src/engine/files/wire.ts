@@ -23,8 +23,16 @@ import { FILE_ERRORS, type FileError, type FileErrorCode, fileError } from "./er
 
 /** Largest binary chunk; smaller if the link's SCTP max message size is (chunkSize). */
 export const MAX_CHUNK_BYTES = 64 * 1024;
-/** Default largest file a receiver takes; the app may configure another. */
+/** Default largest file a receiver takes; the app may configure another, up to MAX_FILE_BYTES_CEILING. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 ** 3;
+/**
+ * The most any configuration may allow: the offer carries 67 bytes of hash per MiB block and must
+ * fit one message of Chrome's 256 KiB, which a file past about 3.8 GiB's hash list would not.
+ */
+export const MAX_FILE_BYTES_CEILING = 3.5 * 1024 ** 3;
+
+/** The limits for a configured cap (bytes), kept within 1 byte and MAX_FILE_BYTES_CEILING. */
+export const limitsFor = (maxFileBytes: number): WireLimits => ({ maxFileBytes: Math.max(1, Math.min(MAX_FILE_BYTES_CEILING, Math.floor(maxFileBytes))) });
 /** File names are shown and saved: 255 is what most file systems allow. */
 export const MAX_NAME_CHARS = 255;
 export const MAX_TYPE_CHARS = 127;

@@ -19,6 +19,7 @@ import { StageFeature } from "../features/stage";
 import { VoiceFeature } from "../features/voice";
 import { browserFileStorage } from "../files/browser-storage";
 import type { FileStorage } from "../files/storage";
+import { limitsFor } from "../files/wire";
 import { TransferWakeLock } from "../files/wake-lock";
 import { log } from "../log";
 import type { LocalMedia } from "../media/local-media";
@@ -57,6 +58,8 @@ export interface SessionOptions {
   objectUrls?: { create(blob: Blob): string; revoke(url: string): void };
   /** Where received files are written; the browser's OPFS (or memory) unless a test hands in another. */
   fileStorage?: FileStorage;
+  /** The largest file we send or take peer to peer: 2 GiB unless configured (at most 3.5 GiB, files/wire.ts). */
+  maxFileBytes?: number;
 }
 
 type Events = { change: SessionState };
@@ -121,6 +124,7 @@ export class RoomSession extends Emitter<Events> {
       selfId: () => this.self?.id ?? null,
       update,
       storage: options.fileStorage ?? browserFileStorage(),
+      ...(options.maxFileBytes !== undefined ? { limits: limitsFor(options.maxFileBytes) } : {}),
       ...(options.fileStorage ? {} : { wakeLock: new TransferWakeLock() }),
     });
     this.handlers = this.serverHandlers();
