@@ -114,12 +114,20 @@ export const GLOSSARY: readonly Term[] = [
   { en: "voice message", ru: "голосовое сообщение", ky: "үн билдирүү", status: "used", note: "Telegram: «Голосовое сообщение».", check: { en: /\bvoice messages?\b/i, ru: /голосов/iu, ky: /үн билдирүү/iu } },
   { en: "recording / record", ru: "запись / записать", ky: "жазуу / жазып алуу", status: "used", note: "Zoom, Meet: «Запись»; the badge is «Идёт запись» / «Жазылып жатат».", check: { en: /\brecord(ing|ed)?\b/i, ru: /запис/iu, ky: /жаз/iu } },
 
+  // Peer-to-peer files. Accept and decline are the file card's buttons, as Telegram's
+  // «Принять» / «Отклонить» for a call; ky decline is the word the lobby's deny already uses. Like
+  // the terms above, the Kyrgyz words want a native speaker's confirmation.
+  { en: "file", ru: "файл", ky: "файл", status: "used", note: "A loanword in both; «Файл жөнөтүү», not «документ».", check: { en: /\bfiles?\b/i, ru: /файл/iu, ky: /файл/iu } },
+  { en: "accept (a file)", ru: "принять", ky: "кабыл алуу", status: "used", check: { en: /\baccept/i, ru: /прин[яи]|примет/iu, ky: /кабыл ал/iu } },
+  { en: "decline (a file)", ru: "отклонить", ky: "четке кагуу", status: "used", note: "Not «отказаться» / «баш тартуу»: the same word as the lobby's deny.", check: { en: /\bdeclin/i, ru: /отклон/iu, ky: /четке ка[кг]/iu } },
+  { en: "cancel", ru: "отменить (кнопка диалога: «Отмена»)", ky: "жокко чыгаруу", status: "used", check: { en: /\bcancel/i, ru: /отмен/iu, ky: /жокко чыгар/iu } },
+  { en: "save (a received file)", ru: "сохранить", ky: "сактоо", status: "used", note: "The received file's link: «Сохранить» / «Сактоо», not «Скачать» / «Жүктөп алуу» (it is on this device already).", check: { en: /\bsav(e|ed|ing)\b/i, ru: /сохран/iu, ky: /сакта|сакт/iu } },
+
   // Proposed, for the features planned next (see /work/shared/FEATURES.md). Checked against Zoom
   // and Meet (ru) and Telegram (ru, and its Kyrgyz community translation where it has one);
   // neither Zoom nor Meet ships Kyrgyz, so those rows most need a native speaker's word.
   { en: "waiting room / lobby", ru: "зал ожидания", ky: "күтүү залы", status: "proposed", note: "Zoom: «Зал ожидания». Never «лобби».", check: { en: /\b(waiting room|lobby)\b/i, ru: /ожидани/iu, ky: /күтүү зал/iu } },
   { en: "reaction", ru: "реакция", ky: "реакция", status: "proposed", note: "Meet, Telegram: «Реакции».", check: { en: /\breactions?\b/i, ru: /реакци/iu, ky: /реакци/iu } },
-  { en: "file", ru: "файл", ky: "файл", status: "proposed", check: { en: /\bfiles?\b/i, ru: /файл/iu, ky: /файл/iu } },
   { en: "pin", ru: "закрепить", ky: "кадоо", status: "proposed", note: "Meet, Telegram: «Закрепить».", check: { en: /\bpin(ned)?\b/i, ru: /закреп/iu, ky: /када/iu } },
   { en: "layout", ru: "вид", ky: "көрүнүш", status: "proposed", note: "As in Zoom's «Вид галереи»; Meet's «макет» reads as design jargon.", check: { en: /\blayout\b/i, ru: /(?<!\p{L})вид/iu, ky: /көрүнүш/iu } },
   { en: "active speaker", ru: "говорит", ky: "сүйлөп жатат", status: "proposed", note: "A badge: «Говорит» / «Сүйлөп жатат», not Zoom's «Активный докладчик»." },

@@ -2,7 +2,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { LIMITS } from "../../../protocol/protocol";
 import type { ChatItem, Recording } from "../engine/session/room-session";
 import type { VoiceRecorder } from "../engine/voice/recorder";
+import { PickFiles } from "./files/pick-files";
 import { useI18n } from "./hooks";
+import { Icon } from "./icons";
 import { errorText } from "./room/refusal-text";
 import { type VoiceActions, VoiceItem } from "./voice-item";
 import { VoiceComposer } from "./voice-recorder";
@@ -28,9 +30,11 @@ interface ChatPanelProps {
   labels: ReadonlyMap<string, string>;
   onSend: (text: string) => void;
   voice: ChatVoice;
+  /** Sends files peer to peer to everyone we are connected with; null when that is nobody (no paperclip then). */
+  onSendFiles: ((files: File[]) => void) | null;
 }
 
-export function ChatPanel({ items, selfId, labels, onSend, voice }: ChatPanelProps) {
+export function ChatPanel({ items, selfId, labels, onSend, voice, onSendFiles }: ChatPanelProps) {
   const { t, lang } = useI18n();
   const [draft, setDraft] = useState("");
   const list = useRef<HTMLOListElement>(null);
@@ -107,6 +111,12 @@ export function ChatPanel({ items, selfId, labels, onSend, voice }: ChatPanelPro
             }
           }}
         />
+        {/* The file itself goes peer to peer, not into the chat: its card shows in the room's file tray. */}
+        {onSendFiles && (
+          <PickFiles onPick={onSendFiles} label={t("files.send")} iconOnly class="file-pick" testid="file-pick" inputTestid="file-input">
+            <Icon name="paperclip" />
+          </PickFiles>
+        )}
         <button type="submit" data-testid="chat-send">{t("chat.send")}</button>
       </VoiceComposer>
     </section>

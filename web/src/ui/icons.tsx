@@ -3,7 +3,7 @@
 
 import type { JSX } from "preact";
 
-export type IconName = "mic" | "cam" | "screen" | "link" | "people" | "chat" | "leave" | "check" | "settings" | "more" | "hand" | "discard";
+export type IconName = "mic" | "cam" | "screen" | "link" | "people" | "chat" | "leave" | "check" | "settings" | "more" | "hand" | "discard" | "paperclip" | "file" | "close" | "chevron";
 
 const SHAPES: Record<IconName, JSX.Element> = {
   mic: (
@@ -44,6 +44,12 @@ const SHAPES: Record<IconName, JSX.Element> = {
   more: <path d="M6 12h.01M12 12h.01M18 12h.01" stroke-width="3" />,
   // A waste bin: what Cancel does to a recording.
   discard: <path d="M4.5 7h15M9.5 7V4.5h5V7M6.5 7l1 12.5h9l1-12.5M10.5 10.5v6M13.5 10.5v6" />,
+  // Files (ui/files/): the chat box's attach button, a file card's sheet with its corner folded,
+  // a card's dismiss, and the tray's fold (pointing down: rotated by CSS when folded).
+  paperclip: <path d="M20 11.5 12.2 19.3a5 5 0 0 1-7.1-7.1l8.3-8.3a3.3 3.3 0 0 1 4.7 4.7l-8.3 8.3a1.7 1.7 0 0 1-2.4-2.4l7.6-7.6" />,
+  file: <path d="M6.5 3.5h7.5l4.5 4.5v12.5h-12zM14 3.5V8h4.5" />,
+  close: <path d="M6.5 6.5l11 11M17.5 6.5l-11 11" />,
+  chevron: <path d="M6.5 9.5 12 15l5.5-5.5" />,
   // An open palm, raised: four fingers, and the thumb reaching out at the lower left.
   hand: <path d="M7 12V6a1.5 1.5 0 0 1 3 0v5M10 10.5V4.5a1.5 1.5 0 0 1 3 0v6M13 10.5V5.5a1.5 1.5 0 0 1 3 0V11M16 11V8a1.5 1.5 0 0 1 3 0v6c0 4-3 7-7 7h-.5c-2.5 0-4-1-5.3-3l-2.7-4.5a1.5 1.5 0 0 1 2.4-1.8L7 13.5V12" />,
 };

@@ -1,19 +1,23 @@
 // One line of the people panel: a name, its role, its raised hand and what it publishes, and the
-// menu of what we may do to that person (ask to mute, make co-host, move on or off the stage,
-// remove). What each role may do comes from powers.ts.
+// menu of what we may do to that person (send a file, ask to mute, make co-host, move on or off
+// the stage, remove). What each role may do comes from powers.ts; a file goes to whoever we have
+// a connection with (files/reachable.ts), whatever our role.
 
 import { MAX_SPEAKERS, type MediaState, type Role, type Seat } from "../../../protocol/protocol";
 import { can, canManage } from "../engine/features/powers";
 import type { Participant } from "../engine/session/room-session";
+import { PickFiles } from "./files/pick-files";
+import { canSendTo } from "./files/reachable";
 import { useI18n } from "./hooks";
 import { Icon } from "./icons";
 
-/** What a host may do to one person. */
+/** What we may do to one person: a host's powers, and a file for anyone. */
 export interface PersonActions {
   setRole: (id: string, role: "cohost" | "member") => void;
   askMute: (id: string) => void;
   remove: (id: string) => void;
   setSeat: (id: string, seat: Seat) => void;
+  sendFiles: (files: readonly File[], to: string | null) => void;
 }
 
 /** The person's place on a stage, as this row shows it; null in a meeting. */
@@ -86,6 +90,7 @@ export function PersonRow({ person: p, label: name, selfRole, stage, expanded, s
   // Moving people on and off a stage; a host's own seat is not a co-host's to take.
   const seatMenu = stage !== null && can(selfRole, "set-seat") && (p.seat === "viewer" || p.role !== "host" || selfRole === "host") ? stage : null;
   const publishes = stage === null || p.seat === "speaker";
+  const sendFile = canSendTo(p);
   const fullId = `stage-full-${p.id}`;
   const act = (fn: () => void) => () => {
     fn();
@@ -98,7 +103,7 @@ export function PersonRow({ person: p, label: name, selfRole, stage, expanded, s
         <RoleBadge role={p.role} />
         {stage?.handUp && <HandBadge />}
         {publishes && <MediaIcons media={p.media} />}
-        {(manage || mute || seatMenu) && (
+        {(manage || mute || seatMenu || sendFile) && (
           <button class="more" aria-expanded={expanded} aria-controls={`actions-${p.id}`} aria-label={t("person.actions", { name })} onClick={() => setExpanded(!expanded)} data-testid="person-menu">
             <Icon name="more" />
           </button>
@@ -106,6 +111,20 @@ export function PersonRow({ person: p, label: name, selfRole, stage, expanded, s
       </div>
       {expanded && (
         <div class="person-actions" id={`actions-${p.id}`}>
+          {/* The menu closes once files are picked: closing it at the click would take the input (and its change) away. */}
+          {sendFile && (
+            <PickFiles
+              onPick={(files) => {
+                actions.sendFiles(files, p.id);
+                setExpanded(false);
+              }}
+              label={t("files.send")}
+              testid="person-send-file"
+              inputTestid="person-file-input"
+            >
+              {t("files.send")}
+            </PickFiles>
+          )}
           {seatMenu && p.seat === "viewer" && (
             <button onClick={act(() => actions.setSeat(p.id, "speaker"))} disabled={seatMenu.speakersFull} aria-describedby={seatMenu.speakersFull ? fullId : undefined} data-testid="invite-stage">
               {t("stage.invite")}

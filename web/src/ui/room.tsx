@@ -8,6 +8,9 @@ import { browserRecorderDeps } from "../engine/voice/browser-recorder";
 import { VoiceRecorder } from "../engine/voice/recorder";
 import { playbackUrl } from "../engine/voice/urls";
 import { type ChatVoice, ChatPanel } from "./chat-panel";
+import { DropOverlay, useFileDrop } from "./files/drop-zone";
+import { FileTray } from "./files/file-tray";
+import { reachable } from "./files/reachable";
 import { useEngineState, useI18n } from "./hooks";
 import { PeoplePanel } from "./people-panel";
 import { PreJoin, type JoinChoice } from "./prejoin";
@@ -186,6 +189,9 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
     urlOf: (key) => (mediaToken ? playbackUrl(API_ORIGIN, roomId, key, mediaToken) : null),
   };
   const labels = roomLabels({ id: state.selfId, name, joined: state.selfJoined }, state.participants);
+  // Files go to everyone we have a connection with; with nobody, there is no way to send one.
+  const sendAll = reachable(state.participants).length > 0 ? (files: readonly File[]) => void actions.sendFiles(files, null) : null;
+  const drop = useFileDrop(sendAll);
 
   if (state.status === "refused" && state.refusal) return <Refused refusal={state.refusal} onRejoin={onRejoin} />;
   const { entry } = state;
@@ -203,7 +209,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
   else if (state.status === "joined" && state.participants.length === 0) alone = t("room.alone");
 
   return (
-    <main class={`room${panel ? " with-panel" : ""}${onStage ? " on-stage" : ""}`} data-testid="room" data-status={state.status} data-role={state.role} data-mode={onStage ? "stage" : "meeting"} data-seat={speaks ? "speaker" : "viewer"}>
+    <main class={`room${panel ? " with-panel" : ""}${onStage ? " on-stage" : ""}`} data-testid="room" data-status={state.status} data-role={state.role} data-mode={onStage ? "stage" : "meeting"} data-seat={speaks ? "speaker" : "viewer"} {...drop.handlers}>
       <h1 class="sr-only">{heading}</h1>
       <RoomNotices state={state} local={local} labels={labels} onDismiss={actions.dismissNotices} />
       {onStage && (
@@ -219,7 +225,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
       <Grid name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} />
       {alone && <p class="alone">{alone}</p>}
       {/* The chat is as much a speaker's as anyone's: beside its own video on a wide screen (open by default), behind the chat button with its unread count on a phone. */}
-      {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} voice={voice} />}
+      {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} voice={voice} onSendFiles={sendAll} />}
       {panel === "people" && (
         <PeoplePanel
           self={labels.get(state.selfId ?? "") ?? name}
@@ -232,6 +238,8 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
           stage={stage}
         />
       )}
+      <FileTray files={state.files} labels={labels} actions={actions} />
+      {drop.dragging && <DropOverlay />}
       <Controls
         media={media}
         local={local}
