@@ -95,6 +95,18 @@ describe("RoomSession's server-message table", () => {
     expect(session.state.participants.find((p) => p.id === "p2")?.connection).toBe("connected");
   });
 
+  it("hands a file's channel to the files feature, not to the peer connection", () => {
+    const { signaling, transport, session } = setup();
+    cleanup.push(() => session.destroy());
+    signaling.deliver(samples.welcome);
+    signaling.deliver(samples["peer-joined"]);
+    // p2 is the sender: its stream must have the other parity than ours with it.
+    const channel = session.state.selfId! < "p2" ? 1 : 0;
+    signaling.deliver({ type: "signal", from: "p2", data: { kind: "file", transfer: "T".repeat(22), channel } });
+    expect(transport.channelsAsked).toEqual([`p2:${channel}`]);
+    expect(transport.calls.some((c) => c.startsWith("signal"))).toBe(false);
+  });
+
   it("drops a signal from someone not in the roster", () => {
     const { signaling, transport, session } = setup();
     cleanup.push(() => session.destroy());

@@ -125,7 +125,8 @@ export class RoomSession extends Emitter<Events> {
       update,
       storage: options.fileStorage ?? browserFileStorage(),
       ...(options.maxFileBytes !== undefined ? { limits: limitsFor(options.maxFileBytes) } : {}),
-      ...(options.fileStorage ? {} : { wakeLock: new TransferWakeLock() }),
+      // Only in a page: the session's unit tests run it without a document.
+      ...(typeof document === "undefined" ? {} : { wakeLock: new TransferWakeLock() }),
     });
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
