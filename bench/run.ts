@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { startBrowserBench } from "./browser.ts";
 import { bundleSizes } from "./bundle.ts";
+import { FILE_BYTES, fileFloor, fileTransfer, type FileRun, type FloorRun } from "./files.ts";
 import { idleCost } from "./idle.ts";
 import { fanout, latency, storm, throughput } from "./relay.ts";
 import { slowReader } from "./slow-reader.ts";
@@ -204,6 +205,61 @@ async function browserFigures(): Promise<Row[]> {
   return rows;
 }
 
+async function filesFigures(): Promise<Row[]> {
+  // On this 2-core machine 200 MiB takes the floor ~20 s and roomlink ~90 s, and each roomlink
+  // repetition launches two browsers: 2 repetitions by default keep this part within about
+  // 5 minutes (BENCH_FILE_REPS for more, up to BENCH_REPS; BENCH_FILE_MIB for another size).
+  const reps = Math.min(REPS, Number(process.env.BENCH_FILE_REPS ?? 2));
+  const bytes = Number(process.env.BENCH_FILE_MIB ?? FILE_BYTES / 1024 / 1024) * 1024 * 1024;
+  const mib = bytes / 1024 / 1024;
+  log(`peer-to-peer files: ${mib} MiB, ${reps} repetitions…`);
+  const b = await startBrowserBench();
+  const floors: FloorRun[] = [];
+  const runs: FileRun[] = [];
+  try {
+    await fileFloor(b.kit, 16 * 1024 * 1024); // a warm-up: the first browser context pays for cold caches
+    for (let rep = 1; rep <= reps; rep++) {
+      const f = await fileFloor(b.kit, bytes);
+      floors.push(f);
+      log(`  rep ${rep}/${reps}: floor ${f.mbps.toFixed(1)} MB/s (${f.ms.toFixed(0)} ms, ${f.chunk}-byte messages)`);
+      const r = await fileTransfer(b.kit, bytes);
+      runs.push(r);
+      log(
+        `  rep ${rep}/${reps}: roomlink ${r.mbps.toFixed(1)} MB/s (${r.ms.toFixed(0)} ms accept → done), hashing ${r.hashMs.toFixed(0)} ms; ` +
+          `receiver RSS ${r.receiverBaseMiB.toFixed(0)} MiB +${r.receiverGrowthMiB.toFixed(1)}, sender ${r.senderBaseMiB.toFixed(0)} MiB +${r.senderGrowthMiB.toFixed(1)} (${r.samples} samples)`,
+      );
+    }
+  } finally {
+    await b.stop();
+  }
+  const floor = median(floors.map((f) => f.mbps));
+  const ours = median(runs.map((r) => r.mbps));
+  const growth = median(runs.map((r) => r.receiverGrowthMiB));
+  const worst = Math.max(...runs.map((r) => r.receiverGrowthMiB));
+  const repsNote = `medians of ${reps} interleaved repetitions`;
+  return [
+    {
+      figure: `peer-to-peer file, ${mib} MiB: the receiver's accept → done (every block verified and written to OPFS)`,
+      roomlink: ours, baseline: floor, baselineName: "in-page data channel floor", unit: "MB/s", target: "≥ 0.8× floor", pass: ours >= 0.8 * floor,
+      note: `${repsNote}; ${median(runs.map((r) => r.ms)).toFixed(0)} ms, floor ${median(floors.map((f) => f.ms)).toFixed(0)} ms`,
+    },
+    {
+      figure: `peer-to-peer file, ${mib} MiB: the sender hashes it before offering (sendFiles → offer at the receiver)`,
+      roomlink: median(runs.map((r) => r.hashMs)), baseline: null, baselineName: "", unit: "ms", target: "(reported)", pass: null, note: repsNote,
+    },
+    {
+      figure: `peer-to-peer file, ${mib} MiB: the receiver's renderer RSS growth during the transfer`,
+      roomlink: growth, baseline: null, baselineName: "", unit: "MiB", target: "≤ 64 MiB", pass: growth <= 64,
+      note: `${repsNote}; worst ${worst.toFixed(1)} MiB; from ${median(runs.map((r) => r.receiverBaseMiB)).toFixed(0)} MiB before accept, sampled every 100 ms`,
+    },
+    {
+      figure: `peer-to-peer file, ${mib} MiB: the sender's renderer RSS growth during the transfer`,
+      roomlink: median(runs.map((r) => r.senderGrowthMiB)), baseline: null, baselineName: "", unit: "MiB", target: "(reported)", pass: null,
+      note: `${repsNote}; from ${median(runs.map((r) => r.senderBaseMiB)).toFixed(0)} MiB before accept`,
+    },
+  ];
+}
+
 async function idleFigure(): Promise<Row> {
   log("idle room, 60 s…");
   const t = await roomlinkTarget();
@@ -239,13 +295,14 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
-// BENCH_ONLY=browser (or relay, slow-reader, idle, bundle; comma-separated) runs a part while working on it;
+// BENCH_ONLY=browser (or relay, slow-reader, files, idle, bundle; comma-separated) runs a part while working on it;
 // a partial run does not replace latest.json.
 const only = process.env.BENCH_ONLY?.split(",");
 const parts: Array<[string, () => Promise<Row[]>]> = [
   ["relay", relayFigures],
   ["slow-reader", slowReaderFigures],
   ["browser", browserFigures],
+  ["files", filesFigures],
   ["idle", async () => [await idleFigure()]],
   ["bundle", bundleFigures],
 ];

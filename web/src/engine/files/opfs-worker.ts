@@ -52,7 +52,7 @@ interface SyncAccessHandle {
 }
 interface WorkerScope {
   onmessage: ((event: MessageEvent<unknown>) => void) | null;
-  postMessage(reply: OpfsReply): void;
+  postMessage(reply: OpfsReply, transfer?: Transferable[]): void;
 }
 type Request<K extends OpfsOp> = Extract<OpfsRequest, { op: K }>;
 
@@ -193,6 +193,12 @@ scope.onmessage = (event) => {
     scope.postMessage({ id: isInt(id) ? id : -1, ok: false, error: { name: "TypeError", message: "malformed request" } });
     return;
   }
+  // A written block's buffer goes back with the reply, to be freed with the page's garbage. Kept
+  // here, it would wait for this worker's GC, which comes late: the worker allocates next to
+  // nothing on its own heap, so V8 collects only at its external-memory limit. Measured in
+  // Chromium: ~50 MiB of written blocks waiting, most of the receiving page's growth during a
+  // 200 MiB file.
+  const giveBack = request.op === "write" ? [request.bytes] : [];
   // run() never rejects; the catch keeps the queue going even if posting a reply should throw.
-  queue = queue.then(() => run(request)).then((reply) => scope.postMessage(reply)).catch(() => undefined);
+  queue = queue.then(() => run(request)).then((reply) => scope.postMessage(reply, giveBack)).catch(() => undefined);
 };

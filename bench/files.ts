@@ -1,0 +1,292 @@
+// Peer-to-peer file figures in headless Chromium: a 200 MiB file from one member to another, from
+// the receiver's accept to its card saying "done" (every block verified and written to OPFS),
+// against a floor measured in the same run: one ordered data channel between two
+// RTCPeerConnections wired inside one page, sending the same bytes as 64 KiB messages under the
+// same backpressure rule (stop above 4 MiB buffered, go on at 1 MiB), timed from the first send
+// to the last byte received.
+//
+// The two members run in browsers of their own, so that the renderer processes of each browser
+// are that member's page and nothing else: the receiver's memory is the summed VmRSS (/proc) of
+// its browser's renderers (pids from CDP's SystemInfo.getProcessInfo, as stage.ts does for CPU),
+// read every 100 ms during the transfer. The page's renderer holds everything the transfer
+// allocates: WebRTC and its SCTP buffers, the page's heap and the OPFS worker's (a dedicated worker
+// runs in its page's process); Chromium's other renderers (a spare one, and one kept for the
+// browser's own pages) do not grow. The page cannot weigh itself: measureUserAgentSpecificMemory
+// needs a cross-origin-isolated page, and the app sends COOP without COEP.
+
+import { readFile } from "node:fs/promises";
+import { chromium, type Browser, type CDPSession, type Page } from "playwright-core";
+import { installTestHook } from "../test/browser/test-hook.ts";
+import { ARGS, type BenchKit } from "./browser.ts";
+
+export const FILE_BYTES = 200 * 1024 * 1024;
+const MiB = 1024 * 1024;
+const SAMPLE_MS = 100;
+const HIGH_WATER = 4 * MiB;
+const LOW_WATER = 1 * MiB;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface FloorRun {
+  ms: number;
+  /** 10^6 bytes per second. */
+  mbps: number;
+  chunk: number;
+}
+
+/** Two RTCPeerConnections in one page, one ordered channel: `bytes` as 64 KiB messages with the app's backpressure rule. */
+export async function fileFloor(kit: BenchKit, bytes = FILE_BYTES): Promise<FloorRun> {
+  const p = await kit.page();
+  try {
+    await p.goto(kit.url);
+    const r = await p.evaluate(
+      async ({ bytes, high, low }) => {
+        const a = new RTCPeerConnection();
+        const b = new RTCPeerConnection();
+        a.onicecandidate = (e) => void b.addIceCandidate(e.candidate ?? undefined);
+        b.onicecandidate = (e) => void a.addIceCandidate(e.candidate ?? undefined);
+        const dc = a.createDataChannel("floor", { ordered: true });
+        dc.binaryType = "arraybuffer";
+        let resolveLast: (at: number) => void;
+        const last = new Promise<number>((r) => (resolveLast = r));
+        b.ondatachannel = (e) => {
+          const rx = e.channel;
+          rx.binaryType = "arraybuffer";
+          let received = 0;
+          rx.onmessage = (m: MessageEvent<ArrayBuffer>) => {
+            received += m.data.byteLength;
+            if (received >= bytes) resolveLast(performance.now());
+          };
+        };
+        await a.setLocalDescription();
+        await b.setRemoteDescription(a.localDescription!);
+        await b.setLocalDescription();
+        await a.setRemoteDescription(b.localDescription!);
+        if (dc.readyState !== "open") await new Promise((r) => (dc.onopen = r));
+        const max = a.sctp?.maxMessageSize;
+        const chunk = Math.min(65536, max && max > 0 ? max : 65536);
+        const payload = crypto.getRandomValues(new Uint8Array(chunk));
+        dc.bufferedAmountLowThreshold = low;
+        let wake: (() => void) | null = null;
+        dc.onbufferedamountlow = () => {
+          const w = wake;
+          wake = null;
+          w?.();
+        };
+        const t0 = performance.now();
+        for (let sent = 0; sent < bytes; ) {
+          const n = Math.min(chunk, bytes - sent);
+          // The app's rule (files/channel.ts): wait while this message would take the buffer over the mark.
+          while (dc.bufferedAmount > 0 && dc.bufferedAmount + n > high) await new Promise<void>((r) => (wake = r));
+          dc.send(n === chunk ? payload : payload.subarray(0, n));
+          sent += n;
+        }
+        const t1 = await last;
+        a.close();
+        b.close();
+        return { ms: t1 - t0, chunk };
+      },
+      { bytes, high: HIGH_WATER, low: LOW_WATER },
+    );
+    return { ms: r.ms, mbps: bytes / 1e6 / (r.ms / 1000), chunk: r.chunk };
+  } finally {
+    await p.context().close();
+  }
+}
+
+/** A browser of its own, so that its renderer processes are one member's page. */
+interface OwnBrowser {
+  browser: Browser;
+  page: Page;
+  /** Sum of VmRSS over the browser's renderer processes, KiB, and how many there were. */
+  rendererRss(): Promise<{ kib: number; processes: number }>;
+}
+
+async function ownBrowser(kit: BenchKit, name: string): Promise<OwnBrowser> {
+  // --expose-gc: the sender drops the 200 MiB it generated before the timing starts.
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: [...ARGS, "--js-flags=--expose-gc"] });
+  const cdp: CDPSession = await browser.newBrowserCDPSession();
+  const ctx = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  await ctx.grantPermissions(["camera", "microphone"], { origin: kit.url });
+  await ctx.addInitScript((n) => localStorage.setItem("roomlink.name", n), name);
+  await ctx.addInitScript(installTestHook);
+  const page = await ctx.newPage();
+  const rendererRss = async () => {
+    const { processInfo } = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: Array<{ type: string; id: number }> };
+    let kib = 0;
+    let processes = 0;
+    for (const p of processInfo) {
+      if (p.type !== "renderer") continue;
+      const status = await readFile(`/proc/${p.id}/status`, "utf8").catch(() => "");
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+      if (!m) continue;
+      kib += Number(m[1]);
+      processes++;
+    }
+    return { kib, processes };
+  };
+  return { browser, page, rendererRss };
+}
+
+export interface FileRun {
+  /** Accept → "done" at the receiver, ms. */
+  ms: number;
+  mbps: number;
+  /** sendFiles → the offer in the receiver's state (the sender hashes the file meanwhile), ms. */
+  hashMs: number;
+  /** Receiver's renderer RSS: max during the transfer − just before accept, MiB. */
+  receiverGrowthMiB: number;
+  receiverBaseMiB: number;
+  senderGrowthMiB: number;
+  senderBaseMiB: number;
+  /** RSS samples taken during the transfer. */
+  samples: number;
+}
+
+type Hooked = {
+  roomlink: {
+    session: {
+      state: {
+        participants: Array<{ id: string; connection: string }>;
+        files: {
+          incoming: Array<{ transfer: string; status: string; end: unknown; progress: { bytesDone: number } | null }>;
+          outgoing: Array<{ id: string; recipients: Array<{ status: string; end: unknown }> }>;
+        };
+      };
+      on(event: "change", fn: (s: Hooked["roomlink"]["session"]["state"]) => void): () => void;
+      actions: {
+        sendFiles(files: File[], to: string | null): boolean;
+        acceptFile(transfer: string): boolean;
+        dismissFile(id: string): boolean;
+      };
+    };
+  };
+  benchFile?: File;
+  gc?: () => void;
+};
+
+/** A sends a `bytes` file to B through the app; B accepts it. */
+export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES): Promise<FileRun> {
+  const { id } = await kit.room();
+  const a = await ownBrowser(kit, "Sender");
+  const b = await ownBrowser(kit, "Receiver");
+  try {
+    await kit.join(a.page, id);
+    await a.page.waitForSelector('[data-testid="room"][data-status="joined"]');
+    await kit.join(b.page, id);
+    for (const p of [a.page, b.page]) {
+      await p.waitForFunction(() => {
+        const s = (globalThis as unknown as Hooked).roomlink?.session;
+        return s?.state.participants.length === 1 && s.state.participants[0]!.connection === "connected";
+      }, null, { polling: 50, timeout: 30_000 });
+    }
+    // The file is made before anything is timed, and what made it is collected.
+    await a.page.evaluate((bytes) => {
+      const parts: Uint8Array[] = [];
+      for (let i = 0; i < bytes; i += 65536) parts.push(crypto.getRandomValues(new Uint8Array(Math.min(65536, bytes - i))));
+      const g = globalThis as unknown as Hooked;
+      g.benchFile = new File(parts as BlobPart[], "bench.bin", { type: "application/octet-stream" });
+      parts.length = 0;
+      g.gc?.();
+    }, bytes);
+    await sleep(1000);
+    const offered = b.page.evaluate(
+      () =>
+        new Promise<{ transfer: string; at: number }>((resolve, reject) => {
+          const s = (globalThis as unknown as Hooked).roomlink.session;
+          const check = (state: typeof s.state) => {
+            const f = state.files.incoming.find((x) => x.status === "offered");
+            if (!f) return;
+            off();
+            clearTimeout(timer);
+            resolve({ transfer: f.transfer, at: performance.timeOrigin + performance.now() });
+          };
+          const off = s.on("change", check);
+          const timer = setTimeout(() => (off(), reject(new Error("no offer within 120 s"))), 120_000);
+          check(s.state);
+        }),
+    );
+    // Awaited below; until then a failure (the browser closing after an error here) is not unhandled.
+    offered.catch(() => undefined);
+    const sentAt = await a.page.evaluate(() => {
+      const g = globalThis as unknown as Hooked;
+      const at = performance.timeOrigin + performance.now();
+      if (!g.roomlink.session.actions.sendFiles([g.benchFile!], null)) throw new Error("sendFiles refused");
+      return at;
+    });
+    const offer = await offered;
+    const hashMs = offer.at - sentAt;
+
+    const receiverBase = await b.rendererRss();
+    const senderBase = await a.rendererRss();
+    let receiverMax = receiverBase.kib;
+    let senderMax = senderBase.kib;
+    let samples = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [rb, ra] = await Promise.all([b.rendererRss(), a.rendererRss()]);
+        receiverMax = Math.max(receiverMax, rb.kib);
+        senderMax = Math.max(senderMax, ra.kib);
+        samples++;
+        await sleep(SAMPLE_MS);
+      }
+    })();
+    let ms: number;
+    try {
+      ms = await b.page.evaluate(
+        (transfer) =>
+          new Promise<number>((resolve, reject) => {
+            const s = (globalThis as unknown as Hooked).roomlink.session;
+            const check = (state: typeof s.state) => {
+              const f = state.files.incoming.find((x) => x.transfer === transfer);
+              if (f?.status === "done") {
+                off();
+                clearTimeout(timer);
+                resolve(performance.now() - t0);
+              } else if (f?.status === "failed") {
+                off();
+                clearTimeout(timer);
+                reject(new Error(`the transfer failed: ${JSON.stringify(f.end)}`));
+              }
+            };
+            const off = s.on("change", check);
+            const timer = setTimeout(() => (off(), reject(new Error("not done within 300 s"))), 300_000);
+            const t0 = performance.now();
+            if (!s.actions.acceptFile(transfer)) reject(new Error("acceptFile refused"));
+          }),
+        offer.transfer,
+      );
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    // The receiver frees what it stored; its OPFS directory is empty again.
+    await b.page.evaluate(async (transfer) => {
+      const s = (globalThis as unknown as Hooked).roomlink.session;
+      if (!s.actions.dismissFile(transfer)) throw new Error("dismissFile refused");
+      const root = await navigator.storage.getDirectory();
+      const dir = await root.getDirectoryHandle("roomlink-received", { create: true });
+      for (let i = 0; i < 100; i++) {
+        let left = 0;
+        for await (const _ of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) left++;
+        if (left === 0) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error("the received file is still in OPFS 5 s after dismissFile");
+    }, offer.transfer);
+    return {
+      ms,
+      mbps: bytes / 1e6 / (ms / 1000),
+      hashMs,
+      receiverGrowthMiB: (receiverMax - receiverBase.kib) / 1024,
+      receiverBaseMiB: receiverBase.kib / 1024,
+      senderGrowthMiB: (senderMax - senderBase.kib) / 1024,
+      senderBaseMiB: senderBase.kib / 1024,
+      samples,
+    };
+  } finally {
+    await a.browser.close();
+    await b.browser.close();
+  }
+}
