@@ -141,7 +141,18 @@ export interface FileRun {
   senderBaseMiB: number;
   /** RSS samples taken during the transfer. */
   samples: number;
+  /**
+   * A raw negotiated channel on the same two members' own peer connection (the call's video
+   * running), LINK_BYTES as 64 KiB messages with the same backpressure: what that connection
+   * carries with no file code at all, in 10^6 bytes per second.
+   */
+  linkMbps: number;
 }
+
+/** The raw channel's sample: enough for a steady rate, short next to the file's. */
+const LINK_BYTES = 50 * MiB;
+/** A stream id the app's file channels do not reach soon (they start at 0 and 1, round robin). */
+const LINK_STREAM = 1001;
 
 type Hooked = {
   roomlink: {
@@ -275,7 +286,9 @@ export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES): Promise<F
       }
       throw new Error("the received file is still in OPFS 5 s after dismissFile");
     }, offer.transfer);
+    const linkMbps = await rawChannelMbps(a.page, b.page, LINK_BYTES);
     return {
+      linkMbps,
       ms,
       mbps: bytes / 1e6 / (ms / 1000),
       hashMs,
@@ -289,4 +302,50 @@ export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES): Promise<F
     await a.browser.close();
     await b.browser.close();
   }
+}
+
+/** `bytes` through a raw negotiated channel on the two members' own peer connection. */
+async function rawChannelMbps(sender: Page, receiver: Page, bytes: number): Promise<number> {
+  const open = (stream: number) => {
+    const g = globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } }; benchRaw?: RTCDataChannel };
+    g.benchRaw = g.roomlink.session.peerConnections[0]!.createDataChannel("bench", { negotiated: true, id: stream, ordered: true });
+    g.benchRaw.binaryType = "arraybuffer";
+  };
+  await sender.evaluate(open, LINK_STREAM);
+  await receiver.evaluate(open, LINK_STREAM);
+  for (const p of [sender, receiver]) await p.waitForFunction(() => (globalThis as unknown as { benchRaw: RTCDataChannel }).benchRaw.readyState === "open", null, { polling: 20, timeout: 20_000 });
+  const arrived = receiver.evaluate(
+    (bytes) =>
+      new Promise<number>((resolve) => {
+        const dc = (globalThis as unknown as { benchRaw: RTCDataChannel }).benchRaw;
+        let n = 0;
+        dc.onmessage = (m) => {
+          n += (m.data as ArrayBuffer).byteLength;
+          if (n >= bytes) resolve(performance.timeOrigin + performance.now());
+        };
+      }),
+    bytes,
+  );
+  const started = await sender.evaluate(
+    async ({ bytes, high, low }) => {
+      const dc = (globalThis as unknown as { benchRaw: RTCDataChannel }).benchRaw;
+      const payload = crypto.getRandomValues(new Uint8Array(65536));
+      dc.bufferedAmountLowThreshold = low;
+      let wake: (() => void) | null = null;
+      dc.onbufferedamountlow = () => {
+        const w = wake;
+        wake = null;
+        w?.();
+      };
+      const t0 = performance.timeOrigin + performance.now();
+      for (let sent = 0; sent < bytes; sent += payload.byteLength) {
+        while (dc.bufferedAmount > 0 && dc.bufferedAmount + payload.byteLength > high) await new Promise<void>((r) => (wake = r));
+        dc.send(payload);
+      }
+      return t0;
+    },
+    { bytes, high: HIGH_WATER, low: LOW_WATER },
+  );
+  const ended = await arrived;
+  return bytes / 1e6 / ((ended - started) / 1000);
 }
