@@ -3,7 +3,7 @@
 // saved through its Save link, read back from the download and hashed.
 
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, writeFileSync } from "node:fs";
+import { createReadStream, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
@@ -15,6 +15,8 @@ export function generatedFile(name: string, bytes: number): { path: string; sha2
   const path = join(tmpdir(), `roomlink-${process.pid}-${name}`);
   const data = randomBytes(bytes);
   writeFileSync(path, data);
+  // Hundreds of MiB per run: gone with the test process.
+  process.once("exit", () => rmSync(path, { force: true }));
   return { path, sha256: createHash("sha256").update(data).digest("hex") };
 }
 
