@@ -2,33 +2,15 @@
 // with the chat's paperclip, offered to everyone; each receiver accepts with its button, and
 // saves the finished file through its link; the download's SHA-256 is compared with the file's.
 // Then cancelling from either side, and a cut of every UDP packet mid-transfer (the network
-// namespace's nftables, as in media-cut.test.ts) that the transfer survives without starting
+// namespace's nftables, udp-cut.ts) that the transfer survives without starting
 // over. The relay-only transfer is in turn.test.ts, beside its coturn.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createRoom, joinRoom, launchBrowser, newPeerContext, report, startApp, waitUntil, type App } from "./harness.ts";
+import { assertPrivateNamespace, cutUdp, restoreUdp } from "./udp-cut.ts";
 import { acceptOffer, generatedFile, MiB, receivedBytes, savedSha256, sendFromChat } from "./file-helpers.ts";
-
-const TABLE = "roomlink_files_cut";
-
-function assertPrivateNamespace() {
-  const links = execFileSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).trim().split("\n");
-  assert.ok(links.length === 1 && / lo:/.test(links[0]!), `refusing to touch the firewall outside a private network namespace: ${links.join(" | ")}`);
-}
-
-const cutUdp = () =>
-  execFileSync("nft", ["-f", "-"], { input: [`table inet ${TABLE} {`, "  chain c {", "    type filter hook input priority -10; policy accept;", "    meta l4proto udp drop", "  }", "}", ""].join("\n") });
-
-function restoreUdp() {
-  try {
-    execFileSync("nft", ["delete", "table", "inet", TABLE], { stdio: "ignore" });
-  } catch {
-    // Not there: nothing to restore.
-  }
-}
 
 let app: App;
 let browser: Browser;

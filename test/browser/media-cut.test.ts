@@ -2,37 +2,13 @@
 // without packets; it never reports `failed` on iceConnectionState), and the app must bring the
 // video back by itself, by ICE restart on the same peer connections, without a reload.
 //
-// `context.setOffline` does not touch WebRTC, so the cut is an nftables rule dropping UDP, made
-// inside the private network namespace this suite runs in (test/browser/netns.sh). Signaling and
-// the local runtime use TCP and keep working.
+// The cut drops every UDP packet (udp-cut.ts); signaling and the local runtime use TCP and keep working.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, mediaStats, report, startApp, twoPeerCall, waitUntil, type App } from "./harness.ts";
-
-const TABLE = "roomlink_cut";
-
-function assertPrivateNamespace() {
-  const links = execFileSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).trim().split("\n");
-  assert.ok(links.length === 1 && / lo:/.test(links[0]!), `refusing to touch the firewall outside a private network namespace: ${links.join(" | ")}`);
-}
-
-function cutUdp() {
-  assertPrivateNamespace();
-  execFileSync("nft", ["-f", "-"], {
-    input: [`table inet ${TABLE} {`, "  chain c {", "    type filter hook input priority -10; policy accept;", "    meta l4proto udp drop", "  }", "}", ""].join("\n"),
-  });
-}
-
-function restoreUdp() {
-  try {
-    execFileSync("nft", ["delete", "table", "inet", TABLE], { stdio: "ignore" });
-  } catch {
-    // Not there: nothing to restore.
-  }
-}
+import { assertPrivateNamespace, cutUdp, restoreUdp } from "./udp-cut.ts";
 
 let app: App;
 let browser: Browser;

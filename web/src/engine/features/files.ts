@@ -28,6 +28,7 @@ import type { StateUpdate } from "../session/session-state";
 import type { Transport } from "../session/transport";
 import type { FileEnd, FilesView, IncomingFile, OutgoingFile, OutgoingRecipient } from "./files-view";
 import type { Roster } from "./roster";
+import { realTimers, type Timers } from "../files/timers";
 
 /** Transfers to one person that hold a channel at once (offered or sending); the rest wait. */
 export const MAX_RUNNING_TO_ONE = 3;
@@ -53,7 +54,7 @@ export interface FilesDeps {
   limits?: WireLimits;
   hashFile?: typeof hashBlocks;
   randomId?: () => string;
-  timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  timers?: Timers;
   now?: () => number;
 }
 
@@ -84,12 +85,12 @@ export class FilesFeature {
   private lastView = 0;
   private disposed = false;
   private readonly limits: WireLimits;
-  private readonly timers: NonNullable<FilesDeps["timers"]>;
+  private readonly timers: Timers;
   private readonly now: () => number;
 
   constructor(private readonly deps: FilesDeps) {
     this.limits = deps.limits ?? DEFAULT_LIMITS;
-    this.timers = deps.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+    this.timers = deps.timers ?? realTimers;
     this.now = deps.now ?? (() => performance.now());
     // A connection that comes (back) up lets waiting transfers to that person go; one that closes
     // for good (a stage seat changed, the link was made again) cuts their channels.
@@ -125,9 +126,7 @@ export class FilesFeature {
   }
 
   accept(transfer: string): boolean {
-    const ok = this.incoming.get(transfer)?.accept() ?? false;
-    if (ok) this.changed();
-    return ok;
+    return this.incoming.get(transfer)?.accept() ?? false;
   }
 
   decline(transfer: string): boolean {

@@ -21,6 +21,7 @@ import type { FileSink } from "./sink";
 import { type FileStorage, NoSpaceError, type StoredFile } from "./storage";
 import type { TransferEnd } from "./transfer";
 import type { FileOffer, WireLimits } from "./wire";
+import { realTimers, type Timers } from "./timers";
 
 /** Cut, and no new channel from the sender this long: the transfer has failed. */
 export const RESUME_WAIT_MS = 120_000;
@@ -37,7 +38,7 @@ export interface IncomingOptions {
   fromName: string;
   storage: FileStorage;
   limits?: WireLimits;
-  timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  timers?: Timers;
 }
 
 type Events = { change: void };
@@ -73,11 +74,11 @@ export class IncomingTransfer extends Emitter<Events> {
   private dc: DataChannelLike | null = null;
   private cleanup: Array<() => void> = [];
   private timer: unknown = null;
-  private readonly timers: NonNullable<IncomingOptions["timers"]>;
+  private readonly timers: Timers;
 
   constructor(private readonly options: IncomingOptions) {
     super();
-    this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+    this.timers = options.timers ?? realTimers;
   }
 
   get transfer(): string {

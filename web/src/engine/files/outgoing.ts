@@ -16,6 +16,7 @@ import { FileSender } from "./sender";
 import type { TransferEnd } from "./transfer";
 import type { FileEnd, OutgoingStatus } from "../features/files-view";
 import type { Progress } from "./progress";
+import { realTimers, type Timers } from "./timers";
 
 /** No `ready` from the receiver this long after the channel opened: announce again on a new one. */
 export const READY_TIMEOUT_MS = 20_000;
@@ -50,7 +51,7 @@ export interface OutgoingOptions {
   manifest: FileManifest;
   /** A new channel to the receiver, or null while there is no connection to them. */
   open(): OpenedChannel | null;
-  timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  timers?: Timers;
 }
 
 type Events = { change: void };
@@ -72,11 +73,11 @@ export class OutgoingTransfer extends Emitter<Events> {
   private ackedAtLastStart = -1;
   /** Starts in a row with no block acked since the one before. */
   private fruitless = 0;
-  private readonly timers: NonNullable<OutgoingOptions["timers"]>;
+  private readonly timers: Timers;
 
   constructor(private readonly options: OutgoingOptions) {
     super();
-    this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+    this.timers = options.timers ?? realTimers;
   }
 
   get transfer(): string {
