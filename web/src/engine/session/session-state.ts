@@ -1,17 +1,19 @@
 // The one snapshot of a joined room that the UI renders. Each part is owned by one unit: the
 // roster owns `participants`, the chat feature `chat`, the voice feature `mediaToken`, the ICE feature `ice` and `turnRejected`,
 // the entry feature `entry`, the access feature `role`, `access`, `knocks`, `muteRequest` and
-// `accessNotice`, the stage feature `stage`, the files feature `files`, the session the rest.
+// `accessNotice`, the stage feature `stage`, the files feature `files`, the presence feature `presence`, the
+// reactions feature `reactions`, the session the rest.
 
 import type { AccessState, ErrorCode, IceConfig, Knock, Mode, PeerInfo, Role, RoomSettings, Seat } from "../../../../protocol/protocol";
 import type { AccessNotice, MuteRequest } from "../features/access";
 import type { ChatItem } from "../features/chat-state";
 import type { Entry } from "../features/entry";
 import { type FilesView, NO_FILES } from "../features/files-view";
+import { NO_PRESENCE, type PresenceView, type ReactionItem } from "../features/presence-view";
 import type { SignalingStatus } from "../signaling/signaling-client";
 import type { PeerState } from "./transport";
 
-export type { AccessNotice, ChatItem, Entry, FilesView, MuteRequest, PeerState };
+export type { AccessNotice, ChatItem, Entry, FilesView, MuteRequest, PeerState, PresenceView, ReactionItem };
 
 export interface Participant extends PeerInfo {
   connection: PeerState;
@@ -75,6 +77,10 @@ export interface SessionState {
   stage: StageView;
   /** Files we send and files offered to us, peer to peer. */
   files: FilesView;
+  /** Who is speaking, the active speaker, each connection's quality (features/presence.ts). */
+  presence: PresenceView;
+  /** Reactions on screen now, oldest first (features/reactions.ts). */
+  reactions: readonly ReactionItem[];
 }
 
 export function initialState(relayOnly: boolean): SessionState {
@@ -99,6 +105,8 @@ export function initialState(relayOnly: boolean): SessionState {
     accessNotice: null,
     stage: { mode: "meeting", seat: "speaker", hands: [], liveSince: null, videoOffFrom: [], invited: false },
     files: NO_FILES,
+    presence: NO_PRESENCE,
+    reactions: [],
   };
 }
 

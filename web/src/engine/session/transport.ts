@@ -98,6 +98,13 @@ export interface Transport {
    * connection adds SCTP to it, which renegotiates: it opens once that is done.
    */
   dataChannel(peerId: string, id: number): PeerChannel | null;
+  /**
+   * Every stats poll (mesh/stats-poll.ts, every 2 s), each connected link's report; returns the
+   * remover. Connection quality reads it: one getStats() per link for every reader.
+   */
+  onStats(fn: (peerId: string, report: RTCStatsReport) => void): () => void;
+  /** Each connected peer's audio level now, 0..1 (its audio receiver's synchronization sources); absent if none. */
+  audioLevels(): Map<string, number>;
   /** The live peer connections, for diagnostics and tests. */
   readonly peerConnections: RTCPeerConnection[];
   /** Our stage tiers now (both lists empty unless we are a speaker on a stage), for benchmarks and tests. */
