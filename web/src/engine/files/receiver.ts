@@ -7,8 +7,8 @@
 // as done. Memory: at most BLOCK_WINDOW blocks (one assembling, the rest waiting for their hash
 // and write), enforced here whatever the sender does.
 //
-// Blocks are verified and written one at a time, in arrival order (`work`), because writes to
-// one file handle must not interleave and the hash is async. A cut channel ends the transfer as
+// Each block's hash starts as soon as it is whole; blocks are written one at a time, in arrival
+// order (`work`), because writes to one file handle must not interleave. A cut channel ends the transfer as
 // "interrupted" once the write in progress has settled, with a resume record: a new
 // FileReceiver on the next channel calls resume(record, sameSink) (resume.ts).
 
@@ -214,17 +214,22 @@ export class FileReceiver extends Emitter<ReceiverEvents> implements ChannelEndp
     this.assembly = null;
     const bytes = assembly.take();
     this.queuedBytes += bytes.byteLength;
-    this.enqueue(() => this.process(assembly.index, bytes));
+    // Hashed from now, while earlier blocks are still being written: WebCrypto digests off the
+    // main thread and copies its input when called, so the write may take the buffer later.
+    // Verifying only when a block's turn to be written came put the hash and the write of every
+    // block in one line, and the sender's window waited on both.
+    const verdict = verifyBlock(bytes, this.current!.blocks[assembly.index]!).catch(() => false);
+    this.enqueue(() => this.process(assembly.index, bytes, verdict));
   }
 
-  /** Verifies, writes and acks (or nacks) one block. Never rejects: `work` chains on it. */
-  private async process(index: number, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+  /** Writes and acks one block once its hash is in, or nacks it. Never rejects: `work` chains on it. */
+  private async process(index: number, bytes: Uint8Array<ArrayBuffer>, verdict: Promise<boolean>): Promise<void> {
     // Read before the write: a sink may take the buffer (a worker's transfer detaches it).
     const length = bytes.byteLength;
     try {
       if (this.state !== "receiving") return;
       const offer = this.current!;
-      if (!(await verifyBlock(bytes, offer.blocks[index]!))) {
+      if (!(await verdict)) {
         if (this.state !== "receiving") return;
         const failures = (this.failures.get(index) ?? 0) + 1;
         this.failures.set(index, failures);

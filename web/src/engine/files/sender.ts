@@ -73,6 +73,8 @@ export class FileSender extends Emitter<TransferEvents<SenderPhase>> implements 
   private readonly resendQueue: number[] = [];
   private readonly resends = new Map<number, number>();
   private wakePump: (() => void) | null = null;
+  /** The block expected next, being read while this one is sent. */
+  private ahead: { index: number; bytes: Promise<ArrayBuffer> } | null = null;
 
   constructor(private readonly options: SenderOptions) {
     super();
@@ -206,7 +208,7 @@ export class FileSender extends Emitter<TransferEvents<SenderPhase>> implements 
       this.sending = index;
       let bytes: ArrayBuffer;
       try {
-        bytes = await readBlock(this.options.file, index, this.offer.blockSize);
+        bytes = await this.read(index);
       } catch (e) {
         // Chrome throws NotReadableError for a file changed or removed since it was picked.
         return this.fail(fileError("read-failed", `reading block ${index}: ${e instanceof Error ? e.name : String(e)}`), "local");
@@ -216,6 +218,24 @@ export class FileSender extends Emitter<TransferEvents<SenderPhase>> implements 
       if (!(await this.sendBlock(index, bytes))) return;
       this.sending = null;
     }
+  }
+
+  /**
+   * Block `index`, read ahead if it was the one expected; then starts reading the block expected
+   * next, so that the disk read overlaps this block's hash and send. Memory: one block more.
+   */
+  private read(index: number): Promise<ArrayBuffer> {
+    const ahead = this.ahead;
+    this.ahead = null;
+    const bytes = ahead?.index === index ? ahead.bytes : readBlock(this.options.file, index, this.offer.blockSize);
+    const next = this.resendQueue[0] ?? (this.nextNew < this.count ? this.nextNew : null);
+    if (next !== null && next !== index) {
+      const pending = readBlock(this.options.file, next, this.offer.blockSize);
+      // Its failure is met (and reported) when the block's turn comes, or never if it does not.
+      pending.catch(() => undefined);
+      this.ahead = { index: next, bytes: pending };
+    }
+    return bytes;
   }
 
   private nextBlock(): number | null {
@@ -263,6 +283,7 @@ export class FileSender extends Emitter<TransferEvents<SenderPhase>> implements 
   }
 
   private stop() {
+    this.ahead = null;
     this.gate.stop();
     this.wake();
   }

@@ -1,0 +1,90 @@
+// The two overlaps that keep a transfer moving: the receiver hashes each block as soon as it is
+// whole, while an earlier block is still being written, and the sender reads the next block while
+// it sends this one. Without them every block's disk work and hash stood in line before its ack.
+
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BLOCK_SIZE, hashFile } from "../../web/src/engine/files/blocks";
+import type { FileChannel } from "../../web/src/engine/files/channel";
+import { FileReceiver } from "../../web/src/engine/files/receiver";
+import { generatedBytes, MiB, sameBytes, TestSink, transferPair, until } from "./files-fakes";
+
+/** A sink whose first write waits until released. */
+class HeldSink extends TestSink {
+  private release: (() => void) | null = null;
+  private readonly held = new Promise<void>((resolve) => (this.release = resolve));
+  private first = true;
+  writing = false;
+  override async write(offset: number, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+    if (this.first) {
+      this.first = false;
+      this.writing = true;
+      await this.held;
+    }
+    return super.write(offset, bytes);
+  }
+  letGo() {
+    this.release!();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("the receiver", () => {
+  it("hashes blocks that arrive while an earlier one is still being written, and writes them in order", async () => {
+    const bytes = generatedBytes(4 * MiB, 7);
+    const manifest = await hashFile(new Blob([bytes]));
+    const sent: Array<Record<string, unknown>> = [];
+    const channel: FileChannel = {
+      bufferedAmount: 0,
+      bufferedAmountLowThreshold: 0,
+      send: (data) => void (typeof data === "string" && sent.push(JSON.parse(data))),
+      onBufferedAmountLow: () => () => undefined,
+      close: () => undefined,
+    };
+    const receiver = new FileReceiver({ channel });
+    const sink = new HeldSink(bytes.byteLength);
+    receiver.receive(JSON.stringify({ type: "offer", id: manifest.id, name: "f.bin", size: bytes.byteLength, mime: "", blockSize: BLOCK_SIZE, blocks: manifest.blocks }));
+    await until(() => receiver.phase === "offered");
+    receiver.accept(sink);
+    // From here on only blocks are digested (the offer's id was checked above).
+    const digest = vi.spyOn(crypto.subtle, "digest");
+    for (let index = 0; index < 4; index++) {
+      receiver.receive(JSON.stringify({ type: "block", index, bytes: MiB }));
+      for (let at = 0; at < MiB; at += 256 * 1024) receiver.receive(bytes.slice(index * MiB + at, index * MiB + at + 256 * 1024).buffer);
+    }
+    await until(() => sink.writing);
+    // Block 0's write is held; blocks 1–3 came meanwhile and each was hashed at once.
+    await until(() => digest.mock.calls.length === 4);
+    expect(sink.writes).toEqual([]);
+    expect(sent.filter((m) => m.type === "ack")).toEqual([]);
+    sink.letGo();
+    await until(() => receiver.phase === "done");
+    expect(sink.writes).toEqual([0, 1, 2, 3].map((i) => i * MiB));
+    expect(sent.filter((m) => m.type === "ack").map((m) => m.block)).toEqual([0, 1, 2, 3]);
+    expect(sameBytes(await sink.bytes(), bytes)).toBe(true);
+    // One digest per block: a block is not hashed again when its turn to be written comes.
+    expect(digest.mock.calls.length).toBe(4);
+  });
+});
+
+describe("the sender", () => {
+  it("starts reading the next block when it takes this one, and reads each block once", async () => {
+    const bytes = generatedBytes(3 * MiB + 5, 9);
+    const t = await transferPair(bytes);
+    const reads: number[] = [];
+    /** How many block headers had gone out when each read began. */
+    const headersSent: number[] = [];
+    const slice = Blob.prototype.slice;
+    vi.spyOn(t.file, "slice").mockImplementation(function (this: Blob, start?: number, end?: number, type?: string) {
+      reads.push(start ?? 0);
+      headersSent.push(t.link.a.controls.filter((m) => m.type === "block").length);
+      return slice.call(this, start, end, type);
+    });
+    t.sender.start();
+    expect(await t.senderEnd).toEqual({ ok: true });
+    expect(reads).toEqual([0, 1, 2, 3].map((i) => i * MiB));
+    // Block 1's read began before block 0's header went out, so it overlapped block 0's hash and
+    // send; each later block's read began while the block before it was being sent.
+    expect(headersSent).toEqual([0, 0, 1, 2]);
+  });
+});
