@@ -94,6 +94,55 @@ export async function fileFloor(kit: BenchKit, bytes = FILE_BYTES): Promise<Floo
   }
 }
 
+/**
+ * The same ordered channel and backpressure as fileFloor, between two pages in browsers of their
+ * own (as the members in fileTransfer are) with no call and no app code: what crossing from one
+ * browser to another costs the platform by itself, next to the in-page floor. Offer and answer
+ * travel through this process, complete (ICE gathered first), so no signaling is involved.
+ */
+export async function twoBrowserFloor(kit: BenchKit, bytes = FILE_BYTES): Promise<FloorRun> {
+  const a = await ownBrowser(kit, "Floor A");
+  const b = await ownBrowser(kit, "Floor B");
+  type G = { floorPc?: RTCPeerConnection; floorDc?: RTCDataChannel };
+  try {
+    await a.page.goto(kit.url);
+    await b.page.goto(kit.url);
+    // Each side waits for ICE gathering to complete, so one description carries every candidate.
+    const offer = await a.page.evaluate(async () => {
+      const g = globalThis as unknown as G;
+      const pc = (g.floorPc = new RTCPeerConnection());
+      g.floorDc = pc.createDataChannel("floor", { ordered: true });
+      g.floorDc.binaryType = "arraybuffer";
+      await pc.setLocalDescription();
+      if (pc.iceGatheringState !== "complete") await new Promise<void>((r) => pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && r()));
+      return pc.localDescription!.toJSON() as RTCSessionDescriptionInit;
+    });
+    const answer = await b.page.evaluate(async (offer) => {
+      const g = globalThis as unknown as G;
+      const pc = (g.floorPc = new RTCPeerConnection());
+      pc.ondatachannel = (e) => {
+        g.floorDc = e.channel;
+        g.floorDc.binaryType = "arraybuffer";
+      };
+      await pc.setRemoteDescription(offer);
+      await pc.setLocalDescription();
+      if (pc.iceGatheringState !== "complete") await new Promise<void>((r) => pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && r()));
+      return pc.localDescription!.toJSON() as RTCSessionDescriptionInit;
+    }, offer);
+    await a.page.evaluate((answer) => (globalThis as unknown as G).floorPc!.setRemoteDescription(answer), answer);
+    for (const p of [a.page, b.page]) await p.waitForFunction(() => (globalThis as unknown as G).floorDc?.readyState === "open", null, { polling: 20, timeout: 20_000 });
+    const chunk = await a.page.evaluate(() => {
+      const max = (globalThis as unknown as G).floorPc!.sctp?.maxMessageSize;
+      return Math.min(65536, max && max > 0 ? max : 65536);
+    });
+    const ms = await timeChannel(a.page, b.page, bytes, chunk, "floorDc");
+    return { ms, mbps: bytes / 1e6 / (ms / 1000), chunk };
+  } finally {
+    await a.browser.close();
+    await b.browser.close();
+  }
+}
+
 /** A browser of its own, so that its renderer processes are one member's page. */
 interface OwnBrowser {
   browser: Browser;
@@ -314,22 +363,32 @@ async function rawChannelMbps(sender: Page, receiver: Page, bytes: number): Prom
   await sender.evaluate(open, LINK_STREAM);
   await receiver.evaluate(open, LINK_STREAM);
   for (const p of [sender, receiver]) await p.waitForFunction(() => (globalThis as unknown as { benchRaw: RTCDataChannel }).benchRaw.readyState === "open", null, { polling: 20, timeout: 20_000 });
+  const ms = await timeChannel(sender, receiver, bytes, 65536, "benchRaw");
+  return bytes / 1e6 / (ms / 1000);
+}
+
+/**
+ * Sends `bytes` as `chunk`-byte messages on the open channel at globalThis[key] of `sender`, with
+ * the app's backpressure rule, to the same channel of `receiver`: ms from the first send to the
+ * last byte received (both pages on this machine's clock).
+ */
+async function timeChannel(sender: Page, receiver: Page, bytes: number, chunk: number, key: string): Promise<number> {
   const arrived = receiver.evaluate(
-    (bytes) =>
+    ({ bytes, key }) =>
       new Promise<number>((resolve) => {
-        const dc = (globalThis as unknown as { benchRaw: RTCDataChannel }).benchRaw;
+        const dc = (globalThis as unknown as Record<string, RTCDataChannel>)[key]!;
         let n = 0;
         dc.onmessage = (m) => {
           n += (m.data as ArrayBuffer).byteLength;
           if (n >= bytes) resolve(performance.timeOrigin + performance.now());
         };
       }),
-    bytes,
+    { bytes, key },
   );
   const started = await sender.evaluate(
-    async ({ bytes, high, low }) => {
-      const dc = (globalThis as unknown as { benchRaw: RTCDataChannel }).benchRaw;
-      const payload = crypto.getRandomValues(new Uint8Array(65536));
+    async ({ bytes, chunk, high, low, key }) => {
+      const dc = (globalThis as unknown as Record<string, RTCDataChannel>)[key]!;
+      const payload = crypto.getRandomValues(new Uint8Array(chunk));
       dc.bufferedAmountLowThreshold = low;
       let wake: (() => void) | null = null;
       dc.onbufferedamountlow = () => {
@@ -338,14 +397,15 @@ async function rawChannelMbps(sender: Page, receiver: Page, bytes: number): Prom
         w?.();
       };
       const t0 = performance.timeOrigin + performance.now();
-      for (let sent = 0; sent < bytes; sent += payload.byteLength) {
-        while (dc.bufferedAmount > 0 && dc.bufferedAmount + payload.byteLength > high) await new Promise<void>((r) => (wake = r));
-        dc.send(payload);
+      for (let sent = 0; sent < bytes; ) {
+        const n = Math.min(chunk, bytes - sent);
+        while (dc.bufferedAmount > 0 && dc.bufferedAmount + n > high) await new Promise<void>((r) => (wake = r));
+        dc.send(n === chunk ? payload : payload.subarray(0, n));
+        sent += n;
       }
       return t0;
     },
-    { bytes, high: HIGH_WATER, low: LOW_WATER },
+    { bytes, chunk, high: HIGH_WATER, low: LOW_WATER, key },
   );
-  const ended = await arrived;
-  return bytes / 1e6 / ((ended - started) / 1000);
+  return (await arrived) - started;
 }

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { startBrowserBench } from "./browser.ts";
 import { bundleSizes } from "./bundle.ts";
-import { FILE_BYTES, fileFloor, fileTransfer, type FileRun, type FloorRun } from "./files.ts";
+import { FILE_BYTES, fileFloor, fileTransfer, type FileRun, type FloorRun, twoBrowserFloor } from "./files.ts";
 import { idleCost } from "./idle.ts";
 import { fanout, latency, storm, throughput } from "./relay.ts";
 import { slowReader } from "./slow-reader.ts";
@@ -215,6 +215,7 @@ async function filesFigures(): Promise<Row[]> {
   log(`peer-to-peer files: ${mib} MiB, ${reps} repetitions…`);
   const b = await startBrowserBench();
   const floors: FloorRun[] = [];
+  const apart: FloorRun[] = [];
   const runs: FileRun[] = [];
   try {
     await fileFloor(b.kit, 16 * 1024 * 1024); // a warm-up: the first browser context pays for cold caches
@@ -222,6 +223,9 @@ async function filesFigures(): Promise<Row[]> {
       const f = await fileFloor(b.kit, bytes);
       floors.push(f);
       log(`  rep ${rep}/${reps}: floor ${f.mbps.toFixed(1)} MB/s (${f.ms.toFixed(0)} ms, ${f.chunk}-byte messages)`);
+      const two = await twoBrowserFloor(b.kit, bytes);
+      apart.push(two);
+      log(`  rep ${rep}/${reps}: the same channel between two browsers, no call: ${two.mbps.toFixed(1)} MB/s (${two.ms.toFixed(0)} ms)`);
       const r = await fileTransfer(b.kit, bytes);
       runs.push(r);
       log(
@@ -247,6 +251,17 @@ async function filesFigures(): Promise<Row[]> {
       // The same members' own connection, with the call running, carrying a raw channel and no file code.
       figure: `peer-to-peer file, ${mib} MiB: accept → done, against a raw channel on the members' own connection (50 MiB, call video running)`,
       roomlink: ours, baseline: median(runs.map((r) => r.linkMbps)), baselineName: "raw channel, same connection", unit: "MB/s", target: "(reported)", pass: null,
+      note: repsNote,
+    },
+    {
+      // Where the gap to the floor comes from: the platform alone, between two browsers with no call.
+      figure: `peer-to-peer file, ${mib} MiB: the floor's channel between two browsers (no call, no app), against the in-page floor`,
+      roomlink: median(apart.map((f) => f.mbps)), baseline: floor, baselineName: "in-page data channel floor", unit: "MB/s", target: "(reported)", pass: null,
+      note: repsNote,
+    },
+    {
+      figure: `peer-to-peer file, ${mib} MiB: accept → done, against the floor's channel between two browsers (no call)`,
+      roomlink: ours, baseline: median(apart.map((f) => f.mbps)), baselineName: "two-browser channel, no call", unit: "MB/s", target: "(reported)", pass: null,
       note: repsNote,
     },
     {
