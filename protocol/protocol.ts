@@ -23,6 +23,13 @@ import {
   membershipServer,
 } from "./features/membership";
 import { VOICE_ERRORS, type VoiceClientMessage, type VoiceServerMessage, voiceClient, voiceServer } from "./features/voice";
+import {
+  REACTION_ERRORS,
+  type ReactionsClientMessage,
+  type ReactionsServerMessage,
+  reactionsClient,
+  reactionsServer,
+} from "./features/reactions";
 import { STAGE_ERRORS, type StageClientMessage, type StageServerMessage, stageClient, stageServer } from "./features/stage";
 import { SIGNAL_ERRORS, type SignalClientMessage, type SignalServerMessage, signalClient, signalServer } from "./features/signal";
 import { LIMITS } from "./limits";
@@ -51,6 +58,16 @@ export { cleanName, DEFAULT_UPLOAD_BUDGET_KBPS, PROTOCOL_VERSION, SETTINGS_RANGE
 export type { DescriptionType, LinkSignal, SignalData } from "./features/signal";
 export type { Mode, Seat, StageState } from "./features/stage";
 export { isMode, isSeat, MAX_SPEAKERS, MODES, SEATS } from "./features/stage";
+export type { ReactionBatch, ReactionCode } from "./features/reactions";
+export {
+  isReactionCode,
+  MAX_REACTIONS_PER_FRAME,
+  REACTION_BATCH_MS,
+  REACTION_RATE,
+  REACTION_RECENT_MAX,
+  REACTION_RECENT_MS,
+  REACTIONS,
+} from "./features/reactions";
 export type { VoiceRef, VoiceType } from "./features/voice";
 export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOICE_UPLOAD_TTL_MS } from "./features/voice";
 export { FILE_CHANNEL_MAX, TRANSFER_ID } from "./features/files";
@@ -77,7 +94,8 @@ export type ClientMessage =
   | IceClientMessage
   | AccessClientMessage
   | StageClientMessage
-  | VoiceClientMessage;
+  | VoiceClientMessage
+  | ReactionsClientMessage;
 
 export type ServerMessage =
   | MembershipServerMessage
@@ -88,6 +106,7 @@ export type ServerMessage =
   | AccessServerMessage
   | StageServerMessage
   | VoiceServerMessage
+  | ReactionsServerMessage
   | { type: "error"; code: ErrorCode; message: string };
 
 export type ClientType = ClientMessage["type"];
@@ -98,7 +117,7 @@ export type ClientOf<K extends ClientType> = Extract<ClientMessage, { type: K }>
 export type ServerOf<K extends ServerType> = Extract<ServerMessage, { type: K }>;
 
 /** Every error code, each meaning one thing; the one list the type and the client's check come from. */
-export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS] as const;
+export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS, ...REACTION_ERRORS] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ProtocolError = ProtocolErrorOf<ErrorCode>;
@@ -156,6 +175,7 @@ const clientValidators: ClientValidators<ClientMessage, ErrorCode> = {
   ...accessClient,
   ...stageClient,
   ...voiceClient,
+  ...reactionsClient,
 };
 
 const CLIENT_TYPES = Object.keys(clientValidators) as ClientType[];
@@ -195,6 +215,7 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...accessServer,
   ...stageServer,
   ...voiceServer,
+  ...reactionsServer,
   error: (v) => (isOneOf(ERROR_CODES, v.code) && isString(v.message) ? { type: "error", code: v.code, message: v.message } : null),
 };
 

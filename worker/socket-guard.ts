@@ -13,11 +13,12 @@ export class TokenBucket {
     this.last = now;
   }
 
-  take(now: number): boolean {
+  /** Takes `cost` tokens, all or none (a frame of five reactions is five: reactions.ts). */
+  take(now: number, cost = 1): boolean {
     this.tokens = Math.min(this.rate.burst, this.tokens + (Math.max(0, now - this.last) / 1000) * this.rate.perSecond);
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }
@@ -59,14 +60,15 @@ export class SocketGuard {
   /**
    * One incoming frame. "throttled" is the first refusal of an episode (tell the client once),
    * "drop" the following ones (say nothing: answering a flood would amplify it), "close" when the
-   * client has used up its drop allowance, i.e. it is not backing off.
+   * client has used up its drop allowance, i.e. it is not backing off. `cost`: the tokens the
+   * frame takes from the bucket; a refused frame costs one drop, whatever its cost.
    */
-  admit(now: number): Admission {
+  admit(now: number, cost = 1): Admission {
     const seconds = Math.max(0, now - this.last) / 1000;
     this.last = now;
     this.dropAllowance = Math.min(this.policy.maxDropped, this.dropAllowance + seconds);
     if (this.dropAllowance >= this.policy.maxDropped) this.told = false;
-    if (this.bucket.take(now)) return "ok";
+    if (this.bucket.take(now, cost)) return "ok";
     this.dropAllowance -= 1;
     if (this.dropAllowance < 0) return "close";
     if (this.told) return "drop";

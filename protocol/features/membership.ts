@@ -24,6 +24,7 @@ import { type AccessState, accessState, DEVICE_ID, HOST_KEY, type Knock, knock, 
 import { type ChatMessage, chatMessage } from "./chat";
 import { type IceConfig, iceConfig } from "./ice";
 import { type MediaState, mediaState } from "./media";
+import { type ReactionBatch, recentBatches } from "./reactions";
 import { isSeat, type Seat, type StageState, stageState } from "./stage";
 
 export const PROTOCOL_VERSION = 1;
@@ -112,6 +113,11 @@ export type MembershipServerMessage =
        * their URLs. Random; it stops working when the member leaves.
        */
       mediaToken: string;
+      /**
+       * The reactions of the last REACTION_RECENT_MS, oldest first (features/reactions.ts), so
+       * that a late joiner sees the applause it walked into; at most REACTION_RECENT_MAX.
+       */
+      reactions: ReactionBatch[];
     }
   | { type: "peer-joined"; peer: PeerInfo }
   | { type: "peer-left"; id: string }
@@ -218,9 +224,13 @@ export const membershipServer: ServerValidators<MembershipServerMessage> = {
     const access = accessState(v.access);
     const knocks = listOf(v.knocks, knock);
     const stage = stageState(v.stage);
-    if (!you || !peers || !chat || !settings || !ice || !access || !knocks || !stage || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
+    const reactions = recentBatches(v.reactions);
+    if (!you || !peers || !chat || !settings || !ice || !access || !knocks || !stage || !reactions || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
     if (!isString(v.resumeToken) || !isBool(v.resumed) || !isString(v.mediaToken) || v.mediaToken.length > 64) return null;
-    return { type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks, stage, mediaToken: v.mediaToken };
+    return {
+      type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks, stage,
+      mediaToken: v.mediaToken, reactions,
+    };
   },
   "peer-joined": (v) => {
     const peer = peerInfo(v.peer);

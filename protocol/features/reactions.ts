@@ -14,6 +14,8 @@
 //   those of the last REACTION_RECENT_MS (at most REACTION_RECENT_MAX entries) in memory only, for
 //   the welcome: a late joiner sees only recent ones. Reactions are never stored in chat history.
 
+import { bad, type ClientValidators, isObj, isOneOf, isPeerId, isTime, listOf, ok, type ServerValidators } from "../wire";
+
 /** The palette, in the order shown. No "wave": a wave reads as a raised hand (nextcloud/spreed#17477). */
 export const REACTIONS = ["thumbs-up", "clap", "laugh", "heart", "party", "surprised", "thinking", "sad"] as const;
 export type ReactionCode = (typeof REACTIONS)[number];
@@ -34,3 +36,47 @@ export interface ReactionBatch {
 
 export type ReactionsClientMessage = { type: "react"; reactions: ReactionCode[] };
 export type ReactionsServerMessage = { type: "reaction" } & ReactionBatch;
+
+/**
+ * None of its own: a malformed `react` is `bad-message` like any frame, and a member over its
+ * ration hears the frames' `rate-limited` (the same episode rules as a flood).
+ */
+export const REACTION_ERRORS = [] as const;
+
+export const isReactionCode = (v: unknown): v is ReactionCode => isOneOf(REACTIONS, v);
+
+/**
+ * 1..MAX_REACTIONS_PER_FRAME codes, each one of REACTIONS (repeats allowed: three claps are three),
+ * or null. The length is checked before any item, so a frame of thousands costs nothing to refuse.
+ */
+export function reactionCodes(v: unknown): ReactionCode[] | null {
+  if (!Array.isArray(v) || v.length < 1 || v.length > MAX_REACTIONS_PER_FRAME) return null;
+  return v.every(isReactionCode) ? [...v] : null;
+}
+
+export function reactionBatch(v: unknown): ReactionBatch | null {
+  if (!isObj(v) || !isPeerId(v.from) || !isTime(v.at)) return null;
+  const reactions = reactionCodes(v.reactions);
+  return reactions ? { from: v.from, reactions, at: v.at } : null;
+}
+
+/** The welcome's recent batches: at most REACTION_RECENT_MAX, each well-formed. */
+export function recentBatches(v: unknown): ReactionBatch[] | null {
+  if (!Array.isArray(v) || v.length > REACTION_RECENT_MAX) return null;
+  return listOf(v, reactionBatch);
+}
+
+export const reactionsClient: ClientValidators<ReactionsClientMessage, never> = {
+  react: (v) => {
+    const reactions = reactionCodes(v.reactions);
+    if (!reactions) return bad("react", `\`reactions\` must be 1–${MAX_REACTIONS_PER_FRAME} of ${REACTIONS.join(", ")}`);
+    return ok({ type: "react", reactions });
+  },
+};
+
+export const reactionsServer: ServerValidators<ReactionsServerMessage> = {
+  reaction: (v) => {
+    const batch = reactionBatch(v);
+    return batch ? { type: "reaction", ...batch } : null;
+  },
+};

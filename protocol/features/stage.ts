@@ -14,7 +14,8 @@
 // - Being moved onto the stage is an invitation: the member's client turns nothing on until the
 //   person accepts (a host must not be able to put anyone on camera); declining is `leave-stage`.
 // - Anyone may raise a hand; the room keeps the hands in the order raised, in the welcome, so a
-//   late joiner sees them. Being moved onto the stage lowers the hand.
+//   late joiner sees them. Being moved onto the stage lowers the hand. A host or cohost may lower
+//   every hand at once (`lower-hands`: "thanks, we got to everyone"), in a meeting too.
 // - The room relays a viewer's signals to speakers only, and refuses a viewer's `media` frame
 //   that turns anything on ("not-on-stage"). In a meeting every member's seat is "speaker".
 // - How many viewers get video is the speaker's call (its upload budget and CPU, measured in the
@@ -52,7 +53,9 @@ export type StageClientMessage =
   /** A speaker, on a stage: step down to the audience. */
   | { type: "leave-stage" }
   /** Any member: raise or lower its own hand. */
-  | { type: "hand"; up: boolean };
+  | { type: "hand"; up: boolean }
+  /** Host or cohost: lower every raised hand. */
+  | { type: "lower-hands" };
 
 export type StageServerMessage =
   /** To everyone: the mode or the hands changed. */
@@ -90,6 +93,7 @@ export const stageClient: ClientValidators<StageClientMessage, never> = {
   },
   "leave-stage": () => ok({ type: "leave-stage" }),
   hand: (v) => (isBool(v.up) ? ok({ type: "hand", up: v.up }) : bad("hand", "`up` must be a boolean")),
+  "lower-hands": () => ok({ type: "lower-hands" }),
 };
 
 export const stageServer: ServerValidators<StageServerMessage> = {

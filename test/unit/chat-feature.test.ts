@@ -67,6 +67,7 @@ const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   knocks: [],
   stage: { mode: "meeting", hands: [], liveSince: null },
   mediaToken: "m".repeat(22),
+  reactions: [],
 });
 const throttled = { type: "error", code: "chat-throttled", message: "slow down" } as const;
 const held = (items: readonly ChatItem[]) => items.filter((i) => i.kind === "pending" && i.held).map((i) => (i.kind === "pending" ? i.text : ""));

@@ -1,6 +1,6 @@
 // Just enough of RTCPeerConnection's transceivers for the units that lay out media (media-layout,
 // the mesh): transceivers with a direction, a sender whose track and streams a test can read, and
-// a receiver of a kind. `remoteOffer` adds the transceivers setRemoteDescription would create for
+// a receiver of a kind (with the synchronization sources a test sets). `remoteOffer` adds the transceivers setRemoteDescription would create for
 // an offer and returns that offer's SDP. Nothing is negotiated: that is negotiation.test.ts's part.
 
 import type { LocalTracks } from "../../web/src/engine/media/local-tracks";
@@ -32,7 +32,7 @@ export class FakeSender {
 
 export class FakeTransceiver {
   readonly sender: FakeSender;
-  readonly receiver: { track: { kind: string } };
+  readonly receiver: { track: { kind: string }; sources: RTCRtpSynchronizationSource[]; getSynchronizationSources(): RTCRtpSynchronizationSource[] };
   constructor(
     kind: string,
     track: MediaStreamTrack | null,
@@ -42,7 +42,13 @@ export class FakeTransceiver {
   ) {
     this.sender = new FakeSender(track);
     this.sender.setStreams(...streams);
-    this.receiver = { track: { kind } };
+    this.receiver = {
+      track: { kind },
+      sources: [],
+      getSynchronizationSources() {
+        return this.sources;
+      },
+    };
   }
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES, LIMITS, SETTINGS_RANGES, VOICE_MAX_BYTES, VOICE_MAX_MS, charCount, cleanName, exceedsBytes, parseClientMessage, parseIceServer, parseServerMessage } from "../../protocol/protocol";
+import {
+  ERROR_CODES, LIMITS, MAX_REACTIONS_PER_FRAME, REACTION_RECENT_MAX, REACTIONS, SETTINGS_RANGES, VOICE_MAX_BYTES, VOICE_MAX_MS, charCount, cleanName, exceedsBytes, isReactionCode,
+  parseClientMessage, parseIceServer, parseServerMessage,
+} from "../../protocol/protocol";
 
 const media = { mic: true, cam: false, screen: false };
 const parse = (v: unknown, max?: number) => parseClientMessage(JSON.stringify(v), max);
@@ -32,6 +35,9 @@ describe("parseClientMessage", () => {
       { type: "voice-upload", cid: "v-1", mime: "audio/ogg", bytes: VOICE_MAX_BYTES, durationMs: VOICE_MAX_MS },
       { type: "chat", text: "", cid: "v-1", voice: { key: KEY } },
       { type: "chat", text: "with words", cid: "v-1", voice: { key: KEY } },
+      { type: "lower-hands" },
+      { type: "react", reactions: ["clap"] },
+      { type: "react", reactions: ["clap", "clap", "heart", "party", "sad"] },
     ];
     for (const msg of good) {
       const r = parse(msg);
@@ -89,6 +95,16 @@ describe("parseClientMessage", () => {
     ["a fractional voice size", JSON.stringify({ type: "voice-upload", cid: "v", mime: "audio/mp4", bytes: 1.5, durationMs: 10 }), "bad-voice"],
     ["a chat with a malformed voice key", JSON.stringify({ type: "chat", text: "", cid: "c", voice: { key: "short" } }), "bad-message"],
     ["a chat with a voice that is not an object", JSON.stringify({ type: "chat", text: "", cid: "c", voice: KEY }), "bad-message"],
+    ["a react without reactions", '{"type":"react"}', "bad-message"],
+    ["an empty react", JSON.stringify({ type: "react", reactions: [] }), "bad-message"],
+    ["a react of six", JSON.stringify({ type: "react", reactions: Array(6).fill("clap") }), "bad-message"],
+    ["a react with an unknown code", JSON.stringify({ type: "react", reactions: ["clap", "wave"] }), "bad-message"],
+    ["a react with an emoji for a code", JSON.stringify({ type: "react", reactions: ["👏"] }), "bad-message"],
+    ["a react of free text", JSON.stringify({ type: "react", reactions: "clap clap" }), "bad-message"],
+    ["a react with a code in another case", JSON.stringify({ type: "react", reactions: ["Clap"] }), "bad-message"],
+    ["a react with a code and a variation selector", JSON.stringify({ type: "react", reactions: ["heart\ufe0f"] }), "bad-message"],
+    ["a react with a number", JSON.stringify({ type: "react", reactions: [1] }), "bad-message"],
+    ["a react as one object", JSON.stringify({ type: "react", reactions: { 0: "clap", length: 1 } }), "bad-message"],
   ])("refuses %s", (_what, frame, code) => {
     const r = parseClientMessage(frame);
     expect(r.ok).toBe(false);
@@ -125,7 +141,7 @@ describe("parseServerMessage", () => {
       lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 },
       ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
       resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false }, knocks: [],
-      stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 }, mediaToken: "M".repeat(22),
+      stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 }, mediaToken: "M".repeat(22), reactions: [{ from: "b", reactions: ["clap", "clap"], at: 900 }],
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
     expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
@@ -171,7 +187,7 @@ describe("numbers and lists in server frames", () => {
   const welcome = {
     type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker" }, peers: [], chat: [],
     lastSeq: 0, settings, ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false,
-    access: { lobby: false, locked: false, passcode: false }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22),
+    access: { lobby: false, locked: false, passcode: false }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22), reactions: [],
   };
 
   it("refuses settings a broken server could use to make the client spin or stall", () => {
@@ -214,6 +230,56 @@ describe("numbers and lists in server frames", () => {
   });
 });
 
+
+describe("reactions and lowering hands", () => {
+  it("takes the codes as they are, in order, repeats included, and nothing beside them", () => {
+    expect(parse({ type: "react", reactions: ["clap", "heart", "clap"], from: "spoofed", at: 5 })).toEqual({ ok: true, value: { type: "react", reactions: ["clap", "heart", "clap"] } });
+    expect(parse({ type: "lower-hands", all: false })).toEqual({ ok: true, value: { type: "lower-hands" } });
+    for (const code of REACTIONS) expect(parse({ type: "react", reactions: [code] }).ok, code).toBe(true);
+    expect(parse({ type: "react", reactions: Array(MAX_REACTIONS_PER_FRAME).fill("party") }).ok).toBe(true);
+  });
+
+  it("knows a code only as the palette spells it", () => {
+    expect(REACTIONS.every(isReactionCode)).toBe(true);
+    for (const v of ["", "wave", "CLAP", " clap", "👍", null, 5, ["clap"], "toString", "__proto__"]) expect(isReactionCode(v), String(v)).toBe(false);
+  });
+
+  it("refuses a long list by its length, whatever it holds", () => {
+    const r = parse({ type: "react", reactions: Array(5_000).fill("clap") });
+    expect(r).toMatchObject({ ok: false, error: { code: "bad-message", message: expect.stringContaining("1–5") } });
+  });
+
+  it("reads a relayed reaction and the welcome's recent ones, and refuses what a room would never send", () => {
+    const reaction = { type: "reaction", from: "p1", reactions: ["thumbs-up", "sad"], at: 1_700_000_000_000 };
+    expect(parseServerMessage(JSON.stringify(reaction))).toEqual(reaction);
+    for (const bad of [
+      { ...reaction, from: "a b" },
+      { ...reaction, from: undefined },
+      { ...reaction, reactions: [] },
+      { ...reaction, reactions: ["thumbs-up", "boo"] },
+      { ...reaction, reactions: Array(MAX_REACTIONS_PER_FRAME + 1).fill("sad") },
+      { ...reaction, at: -1 },
+      { ...reaction, at: "now" },
+    ]) {
+      expect(parseServerMessage(JSON.stringify(bad)), JSON.stringify(bad)).toBeNull();
+    }
+    const welcome = {
+      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "viewer" }, peers: [], chat: [], lastSeq: 0,
+      settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 },
+      ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false }, knocks: [],
+      stage: { mode: "stage", hands: [], liveSince: 1 }, mediaToken: "M".repeat(22), reactions: [] as unknown[],
+    };
+    const batch = { from: "b", reactions: ["clap"], at: 3 };
+    expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
+    const full = { ...welcome, reactions: Array(REACTION_RECENT_MAX).fill(batch) };
+    expect(parseServerMessage(JSON.stringify(full))).toEqual(full);
+    expect(parseServerMessage(JSON.stringify({ ...welcome, reactions: Array(REACTION_RECENT_MAX + 1).fill(batch) }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, reactions: [batch, { ...batch, reactions: ["boo"] }] }))).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ ...welcome, reactions: null }))).toBeNull();
+    const { reactions: _reactions, ...none } = welcome;
+    expect(parseServerMessage(JSON.stringify(none))).toBeNull();
+  });
+});
 
 describe("names and text that look like something else", () => {
   it("cleans names: NFC, no controls, bidi or zero-width characters; refuses a name that cleans to nothing", () => {

@@ -222,6 +222,34 @@ describe("stage: hands", () => {
     expect(host.last("peer-left")).toEqual({ type: "peer-left", id });
   });
 
+  it("lowers every hand at once for a host or cohost, away members' too, with one stage frame; none when none is up", () => {
+    const { r, host, audience } = stage(3);
+    const [a, b, c] = audience as [FakeSocket, FakeSocket, FakeSocket];
+    r.send(host, { type: "lower-hands" });
+    expect(host.all("stage")).toEqual([]);
+    for (const s of [a, b, c]) r.send(s, { type: "hand", up: true });
+    r.drop(c);
+    // Not a member's to do: refused, and it counts against the socket.
+    r.send(a, { type: "lower-hands" });
+    expect(a.errors()).toEqual(["forbidden"]);
+    expect(a.strikes).toBe(1);
+    expect(host.last("stage")!.stage.hands).toHaveLength(3);
+    const before = b.all("stage").length;
+    r.send(host, { type: "lower-hands" });
+    expect(b.all("stage")).toHaveLength(before + 1);
+    expect(b.last("stage")!.stage.hands).toEqual([]);
+    // The away member comes back with its hand down.
+    const back = r.join("V2", { resume: { id: r.idOf(c), token: c.last("welcome")!.resumeToken } });
+    expect(back.last("welcome")!.stage.hands).toEqual([]);
+    // A cohost may, in a meeting too.
+    r.send(host, { type: "set-mode", mode: "meeting" });
+    r.send(host, { type: "set-role", id: r.idOf(a), role: "cohost" });
+    r.send(b, { type: "hand", up: true });
+    r.send(a, { type: "lower-hands" });
+    expect(host.last("stage")!.stage).toMatchObject({ mode: "meeting", hands: [] });
+    expect(a.errors()).toEqual(["forbidden"]);
+  });
+
   it("allows a change again once the ration refills", () => {
     const { r, host, audience } = stage(1);
     const [v] = audience as [FakeSocket];

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { ServerMessage } from "../../protocol/protocol";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { REACTION_BATCH_MS, type ServerMessage } from "../../protocol/protocol";
+import { REACTION_SHOW_MS } from "../../web/src/engine/features/presence-view";
 import { ice, peer, setup, welcome } from "./session-fakes";
 
 const message = (seq: number, text: string) => ({ seq, from: "p2", name: "Bo", text, ts: seq, cid: `c${seq}` });
@@ -25,6 +26,7 @@ const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K 
   denied: { type: "denied", blocked: false, retryAfterMs: 30_000 },
   stage: { type: "stage", stage: { mode: "meeting", hands: ["p1"], liveSince: null } },
   "peer-seat": { type: "peer-seat", id: "p2", seat: "speaker" },
+  reaction: { type: "reaction", from: "p1", reactions: ["clap"], at: 10 },
   "peer-left": { type: "peer-left", id: "p2" },
   // Its cid is the voice message's the test sends first (a reply to nothing is dropped).
   "voice-upload": { type: "voice-upload", cid: "set-by-the-test", key: "k".repeat(22), url: "/api/rooms/r/voice-upload/x", expires: 60_000 },
@@ -158,5 +160,30 @@ describe("RoomSession lifecycle", () => {
     signaling.deliver(samples["peer-joined"]);
     expect(transport.calls.at(-1)).toBe("close");
     expect(() => session.sendChat("hi")).toThrow(/after destroy/);
+  });
+});
+
+describe("reactions in the session", () => {
+  it("shows the welcome's, the relayed and our own; sends ours in one frame; stops its timers with the session", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const { signaling, session } = setup();
+      expect(session.actions.react("clap")).toBe(false); // not in the room yet
+      signaling.deliver(welcome(peer("me", "Al", 10_000), [peer("p1", "Bo", 1)], { reactions: [{ from: "p1", reactions: ["clap"], at: 9_000 }] }));
+      signaling.deliver({ type: "reaction", from: "p1", reactions: ["heart"], at: 10_100 });
+      expect(session.actions.react("party")).toBe(true);
+      const shown = () => session.state.reactions.map((r) => `${r.from}:${r.code}`);
+      expect(shown()).toEqual(["p1:clap", "p1:heart", "me:party"]);
+      vi.advanceTimersByTime(REACTION_BATCH_MS);
+      expect(signaling.sent.filter((m) => m.type === "react")).toEqual([{ type: "react", reactions: ["party"] }]);
+      vi.advanceTimersByTime(REACTION_SHOW_MS);
+      expect(shown()).toEqual([]);
+      session.actions.react("sad");
+      session.destroy();
+      expect(vi.getTimerCount()).toBe(0);
+      expect(() => session.actions.react("clap")).toThrow(/after destroy/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

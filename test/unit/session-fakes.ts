@@ -88,6 +88,20 @@ export class FakeTransport extends Emitter<TransportEvents> implements Transport
   setLocalTracks() {
     this.calls.push("setLocalTracks");
   }
+  /** Who reads the stats; a test hands them a report through `report`. */
+  readonly statsReaders = new Set<(peerId: string, report: RTCStatsReport) => void>();
+  onStats(fn: (peerId: string, report: RTCStatsReport) => void) {
+    this.statsReaders.add(fn);
+    return () => this.statsReaders.delete(fn);
+  }
+  report(peerId: string, report: RTCStatsReport) {
+    for (const fn of this.statsReaders) fn(peerId, report);
+  }
+  /** Each connected peer's audio level, as a test sets it. */
+  levels = new Map<string, number>();
+  audioLevels() {
+    return new Map(this.levels);
+  }
   close() {
     this.calls.push("close");
   }
@@ -169,6 +183,7 @@ export function welcome(you: PeerInfo, peers: PeerInfo[], extra: Partial<Extract
     knocks: [],
     stage: { mode: "meeting", hands: [], liveSince: null },
     mediaToken: "m".repeat(22),
+    reactions: [],
     ...extra,
   };
 }

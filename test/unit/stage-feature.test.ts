@@ -143,6 +143,24 @@ describe("the stage feature", () => {
     host.session.destroy();
   });
 
+  it("lowers all hands for a host or cohost while any is up; never for a member", () => {
+    const member = joined("viewer", "member", ["v1"]);
+    expect(member.session.actions.lowerAllHands()).toBe(false);
+    expect(member.signaling.sent).toEqual([]);
+    member.session.destroy();
+
+    const host = joined("speaker", "host");
+    expect(host.session.actions.lowerAllHands()).toBe(false); // none is up: nothing to ask
+    host.signaling.deliver({ type: "stage", stage: onStage(["v1", "me"]) });
+    expect(host.session.actions.lowerAllHands()).toBe(true);
+    expect(host.signaling.sent).toEqual([{ type: "lower-hands" }]);
+    host.session.destroy();
+
+    const cohost = joined("viewer", "cohost", ["v1"]);
+    expect(cohost.session.actions.lowerAllHands()).toBe(true);
+    cohost.session.destroy();
+  });
+
   it("shows speakers-full and not-stage as notices, and tells a full stage from a full room in the refusal", () => {
     const { signaling, session } = joined("speaker", "host");
     signaling.deliver({ type: "error", code: "speakers-full", message: "the stage has 4 speakers" });

@@ -17,13 +17,14 @@ const TYPES = [
   "join", "signal", "media", "chat", "history", "ice", "leave", "welcome", "", "__proto__", "constructor",
   "access", "admit", "deny", "set-role", "remove", "ask-mute", "end-meeting", "knock", "lobby",
   "set-mode", "set-seat", "leave-stage", "hand", "stage", "peer-seat", "voice-upload",
+  "lower-hands", "react", "reaction",
 ];
 
 /** One hostile frame: garbage, wrong shapes, wrong order, oversize, binary, or valid-looking. */
 function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const junk = () => Array.from({ length: Math.floor(r() * 40) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
-  switch (Math.floor(r() * 21)) {
+  switch (Math.floor(r() * 22)) {
     case 0:
       return junk();
     case 1:
@@ -125,6 +126,18 @@ function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer
           channel: pick([0, 1, 1023, 1024, -1, 2.5, "3", null, 2 ** 53]),
         },
       });
+    case 20:
+      // Reactions of every shape (well-formed ones relayed, and rationed per member: floods end
+      // in 4429), a reaction frame as if from the room, and lowering every hand without being a host.
+      return JSON.stringify(
+        pick([
+          { type: "react", reactions: pick([["clap"], ["clap", "heart", "party", "sad", "laugh"], [], Array(6).fill("clap"), ["wave"], ["👏"], "clap", null, [5], [junk()]]) },
+          { type: "react", reactions: ["thumbs-up"] },
+          { type: "reaction", from: pick(knownIds), reactions: ["clap"], at: 1 },
+          { type: "lower-hands" },
+          { type: "lower-hands", all: junk() },
+        ]),
+      );
     default:
       return JSON.stringify({ type: "join", v: PROTOCOL_VERSION, name: "intruder", media: NO_MEDIA, resume: { id: pick(knownIds), token: junk().slice(0, 20) } });
   }
@@ -217,6 +230,8 @@ describe("fuzz", () => {
     const speakers = c.welcome.peers.filter((p) => p.seat === "speaker").map((p) => p.id);
     expect(speakers).toEqual(mode === "stage" ? [a.id] : c.welcome.peers.map((p) => p.id));
     expect(b.client.all("peer-seat")).toEqual([]);
+    // Intruders' reactions reached the members as the room stamped them: none in an honest member's name.
+    expect([...a.client.all("reaction"), ...b.client.all("reaction")].filter((m) => ids.includes(m.from))).toEqual([]);
     expect(b.client.all("mute-request")).toEqual([]);
     // A voice message still goes through: asked for, uploaded, sent, and played by the newcomer.
     a.client.send({ type: "voice-upload", cid: "honest-voice", mime: "audio/ogg", bytes: 64, durationMs: 1000 });

@@ -158,6 +158,31 @@ describe("stage: hands", () => {
     expect(late.welcome.peers.map((p) => [p.id, p.seat])).toEqual([[host.id, "speaker"], [v0.id, "viewer"], [v1.id, "speaker"]]);
   });
 
+  it("lets a host or cohost lower every hand at once, with one stage frame; a member is refused", async () => {
+    const { host, audience } = await stageRoom(3);
+    const [v0, v1, v2] = audience as [Joined, Joined, Joined];
+    for (const v of [v0, v1, v2]) {
+      v.client.send({ type: "hand", up: true });
+      await arrived(host.client, "stage", (s) => s.stage.hands.includes(v.id));
+    }
+    v0.client.send({ type: "lower-hands" });
+    expect(await nextError(v0.client)).toBe("forbidden");
+    const before = v1.client.all("stage").length;
+    host.client.send({ type: "lower-hands" });
+    expect((await arrived(v1.client, "stage", (s) => s.stage.hands.length === 0)).stage).toMatchObject({ mode: "stage", hands: [] });
+    // Nothing up: nothing to say. A cohost may too, once there is.
+    host.client.send({ type: "lower-hands" });
+    host.client.send({ type: "set-role", id: v2.id, role: "cohost" });
+    await arrived(v2.client, "peer-role", (r) => r.id === v2.id);
+    v0.client.send({ type: "hand", up: true });
+    await arrived(v2.client, "stage", (s) => s.stage.hands.join() === v0.id);
+    v2.client.send({ type: "lower-hands" });
+    await arrived(v1.client, "stage", (s) => s.stage.hands.length === 0 && v1.client.all("stage").length > before + 2);
+    expect(v1.client.all("stage").slice(before).map((s) => s.stage.hands)).toEqual([[], [v0.id], []]);
+    expect(host.client.all("error")).toEqual([]);
+    expect(v2.client.all("error")).toEqual([]);
+  });
+
   it("bounds hand toggling: rate-limited, then the member is expelled with 4429", async () => {
     const { host, audience } = await stageRoom(1);
     const [v] = audience as [Joined];

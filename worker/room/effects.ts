@@ -2,7 +2,8 @@
 // exhaustive executor in the Durable Object (durable/room-do.ts). The core decides; the adapter
 // only touches sockets, storage timers, crypto and the TURN provider.
 
-import type { ClientMessage, CloseCode, ErrorCode, ServerMessage } from "../../protocol/protocol";
+import { assertNever, type ClientMessage, CloseCode, type ErrorCode, type ServerMessage } from "../../protocol/protocol";
+import type { Admission } from "../socket-guard";
 
 export type Outgoing = ServerMessage;
 
@@ -114,3 +115,24 @@ export const sendKnocks = (knocks: readonly string[], msg: Outgoing): Effect => 
 export const error = (code: ErrorCode, message: string): Effect => sendSelf({ type: "error", code, message });
 /** A refused frame: the error, and a strike against the socket. */
 export const refuse = (code: ErrorCode, message: string): Effect[] => [error(code, message), { kind: "strike" }];
+
+/**
+ * What a member's frame comes to under one of its rations (hands, reactions: a SocketGuard per
+ * member in RoomState): null when admitted; otherwise `rate-limited` the first time in an
+ * episode, nothing for the next ones (answering a flood would amplify it), and the member
+ * expelled with 4429 once it has used up its drop allowance. `what` names the frames, for people.
+ */
+export function overRation(admission: Admission, what: string): Effect[] | null {
+  switch (admission) {
+    case "ok":
+      return null;
+    case "throttled":
+      return [error("rate-limited", `too many ${what}: slow down`)];
+    case "drop":
+      return [];
+    case "close":
+      return [{ kind: "expel", code: CloseCode.RateLimited, reason: `too many ${what}` }];
+    default:
+      return assertNever(admission);
+  }
+}

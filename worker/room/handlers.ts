@@ -11,8 +11,9 @@ import { join } from "./features/join";
 import { leave } from "./features/leave";
 import { admitKnocks, deny } from "./features/lobby";
 import { media } from "./features/media";
+import { react } from "./features/reactions";
 import { signal } from "./features/signal";
-import { hand, leaveStage, setMode, setSeat } from "./features/stage";
+import { hand, leaveStage, lowerHands, setMode, setSeat } from "./features/stage";
 import { voiceUpload } from "./features/voice";
 
 export const HANDLERS: Handlers = {
@@ -34,5 +35,7 @@ export const HANDLERS: Handlers = {
   "set-seat": setSeat,
   "leave-stage": leaveStage,
   hand,
+  "lower-hands": lowerHands,
   "voice-upload": voiceUpload,
+  react,
 };

@@ -2,7 +2,7 @@
 // change), the lobby's knocks, the room's access settings and its mode (likewise), the chat log,
 // the voice uploads, the settings, and the few questions every feature asks of them.
 
-import { LIMITS, type AccessState, type Knock, type PeerInfo, type Role, type RoomSettings, type StageState } from "../../protocol/protocol";
+import { LIMITS, type AccessState, type Knock, type PeerInfo, type ReactionBatch, type Role, type RoomSettings, type StageState } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
 import { type Admission, type GuardPolicy, SocketGuard, TokenBucket } from "../socket-guard";
 import { MemoryAccessStore } from "../storage/access-memory";
@@ -42,6 +42,16 @@ export class RoomState {
   private readonly hands = new Map<string, SocketGuard>();
   /** Each member's ration of voice upload capabilities (features/voice.ts); kept like iceBuckets. */
   private readonly voiceBuckets = new Map<string, TokenBucket>();
+  /** Each member's ration of reactions (features/reactions.ts); kept like iceBuckets. */
+  private readonly reactionGuards = new Map<string, SocketGuard>();
+  /**
+   * The reactions of the last REACTION_RECENT_MS, oldest first, for the welcome
+   * (features/reactions.ts). In memory only, unlike everything a late joiner must see for good: a
+   * reaction is worth seconds, and storing each would be a write per click. Hibernation forgets
+   * them, which loses nothing: the runtime hibernates a room only after it has been idle for some
+   * seconds (about ten), when what it held is at or past its ten seconds anyway.
+   */
+  readonly reactions: ReactionBatch[] = [];
 
   constructor(
     readonly config: RoomConfig,
@@ -81,6 +91,7 @@ export class RoomState {
     this.chats.delete(peerId);
     this.hands.delete(peerId);
     this.voiceBuckets.delete(peerId);
+    this.reactionGuards.delete(peerId);
     this.store.delete(peerId);
     if (this.members.size === 0) this.store.setEmptySince(this.deps.now());
     return true;
@@ -204,6 +215,14 @@ export class RoomState {
     let guard = this.hands.get(peerId);
     if (!guard) this.hands.set(peerId, (guard = new SocketGuard(policy, now)));
     return guard.admit(now);
+  }
+
+  /** One frame of `count` reactions against the member's ration, each one a token; guarded like hands. */
+  admitReactions(peerId: string, policy: GuardPolicy, count: number): Admission {
+    const now = this.deps.now();
+    let guard = this.reactionGuards.get(peerId);
+    if (!guard) this.reactionGuards.set(peerId, (guard = new SocketGuard(policy, now)));
+    return guard.admit(now, count);
   }
 
   /** The member's chat allowance (chat-quota.ts), made on first use. */

@@ -15,6 +15,7 @@ import { sameText } from "../../access/secrets";
 import { chatTail } from "./chat";
 import { gate, passcodeChecked } from "./gate";
 import { reviewHosts } from "./hosts";
+import { recentReactions } from "./reactions";
 import { alreadyJoined, mintSeat, roomFull, seatFor, type WelcomeMint } from "./seats";
 import { seatedMedia } from "./stage";
 
@@ -148,5 +149,6 @@ function welcome(room: RoomState, you: Member, msg: JoinMessage, ice: IceConfig,
     knocks: isAdmitter(you.role) ? room.knockList() : [],
     stage: room.stageState(),
     mediaToken: you.mediaToken,
+    reactions: recentReactions(room, you.id),
   });
 }

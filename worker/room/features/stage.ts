@@ -9,7 +9,9 @@
 // - `set-seat` (host or cohost) moves one member; `leave-stage` lets a speaker step down itself.
 //   A viewer cannot move itself up: that takes a host or cohost (who may seat itself).
 // - `hand`: any member raises or lowers its own hand, in a meeting too. Rationed (HAND_POLICY),
-//   because every change is a frame to everyone.
+//   because every change is a frame to everyone. `lower-hands` (host or cohost) lowers them all:
+//   one `stage` frame, not one per hand, and none when no hand is up. It needs no ration of its
+//   own: it sends only while hands are up, and hands go up at their members' rationed pace.
 //
 // Frames: on a mode switch, `stage` first, then one `peer-seat` per member whose seat changed (and
 // `peer-media` to the others when a viewer's media had to be turned off). The order matters to a
@@ -18,9 +20,9 @@
 // and mic. A seat change on a stage (set-seat, leave-stage) sends `peer-seat`, then `stage` if it
 // lowered a hand.
 
-import { assertNever, CloseCode, MAX_SPEAKERS, type MediaState, type Seat } from "../../../protocol/protocol";
+import { MAX_SPEAKERS, type MediaState, type Seat } from "../../../protocol/protocol";
 import type { GuardPolicy } from "../../socket-guard";
-import { error, refuse, sendSelf, sendTo, type Effect } from "../effects";
+import { error, overRation, refuse, sendSelf, sendTo, type Effect } from "../effects";
 import type { MemberHandler, MessageOf } from "../handler";
 import type { StoredMember } from "../ports";
 import type { RoomState } from "../state";
@@ -125,22 +127,22 @@ export const leaveStage: MemberHandler<MessageOf<"leave-stage">> = {
 export const hand: MemberHandler<MessageOf<"hand">> = {
   who: "member",
   run(room, from, msg) {
-    const admission = room.admitHand(from.id, HAND_POLICY);
-    switch (admission) {
-      case "ok":
-        break;
-      case "throttled":
-        return [error("rate-limited", "too many hand changes: slow down")];
-      case "drop":
-        return [];
-      case "close":
-        return [{ kind: "expel", code: CloseCode.RateLimited, reason: "too many hand changes" }];
-      default:
-        return assertNever(admission);
-    }
+    const refused = overRation(room.admitHand(from.id, HAND_POLICY), "hand changes");
+    if (refused) return refused;
     // Idempotent: a repeat (a client resending after a reconnect) changes nothing and tells nobody.
     if ((from.hand !== null) === msg.up) return [];
     room.save({ ...from, hand: msg.up ? room.deps.now() : null });
+    return [announce(room)];
+  },
+};
+
+export const lowerHands: MemberHandler<MessageOf<"lower-hands">> = {
+  who: "manage",
+  run(room) {
+    // Away members' hands too: a hand outlives a dropped socket, so it would come back with it.
+    const up = [...room.members.values()].filter((m) => m.hand !== null);
+    if (up.length === 0) return [];
+    for (const m of up) room.save({ ...m, hand: null });
     return [announce(room)];
   },
 };

@@ -21,7 +21,9 @@ export type Power =
   /** Make the room a meeting or a stage (features/stage.ts). */
   | "set-mode"
   /** On a stage, move a member onto it or back to the audience. */
-  | "set-seat";
+  | "set-seat"
+  /** Lower every raised hand at once. */
+  | "lower-hands";
 
 /** The level each power needs: the room checks the same levels (protocol GRANTS says who holds them). */
 const LEVEL: Record<Power, PowerLevel> = {
@@ -34,6 +36,7 @@ const LEVEL: Record<Power, PowerLevel> = {
   "end-meeting": "manage",
   "set-mode": "manage",
   "set-seat": "manage",
+  "lower-hands": "manage",
 };
 
 export const can = (role: Role, power: Power): boolean => holds(role, LEVEL[power]);

@@ -133,11 +133,16 @@ export class StageFeature {
     return this.send({ type: "hand", up });
   }
 
+  /** Host or cohost: lowers every raised hand. False when none is up: the room would do nothing. */
+  lowerAllHands(): boolean {
+    return this.hands.length > 0 && this.may("lower-hands") && this.send({ type: "lower-hands" });
+  }
+
   dispose(): void {
     this.unsubscribe();
   }
 
-  private may(power: "set-mode" | "set-seat"): boolean {
+  private may(power: "set-mode" | "set-seat" | "lower-hands"): boolean {
     const self = this.self();
     return self !== null && can(self.role, power);
   }

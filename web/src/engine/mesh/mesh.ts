@@ -1,8 +1,8 @@
 // The mesh transport: one PeerLink to every other participant it should be linked with
 // (link-policy.ts: everyone in a meeting; on a stage, speakers with everyone, viewers with
 // speakers only), with when to restart ICE (IceRestartPolicy), how much each copy of our video
-// may use (BitrateController, fed by one shared StatsPoll), which stage viewers get our camera
-// video (StageTiers) and who offers first.
+// may use (BitrateController, fed by one shared StatsPoll, which connection quality reads too
+// through onStats), which stage viewers get our camera video (StageTiers) and who offers first.
 //
 // Who offers: between two peers, the later joiner makes the first offer and the earlier one
 // waits for it (so a join never starts with both sides offering at once). Roles in a collision
@@ -140,6 +140,25 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     const channel = link?.openDataChannel(id);
     if (!link || !channel) return null;
     return { channel, maxMessageSize: () => link.pc.sctp?.maxMessageSize ?? null };
+  }
+
+  onStats(fn: (peerId: string, report: RTCStatsReport) => void): () => void {
+    this.assertOpen();
+    return this.stats.subscribe((link, report) => fn(link.peerId, report));
+  }
+
+  pauseStats(paused: boolean): void {
+    this.stats.pause(paused);
+  }
+
+  audioLevels(): Map<string, number> {
+    this.assertOpen();
+    const levels = new Map<string, number>();
+    for (const link of this.links.values()) {
+      const level = link.state === "connected" ? link.audioLevel() : null;
+      if (level !== null) levels.set(link.peerId, level);
+    }
+    return levels;
   }
 
   setIceServers(servers: IceServer[]): void {

@@ -23,6 +23,8 @@ export class StatsPoll<S extends StatsSource> {
   /** A slow getStats() must not stack ticks on top of each other. */
   private polling = false;
   private disposed = false;
+  /** Benchmarks only: ticks are skipped, so the poll's cost can be measured against none. */
+  private paused = false;
 
   constructor(
     private readonly sources: () => S[],
@@ -40,6 +42,14 @@ export class StatsPoll<S extends StatsSource> {
     };
   }
 
+  /**
+   * For the benchmark of the poll's own cost: while paused no getStats() runs and subscribers
+   * keep what they last read (bitrate caps stay as they were).
+   */
+  pause(paused: boolean): void {
+    this.paused = paused;
+  }
+
   dispose(): void {
     this.disposed = true;
     this.subscribers.clear();
@@ -53,7 +63,7 @@ export class StatsPoll<S extends StatsSource> {
 
   /** Never rejects: a link that fails to report is skipped for this tick. */
   private async tick(): Promise<void> {
-    if (this.polling) return;
+    if (this.polling || this.paused) return;
     this.polling = true;
     try {
       for (const source of this.sources()) {

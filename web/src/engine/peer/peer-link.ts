@@ -15,6 +15,7 @@ import { log } from "../log";
 import type { LocalTracks } from "../media/local-tracks";
 import { MediaLayout, type MediaSenders, SEND_ALL, type Sending } from "./media-layout";
 import { Negotiation, type NegotiationError } from "./negotiation";
+import { RemoteLevel } from "./remote-level";
 import { StreamRoles, type RemoteStreams } from "./stream-roles";
 import { TurnRefusal } from "./turn-refusal";
 
@@ -55,6 +56,7 @@ export class PeerLink extends Emitter<Events> {
   private readonly roles: StreamRoles;
   private readonly turn: TurnRefusal;
   private readonly unlisten: () => void;
+  private readonly remoteLevel = new RemoteLevel();
   private stateValue: PeerState = "connecting";
   private closed = false;
 
@@ -111,6 +113,17 @@ export class PeerLink extends Emitter<Events> {
   getStats(): Promise<RTCStatsReport> {
     this.assertOpen();
     return this.pc.getStats();
+  }
+
+  /**
+   * The remote's mic level now, 0..1 (remote-level.ts); null without an audio receiver. Its mic
+   * comes on the first audio transceiver: the camera stream's, which both sides send on (one
+   * offer's m-line, media-layout.ts); a shared screen's audio comes on a later one.
+   */
+  audioLevel(now = performance.now()): number | null {
+    this.assertOpen();
+    const mic = this.pc.getTransceivers().find((t) => t.receiver.track.kind === "audio");
+    return mic ? this.remoteLevel.read(mic.receiver.getSynchronizationSources(), now) : null;
   }
 
   /** Camera or mic changed (on/off, other device): swap tracks without renegotiating. */

@@ -6,7 +6,7 @@
 // handles which message type is written down in one place, and a type without a handler does
 // not compile.
 
-import { DEFAULT_UPLOAD_BUDGET_KBPS, type ErrorCode, type Mode, type Seat, type ServerMessage } from "../../../../protocol/protocol";
+import { DEFAULT_UPLOAD_BUDGET_KBPS, type ErrorCode, type Mode, type ReactionCode, type Seat, type ServerMessage } from "../../../../protocol/protocol";
 import { Emitter } from "../emitter";
 import { AccessFeature } from "../features/access";
 import { ChatFeature } from "../features/chat";
@@ -14,6 +14,9 @@ import { EntryFeature } from "../features/entry";
 import { FilesFeature } from "../features/files";
 import { IceFeature } from "../features/ice";
 import { MediaStateFeature } from "../features/media-state";
+import { PresenceFeature } from "../features/presence";
+import type { LevelFeed } from "../features/presence-view";
+import { ReactionsFeature } from "../features/reactions";
 import { Roster } from "../features/roster";
 import { StageFeature } from "../features/stage";
 import { VoiceFeature } from "../features/voice";
@@ -76,6 +79,10 @@ export class RoomSession extends Emitter<Events> {
   private readonly accessFeature: AccessFeature;
   private readonly stage: StageFeature;
   private readonly files: FilesFeature;
+  private readonly presence: PresenceFeature;
+  /** Everyone's audio level (ours under our id) every LEVEL_INTERVAL_MS while subscribed, for a mic icon (features/presence.ts). */
+  readonly levels: LevelFeed;
+  private readonly reactions: ReactionsFeature;
   private readonly handlers: ServerHandlers;
   private readonly unsubscribe: Array<() => void>;
   private self: { id: string; joined: number; token: string } | null = null;
@@ -128,6 +135,9 @@ export class RoomSession extends Emitter<Events> {
       // Only in a page: the session's unit tests run it without a document.
       ...(typeof document === "undefined" ? {} : { wakeLock: new TransferWakeLock() }),
     });
+    this.reactions = new ReactionsFeature({ send, selfId: () => this.self?.id ?? null, update });
+    this.presence = new PresenceFeature({ transport: this.transport, media: options.media, update });
+    this.levels = this.presence.levels;
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
       signaling.on("message", (m) => {
@@ -171,6 +181,11 @@ export class RoomSession extends Emitter<Events> {
     return this.transport.stageTiers();
   }
 
+  /** Benchmarks only: pauses the shared stats poll (bitrate control and connection quality keep their last reading). */
+  pauseStats(paused: boolean): void {
+    this.transport.pauseStats?.(paused);
+  }
+
   /** Sends now if connected; otherwise it waits in the outbox and goes out after the rejoin. */
   sendChat(text: string): void {
     this.assertAlive();
@@ -201,6 +216,10 @@ export class RoomSession extends Emitter<Events> {
     /** Says yes to a host's invitation onto the stage: mic and camera start. */
     acceptStage: () => this.alive() && this.stage.acceptStage(),
     raiseHand: (up: boolean) => this.alive() && this.stage.raiseHand(up),
+    /** Host or cohost: lowers every raised hand (false when none is up). */
+    lowerAllHands: () => this.alive() && this.stage.lowerAllHands(),
+    /** Shows a reaction at once and sends it with this half-second's others (features/reactions.ts); false if dropped. */
+    react: (code: ReactionCode) => this.alive() && this.reactions.react(code),
     /** Sends a voice message: shown at once, then uploaded and posted (features/voice.ts). */
     sendVoice: (recording: Recording) => this.alive() && (this.voice.send(recording), true),
     /** Sends a failed voice message again, if what failed was not the recording itself. */
@@ -239,13 +258,15 @@ export class RoomSession extends Emitter<Events> {
     this.mediaState.dispose();
     this.stage.dispose();
     this.files.dispose();
+    this.presence.dispose();
+    this.reactions.dispose();
     this.roster.dispose();
     this.transport.close();
   }
 
   /** Which feature handles which server frame. */
   private serverHandlers(): ServerHandlers {
-    const { roster, chat, voice, mediaState, ice, entry, accessFeature: access, stage, files } = this;
+    const { roster, chat, voice, mediaState, ice, entry, accessFeature: access, stage, files, reactions } = this;
     return {
       welcome: (msg) => this.onWelcome(msg),
       "peer-joined": (msg) => {
@@ -256,6 +277,7 @@ export class RoomSession extends Emitter<Events> {
         const gone = roster.remove(msg.id);
         stage.peerLeft(msg.id);
         files.peerLeft(msg.id);
+        this.presence.peerLeft(msg.id);
         if (gone) chat.note("left", gone.name);
       },
       "peer-presence": (msg) => roster.presence(msg.id, msg.away),
@@ -276,6 +298,7 @@ export class RoomSession extends Emitter<Events> {
       "mute-request": (msg) => access.muteRequest(msg),
       stage: (msg) => stage.stage(msg),
       "peer-seat": (msg) => stage.peerSeat(msg),
+      reaction: (msg) => reactions.receive(msg),
       error: (msg) => {
         // Errors about our own frames: each feature acts on its own codes; the rest are diagnostics.
         log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
@@ -284,6 +307,7 @@ export class RoomSession extends Emitter<Events> {
         voice.error(msg.code);
         entry.error(msg.code, msg.message);
         access.error(msg.code);
+        reactions.error(msg.code);
       },
     };
   }
@@ -309,6 +333,8 @@ export class RoomSession extends Emitter<Events> {
     this.roster.welcome(msg.peers);
     this.chat.welcome(msg);
     this.voice.welcome(msg);
+    this.presence.welcome(msg.you.id, msg.peers.map((p) => p.id));
+    this.reactions.welcome(msg);
     // A resume's first frame tells the room we hold the new token, so the one we presented
     // stops working at once (docs/protocol.md, Reconnecting); our media state is a harmless one.
     if (msg.resumed) this.mediaState.announce();

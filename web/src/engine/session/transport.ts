@@ -103,6 +103,8 @@ export interface Transport {
    * remover. Connection quality reads it: one getStats() per link for every reader.
    */
   onStats(fn: (peerId: string, report: RTCStatsReport) => void): () => void;
+  /** Benchmarks only: stops (true) or resumes the stats poll, to weigh its CPU against none. */
+  pauseStats?(paused: boolean): void;
   /** Each connected peer's audio level now, 0..1 (its audio receiver's synchronization sources); absent if none. */
   audioLevels(): Map<string, number>;
   /** The live peer connections, for diagnostics and tests. */
