@@ -9,8 +9,8 @@ import { REACTION_POLICY } from "../../worker/room/features/reactions";
 import { makeRoom } from "./room-harness";
 import { type FakeSocket, HOST_KEY, makeSocketRoom } from "./room-sockets";
 
-function room(members = 2, mode: "meeting" | "stage" = "meeting") {
-  const r = makeSocketRoom({}, { mode });
+function room(members = 2, mode: "meeting" | "stage" = "meeting", vars: Record<string, string> = {}) {
+  const r = makeSocketRoom(vars, { mode });
   const host = r.join("Host", { hostKey: HOST_KEY });
   const others = Array.from({ length: members }, (_, i) => r.join(`M${i}`));
   return { r, host, others };
@@ -128,5 +128,28 @@ describe("reactions: the welcome", () => {
     const rebuilt = h.build();
     rebuilt.restore(new Set([a.id]));
     expect(h.join("C", { core: rebuilt }).welcome.reactions).toEqual([]);
+  });
+});
+
+describe("reactions: the room's fan-out", () => {
+  it("relays at most REACTION_FAN_OUT frames a second in all; past it a batch is neither relayed nor kept, and nobody is blamed", () => {
+    // 61 members: each batch is 60 frames out. A burst of 4000 frames carries 66 batches.
+    const { r, host, others } = room(60, "stage", { STAGE_VIEWERS: "100" });
+    const watcher = others.at(-1)!;
+    const reactors = [host, ...others.slice(0, -1)];
+    r.clock.now = 50_000;
+    for (const s of reactors) r.send(s, { type: "react", reactions: ["clap"] });
+    expect(watcher.all("reaction")).toHaveLength(60);
+    // 400 frames left: 6 more batches go out, the rest of the round does not.
+    for (const s of reactors) r.send(s, { type: "react", reactions: ["heart"] });
+    expect(watcher.all("reaction")).toHaveLength(66);
+    expect(reactors.flatMap((s) => s.errors())).toEqual([]);
+    // A batch that was not relayed is not in a late joiner's welcome either.
+    const late = r.join("Late");
+    expect(late.last("welcome")!.reactions.filter((b) => b.reactions[0] === "heart")).toHaveLength(6);
+    // A second later, 2000 more frames and the 40 left: 33 batches to the 62 members' 61 others each.
+    r.clock.now += 1_000;
+    for (const s of reactors.slice(0, 40)) r.send(s, { type: "react", reactions: ["party"] });
+    expect(watcher.all("reaction").filter((m) => (m as { reactions: string[] }).reactions[0] === "party")).toHaveLength(Math.floor((4000 - 66 * 60 + 2000) / 61));
   });
 });

@@ -52,6 +52,11 @@ export class RoomState {
    * seconds (about ten), when what it held is at or past its ten seconds anyway.
    */
   readonly reactions: ReactionBatch[] = [];
+  /**
+   * The room's ration of reaction deliveries (features/reactions.ts), made on the first reaction:
+   * one token per frame sent, so a big audience's clicks cannot multiply past it.
+   */
+  reactionFanOut: TokenBucket | null = null;
 
   constructor(
     readonly config: RoomConfig,

@@ -7,11 +7,16 @@
 // - Rationed per member with REACTION_POLICY, each code a token, because each one is a frame to
 //   everyone; past it `rate-limited`, then silence, then 4429 (effects.ts overRation), and the
 //   others are unaffected. The sender never hears its own back: its client showed it at once.
+// - The room as a whole relays at most REACTION_FAN_OUT frames a second: a batch goes to every
+//   other member, so on a stage of 1000 viewers each rationed to 2.5 a second the relay alone
+//   would be millions of frames a second. A batch past that ration is accepted (its sender broke
+//   no rule) but neither relayed nor kept: a reaction is worth seconds and losing some of a crowd's
+//   loses nothing anyone needs; a meeting (a few dozen people at most) never comes near it.
 // - The last REACTION_RECENT_MS of them, at most REACTION_RECENT_MAX batches, wait in memory
 //   (RoomState.reactions says why not in storage) for the welcome.
 
 import { REACTION_RATE, REACTION_RECENT_MAX, REACTION_RECENT_MS, type ReactionBatch } from "../../../protocol/protocol";
-import type { GuardPolicy } from "../../socket-guard";
+import { type GuardPolicy, TokenBucket } from "../../socket-guard";
 import { overRation, sendTo } from "../effects";
 import type { MemberHandler, MessageOf } from "../handler";
 import type { RoomState } from "../state";
@@ -23,14 +28,22 @@ import type { RoomState } from "../state";
  */
 export const REACTION_POLICY: GuardPolicy = { rate: REACTION_RATE, maxDropped: 10, maxInvalidFrames: 1 };
 
+/** Reaction frames the room sends out a second, to everyone together; twice that in a burst. */
+export const REACTION_FAN_OUT = { perSecond: 2000, burst: 4000 } as const;
+
 export const react: MemberHandler<MessageOf<"react">> = {
   who: "member",
   run(room, from, msg) {
     const refused = overRation(room.admitReactions(from.id, REACTION_POLICY, msg.reactions.length), "reactions");
     if (refused) return refused;
-    const batch: ReactionBatch = { from: from.id, reactions: msg.reactions, at: room.deps.now() };
+    const now = room.deps.now();
+    const to = room.others(from.id);
+    room.reactionFanOut ??= new TokenBucket(REACTION_FAN_OUT, now);
+    if (to.length > 0 && !room.reactionFanOut.take(now, to.length)) return [];
+    const batch: ReactionBatch = { from: from.id, reactions: msg.reactions, at: now };
+    // Kept even with nobody to tell yet: whoever joins in the next seconds sees it.
     keep(room, batch);
-    return [sendTo(room.others(from.id), { type: "reaction", ...batch })];
+    return to.length > 0 ? [sendTo(to, { type: "reaction", ...batch })] : [];
   },
 };
 
