@@ -87,8 +87,10 @@ export function appAndBrowser(vars: Record<string, string> = {}, opts: { persist
  * `autoplay: "default"` keeps Chromium's own autoplay policy (unmuted playback needs a user
  * gesture), for the test of "Tap to listen"; the other tests let media play by itself.
  */
-export async function launchBrowser(opts: { autoplay?: "default" } = {}): Promise<Browser> {
-  const args = opts.autoplay === "default" ? ARGS.filter((a) => !a.startsWith("--autoplay-policy")) : ARGS;
+export async function launchBrowser(opts: { autoplay?: "default"; fakeAudio?: string } = {}): Promise<Browser> {
+  const args = opts.autoplay === "default" ? ARGS.filter((a) => !a.startsWith("--autoplay-policy")) : [...ARGS];
+  // A WAV (tone-wav.ts) instead of the fake mic's beeps; Chromium loops it.
+  if (opts.fakeAudio) args.push(`--use-file-for-fake-audio-capture=${opts.fakeAudio}`);
   return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
 }
 
