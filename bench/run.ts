@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { startBrowserBench } from "./browser.ts";
 import { bundleSizes } from "./bundle.ts";
+import { speakerDelay, statsPollCost } from "./presence.ts";
 import { FILE_BYTES, fileFloor, fileTransfer, type FileRun, type FloorRun, twoBrowserFloor } from "./files.ts";
 import { idleCost } from "./idle.ts";
 import { fanout, latency, storm, throughput } from "./relay.ts";
@@ -292,6 +293,34 @@ async function idleFigure(): Promise<Row> {
   }
 }
 
+async function presenceFigures(): Promise<Row[]> {
+  log("presence: speaker-detection delay, and the stats poll's CPU…");
+  const b = await startBrowserBench();
+  try {
+    const delay = await speakerDelay(b.kit);
+    log(`  delays (ms): ${delay.delays.map((d) => d.toFixed(0)).join(", ")} (${delay.fromTile ? "the tile's ring" : "the session state"})`);
+    const cost = await statsPollCost(b.kit);
+    log(`  CPU, % of a core: poll on ${cost.on.map((v) => v.toFixed(1)).join(", ")}; paused ${cost.off.map((v) => v.toFixed(1)).join(", ")}`);
+    const on = median(cost.on);
+    const off = median(cost.off);
+    const d = median(delay.delays);
+    return [
+      {
+        figure: `speaker detection: a tone's onset on one member's mic → the ${delay.fromTile ? "speaking ring on its tile" : "speaking state"} at another member`,
+        roomlink: d, baseline: null, baselineName: "", unit: "ms", target: "≤ 400 ms median", pass: delay.delays.length >= 5 && d <= 400,
+        note: `median of ${delay.delays.length} onsets; range ${Math.min(...delay.delays).toFixed(0)}–${Math.max(...delay.delays).toFixed(0)} ms`,
+      },
+      {
+        figure: "the stats poll's CPU in a 4-member mesh (one browser, every process): running against paused",
+        roomlink: on - off, baseline: null, baselineName: "", unit: "% of a core", target: "≤ 5 % of a core", pass: on - off <= 5,
+        note: `medians of ${cost.on.length} interleaved 8 s windows: ${on.toFixed(1)} % running, ${off.toFixed(1)} % paused`,
+      },
+    ];
+  } finally {
+    await b.stop();
+  }
+}
+
 async function bundleFigures(): Promise<Row[]> {
   const { initial, roomLink } = await bundleSizes();
   return [
@@ -316,7 +345,7 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
-// BENCH_ONLY=browser (or relay, slow-reader, files, idle, bundle; comma-separated) runs a part while working on it;
+// BENCH_ONLY=browser (or relay, slow-reader, files, presence, idle, bundle; comma-separated) runs a part while working on it;
 // a partial run does not replace latest.json.
 const only = process.env.BENCH_ONLY?.split(",");
 const parts: Array<[string, () => Promise<Row[]>]> = [
@@ -324,6 +353,7 @@ const parts: Array<[string, () => Promise<Row[]>]> = [
   ["slow-reader", slowReaderFigures],
   ["browser", browserFigures],
   ["files", filesFigures],
+  ["presence", presenceFigures],
   ["idle", async () => [await idleFigure()]],
   ["bundle", bundleFigures],
 ];

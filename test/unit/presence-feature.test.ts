@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Emitter } from "../../web/src/engine/emitter";
-import { PresenceFeature } from "../../web/src/engine/features/presence";
+import { PresenceFeature, QUALITY_SETTLE_MS } from "../../web/src/engine/features/presence";
 import { LEVEL_INTERVAL_MS, NO_PRESENCE, type PresenceView } from "../../web/src/engine/features/presence-view";
 import type { Timers } from "../../web/src/engine/files/timers";
 import type { LevelMeter } from "../../web/src/engine/media/level-meter";
@@ -153,28 +153,43 @@ describe("PresenceFeature", () => {
     expect(meters[2]!.closed).toBe(true);
   });
 
-  it("grades each connection that is up from its stats, sums ours, and forgets one that goes down", () => {
-    const { transport, feature, last } = harness();
+  it("grades each connection that is up from its stats, once per poll round, sums ours; grades one that goes down 0 and forgets one that closes", () => {
+    const { clock, transport, feature, last, views } = harness();
     feature.welcome("me", ["a", "b"]);
     // A report for a connection not up (yet, or any more) is not taken.
     transport.report("a", counters(0));
+    clock.advance(QUALITY_SETTLE_MS);
     expect(last().quality).toEqual({});
     transport.connection("a", "connected");
     transport.connection("b", "connected");
     transport.report("a", counters(0));
-    transport.report("a", counters(1, 30));
     transport.report("b", counters(0));
+    clock.advance(QUALITY_SETTLE_MS);
+    // The second round: both links' reports make one snapshot, once the round has settled.
+    const before = views.length;
+    transport.report("a", counters(1, 30));
     transport.report("b", counters(1));
+    expect(views.length).toBe(before);
+    clock.advance(QUALITY_SETTLE_MS);
+    expect(views.length).toBe(before + 1);
     const q = last().quality;
     // "a" lost 30 of the 130 packets it should have received in 2 s.
     expect(q.a!.lossInPct).toBeCloseTo((30 / 130) * 100);
     expect(q.a!.grade).toBe(0);
     expect(q.b!.grade).toBe(5);
     expect(last().own).toMatchObject({ grade: 0, kbpsIn: 128, kbpsOut: 120, relayed: false, hint: "loss" });
-    transport.connection("a", "reconnecting");
-    expect(Object.keys(last().quality)).toEqual(["b"]);
-    expect(last().own?.grade).toBe(5);
+    // The same rates over the next interval: the link keeps its object.
+    const kept = last().quality.b;
+    transport.report("b", counters(2));
+    clock.advance(QUALITY_SETTLE_MS);
+    expect(last().quality.b).toBe(kept);
+    // Down: still shown, graded 0, with what it last measured. Closed: gone.
+    transport.connection("b", "reconnecting");
+    expect(last().quality.b).toMatchObject({ grade: 0, hint: "loss", kbpsIn: kept!.kbpsIn });
+    transport.connection("b", "closed");
+    expect(Object.keys(last().quality)).toEqual(["a"]);
     feature.dispose();
+    expect(clock.pending).toBe(0);
   });
 
   it("drops a peer that left: its speaking, its place as active speaker, its quality", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LinkQuality } from "../../web/src/engine/features/presence-view";
-import { gradeOf, linkQuality, lossGrade, ownQuality } from "../../web/src/engine/presence/quality";
+import { gradeOf, type LinkMemory, linkQuality, lossGrade, ownQuality } from "../../web/src/engine/presence/quality";
 import { readStats } from "../../web/src/engine/presence/stats-records";
 import { chromiumReport, type Counters, pair, report, type StatRecord } from "./presence-stats";
 
@@ -19,13 +19,14 @@ const after: Counters = {
   // In: 98 + 392 received and 2 + 8 lost: 10 of 500, 2 %. 16 kB and 250 kB in 2 s: 64 + 1000 kbit/s.
   audioIn: { packets: 5098, lost: 12, bytes: 416_000 },
   videoIn: { packets: 20_392, lost: 58, bytes: 18_250_000, jitter: 0.012 },
-  // Out: 100 + 400 sent, the remote lost 0 + 25 of them: 5 %. 15 kB and 200 kB: 60 + 800 kbit/s.
+  // Out: 100 + 400 sent; the remote's newest reports say it lost none of our audio and 5 % of our
+  // video over their intervals. 15 kB and 200 kB: 60 + 800 kbit/s.
   audioOut: { packets: 5100, bytes: 435_000, remoteLost: 5 },
-  videoOut: { packets: 19_400, bytes: 17_200_000, remoteLost: 65 },
+  videoOut: { packets: 19_400, bytes: 17_200_000, remoteLost: 65, fractionLost: 0.05 },
 };
 
-const quality = (prev: Counters | null, cur: Counters, previousGrade: LinkQuality["grade"] | null = null) =>
-  linkQuality(prev ? readStats(chromiumReport(prev)) : null, readStats(chromiumReport(cur)), previousGrade);
+const quality = (prev: Counters | null, cur: Counters, memory: LinkMemory | null = null) =>
+  linkQuality(prev ? readStats(chromiumReport(prev)) : null, readStats(chromiumReport(cur)), memory);
 
 describe("gradeOf", () => {
   it("follows Jitsi's loss steps: ≤2 % 5, ≤4 4, ≤6 3, ≤8 2, ≤12 1, more 0", () => {
@@ -75,7 +76,8 @@ describe("linkQuality", () => {
     expect(q.lossOutPct).toBeCloseTo(5);
     expect(q.kbpsIn).toBeCloseTo(1064);
     expect(q.kbpsOut).toBeCloseTo(860);
-    expect(q.jitterMs).toBeCloseTo(12);
+    // Audio's jitter (4 ms), not video's (12 ms): what people hear stutter is audio.
+    expect(q.jitterMs).toBeCloseTo(4);
     expect(q.rttMs).toBeCloseTo(45);
     expect(q.limitation).toBe("none");
     expect(q.route).toEqual({ relay: false, relayProtocol: null });
@@ -110,11 +112,11 @@ describe("linkQuality", () => {
   });
 
   it("lowers the grade for a long round trip or jitter and says which", () => {
-    const clean: Counters = { ...after, audioIn: { ...after.audioIn!, lost: 10 }, videoIn: { ...after.videoIn!, lost: 50 }, videoOut: { ...after.videoOut!, remoteLost: 40 } };
+    const clean: Counters = { ...after, audioIn: { ...after.audioIn!, lost: 10 }, videoIn: { ...after.videoIn!, lost: 50 }, videoOut: { ...after.videoOut!, remoteLost: 40, fractionLost: 0 } };
     expect(quality(before, clean).grade).toBe(5);
     const far = quality(before, { ...clean, rtt: 0.52 });
     expect([far.grade, far.hint]).toEqual([4, "rtt"]);
-    const shaky = quality(before, { ...clean, videoIn: { ...clean.videoIn!, jitter: 0.045 } });
+    const shaky = quality(before, { ...clean, audioIn: { ...clean.audioIn!, jitter: 0.045 } });
     expect([shaky.grade, shaky.hint]).toEqual([4, "jitter"]);
   });
 
@@ -131,7 +133,7 @@ describe("linkQuality", () => {
     const grades = [q.grade];
     let prev = bad;
     for (let i = 1; i <= 6; i++) {
-      q = quality(prev, clean(i), q.grade);
+      q = quality(prev, clean(i), { grade: q.grade, lossOutPct: q.lossOutPct, receiving: true });
       grades.push(q.grade);
       prev = clean(i);
     }
@@ -142,7 +144,7 @@ describe("linkQuality", () => {
     const cpu = quality(before, { ...after, videoOut: { ...after.videoOut!, limitation: "cpu" } });
     expect([cpu.limitation, cpu.hint]).toEqual(["cpu", "cpu"]);
     // Held back by bandwidth on a link that is otherwise fine: our own caps at work, no hint.
-    const capped = quality(before, { ...after, audioIn: { ...after.audioIn!, lost: 10 }, videoIn: { ...after.videoIn!, lost: 50 }, videoOut: { ...after.videoOut!, remoteLost: 40, limitation: "bandwidth" } });
+    const capped = quality(before, { ...after, audioIn: { ...after.audioIn!, lost: 10 }, videoIn: { ...after.videoIn!, lost: 50 }, videoOut: { ...after.videoOut!, remoteLost: 40, fractionLost: 0, limitation: "bandwidth" } });
     expect([capped.grade, capped.limitation, capped.hint]).toEqual([5, "bandwidth", null]);
     // Held back by bandwidth while losing packets: the bandwidth is the thing to tell.
     const starved = quality(before, { ...after, videoOut: { ...after.videoOut!, limitation: "bandwidth" } });
@@ -153,9 +155,57 @@ describe("linkQuality", () => {
   });
 
   it("says a healthy relayed link goes through the relay", () => {
-    const clean: Counters = { ...after, audioIn: { ...after.audioIn!, lost: 10 }, videoIn: { ...after.videoIn!, lost: 50 }, videoOut: { ...after.videoOut!, remoteLost: 40 }, local: "relay", relayProtocol: "udp" };
+    const clean: Counters = { ...after, audioIn: { ...after.audioIn!, lost: 10 }, videoIn: { ...after.videoIn!, lost: 50 }, videoOut: { ...after.videoOut!, remoteLost: 40, fractionLost: 0 }, local: "relay", relayProtocol: "udp" };
     const q = quality(before, clean);
     expect([q.grade, q.route, q.hint]).toEqual([5, { relay: true, relayProtocol: "udp" }, "relay"]);
+  });
+});
+
+describe("linkQuality over a call's turns (review findings)", () => {
+  const memory = (q: LinkQuality, receiving = true): LinkMemory => ({ grade: q.grade, lossOutPct: q.lossOutPct, receiving });
+
+  it("keeps no loss figure for what we send while we send nothing (muted, camera off)", () => {
+    const lossy = quality(before, { ...after, videoOut: { ...after.videoOut!, fractionLost: 0.2 } });
+    expect(lossy.lossOutPct).toBeCloseTo(20);
+    const t = after.t + 2000;
+    const muted: Counters = { ...after, t, audioIn: { ...after.audioIn!, packets: 5198, bytes: 432_000 }, videoIn: { ...after.videoIn!, packets: 20_792, bytes: 18_500_000 } };
+    const q = quality(after, muted, memory(lossy));
+    expect(q.lossOutPct).toBeNull();
+    expect(q.hint).not.toBe("loss");
+  });
+
+  it("reads loss out from the receiver reports new since the last poll, and keeps the last figure between them", () => {
+    // Audio only, 2 % lost; the remote reports every 5 s, we poll every 2 s.
+    const at = (i: number, reports: number, fraction: number): Counters => ({
+      t: t0 + i * 2000,
+      audioIn: { packets: 5000 + i * 100, lost: 10, bytes: 400_000 + i * 16_000 },
+      audioOut: { packets: 5000 + i * 100, bytes: 420_000 + i * 15_000, remoteLost: 5 + reports * 5, fractionLost: fraction, reports },
+    });
+    const polls = [at(0, 10, 0.02), at(1, 10, 0.02), at(2, 11, 0.02), at(3, 11, 0.02), at(4, 12, 0.02)];
+    let q = quality(null, polls[0]!);
+    const seen = [q.lossOutPct];
+    for (let i = 1; i < polls.length; i++) {
+      q = quality(polls[i - 1]!, polls[i]!, memory(q));
+      seen.push(q.lossOutPct);
+    }
+    expect(seen.map((v) => Math.round(v!))).toEqual([2, 2, 2, 2, 2]);
+  });
+
+  it("grades a link that carried packets and then nothing for a whole interval 0, with loss in at 100 %", () => {
+    const first = quality(before, after);
+    const cut: Counters = { ...after, t: after.t + 2000 };
+    const q = quality(after, cut, memory(first, true));
+    expect([q.grade, q.lossInPct, q.hint]).toEqual([0, 100, "loss"]);
+    // A link that was not receiving before (the other person sends nothing) is not stalled.
+    expect(quality(after, cut, memory(first, false)).grade).toBeGreaterThan(0);
+  });
+
+  it("takes jitter from streams that moved, audio first: a stopped camera's last jitter does not count", () => {
+    const t = after.t + 2000;
+    const camOff: Counters = { ...after, t, audioIn: { ...after.audioIn!, packets: 5198, jitter: 0.006 }, videoIn: { ...after.videoIn!, jitter: 0.05 }, videoOut: { ...after.videoOut!, fractionLost: 0 } };
+    const q = quality(after, camOff, memory(quality(before, after)));
+    expect(q.jitterMs).toBeCloseTo(6);
+    expect(q.hint).not.toBe("jitter");
   });
 });
 

@@ -11,8 +11,9 @@ export interface Counters {
   t: number;
   audioIn?: { packets: number; lost: number; bytes: number; jitter?: number };
   videoIn?: { packets: number; lost: number; bytes: number; jitter?: number };
-  audioOut?: { packets: number; bytes: number; remoteLost: number; fractionLost?: number };
-  videoOut?: { packets: number; bytes: number; remoteLost: number; fractionLost?: number; limitation?: string };
+  /** reports: receiver reports the remote has sent so far (remote-inbound-rtp reportsReceived). */
+  audioOut?: { packets: number; bytes: number; remoteLost: number; fractionLost?: number; reports?: number };
+  videoOut?: { packets: number; bytes: number; remoteLost: number; fractionLost?: number; limitation?: string; reports?: number };
   /** seconds */
   rtt?: number;
   local?: "host" | "srflx" | "relay";
@@ -120,7 +121,7 @@ function inbound(id: string, kind: "audio" | "video", mid: string, t: number, s:
   };
 }
 
-function outbound(ssrc: string, kind: "audio" | "video", mid: string, t: number, s: { packets: number; bytes: number; remoteLost: number; fractionLost?: number; limitation?: string }): StatRecord[] {
+function outbound(ssrc: string, kind: "audio" | "video", mid: string, t: number, s: { packets: number; bytes: number; remoteLost: number; fractionLost?: number; limitation?: string; reports?: number }): StatRecord[] {
   const out: StatRecord = {
     id: `OT01${kind === "audio" ? "A" : "V"}${ssrc}`,
     type: "outbound-rtp",
@@ -156,6 +157,7 @@ function outbound(ssrc: string, kind: "audio" | "video", mid: string, t: number,
     totalRoundTripTime: 2.4,
     roundTripTimeMeasurements: 48,
     fractionLost: s.fractionLost ?? 0,
+    ...(s.reports !== undefined ? { reportsReceived: s.reports } : {}),
   };
   return [out, remote];
 }

@@ -56,7 +56,7 @@ export class RoomState {
    * The room's ration of reaction deliveries (features/reactions.ts), made on the first reaction:
    * one token per frame sent, so a big audience's clicks cannot multiply past it.
    */
-  reactionFanOut: TokenBucket | null = null;
+  private reactionFanOut: TokenBucket | null = null;
 
   constructor(
     readonly config: RoomConfig,
@@ -220,6 +220,17 @@ export class RoomState {
     let guard = this.hands.get(peerId);
     if (!guard) this.hands.set(peerId, (guard = new SocketGuard(policy, now)));
     return guard.admit(now);
+  }
+
+  /**
+   * Whether the room may send `frames` more reaction frames now (one batch to that many members).
+   * A batch larger than the burst could never go: no room holds that many (members ≤ 1000 viewers
+   * and the speakers, the burst 4000), and the check below says so rather than refusing forever.
+   */
+  admitReactionFanOut(rate: { perSecond: number; burst: number }, frames: number): boolean {
+    const now = this.deps.now();
+    this.reactionFanOut ??= new TokenBucket(rate, now);
+    return this.reactionFanOut.take(now, Math.min(frames, rate.burst));
   }
 
   /** One frame of `count` reactions against the member's ration, each one a token; guarded like hands. */

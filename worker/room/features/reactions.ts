@@ -16,7 +16,7 @@
 //   (RoomState.reactions says why not in storage) for the welcome.
 
 import { REACTION_RATE, REACTION_RECENT_MAX, REACTION_RECENT_MS, type ReactionBatch } from "../../../protocol/protocol";
-import { type GuardPolicy, TokenBucket } from "../../socket-guard";
+import type { GuardPolicy } from "../../socket-guard";
 import { overRation, sendTo } from "../effects";
 import type { MemberHandler, MessageOf } from "../handler";
 import type { RoomState } from "../state";
@@ -38,8 +38,7 @@ export const react: MemberHandler<MessageOf<"react">> = {
     if (refused) return refused;
     const now = room.deps.now();
     const to = room.others(from.id);
-    room.reactionFanOut ??= new TokenBucket(REACTION_FAN_OUT, now);
-    if (to.length > 0 && !room.reactionFanOut.take(now, to.length)) return [];
+    if (to.length > 0 && !room.admitReactionFanOut(REACTION_FAN_OUT, to.length)) return [];
     const batch: ReactionBatch = { from: from.id, reactions: msg.reactions, at: now };
     // Kept even with nobody to tell yet: whoever joins in the next seconds sees it.
     keep(room, batch);

@@ -7,7 +7,13 @@
 //   quality.ts         a connection's grade and numbers from two stats reports in a row
 //
 // Levels change ten times a second; the snapshot changes only when the speakers or the active
-// speaker do, and when a stats report (every 2 s per connection) brings new quality.
+// speaker do, and when a poll round (every 2 s, a report per connection, one after another)
+// brings new quality: once per round, QUALITY_SETTLE_MS after its first report, not once per
+// connection, so that a speaker with many viewers does not redraw the room for each of them.
+//
+// A connection that goes down (reconnecting, failed) keeps its entry, graded 0 with what it last
+// measured: bars that vanished would say nothing, bars at zero say the link is in trouble. It
+// goes when the connection closes or starts again from scratch.
 
 import { type LevelFeed, NO_PRESENCE, type LinkQuality, type PresenceView } from "./presence-view";
 import { realTimers, type Timers } from "../files/timers";
@@ -15,7 +21,7 @@ import { type LevelMeter, openLevelMeter } from "../media/level-meter";
 import type { LocalMedia } from "../media/local-media";
 import { ActiveSpeaker } from "../presence/active-speaker";
 import { LevelSampler, MIC_WINDOW } from "../presence/levels";
-import { linkQuality, ownQuality } from "../presence/quality";
+import { type LinkMemory, linkQuality, ownQuality, packetsIn } from "../presence/quality";
 import { Speakers } from "../presence/speaking";
 import { readStats, type StatsRecords } from "../presence/stats-records";
 import type { StateUpdate } from "../session/session-state";
@@ -35,8 +41,11 @@ export class PresenceFeature {
   private readonly sampler: LevelSampler;
   private readonly speakers = new Speakers();
   private readonly active = new ActiveSpeaker();
-  /** Per connection: its last stats and grade. */
-  private readonly links = new Map<string, { stats: StatsRecords; quality: LinkQuality }>();
+  /** Per connection: its last stats and quality, and whether packets were arriving. */
+  private readonly links = new Map<string, { stats: StatsRecords; quality: LinkQuality; receiving: boolean }>();
+  /** A publish waiting for the rest of a poll round's reports. */
+  private settling: unknown = null;
+  private readonly timers: Timers;
   /** Connections up now: a report fetched just before one went down (or its peer left) is not taken. */
   private readonly up = new Set<string>();
   private readonly unsubscribe: Array<() => void>;
@@ -46,6 +55,7 @@ export class PresenceFeature {
 
   constructor(private readonly deps: PresenceDeps) {
     const { transport, media } = deps;
+    this.timers = deps.timers ?? realTimers;
     this.sampler = new LevelSampler({
       transport,
       micTrack: () => {
@@ -53,15 +63,16 @@ export class PresenceFeature {
         return media.state.mic && track && track.readyState !== "ended" ? track : null;
       },
       openMeter: deps.openMeter ?? ((track) => openLevelMeter(track, MIC_WINDOW)),
-      timers: deps.timers ?? realTimers,
+      timers: this.timers,
       now: deps.now ?? (() => performance.now()),
       onLevels: (levels, at) => this.onLevels(levels, at),
     });
     this.unsubscribe = [
       transport.onStats((peerId, report) => this.onStats(peerId, report)),
-      // Quality is of a connection that is up: one that went down shows none until its next report.
+      // Reports are taken from a connection that is up; one that went down is graded 0 until it is back.
       transport.on("connection", ({ peerId, state }) => {
         if (state === "connected") this.up.add(peerId);
+        else if (state === "reconnecting" || state === "failed") this.linkDown(peerId);
         else this.forgetLink(peerId);
       }),
     ];
@@ -93,6 +104,8 @@ export class PresenceFeature {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.settling !== null) this.timers.clearTimeout(this.settling);
+    this.settling = null;
     for (const off of this.unsubscribe.splice(0)) off();
     this.sampler.dispose();
     this.speakers.clear();
@@ -113,8 +126,27 @@ export class PresenceFeature {
     if (this.disposed || !this.up.has(peerId)) return;
     const stats = readStats(report);
     const before = this.links.get(peerId);
-    const quality = linkQuality(before?.stats ?? null, stats, before?.quality.grade ?? null);
-    this.links.set(peerId, { stats, quality });
+    const memory: LinkMemory | null = before ? { grade: before.quality.grade, lossOutPct: before.quality.lossOutPct, receiving: before.receiving } : null;
+    const fresh = linkQuality(before?.stats ?? null, stats, memory);
+    // Unchanged numbers keep the old object: the tile that reads it is not redrawn.
+    const quality = before && sameQuality(before.quality, fresh) ? before.quality : fresh;
+    this.links.set(peerId, { stats, quality, receiving: before ? packetsIn(before.stats, stats) > 0 : true });
+    this.settleThenPublish();
+  }
+
+  /** The poll's other reports come within a few ms each; one publish for the round. */
+  private settleThenPublish() {
+    this.settling ??= this.timers.setTimeout(() => {
+      this.settling = null;
+      if (!this.disposed) this.publish();
+    }, QUALITY_SETTLE_MS);
+  }
+
+  private linkDown(peerId: string) {
+    this.up.delete(peerId);
+    const link = this.links.get(peerId);
+    if (this.disposed || !link || link.quality.grade === 0) return;
+    this.links.set(peerId, { ...link, quality: { ...link.quality, grade: 0, hint: "loss" }, receiving: false });
     this.publish();
   }
 
@@ -136,17 +168,43 @@ export class PresenceFeature {
     const speaking = this.speakers.speaking;
     const quality: Record<string, LinkQuality> = {};
     for (const [id, link] of this.links) quality[id] = link.quality;
-    const next: PresenceView = { speaking, activeSpeaker: this.active.value, quality, own: ownQuality([...this.links.values()].map((l) => l.quality)) };
-    const same =
-      sameList(next.speaking, this.view.speaking) &&
-      next.activeSpeaker === this.view.activeSpeaker &&
-      JSON.stringify([next.quality, next.own]) === JSON.stringify([this.view.quality, this.view.own]);
-    if (same) return;
+    const own = ownQuality([...this.links.values()].map((l) => l.quality));
+    const next: PresenceView = { speaking, activeSpeaker: this.active.value, quality, own };
+    const sameLinks = sameRecord(quality, this.view.quality);
+    const sameOwn = own === null || this.view.own === null ? own === this.view.own : sameFields(own, this.view.own);
+    if (sameList(speaking, this.view.speaking) && next.activeSpeaker === this.view.activeSpeaker && sameLinks && sameOwn) return;
     // Unchanged parts keep their identity, so a component that reads only one of them is not redrawn.
     if (sameList(next.speaking, this.view.speaking)) next.speaking = this.view.speaking;
+    if (sameLinks) next.quality = this.view.quality;
+    if (sameOwn) next.own = this.view.own;
     this.view = next;
     this.deps.update({ presence: next });
   }
 }
 
+/** How long a poll round's reports are gathered before one publish. */
+export const QUALITY_SETTLE_MS = 250;
+
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Same links, each the same object (onStats keeps the object when nothing in it changed). */
+function sameRecord(a: Readonly<Record<string, LinkQuality>>, b: Readonly<Record<string, LinkQuality>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** Flat objects whose values are numbers, strings, booleans, null or flat objects of those. */
+function sameFields<T extends object>(a: T, b: T): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  return keys.every((k) => {
+    const u = x[k];
+    const v = y[k];
+    if (u !== null && v !== null && typeof u === "object" && typeof v === "object") return sameFields(u, v);
+    return u === v;
+  });
+}
+
+const sameQuality = (a: LinkQuality, b: LinkQuality): boolean => sameFields(a, b);

@@ -155,6 +155,8 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     this.assertOpen();
     const levels = new Map<string, number>();
     for (const link of this.links.values()) {
+      // A stage's viewer sends nothing: on a speaker's side those are most links, read for nothing.
+      if (this.seatOf(link.peerId) === "viewer") continue;
       const level = link.state === "connected" ? link.audioLevel() : null;
       if (level !== null) levels.set(link.peerId, level);
     }

@@ -80,12 +80,25 @@ export class LevelSampler implements LevelFeed {
     this.timer = this.deps.timers.setTimeout(this.tick, LEVEL_INTERVAL_MS);
     const at = this.deps.now();
     const levels = new Map<string, number>();
-    for (const [id, level] of this.deps.transport.audioLevels()) levels.set(id, fromReceiver(level));
-    if (this.selfId !== null) levels.set(this.selfId, this.micLevel());
-    this.deps.onLevels(levels, at);
+    try {
+      for (const [id, level] of this.deps.transport.audioLevels()) levels.set(id, fromReceiver(level));
+      if (this.selfId !== null) levels.set(this.selfId, this.micLevel());
+      this.deps.onLevels(levels, at);
+    } catch (e) {
+      // Thrown ten times a second otherwise, into nobody's hands; the next round tries again.
+      log({ event: "media", step: "levels failed", detail: String(e) });
+      return;
+    }
     if (this.subscribers.size === 0) return;
     const shown = new Map([...levels].map(([id, level]) => [id, toDisplay(level)]));
-    for (const fn of [...this.subscribers]) fn(shown);
+    for (const fn of [...this.subscribers]) {
+      try {
+        fn(shown);
+      } catch (e) {
+        // One reader's bug must not starve the others (as in the stats poll).
+        log({ event: "media", step: "level subscriber failed", detail: String(e) });
+      }
+    }
   };
 
   private micLevel(): number {

@@ -11,10 +11,21 @@
 // 3. Down at once, up by at most one step per poll: a link that just lost 10 % has not become
 //    good because the next two seconds were clean; Jitsi also climbs slowly (2 points/s of 100).
 //
-// Loss of what we send comes from the remote's receiver reports (remote-inbound-rtp), whose
-// packetsLost lags our packetsSent by up to an RTCP interval (libwebrtc: ~1 s for video, 5 s for
-// audio): a burst may show a poll late, and over a few polls it evens out. With no earlier report
-// to subtract, the last report's own fractionLost stands in.
+// Loss of what we send comes from the remote's receiver reports (remote-inbound-rtp), which come
+// every RTCP interval (libwebrtc: ~1 s for video, ~5 s for audio), not every poll: a poll reads the
+// fractionLost (loss over the report's own interval) of the reports that are new since the last
+// poll, and keeps the last figure when none is. Subtracting packet counters instead made an
+// audio-only link swing 0, 0, 5, 0 % at a steady 2 %: the remote's counter moved once per
+// report, ours every packet. While we send nothing (muted, camera off) no figure is kept: an old
+// loss would grade a listener's link bad for as long as it listens.
+//
+// Jitter: of the streams that moved over the interval only (a stopped camera keeps its last
+// jitter in the report for good), audio's if there is any (video's is larger by nature and what
+// people hear stutter is audio), ours as they report it included.
+//
+// A link that carried packets to us and then nothing over a whole interval is stalled (the
+// network dropped it, as a cut does, before ICE notices): loss in reads 100 % and the grade 0.
+// Counters alone cannot tell: packetsLost only grows when a later packet arrives.
 
 import type { Limitation, LinkQuality, OwnQuality, QualityGrade, QualityHint } from "../features/presence-view";
 import { routeOf, selectedPair } from "./candidate-pair";
@@ -46,15 +57,22 @@ export function gradeOf(lossPct: number | null, rttMs: number | null, jitterMs: 
   return grade as QualityGrade;
 }
 
-export function linkQuality(previous: StatsRecords | null, current: StatsRecords, previousGrade: QualityGrade | null): LinkQuality {
+/** What the previous poll of a link left: its grade and loss out, and whether packets were arriving. */
+export interface LinkMemory {
+  grade: QualityGrade;
+  lossOutPct: number | null;
+  receiving: boolean;
+}
+
+export function linkQuality(previous: StatsRecords | null, current: StatsRecords, memory: LinkMemory | null): LinkQuality {
   const pair = selectedPair(current);
   const rttMs = roundTrip(current, pair?.currentRoundTripTime ?? null);
-  const lossInPct = lossIn(previous, current);
-  const lossOutPct = lossOut(previous, current);
-  const jitters = current.inbound.map((s) => s.jitter).filter((j): j is number => j !== null);
-  const jitterMs = jitters.length > 0 ? Math.max(...jitters) * 1000 : null;
+  const stalled = memory?.receiving === true && previous !== null && packetsIn(previous, current) === 0;
+  const lossInPct = stalled ? 100 : lossIn(previous, current);
+  const lossOutPct = lossOut(previous, current, memory?.lossOutPct ?? null);
+  const jitterMs = jitterOf(previous, current);
   const worstLoss = lossInPct === null && lossOutPct === null ? null : Math.max(lossInPct ?? 0, lossOutPct ?? 0);
-  const grade = gradeOf(worstLoss, rttMs, jitterMs, previousGrade);
+  const grade = gradeOf(worstLoss, rttMs, jitterMs, memory?.grade ?? null);
   const quality: LinkQuality = {
     grade,
     rttMs,
@@ -109,23 +127,51 @@ function lossIn(previous: StatsRecords | null, current: StatsRecords): number | 
   return percent(lost, lost + received);
 }
 
-/** Loss of what we send over the interval, as the remote reports it, percent; null if unknown. */
-function lossOut(previous: StatsRecords | null, current: StatsRecords): number | null {
-  let lost = 0;
-  let sent = 0;
-  for (const r of current.remoteInbound) {
-    const p = previous?.remoteInbound.find((x) => x.id === r.id);
-    const out = current.outbound.find((o) => o.id === r.localId);
-    const outBefore = previous?.outbound.find((o) => o.id === r.localId);
-    if (!p || !out || !outBefore || out.packetsSent === null || outBefore.packetsSent === null) continue;
-    const went = out.packetsSent - outBefore.packetsSent;
-    if (went < 0) continue;
-    sent += went;
-    lost += Math.max(0, (r.packetsLost ?? 0) - (p.packetsLost ?? 0));
+/**
+ * Loss of what we send, percent: the worst fractionLost of the receiver reports new since the
+ * last poll; the last figure if none is new; null while we send nothing, or with no report yet.
+ */
+function lossOut(previous: StatsRecords | null, current: StatsRecords, last: number | null): number | null {
+  if (!previous) return worst(current.remoteInbound.map((r) => r.fractionLost), 100);
+  const sending = current.outbound.some((o) => {
+    const before = previous.outbound.find((p) => p.id === o.id);
+    return before !== undefined && o.packetsSent !== null && before.packetsSent !== null && o.packetsSent > before.packetsSent;
+  });
+  if (!sending) return null;
+  const fresh = current.remoteInbound.filter((r) => {
+    const p = previous.remoteInbound.find((x) => x.id === r.id);
+    if (!p) return true;
+    if (r.reportsReceived !== null && p.reportsReceived !== null) return r.reportsReceived > p.reportsReceived;
+    return r.timestamp !== p.timestamp || r.packetsLost !== p.packetsLost;
+  });
+  return fresh.length > 0 ? worst(fresh.map((r) => r.fractionLost), 100) : last;
+}
+
+/** Packets that arrived over the interval, on streams known to both reports. */
+export function packetsIn(previous: StatsRecords, current: StatsRecords): number {
+  let got = 0;
+  for (const s of current.inbound) {
+    const p = previous.inbound.find((x) => x.id === s.id);
+    if (p && s.packetsReceived !== null && p.packetsReceived !== null && s.packetsReceived > p.packetsReceived) got += s.packetsReceived - p.packetsReceived;
   }
-  if (sent > 0) return percent(Math.min(lost, sent), sent);
-  const fractions = current.remoteInbound.map((r) => r.fractionLost).filter((f): f is number => f !== null);
-  return fractions.length > 0 ? Math.max(...fractions) * 100 : null;
+  return got;
+}
+
+/** Jitter in ms, of the streams that moved (audio first), theirs and ours as they report it; null if none. */
+function jitterOf(previous: StatsRecords | null, current: StatsRecords): number | null {
+  const moving = current.inbound.filter((s) => {
+    const p = previous?.inbound.find((x) => x.id === s.id);
+    return !previous || (p !== undefined && s.packetsReceived !== null && p.packetsReceived !== null && s.packetsReceived > p.packetsReceived);
+  });
+  const audio = [...moving.filter((s) => s.kind === "audio").map((s) => s.jitter), ...current.remoteInbound.filter((r) => r.kind === "audio").map((r) => r.jitter)];
+  const any = worst(audio, 1000);
+  return any ?? worst(moving.map((s) => s.jitter), 1000);
+}
+
+/** The largest of the known values, times `scale`; null if none is known. */
+function worst(values: ReadonlyArray<number | null>, scale: number): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length > 0 ? Math.max(...known) * scale : null;
 }
 
 const percent = (part: number, whole: number): number | null => (whole > 0 ? (part / whole) * 100 : null);

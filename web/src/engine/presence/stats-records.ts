@@ -36,6 +36,10 @@ export interface RemoteInboundRtp {
   fractionLost: number | null;
   /** seconds */
   roundTripTime: number | null;
+  /** seconds: the remote's jitter of what we send */
+  jitter: number | null;
+  /** Receiver reports taken so far: it moves when a new one came (every ~1 s for video, ~5 s for audio). */
+  reportsReceived: number | null;
 }
 
 export interface CandidatePairStat {
@@ -120,6 +124,8 @@ export function readStats(report: RTCStatsReport): StatsRecords {
           packetsLost: num(r, "packetsLost"),
           fractionLost: num(r, "fractionLost"),
           roundTripTime: num(r, "roundTripTime"),
+          jitter: num(r, "jitter"),
+          reportsReceived: num(r, "reportsReceived"),
         });
         break;
       case "candidate-pair":
