@@ -92,6 +92,10 @@ describe("presence", () => {
       assert.equal((await presence(p)).activeSpeaker, aigul);
       report("a 1 s burst heard as speech for", spans[0]!, "ms");
     }
+    // On screen: the ring on Aigul's tile at the others, on while she speaks (the state says it; the tile draws it).
+    for (const p of [b, c]) {
+      await waitUntil("the speaking ring on Aigul's tile", () => p.locator(`[data-testid="tile-camera-${aigul}"][data-speaking="true"]`).count().then((n) => n === 1), 10_000);
+    }
     // Our own mic: Aigul sees herself speak too, and is never her own active speaker.
     const own = await speakingLog(a);
     assert.ok(own.log.some((e) => e.on), "Aigul's own meter hears the tone");
@@ -114,17 +118,48 @@ describe("presence", () => {
     }, 20_000);
     assert.ok(before!.grade >= 4, `a clean loopback link grades high: ${JSON.stringify(before)}`);
     report("loopback RTT seen by quality", before!.rttMs!, "ms");
+    // The bars on Aigul's tile at Bakyt say the same grade.
+    const bars = b.locator(`[data-testid="tile-camera-${aigul}"] [data-testid="quality-bars"]`);
+    await waitUntil("quality bars at a high grade on Aigul's tile", async () => Number(await bars.getAttribute("data-grade")) >= 4, 10_000);
     cutUdp();
+    const cutAt = Date.now();
     try {
-      // Within a poll or two, what arrives drops to nothing (or the link is reported down and its entry goes).
-      await waitUntil("the inbound bitrate to collapse after the cut", async () => {
-        const q = (await presence(b)).quality[aigul];
-        return !q || (q.kbpsIn ?? 0) < before!.kbpsIn! / 10;
-      }, 12_000);
+      // Within a poll or two nothing arrives: the link is stalled, graded 0 (bars and state alike).
+      await waitUntil("the grade to fall to 0 after the cut", async () => (await presence(b)).quality[aigul]?.grade === 0 && (await bars.getAttribute("data-grade")) === "0", 12_000);
+      report("UDP cut → bars at 0", Date.now() - cutAt, "ms");
+      const q = (await presence(b)).quality[aigul]!;
+      assert.equal(q.lossInPct, 100, JSON.stringify(q));
     } finally {
       restoreUdp();
     }
     await waitUntil("quality readings to come back after the cut", async () => ((await presence(b)).quality[aigul]?.kbpsIn ?? 0) > 50, 45_000);
+    // Graded up again, one step per poll.
+    await waitUntil("the bars to climb back", async () => Number(await bars.getAttribute("data-grade")) >= 3, 20_000);
     for (const p of [a, b]) await p.context().close();
+  });
+
+  it("a late joiner sees a hand raised before it came, and a reaction shows on its sender's tile for the others", async () => {
+    const room = await createRoom(app);
+    const a = await (await newPeerContext(browser, app)).newPage();
+    await joinRoom(a, app, room, "Aigul", { mic: false });
+    const b = await (await newPeerContext(browser, app)).newPage();
+    await joinRoom(b, app, room, "Bakyt", { mic: false });
+    const aigul = await selfId(a);
+    // The keyboard shortcut, as a person would.
+    await a.keyboard.press("Control+Alt+KeyH");
+    await b.locator(`[data-testid="tile-camera-${aigul}"] [data-testid="tile-hand"]`).waitFor();
+    const c = await (await newPeerContext(browser, app)).newPage();
+    await joinRoom(c, app, room, "Cholpon", { mic: false });
+    // Cholpon never saw the hand go up: she learns it from her welcome.
+    await c.locator(`[data-testid="tile-camera-${aigul}"] [data-testid="tile-hand"]`).waitFor({ timeout: 20_000 });
+    await c.getByTestId("people-toggle").click();
+    await c.getByTestId("hands-list").getByTestId("hand-entry").first().waitFor();
+    assert.match((await c.getByTestId("hands-list").innerText()) ?? "", /Aigul/);
+    // A reaction from Bakyt floats over Bakyt's tile at Aigul and Cholpon.
+    const bakyt = await selfId(b);
+    await b.getByTestId("reactions-toggle").click();
+    await b.getByTestId("react-party").click();
+    for (const p of [a, c]) await p.locator(`[data-testid="tile-camera-${bakyt}"] [data-testid="reaction"][data-code="party"]`).waitFor({ timeout: 10_000 });
+    for (const p of [a, b, c]) await p.context().close();
   });
 });

@@ -29,7 +29,11 @@ async function knock(p: Page, app: App, room: string, name: string): Promise<voi
 }
 
 /** Panels and menus opened by event, not a pointer: on a phone an open panel covers the controls. */
-const press = (p: Page, testid: string) => p.getByTestId(testid).first().dispatchEvent("click");
+/** A control of the bar by event, not a pointer; on a phone invite and settings are in "More options" (controls.tsx). */
+async function press(p: Page, testid: string): Promise<void> {
+  if ((await p.getByTestId(testid).count()) === 0 && (await p.getByTestId("more").count()) > 0) await p.getByTestId("more").dispatchEvent("click");
+  await p.getByTestId(testid).first().dispatchEvent("click");
+}
 
 const selfId = (p: Page) => p.evaluate(() => (globalThis as unknown as { roomlink: { session: { state: { selfId: string } } } }).roomlink.session.state.selfId);
 

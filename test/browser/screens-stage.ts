@@ -33,7 +33,11 @@ async function page(browser: Browser, app: App, lang: Lang, size: Size): Promise
 }
 
 /** Panels, menus and dialogs opened by event, not a pointer: on a phone an open panel covers the controls. */
-const press = (p: Page, testid: string) => p.getByTestId(testid).first().dispatchEvent("click");
+/** A control of the bar by event, not a pointer; on a phone invite and settings are in "More options" (controls.tsx). */
+async function press(p: Page, testid: string): Promise<void> {
+  if ((await p.getByTestId(testid).count()) === 0 && (await p.getByTestId("more").count()) > 0) await p.getByTestId("more").dispatchEvent("click");
+  await p.getByTestId(testid).first().dispatchEvent("click");
+}
 
 async function openPanel(p: Page, panel: "chat" | "people"): Promise<void> {
   const toggle = p.getByTestId(`${panel}-toggle`);

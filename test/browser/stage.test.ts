@@ -138,7 +138,8 @@ describe("stage: one speaker, four viewers", () => {
     // The panel is closed by default at this width (800 px): the unread badge says there is news.
     await state.speaker.getByTestId("unread").waitFor();
     await openChat(state.speaker);
-    await state.speaker.getByText("hello from the audience").waitFor();
+    // In the chat list (the live region says it too, for screen readers).
+    await state.speaker.getByTestId("chat-list").getByText("hello from the audience").waitFor();
     await state.speaker.getByTestId("chat-input").fill("thanks for watching");
     await state.speaker.getByTestId("chat-input").press("Enter");
     await openChat(state.viewers[3]!);
@@ -204,7 +205,7 @@ describe("stage: one speaker, four viewers", () => {
     const speakerId = await selfId(state.speaker);
     await late.getByTestId(`tile-screen-${speakerId}`).waitFor();
     await openChat(late);
-    await late.getByText("hello from the audience").waitFor();
+    await late.getByTestId("chat-list").getByText("hello from the audience").waitFor();
     await late.getByText("thanks for watching").waitFor();
     await state.speaker.getByTestId("screen").click();
     await late.context().close();

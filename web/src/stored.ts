@@ -1,7 +1,9 @@
-// Small remembered preferences (name, language, recent rooms, relay-only) and keys. Storage can be blocked
+// Small remembered preferences (name, language, recent rooms, relay-only, the call's layout) and keys. Storage can be blocked
 // (privacy mode, sandboxed frames): then nothing is remembered and nothing breaks.
 
 import { DEVICE_ID } from "../../protocol/protocol";
+import { isLayoutChoice, type LayoutChoice } from "./ui/room/layout/choose-layout";
+import { isCorner, type Corner } from "./ui/room/layout/corners";
 
 export function readStored(key: string): string | null {
   try {
@@ -43,3 +45,23 @@ export function deviceId(): string {
   writeStored(DEVICE_KEY, id);
   return id;
 }
+
+// The call's layout as the person last picked it, and where they last put their self-view: a
+// preference of this browser, for every room.
+
+const LAYOUT_KEY = "roomlink.layout";
+const PIP_CORNER_KEY = "roomlink.pipCorner";
+
+export function storedLayout(): LayoutChoice {
+  const known = readStored(LAYOUT_KEY);
+  return isLayoutChoice(known) ? known : "auto";
+}
+
+export const storeLayout = (choice: LayoutChoice): void => writeStored(LAYOUT_KEY, choice);
+
+export function storedPipCorner(): Corner {
+  const known = readStored(PIP_CORNER_KEY);
+  return isCorner(known) ? known : "bottom-right";
+}
+
+export const storePipCorner = (corner: Corner): void => writeStored(PIP_CORNER_KEY, corner);

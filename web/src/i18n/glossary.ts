@@ -127,11 +127,11 @@ export const GLOSSARY: readonly Term[] = [
   // and Meet (ru) and Telegram (ru, and its Kyrgyz community translation where it has one);
   // neither Zoom nor Meet ships Kyrgyz, so those rows most need a native speaker's word.
   { en: "waiting room / lobby", ru: "зал ожидания", ky: "күтүү залы", status: "proposed", note: "Zoom: «Зал ожидания». Never «лобби».", check: { en: /\b(waiting room|lobby)\b/i, ru: /ожидани/iu, ky: /күтүү зал/iu } },
-  { en: "reaction", ru: "реакция", ky: "реакция", status: "proposed", note: "Meet, Telegram: «Реакции».", check: { en: /\breactions?\b/i, ru: /реакци/iu, ky: /реакци/iu } },
-  { en: "pin", ru: "закрепить", ky: "кадоо", status: "proposed", note: "Meet, Telegram: «Закрепить».", check: { en: /\bpin(ned)?\b/i, ru: /закреп/iu, ky: /када/iu } },
-  { en: "layout", ru: "вид", ky: "көрүнүш", status: "proposed", note: "As in Zoom's «Вид галереи»; Meet's «макет» reads as design jargon.", check: { en: /\blayout\b/i, ru: /(?<!\p{L})вид/iu, ky: /көрүнүш/iu } },
-  { en: "active speaker", ru: "говорит", ky: "сүйлөп жатат", status: "proposed", note: "A badge: «Говорит» / «Сүйлөп жатат», not Zoom's «Активный докладчик»." },
-  { en: "connection quality", ru: "качество соединения", ky: "байланыштын сапаты", status: "proposed", check: { en: /\bquality\b/i, ru: /качеств/iu, ky: /сапат/iu } },
+  { en: "reaction", ru: "реакция", ky: "реакция", status: "used", note: "Meet, Telegram: «Реакции». Used since the reactions palette (issue #14).", check: { en: /\breactions?\b/i, ru: /реакци/iu, ky: /реакци/iu } },
+  { en: "pin", ru: "закрепить", ky: "кадоо", status: "used", note: "Meet, Telegram: «Закрепить»; unpin is «Открепить» / «Кадоону алып салуу». Used since a tile's pin (issue #14).", check: { en: /\bpin(ned)?\b/i, ru: /закреп/iu, ky: /када|кадо/iu } },
+  { en: "layout", ru: "вид", ky: "көрүнүш", status: "used", note: "As in Zoom's «Вид галереи»; Meet's «макет» reads as design jargon. The choices: «Автоматически», «Сетка», «Говорящий» / «Автоматтык», «Тор», «Сүйлөп жаткан» (issue #14).", check: { en: /\blayout\b/i, ru: /(?<!\p{L})вид/iu, ky: /көрүнүш/iu } },
+  { en: "active speaker", ru: "говорит", ky: "сүйлөп жатат", status: "used", note: "A badge: «Говорит» / «Сүйлөп жатат», not Zoom's «Активный докладчик»; «Говорит {name}» / «{name} сүйлөп жатат» for screen readers." },
+  { en: "connection quality", ru: "качество соединения", ky: "байланыштын сапаты", status: "used", note: "The bars on a tile and their details (issue #14); the grade is an adjective agreeing with «качество» / «соединение»: «хорошее».", check: { en: /\bquality\b/i, ru: /качеств/iu, ky: /сапат/iu } },
   { en: "safety code", ru: "код безопасности", ky: "коопсуздук коду", status: "proposed", note: "As Signal says it; compared aloud, so the code itself stays Latin letters and digits.", check: { en: /\bsafety code\b/i, ru: /код\p{L}* безопасности/iu, ky: /коопсуздук код/iu } },
 ];
 
@@ -142,4 +142,6 @@ export const TERM_EXCEPTIONS: readonly TermException[] = [
   { key: "turn.unavailable", lang: "ru", term: "connect / connecting (the act)", reason: "As turn.rejected." },
   { key: "passcode.wrong", lang: "ru", term: "leave / left", reason: "“tries left” means remaining: «осталось … попыток»." },
   { key: "passcode.wrong", lang: "ky", term: "leave / left", reason: "“tries left” means remaining: «… аракет калды»." },
+  { key: "layout.speaker", lang: "ru", term: "speaker (audio output)", reason: "The layout named for the person talking, not the audio output: «Говорящий», as the active speaker's badge says «Говорит»." },
+  { key: "layout.speaker", lang: "ky", term: "speaker (audio output)", reason: "The layout named for the person talking, not the audio output: «Сүйлөп жаткан», as the active speaker's badge says «Сүйлөп жатат»." },
 ];

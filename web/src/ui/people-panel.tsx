@@ -10,6 +10,7 @@ import type { Participant } from "../engine/session/room-session";
 import type { StageView } from "../engine/session/session-state";
 import { Confirm } from "./dialog";
 import { useI18n } from "./hooks";
+import { HandsSection } from "./presence/hands-section";
 import { PersonRow, SelfRow, type PersonActions, type RowStage } from "./person-row";
 
 export type { PersonActions };
@@ -24,9 +25,11 @@ interface PeoplePanelProps {
   labels: ReadonlyMap<string, string>;
   actions: PersonActions;
   stage: StageView;
+  /** Hands down: everyone's (present for a host or co-host), and our own. */
+  hands: { onLowerAll?: (() => void) | undefined; onLowerOwn: () => void };
 }
 
-export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage }: PeoplePanelProps) {
+export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage, hands }: PeoplePanelProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState<string | null>(null);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
@@ -48,6 +51,21 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
     />
   );
   const selfRow = <SelfRow key="self" label={self} role={selfRole} media={selfSpeaks ? selfMedia : null} handUp={onStage && hand(selfId)} seat={stage.seat} />;
+
+  // Raised hands first, in the order raised, in a meeting as on a stage; on a stage a viewer
+  // sees no other viewer's name (as in its lists below), a speaker's and its own only.
+  const seesViewers = !onStage || selfSpeaks || can(selfRole, "set-seat");
+  const speakerIds = new Set(participants.filter((p) => p.seat === "speaker").map((p) => p.id));
+  const handsSection = (
+    <HandsSection
+      hands={stage.hands}
+      selfId={selfId}
+      labels={names}
+      shows={(id) => seesViewers || speakerIds.has(id)}
+      onLowerAll={hands.onLowerAll}
+      onLowerOwn={hands.onLowerOwn}
+    />
+  );
 
   let lists: JSX.Element;
   if (!onStage) {
@@ -90,6 +108,7 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
     <section class="panel people" aria-label={t("room.people")}>
       <h2 data-testid="people-count">{t("room.participants", { count: participants.length + 1 })}</h2>
       {selfRole === "temp-host" && <p class="hint">{t("settings.tempHost")}</p>}
+      {handsSection}
       {lists}
       {removing && (
         <Confirm

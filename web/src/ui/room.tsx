@@ -13,12 +13,17 @@ import { FileTray } from "./files/file-tray";
 import { reachable } from "./files/reachable";
 import { useEngineState, useI18n } from "./hooks";
 import { PeoplePanel } from "./people-panel";
+import { Announcer } from "./presence/announcer";
+import { withPresence } from "./presence/context";
+import { UntiledReactions } from "./presence/floating-reactions";
+import { sessionPresence } from "./presence/session-presence";
 import { PreJoin, type JoinChoice } from "./prejoin";
 import { deviceId, storedHostKey } from "../stored";
 import { Controls, type Panel } from "./room/controls";
 import { roomLabels } from "./room/distinct-names";
 import { LobbyScreen, PasscodeScreen } from "./room/entry-screens";
-import { Grid } from "./room/grid";
+import { Stage } from "./room/layout/stage";
+import { useLayoutChoice } from "./room/layout/use-layout-choice";
 import { KnockPrompt } from "./room/knock-prompt";
 import { Refused, RoomGone, RoomNotices } from "./room/notices";
 import { SettingsDialog } from "./room/settings-dialog";
@@ -136,6 +141,8 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
   const [panel, setPanel] = useState<Panel>(() => (matchMedia("(min-width: 900px)").matches ? "chat" : null));
   const [readCount, setReadCount] = useState(0);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  // Whether anyone (us too) shares a screen: a share that starts shows large (layout/choose-layout.ts).
+  const layout = useLayoutChoice(local.screen || state.participants.some((p) => p.screen !== null));
   const { actions } = session;
   const { stage } = state;
   // Until the welcome says otherwise, one who came in by the viewer's pre-join screen is a viewer:
@@ -189,6 +196,9 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
     urlOf: (key) => (mediaToken ? playbackUrl(API_ORIGIN, roomId, key, mediaToken) : null),
   };
   const labels = roomLabels({ id: state.selfId, name, joined: state.selfJoined }, state.participants);
+  // Presence (ui/presence/): what tiles read from the context, by peer id, and the bar's actions.
+  const presence = useMemo(() => sessionPresence(session), [session]);
+  const handUp = state.selfId !== null && state.stage.hands.includes(state.selfId);
   // Files go to everyone we have a connection with; with nobody, there is no way to send one.
   const sendAll = reachable(state.participants).length > 0 ? (files: readonly File[]) => void actions.sendFiles(files, null) : null;
   const drop = useFileDrop(sendAll);
@@ -208,7 +218,11 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
   if (state.status === "joined" && onStage && speakers === 0) alone = t("stage.empty");
   else if (state.status === "joined" && state.participants.length === 0) alone = t("room.alone");
 
-  return (
+  // Reactions float over the sender's tile; those of people with no tile (a stage's viewers) over the call's corner.
+  const hasTile = (id: string) => (id === state.selfId ? speaks : state.participants.some((p) => p.id === id && p.seat === "speaker"));
+  // The tiles, wherever the layout puts them, read presence by peer id (presence/context.ts).
+  return withPresence(
+    { presence: state.presence, reactions: state.reactions, levels: presence.levels, hands: stage.hands, selfId: state.selfId, labels },
     <main class={`room${panel ? " with-panel" : ""}${onStage ? " on-stage" : ""}`} data-testid="room" data-status={state.status} data-role={state.role} data-mode={onStage ? "stage" : "meeting"} data-seat={speaks ? "speaker" : "viewer"} {...drop.handlers}>
       <h1 class="sr-only">{heading}</h1>
       <RoomNotices state={state} local={local} labels={labels} onDismiss={actions.dismissNotices} />
@@ -222,7 +236,8 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
           speakersFull={speakers >= MAX_SPEAKERS}
         />
       )}
-      <Grid name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} />
+      <Stage name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} layout={layout} />
+      <UntiledReactions items={state.reactions.filter((r) => !hasTile(r.from))} labels={labels} />
       {alone && <p class="alone">{alone}</p>}
       {/* The chat is as much a speaker's as anyone's: beside its own video on a wide screen (open by default), behind the chat button with its unread count on a phone. */}
       {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} voice={voice} onSendFiles={sendAll} />}
@@ -236,6 +251,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
           labels={labels}
           actions={actions}
           stage={stage}
+          hands={{ onLowerAll: can(state.role, "lower-hands") ? presence.actions.lowerAllHands : undefined, onLowerOwn: () => presence.actions.raiseHand(false) }}
         />
       )}
       <FileTray files={state.files} labels={labels} actions={actions} />
@@ -251,10 +267,13 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
         onLeave={onLeave}
         onSettings={runsRoom && state.access ? () => setSettingsOpen(true) : undefined}
         onEndMeeting={can(state.role, "end-meeting") ? actions.endMeeting : undefined}
-        viewer={onStage && !speaks ? { handUp: state.selfId !== null && stage.hands.includes(state.selfId), onHand: actions.raiseHand } : undefined}
-        hands={seesHands ? stage.hands.length : 0}
+        viewer={onStage && !speaks}
+        hands={seesHands || !onStage ? stage.hands.length : 0}
+        presence={{ handUp, onHand: presence.actions.raiseHand, onReact: presence.actions.react, own: state.presence.own }}
+        layout={layout}
       />
       <StageNotices state={state} labels={labels} seesHands={seesHands} />
+      <Announcer activeSpeaker={state.presence.activeSpeaker} chat={state.chat} hands={stage.hands} meeting={!onStage} selfId={state.selfId} joinedAt={state.selfJoined} labels={labels} count={count} />
       {stage.invited && <StageInvitation onAccept={actions.acceptStage} onDecline={actions.leaveStage} />}
       <TapToListen />
       <KnockPrompt knocks={knocks} onAdmit={actions.admit} onDeny={actions.deny} onAdmitAll={actions.admitAll} />
@@ -269,6 +288,6 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
           onClose={() => setSettingsOpen(false)}
         />
       )}
-    </main>
+    </main>,
   );
 }

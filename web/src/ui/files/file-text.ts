@@ -12,6 +12,7 @@
 // write numbers alike: 2,4 and 12 345).
 
 import type { FileEnd, IncomingStatus, OutgoingStatus, Progress } from "../../engine/features/files-view";
+import { formatNumber } from "../../i18n/format";
 import type { Lang, MessageKey, Params } from "../../i18n/i18n";
 
 /** A string of the catalog with its parameters, for t(). */
@@ -26,20 +27,8 @@ export interface Say {
   t: (key: MessageKey, params?: Params) => string;
 }
 
-/** Whose number data a language borrows where the browser has none of its own. */
-const STAND_IN: Partial<Record<Lang, string>> = { ky: "ru" };
-
-const formats = new Map<string, Intl.NumberFormat>();
-/** A number as `lang` writes it, with at most `decimals` decimals; formatters are cached (progress re-renders often). */
-function number(value: number, lang: Lang, decimals: number): string {
-  const id = `${lang} ${decimals}`;
-  let f = formats.get(id);
-  if (!f) {
-    const locale = Intl.NumberFormat.supportedLocalesOf(lang).length > 0 ? lang : (STAND_IN[lang] ?? "en");
-    formats.set(id, (f = new Intl.NumberFormat(locale, { maximumFractionDigits: decimals })));
-  }
-  return f.format(value);
-}
+/** A number as `lang` writes it (i18n/format.ts). */
+const number = (value: number, lang: Lang, decimals: number): string => formatNumber(value, lang, decimals);
 
 const UNITS = ["files.unit.kB", "files.unit.MB", "files.unit.GB"] as const;
 

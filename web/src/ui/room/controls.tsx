@@ -4,20 +4,26 @@
 // that the bar keeps one row on a phone). A stage's viewer publishes nothing: it gets a raised
 // hand instead of the mic, camera and screen (and no shortcut turns them on). A speaker's way off
 // the stage is in the stage bar, which keeps this bar one row on a phone.
+//
+// One row, always: the bar holds the primary buttons (mic, camera, screen, the panels, Leave). The
+// secondary ones (invite, settings) are round buttons on a wide screen and items of the "More
+// options" menu on a phone, which also holds the layout choice; on a wide screen the layout has a
+// menu of its own. A new button goes with the primary ones only if a phone needs it at a tap;
+// otherwise it is one more entry of `secondary` below.
 
 import { useEffect, useState } from "preact/hooks";
 import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media";
 import { Dialog } from "../dialog";
 import { useI18n } from "../hooks";
 import { Icon } from "../icons";
+import { type PresenceBar, usePresenceBar } from "../presence/bar-items";
+import { type BarAction, BarMenu } from "./bar-menu";
+import type { LayoutChoice } from "./layout/choose-layout";
+import { LayoutIcon } from "./layout/layout-icons";
+import { LayoutPicker } from "./layout/layout-picker";
+import { useMediaQuery } from "./use-media-query";
 
 export type Panel = "chat" | "people" | null;
-
-/** A stage's viewer: its hand instead of the mic, camera and screen. */
-export interface ViewerControls {
-  handUp: boolean;
-  onHand: (up: boolean) => void;
-}
 
 interface ControlsProps {
   media: LocalMedia;
@@ -34,19 +40,29 @@ interface ControlsProps {
   /** Ends the meeting for everyone; absent for those who may not. */
   onEndMeeting?: (() => void) | undefined;
   /** Present while we watch a stage: we publish nothing. */
-  viewer?: ViewerControls | undefined;
-  /** Raised hands, shown on the people button to those who can invite people onto the stage. */
+  /** A stage's viewer: no mic, camera or screen to toggle (its hand is everyone's, in `presence`). */
+  viewer?: boolean;
+  /** Raised hands, shown on the people button: to everyone in a meeting, to those who can invite people onto a stage. */
   hands?: number;
+  /** The call's layout as the person chose it (layout/use-layout-choice.ts). */
+  layout: { choice: LayoutChoice; choose: (choice: LayoutChoice) => void };
+  /** The hand, the reactions and this device's connection (presence/bar-items.tsx places them). */
+  presence?: PresenceBar | undefined;
 }
+
+/** Where the bar moves its secondary buttons into the "More options" menu (as styles.css's one-row rules). */
+const NARROW = "(max-width: 480px)";
 
 /** How long "Link copied" shows. */
 const COPIED_MS = 2000;
 
-export function Controls({ media, local, inviteUrl, panel, setPanel, count, unread, onLeave, onSettings, onEndMeeting, viewer, hands = 0 }: ControlsProps) {
+export function Controls({ media, local, inviteUrl, panel, setPanel, count, unread, onLeave, onSettings, onEndMeeting, viewer, hands = 0, layout, presence }: ControlsProps) {
   const { t } = useI18n();
+  const narrow = useMediaQuery(NARROW);
   const [copied, setCopied] = useState(false);
   const [leaving, setLeaving] = useState(false);
-  const publishes = !viewer;
+  const publishes = viewer !== true;
+  const bar = usePresenceBar(presence, { narrow, publishes });
   const toggleMic = () => void media.setMic(!media.state.mic);
   const toggleCam = () => void media.setCam(!media.state.cam);
 
@@ -82,9 +98,16 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
     }
   };
 
+  // Round buttons on a wide screen, items of "More options" on a phone.
+  const secondary: BarAction[] = [{ testid: "invite", icon: <Icon name={copied ? "check" : "link"} />, label: t("room.invite"), onSelect: () => void copyInvite() }];
+  if (onSettings) secondary.push({ testid: "settings-toggle", icon: <Icon name="settings" />, label: t("settings.title"), onSelect: onSettings });
+  secondary.push(...bar.secondary);
+  const picker = <LayoutPicker choice={layout.choice} onChoose={layout.choose} />;
+
   return (
     <>
       <nav class="controls" aria-label={t("room.controls")}>
+        {bar.lead}
         {publishes && (
           <>
             <button class={`round ${local.mic ? "" : "off"}`} aria-pressed={!local.mic} title={`${local.mic ? t("room.micOn") : t("room.micOff")} (Ctrl+D)`} onClick={toggleMic} data-testid="mic">
@@ -100,19 +123,8 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
             )}
           </>
         )}
-        {viewer && (
-          <button
-            class={`round${viewer.handUp ? " active" : ""}`}
-            aria-pressed={viewer.handUp}
-            aria-label={t("stage.raiseHand")}
-            title={viewer.handUp ? t("stage.lowerHand") : t("stage.raiseHand")}
-            onClick={() => viewer.onHand(!viewer.handUp)}
-            data-testid="raise-hand"
-          >
-            <Icon name="hand" />
-          </button>
-        )}
-        <button class="round" title={t("room.invite")} onClick={() => void copyInvite()} data-testid="invite"><Icon name={copied ? "check" : "link"} /></button>
+        {/* Everyone's hand (a stage's viewer's too) and reactions. */}
+        {bar.primary}
         <button
           class={`round${panel === "people" ? " active" : ""}`}
           title={hands > 0 ? `${t("room.people")} (${t("stage.hands", { count: hands })})` : t("room.people")}
@@ -127,10 +139,20 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
           <Icon name="chat" />
           {unread > 0 && <span class="unread" data-testid="unread">{unread}</span>}
         </button>
-        {onSettings && (
-          <button class="round" title={t("settings.title")} onClick={onSettings} data-testid="settings-toggle">
-            <Icon name="settings" />
-          </button>
+        {narrow ? (
+          <BarMenu icon={<Icon name="more" />} label={t("layout.more")} testid="more" actions={secondary}>
+            {bar.menu}
+            {picker}
+          </BarMenu>
+        ) : (
+          <>
+            {secondary.map((a) => (
+              <button key={a.testid} class={`round${a.active ? " active" : ""}`} aria-pressed={a.active} title={a.label} onClick={a.onSelect} data-testid={a.testid}>
+                {a.icon}
+              </button>
+            ))}
+            <BarMenu icon={<LayoutIcon name="layout" />} label={t("layout.title")} testid="layout-menu" actions={[]}>{picker}</BarMenu>
+          </>
         )}
         <button class="round leave" title={t("room.leave")} onClick={onEndMeeting ? () => setLeaving(true) : onLeave} data-testid="leave">
           <Icon name="leave" />
