@@ -250,8 +250,6 @@ export const en = {
   "stage.watching": { one: "{count} watching", other: "{count} watching" },
   "stage.onStage": "On the stage",
   "stage.audience": "Watching ({count})",
-  "stage.raiseHand": "Raise hand",
-  "stage.lowerHand": "Lower hand",
   "stage.handRaised": "Hand raised",
   "stage.handBy": "{name} raised a hand",
   "stage.hands": { one: "{count} raised hand", other: "{count} raised hands" },

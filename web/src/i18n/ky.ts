@@ -247,8 +247,6 @@ export const ky: Record<MessageKey, Entry> = {
   "stage.watching": { one: "{count} көрүүчү", other: "{count} көрүүчү" },
   "stage.onStage": "Сахнада",
   "stage.audience": "Көрүүчүлөр ({count})",
-  "stage.raiseHand": "Кол көтөрүү",
-  "stage.lowerHand": "Колду түшүрүү",
   "stage.handRaised": "Кол көтөрүлгөн",
   "stage.handBy": "{name} колун көтөрдү",
   "stage.hands": { one: "{count} көтөрүлгөн кол", other: "{count} көтөрүлгөн кол" },

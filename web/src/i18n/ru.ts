@@ -249,8 +249,6 @@ export const ru: Record<MessageKey, Entry> = {
   "stage.watching": { one: "{count} зритель", few: "{count} зрителя", many: "{count} зрителей", other: "{count} зрителя" },
   "stage.onStage": "На сцене",
   "stage.audience": "Зрители ({count})",
-  "stage.raiseHand": "Поднять руку",
-  "stage.lowerHand": "Опустить руку",
   "stage.handRaised": "Рука поднята",
   "stage.handBy": "{name} поднимает руку",
   "stage.hands": { one: "{count} поднятая рука", few: "{count} поднятые руки", many: "{count} поднятых рук", other: "{count} поднятой руки" },

@@ -44,7 +44,10 @@ const PHONE_SLOTS = 8;
 const PHONE_FIXED = 4;
 
 /** Typing somewhere: a shortcut there would take a keystroke meant for the text. */
-const typing = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+/** Whether keys go into text: a text field, a text area, a select, or editable content (not a radio or checkbox). */
+export const typing = (target: EventTarget | null) =>
+  target instanceof HTMLElement &&
+  (target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName) || (target instanceof HTMLInputElement && !/^(radio|checkbox|button|submit|range)$/.test(target.type)));
 
 /** Ctrl+Alt+H toggles the hand while the bar is there, except while typing (the chat box keeps its keys). */
 function useHandShortcut(bar: PresenceBar | undefined): void {
@@ -99,7 +102,8 @@ export function usePresenceBar(bar: PresenceBar | undefined, { narrow, publishes
     ),
     secondary: handInBar
       ? []
-      : [{ testid: "raise-hand", icon: <Icon name="hand" />, label: bar.handUp ? t("hands.lower") : t("hands.raise"), onSelect: () => bar.onHand(!bar.handUp), active: bar.handUp }],
+      : // One name whatever its state: `active` (aria-pressed) says whether the hand is up.
+        [{ testid: "raise-hand", icon: <Icon name="hand" />, label: t("hands.raise"), onSelect: () => bar.onHand(!bar.handUp), active: bar.handUp }],
     menu:
       reactionsInBar && !own ? null : (
         <>

@@ -16,9 +16,11 @@ export function useVisibleReactions(items: readonly ReactionItem[]): ReactionIte
   const [now, setNow] = useState(() => performance.now());
   const visible = items.filter((r) => now - r.at < REACTION_SHOW_MS);
   const next = visible.length > 0 ? Math.min(...visible.map((r) => r.at)) + REACTION_SHOW_MS : null;
+  // Keyed on the newest reaction, not the list: callers filter a new array on every render.
+  const newest = items.at(-1)?.key ?? "";
   useEffect(() => {
     setNow(performance.now());
-  }, [items]);
+  }, [newest]);
   useEffect(() => {
     if (next === null) return;
     const timer = setTimeout(() => setNow(performance.now()), Math.max(0, next - performance.now()) + 20);

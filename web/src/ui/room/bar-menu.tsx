@@ -63,6 +63,9 @@ export function BarMenu({ icon, label, testid, actions, children }: BarMenuProps
               class={`bar-menu-item${a.active ? " active" : ""}`}
               aria-pressed={a.active}
               onClick={() => {
+                // Back to the menu's button before this item goes: a dialog opened by the action
+                // returns focus there when it closes, not to the top of the page.
+                toggle.current?.focus();
                 setOpen(false);
                 a.onSelect();
               }}

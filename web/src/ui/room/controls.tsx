@@ -16,7 +16,7 @@ import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media
 import { Dialog } from "../dialog";
 import { useI18n } from "../hooks";
 import { Icon } from "../icons";
-import { type PresenceBar, usePresenceBar } from "../presence/bar-items";
+import { type PresenceBar, typing, usePresenceBar } from "../presence/bar-items";
 import { type BarAction, BarMenu } from "./bar-menu";
 import type { LayoutChoice } from "./layout/choose-layout";
 import { LayoutIcon } from "./layout/layout-icons";
@@ -39,7 +39,6 @@ interface ControlsProps {
   onSettings?: (() => void) | undefined;
   /** Ends the meeting for everyone; absent for those who may not. */
   onEndMeeting?: (() => void) | undefined;
-  /** Present while we watch a stage: we publish nothing. */
   /** A stage's viewer: no mic, camera or screen to toggle (its hand is everyone's, in `presence`). */
   viewer?: boolean;
   /** Raised hands, shown on the people button: to everyone in a meeting, to those who can invite people onto a stage. */
@@ -71,7 +70,8 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
     if (!publishes) return;
     // Google Meet's shortcuts: Ctrl/⌘+D for the mic, Ctrl/⌘+E for the camera.
     const onKey = (e: KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      // Not while typing (Ctrl+E is the chat box's, for one) and not once per key repeat.
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.repeat || typing(e.target)) return;
       const key = e.key.toLowerCase();
       if (key === "d") toggleMic();
       else if (key === "e") toggleCam();
@@ -128,6 +128,7 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
         <button
           class={`round${panel === "people" ? " active" : ""}`}
           title={hands > 0 ? `${t("room.people")} (${t("stage.hands", { count: hands })})` : t("room.people")}
+          aria-label={hands > 0 ? `${t("room.people")} (${t("stage.hands", { count: hands })})` : t("room.people")}
           onClick={() => setPanel(panel === "people" ? null : "people")}
           data-testid="people-toggle"
         >
@@ -135,7 +136,7 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
           <span class="count">{count}</span>
           {hands > 0 && <span class="hands" data-testid="hands-count" aria-hidden="true"><Icon name="hand" />{hands}</span>}
         </button>
-        <button class={`round${panel === "chat" ? " active" : ""}`} title={unread ? t("room.unread", { count: unread }) : t("room.chat")} onClick={() => setPanel(panel === "chat" ? null : "chat")} data-testid="chat-toggle">
+        <button class={`round${panel === "chat" ? " active" : ""}`} title={unread ? t("room.unread", { count: unread }) : t("room.chat")} aria-label={unread ? t("room.unread", { count: unread }) : t("room.chat")} onClick={() => setPanel(panel === "chat" ? null : "chat")} data-testid="chat-toggle">
           <Icon name="chat" />
           {unread > 0 && <span class="unread" data-testid="unread">{unread}</span>}
         </button>

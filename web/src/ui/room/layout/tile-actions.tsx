@@ -47,7 +47,9 @@ function useFullscreen(tile: RefObject<HTMLElement | null>): boolean {
     const onChange = () => setFull(document.fullscreenElement === el);
     // A double click on a button is two presses of it, not a wish for full screen.
     const onDoubleClick = (e: MouseEvent) => {
-      if (!(e.target instanceof Element && e.target.closest("button")) && canFullscreen()) toggleFullscreen(el);
+      // Not from a control, nor from a popover drawn in the top layer but still inside the tile (a
+      // double click there selects a number).
+      if (!(e.target instanceof Element && e.target.closest("button, a, input, [popover], .pop")) && canFullscreen()) toggleFullscreen(el);
     };
     document.addEventListener("fullscreenchange", onChange);
     el.addEventListener("dblclick", onDoubleClick);
