@@ -143,7 +143,7 @@ describe("stage: one speaker, four viewers", () => {
     await state.speaker.getByTestId("chat-input").fill("thanks for watching");
     await state.speaker.getByTestId("chat-input").press("Enter");
     await openChat(state.viewers[3]!);
-    await state.viewers[3]!.getByText("thanks for watching").waitFor();
+    await state.viewers[3]!.getByTestId("chat-list").getByText("thanks for watching").waitFor();
   });
 
   it("a viewer raises a hand, is invited, publishes and is seen by the others; then is moved back", async () => {
@@ -206,7 +206,7 @@ describe("stage: one speaker, four viewers", () => {
     await late.getByTestId(`tile-screen-${speakerId}`).waitFor();
     await openChat(late);
     await late.getByTestId("chat-list").getByText("hello from the audience").waitFor();
-    await late.getByText("thanks for watching").waitFor();
+    await late.getByTestId("chat-list").getByText("thanks for watching").waitFor();
     await state.speaker.getByTestId("screen").click();
     await late.context().close();
   });
