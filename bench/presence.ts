@@ -139,7 +139,7 @@ export interface PollCost {
 }
 
 /** A 4-member mesh in one browser; CPU over `windows` pairs of `windowMs` windows, poll on and off alternately. */
-export async function statsPollCost(kit: BenchKit, windows = 4, windowMs = 8_000): Promise<PollCost> {
+export async function statsPollCost(kit: BenchKit, opts: { cameras: boolean }, windows = 4, windowMs = 8_000): Promise<PollCost> {
   // At the fake camera's 30 fps, four members encoding and decoding for each other take both of
   // this machine's cores (191 % of a core, poll running or not): a saturated machine cannot show
   // a difference. At 5 fps the mesh leaves room, and the poll's work (a getStats per link, the
@@ -156,6 +156,8 @@ export async function statsPollCost(kit: BenchKit, windows = 4, windowMs = 8_000
     const pages: Page[] = [];
     for (let i = 0; i < 4; i++) pages.push(await member(browser, kit, id, `M${i + 1}`));
     for (const p of pages) await connectedTo(p, 3);
+    // Cameras off: audio only, the machine has headroom and a difference can show.
+    if (!opts.cameras) for (const p of pages) await p.evaluate(() => (globalThis as unknown as { roomlink: { media: { setCam(on: boolean): unknown } } }).roomlink.media.setCam(false));
     // Bandwidth estimation ramps up for a few seconds; the windows start after it.
     await sleep(6_000);
     const setPaused = (paused: boolean) => Promise.all(pages.map((p) => p.evaluate((paused) => (globalThis as unknown as Hooked).roomlink.session.pauseStats(paused), paused)));

@@ -299,10 +299,14 @@ async function presenceFigures(): Promise<Row[]> {
   try {
     const delay = await speakerDelay(b.kit);
     log(`  delays (ms): ${delay.delays.map((d) => d.toFixed(0)).join(", ")} (${delay.fromTile ? "the tile's ring" : "the session state"})`);
-    const cost = await statsPollCost(b.kit);
-    log(`  CPU, % of a core: poll on ${cost.on.map((v) => v.toFixed(1)).join(", ")}; paused ${cost.off.map((v) => v.toFixed(1)).join(", ")}`);
+    const cost = await statsPollCost(b.kit, { cameras: true });
+    log(`  CPU, % of a core, cameras at 5 fps: poll on ${cost.on.map((v) => v.toFixed(1)).join(", ")}; paused ${cost.off.map((v) => v.toFixed(1)).join(", ")}`);
+    const quiet = await statsPollCost(b.kit, { cameras: false });
+    log(`  CPU, % of a core, cameras off: poll on ${quiet.on.map((v) => v.toFixed(1)).join(", ")}; paused ${quiet.off.map((v) => v.toFixed(1)).join(", ")}`);
     const on = median(cost.on);
     const off = median(cost.off);
+    const qOn = median(quiet.on);
+    const qOff = median(quiet.off);
     const d = median(delay.delays);
     return [
       {
@@ -311,8 +315,14 @@ async function presenceFigures(): Promise<Row[]> {
         note: `median of ${delay.delays.length} onsets; range ${Math.min(...delay.delays).toFixed(0)}–${Math.max(...delay.delays).toFixed(0)} ms`,
       },
       {
-        figure: "the stats poll's CPU in a 4-member mesh (one browser, every process): running against paused",
-        roomlink: on - off, baseline: null, baselineName: "", unit: "% of a core", target: "≤ 5 % of a core", pass: on - off <= 5,
+        // The target's row: with cameras off the machine is not saturated, so a cost can show.
+        figure: "the stats poll's CPU in a 4-member mesh, cameras off (one browser, every process): running against paused",
+        roomlink: qOn - qOff, baseline: null, baselineName: "", unit: "% of a core", target: "≤ 5 % of a core", pass: qOn - qOff <= 5,
+        note: `medians of ${quiet.on.length} interleaved 8 s windows: ${qOn.toFixed(1)} % running, ${qOff.toFixed(1)} % paused`,
+      },
+      {
+        figure: "the same with cameras on at 5 fps (the mesh fills both cores, so this is a floor)",
+        roomlink: on - off, baseline: null, baselineName: "", unit: "% of a core", target: "(reported)", pass: null,
         note: `medians of ${cost.on.length} interleaved 8 s windows: ${on.toFixed(1)} % running, ${off.toFixed(1)} % paused`,
       },
     ];
