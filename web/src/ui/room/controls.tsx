@@ -128,17 +128,17 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
         <button
           class={`round${panel === "people" ? " active" : ""}`}
           title={hands > 0 ? `${t("room.people")} (${t("stage.hands", { count: hands })})` : t("room.people")}
-          aria-label={hands > 0 ? `${t("room.people")} (${t("stage.hands", { count: hands })})` : t("room.people")}
           onClick={() => setPanel(panel === "people" ? null : "people")}
           data-testid="people-toggle"
         >
           <Icon name="people" />
-          <span class="count">{count}</span>
+          {/* Hidden from the accessible name, which is the title: a bare "3" names nothing. */}
+          <span class="count" aria-hidden="true">{count}</span>
           {hands > 0 && <span class="hands" data-testid="hands-count" aria-hidden="true"><Icon name="hand" />{hands}</span>}
         </button>
-        <button class={`round${panel === "chat" ? " active" : ""}`} title={unread ? t("room.unread", { count: unread }) : t("room.chat")} aria-label={unread ? t("room.unread", { count: unread }) : t("room.chat")} onClick={() => setPanel(panel === "chat" ? null : "chat")} data-testid="chat-toggle">
+        <button class={`round${panel === "chat" ? " active" : ""}`} title={unread ? t("room.unread", { count: unread }) : t("room.chat")} onClick={() => setPanel(panel === "chat" ? null : "chat")} data-testid="chat-toggle">
           <Icon name="chat" />
-          {unread > 0 && <span class="unread" data-testid="unread">{unread}</span>}
+          {unread > 0 && <span class="unread" data-testid="unread" aria-hidden="true">{unread}</span>}
         </button>
         {narrow ? (
           <BarMenu icon={<Icon name="more" />} label={t("layout.more")} testid="more" actions={secondary}>
