@@ -14,7 +14,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { type App, appAndBrowser, createRoom, waitUntil } from "./harness.ts";
+import { type App, appAndBrowser, createRoom, waitUntil, waitForConnected } from "./harness.ts";
 import { installTestHook } from "./test-hook.ts";
 
 const env = appAndBrowser();
@@ -58,15 +58,6 @@ async function join(page: Page, app: App, room: string, name: string, opts: { ca
   await page.waitForSelector('[data-testid="room"][data-status="joined"]');
 }
 
-/** Every other person's connection is up (video or not). */
-const connected = (p: Page, peers: number) =>
-  waitUntil(`${peers} connected peers`, () =>
-    p.evaluate((n) => {
-      const list = (globalThis as unknown as { roomlink: { session: { state: { participants: Array<{ connection: string }> } } } }).roomlink.session.state.participants;
-      return list.length === n && list.every((x) => x.connection === "connected");
-    }, peers),
-  30_000);
-
 const closeAll = (pages: Page[]) => Promise.all(pages.map((p) => p.context().close()));
 
 it("has no WCAG 2.1 A/AA violations on the landing page and /check", async () => {
@@ -95,7 +86,7 @@ it("has no violations on the pre-join screen, in a call of two, and with a conne
   await a.waitForSelector('[data-testid="room"][data-status="joined"]');
   const b = await open(browser, app);
   await join(b, app, room, "Bakyt");
-  await connected(a, 1);
+  await waitForConnected(a, 1);
   await a.getByTestId("quality-button").waitFor({ timeout: 15_000 });
   await assertClean(a, "call of two");
   await a.getByTestId("quality-button").click();
@@ -118,7 +109,7 @@ it("has no violations in a call of three with hands up, the people panel, and th
   await a.waitForSelector('[data-testid="room"][data-status="joined"][data-role="host"]');
   await join(b, app, room, "Bakyt");
   await join(c, app, room, "Cholpon", { cam: false });
-  await connected(a, 2);
+  await waitForConnected(a, 2);
   const announcer = a.getByTestId("announcer");
   await waitUntil("Cholpon's join said", async () => ((await announcer.textContent()) ?? "").includes("Cholpon joined the room"), 5000);
   await assertClean(a, "call of three");
@@ -163,7 +154,7 @@ it("is driven from the keyboard: Tab reaches every control of the bar with a vis
   const b = await open(browser, app);
   await join(a, app, room, "Aigul");
   await join(b, app, room, "Bakyt");
-  await connected(a, 1);
+  await waitForConnected(a, 1);
   await a.getByTestId("quality-button").waitFor({ timeout: 15_000 });
 
   // Tab from the top of the page: each control of the bar gets the focus, and shows it.

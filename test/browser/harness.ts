@@ -181,6 +181,19 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
   }
 }
 
+/** Every other person in the room is there and connected to this page (video or not). */
+export const waitForConnected = (page: Page, peers: number, ms = 30_000): Promise<void> =>
+  waitUntil(`${peers} connected peers`, () =>
+    page.evaluate((n) => {
+      const list = (globalThis as unknown as { roomlink: { session: { state: { participants: Array<{ connection: string }> } } } }).roomlink.session.state.participants;
+      return list.length === n && list.every((x) => x.connection === "connected");
+    }, peers),
+  ms);
+
+/** This page's member id in its room. */
+export const selfIdOf = (page: Page): Promise<string> =>
+  page.evaluate(() => (globalThis as unknown as { roomlink: { session: { state: { selfId: string } } } }).roomlink.session.state.selfId);
+
 /** Every peer connection on the page has decoded video frames, and the count keeps rising. */
 export async function waitForRemoteVideo(page: Page, peers: number, ms = 20_000): Promise<void> {
   let before: number[] = [];

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { createRoom, joinRoom, launchBrowser, newPeerContext, report, startApp, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
+import { createRoom, joinRoom, launchBrowser, newPeerContext, report, startApp, waitForRemoteVideo, waitUntil, type App, selfIdOf } from "./harness.ts";
 import { toneWav } from "./tone-wav.ts";
 import { assertPrivateNamespace, cutUdp, restoreUdp } from "./udp-cut.ts";
 
@@ -31,7 +31,6 @@ after(async () => {
 type Presence = { speaking: string[]; activeSpeaker: string | null; quality: Record<string, { grade: number; rttMs: number | null; kbpsIn: number | null; lossInPct: number | null }> };
 type Hooked = { roomlink: { session: { state: { selfId: string; presence: Presence }; on(e: "change", fn: (s: { presence: Presence }) => void): () => void } } };
 
-const selfId = (p: Page) => p.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.selfId);
 const presence = (p: Page) => p.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.presence);
 
 /** Starts recording, on the page, each time `who` starts and stops speaking (ms on the page's clock). */
@@ -65,7 +64,7 @@ describe("presence", () => {
       pages.push(page);
     }
     const [a, b, c] = pages as [Page, Page, Page];
-    const aigul = await selfId(a);
+    const aigul = await selfIdOf(a);
     for (const p of [b, c]) await waitForRemoteVideo(p, 2, 30_000);
     for (const p of [b, c]) await recordSpeaking(p, aigul);
     await recordSpeaking(a, aigul);
@@ -110,7 +109,7 @@ describe("presence", () => {
     const b = await (await newPeerContext(browser, app)).newPage();
     await joinRoom(b, app, room, "Bakyt");
     await waitForRemoteVideo(b, 1);
-    const aigul = await selfId(a);
+    const aigul = await selfIdOf(a);
     let before: Presence["quality"][string] | undefined;
     await waitUntil("a quality reading with bitrate and RTT", async () => {
       before = (await presence(b)).quality[aigul];
@@ -144,7 +143,7 @@ describe("presence", () => {
     await joinRoom(a, app, room, "Aigul", { mic: false });
     const b = await (await newPeerContext(browser, app)).newPage();
     await joinRoom(b, app, room, "Bakyt", { mic: false });
-    const aigul = await selfId(a);
+    const aigul = await selfIdOf(a);
     // The keyboard shortcut, as a person would.
     await a.keyboard.press("Control+Alt+KeyH");
     await b.locator(`[data-testid="tile-camera-${aigul}"] [data-testid="tile-hand"]`).waitFor();
@@ -156,7 +155,7 @@ describe("presence", () => {
     await c.getByTestId("hands-list").getByTestId("hand-entry").first().waitFor();
     assert.match((await c.getByTestId("hands-list").innerText()) ?? "", /Aigul/);
     // A reaction from Bakyt floats over Bakyt's tile at Aigul and Cholpon.
-    const bakyt = await selfId(b);
+    const bakyt = await selfIdOf(b);
     await b.getByTestId("reactions-toggle").click();
     await b.getByTestId("react-party").click();
     for (const p of [a, c]) await p.locator(`[data-testid="tile-camera-${bakyt}"] [data-testid="reaction"][data-code="party"]`).waitFor({ timeout: 10_000 });

@@ -8,7 +8,7 @@
 
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import type { App } from "./harness.ts";
+import { selfIdOf, type App } from "./harness.ts";
 import { context, LANGS, Shooter, SIZES, shootEverywhere, type Lang, type Size } from "./shots.ts";
 import { installTestHook } from "./test-hook.ts";
 
@@ -34,8 +34,6 @@ async function press(p: Page, testid: string): Promise<void> {
   if ((await p.getByTestId(testid).count()) === 0 && (await p.getByTestId("more").count()) > 0) await p.getByTestId("more").dispatchEvent("click");
   await p.getByTestId(testid).first().dispatchEvent("click");
 }
-
-const selfId = (p: Page) => p.evaluate(() => (globalThis as unknown as { roomlink: { session: { state: { selfId: string } } } }).roomlink.session.state.selfId);
 
 async function screens(browser: Browser, app: App, lang: Lang, size: Size): Promise<void> {
   const tag = `${lang}-${size}`;
@@ -80,7 +78,7 @@ async function screens(browser: Browser, app: App, lang: Lang, size: Size): Prom
   await host.keyboard.press("Escape");
   await host.getByTestId("leave-dialog").waitFor({ state: "detached" });
 
-  const guestId = await selfId(guest);
+  const guestId = await selfIdOf(guest);
   await press(host, "people-toggle");
   const row = host.locator(`[data-testid="person"][data-peer="${guestId}"]`);
   await row.getByTestId("person-menu").dispatchEvent("click");

@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
-import { createRoom, mediaStats, waitUntil, type App } from "./harness.ts";
+import { createRoom, mediaStats, waitUntil, type App, waitForConnected, selfIdOf } from "./harness.ts";
 import { context, LANGS, Shooter, shootEverywhere, type Lang, type Size } from "./shots.ts";
 import { installTestHook } from "./test-hook.ts";
 
@@ -66,17 +66,6 @@ async function setPanel(p: Page, panel: "chat" | "people", open: boolean): Promi
   if (((await toggle.getAttribute("class")) ?? "").includes("active") !== open) await toggle.dispatchEvent("click");
 }
 
-/** A file goes over the peer connections: wait until the page has them all (video or not). */
-const connected = (p: Page, peers: number) =>
-  waitUntil(`${peers} connected peers`, () =>
-    p.evaluate((n) => {
-      const list = (globalThis as unknown as { roomlink: { session: { state: { participants: Array<{ connection: string }> } } } }).roomlink.session.state.participants;
-      return list.length === n && list.every((x) => x.connection === "connected");
-    }, peers),
-  30_000);
-
-const selfId = (p: Page) => p.evaluate(() => (globalThis as unknown as { roomlink: { session: { state: { selfId: string } } } }).roomlink.session.state.selfId);
-
 /** The person's row in the people panel, its menu open. */
 async function personMenu(p: Page, peer: string): Promise<Locator> {
   await setPanel(p, "people", true);
@@ -119,12 +108,12 @@ async function screens(browser: Browser, app: App, lang: FilesLang, size: Size, 
   await join(a, app, room, LANGS[lang].name);
   await join(b, app, room, LANGS[lang].other);
   await join(c, app, room, THIRD[lang], false);
-  await connected(a, 2);
-  await connected(b, 2);
-  await connected(c, 2);
+  await waitForConnected(a, 2);
+  await waitForConnected(b, 2);
+  await waitForConnected(c, 2);
   // The cameras in the shots: each of the two with one sees the other's video playing.
   for (const p of [a, b]) await waitUntil("video from the other camera", async () => (await mediaStats(p)).some((s) => s.video > 0), 30_000);
-  const [bId, cId] = [await selfId(b), await selfId(c)];
+  const [bId, cId] = [await selfIdOf(b), await selfIdOf(c)];
 
   // What there is before any file: the chat box's paperclip, the person menu's item, the overlay.
   await setPanel(a, "chat", true);

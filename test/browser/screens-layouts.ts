@@ -8,7 +8,7 @@
 
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import { createRoom, mediaStats, waitUntil, type App } from "./harness.ts";
+import { createRoom, mediaStats, selfIdOf, waitUntil, type App } from "./harness.ts";
 import { context, LANGS, Shooter, shootEverywhere, type Lang, type Size } from "./shots.ts";
 import { installTestHook } from "./test-hook.ts";
 
@@ -46,8 +46,6 @@ async function join(p: Page, app: App, room: string, name: string, cam = true): 
   await p.getByTestId("join").click();
   await p.waitForSelector('[data-testid="room"][data-status="joined"]');
 }
-
-const selfId = (p: Page) => p.evaluate(() => (globalThis as unknown as { roomlink: { session: { state: { selfId: string } } } }).roomlink.session.state.selfId);
 
 /** The chat closed, so that the stage has the width (it opens by itself on a wide screen). */
 async function closeChat(p: Page): Promise<void> {
@@ -113,14 +111,14 @@ async function screens(browser: Browser, app: App, lang: LayoutLang, size: Size)
   await shooter.shoot(a, `speaker-${tag}`);
   await choose(a, size, "auto");
 
-  const cId = await selfId(c);
+  const cId = await selfIdOf(c);
   await a.getByTestId(`tile-camera-${cId}`).getByTestId("tile-pin").dispatchEvent("click");
   await layout(a, "speaker", "pinned");
   await shooter.shoot(a, `pinned-${tag}`);
   await a.getByTestId(`tile-camera-${cId}`).getByTestId("tile-pin").dispatchEvent("click");
   await layout(a, "grid");
 
-  const bId = await selfId(b);
+  const bId = await selfIdOf(b);
   await b.getByTestId("screen").click();
   await layout(a, "speaker", "screen");
   await a.getByTestId(`tile-screen-${bId}`).locator("video").evaluate((v: HTMLVideoElement) => new Promise<void>((done) => (v.videoWidth > 0 ? done() : v.addEventListener("resize", () => done(), { once: true }))));

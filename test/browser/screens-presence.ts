@@ -17,7 +17,7 @@
 
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import { mediaStats, waitUntil, type App } from "./harness.ts";
+import { mediaStats, waitUntil, type App, waitForConnected, selfIdOf } from "./harness.ts";
 import { context, LANGS, Shooter, shootEverywhere, type Lang, type Size } from "./shots.ts";
 import { installTestHook } from "./test-hook.ts";
 
@@ -59,17 +59,6 @@ async function setPanel(p: Page, panel: "chat" | "people", open: boolean): Promi
   if (((await toggle.getAttribute("class")) ?? "").includes("active") !== open) await toggle.dispatchEvent("click");
 }
 
-const selfId = (p: Page) => p.evaluate(() => (globalThis as unknown as { roomlink: { session: { state: { selfId: string } } } }).roomlink.session.state.selfId);
-
-/** Every other person's connection is up. */
-const connected = (p: Page, peers: number) =>
-  waitUntil(`${peers} connected peers`, () =>
-    p.evaluate((n) => {
-      const list = (globalThis as unknown as { roomlink: { session: { state: { participants: Array<{ connection: string }> } } } }).roomlink.session.state.participants;
-      return list.length === n && list.every((x) => x.connection === "connected");
-    }, peers),
-  30_000);
-
 /** Closes whatever popover is open (as Escape does). */
 const closePopovers = (p: Page) => p.evaluate(() => document.querySelectorAll(":popover-open").forEach((el) => (el as HTMLElement).hidePopover()));
 
@@ -101,10 +90,10 @@ async function screens(browser: Browser, app: App, lang: PresenceLang, size: Siz
   await join(a, hostUrl, LANGS[lang].name);
   await join(b, `${app.url}/r/${room}`, LANGS[lang].other);
   await join(c, `${app.url}/r/${room}`, THIRD[lang], false);
-  await connected(a, 2);
+  await waitForConnected(a, 2);
   await waitUntil("Bakyt's video", async () => (await mediaStats(a)).some((x) => x.video > 0), 30_000);
   await setPanel(a, "chat", false);
-  const bId = await selfId(b);
+  const bId = await selfIdOf(b);
 
   // The connections' bars come with the first stats (every 2 s); then the ring.
   await a.getByTestId("quality-button").first().waitFor({ timeout: 15_000 });

@@ -11,7 +11,7 @@
 
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import { waitForRemoteVideo, type App } from "./harness.ts";
+import { selfIdOf, waitForRemoteVideo, type App } from "./harness.ts";
 import { context, LANGS, Shooter, shootEverywhere, type Lang, type Size } from "./shots.ts";
 import { installTestHook } from "./test-hook.ts";
 
@@ -43,8 +43,6 @@ async function openPanel(p: Page, panel: "chat" | "people"): Promise<void> {
   const toggle = p.getByTestId(`${panel}-toggle`);
   if (!((await toggle.getAttribute("class")) ?? "").includes("active")) await toggle.dispatchEvent("click");
 }
-
-const selfId = (p: Page) => p.evaluate(() => (globalThis as unknown as { roomlink: { session: { state: { selfId: string } } } }).roomlink.session.state.selfId);
 
 /** A stage made through the API, and the host link that carries its key (as the landing page's creator would share it). */
 async function stageRoom(app: App): Promise<{ room: string; hostUrl: string }> {
@@ -126,7 +124,7 @@ async function screens(browser: Browser, app: App, lang: StageLang, size: Size):
   await viewer.getByTestId("watching-heading").waitFor();
   await shooter.shoot(viewer, `viewer-people-${tag}`);
   await openPanel(speaker, "people");
-  const viewerId = await selfId(viewer);
+  const viewerId = await selfIdOf(viewer);
   const row = speaker.locator(`[data-testid="person"][data-peer="${viewerId}"]`);
   await row.getByTestId("person-menu").dispatchEvent("click");
   await row.getByTestId("invite-stage").waitFor();
