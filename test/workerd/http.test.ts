@@ -5,18 +5,30 @@ import { ORIGIN, createRoom } from "./client";
 const fetchApp = (path: string, init?: RequestInit) => exports.default.fetch(`${ORIGIN}${path}`, init);
 const ROOM_ID = /^[A-Za-z0-9_-]{22}$/;
 
+/**
+ * The limiters count in windows aligned to the wall clock (Cloudflare's and wrangler's local one
+ * alike), so a test that straddles a minute boundary sees its count start over. Start each one
+ * with at least `needMs` left in the current minute.
+ */
+async function withinOneWindow(needMs = 20_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
+
 describe("per-address limits", () => {
   it("refuses the 21st room a minute from one address with 429, and not another address's", async () => {
+    await withinOneWindow();
     const create = (ip: string) => fetchApp("/api/rooms", { method: "POST", headers: { "CF-Connecting-IP": ip } });
     for (let i = 0; i < 20; i++) expect((await create("203.0.113.7")).status).toBe(201);
     const refused = await create("203.0.113.7");
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: expect.stringMatching(/too many requests/) });
     expect((await create("203.0.113.8")).status).toBe(201);
-  });
+  }, 45_000);
 
   it("refuses the 61st room socket a minute from one address with 429", async () => {
     const id = await createRoom();
+    await withinOneWindow();
     const open = () => fetchApp(`/api/rooms/${id}/ws`, { headers: { Upgrade: "websocket", Origin: ORIGIN, "CF-Connecting-IP": "203.0.113.9" } });
     for (let i = 0; i < 60; i++) {
       const res = await open();
@@ -25,7 +37,7 @@ describe("per-address limits", () => {
       res.webSocket!.close(1000, "done");
     }
     expect((await open()).status).toBe(429);
-  });
+  }, 45_000);
 });
 
 describe("HTTP API", () => {
