@@ -30,6 +30,13 @@ import {
   reactionsClient,
   reactionsServer,
 } from "./features/reactions";
+import {
+  RECORDING_ERRORS,
+  type RecordingClientMessage,
+  type RecordingServerMessage,
+  recordingClient,
+  recordingServer,
+} from "./features/recording";
 import { STAGE_ERRORS, type StageClientMessage, type StageServerMessage, stageClient, stageServer } from "./features/stage";
 import { SIGNAL_ERRORS, type SignalClientMessage, type SignalServerMessage, signalClient, signalServer } from "./features/signal";
 import { LIMITS } from "./limits";
@@ -68,6 +75,8 @@ export {
   REACTION_RECENT_MS,
   REACTIONS,
 } from "./features/reactions";
+export type { RecordingInfo, RecordingKind } from "./features/recording";
+export { isRecordingKind, RECORDING_KINDS } from "./features/recording";
 export type { VoiceRef, VoiceType } from "./features/voice";
 export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOICE_UPLOAD_TTL_MS } from "./features/voice";
 export { FILE_CHANNEL_MAX, TRANSFER_ID } from "./features/files";
@@ -95,7 +104,8 @@ export type ClientMessage =
   | AccessClientMessage
   | StageClientMessage
   | VoiceClientMessage
-  | ReactionsClientMessage;
+  | ReactionsClientMessage
+  | RecordingClientMessage;
 
 export type ServerMessage =
   | MembershipServerMessage
@@ -107,6 +117,7 @@ export type ServerMessage =
   | StageServerMessage
   | VoiceServerMessage
   | ReactionsServerMessage
+  | RecordingServerMessage
   | { type: "error"; code: ErrorCode; message: string };
 
 export type ClientType = ClientMessage["type"];
@@ -117,7 +128,7 @@ export type ClientOf<K extends ClientType> = Extract<ClientMessage, { type: K }>
 export type ServerOf<K extends ServerType> = Extract<ServerMessage, { type: K }>;
 
 /** Every error code, each meaning one thing; the one list the type and the client's check come from. */
-export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS, ...REACTION_ERRORS] as const;
+export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS, ...REACTION_ERRORS, ...RECORDING_ERRORS] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ProtocolError = ProtocolErrorOf<ErrorCode>;
@@ -176,6 +187,7 @@ const clientValidators: ClientValidators<ClientMessage, ErrorCode> = {
   ...stageClient,
   ...voiceClient,
   ...reactionsClient,
+  ...recordingClient,
 };
 
 const CLIENT_TYPES = Object.keys(clientValidators) as ClientType[];
@@ -216,6 +228,7 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...stageServer,
   ...voiceServer,
   ...reactionsServer,
+  ...recordingServer,
   error: (v) => (isOneOf(ERROR_CODES, v.code) && isString(v.message) ? { type: "error", code: v.code, message: v.message } : null),
 };
 

@@ -71,6 +71,8 @@ export interface AccessState {
   locked: boolean;
   /** Joining needs a passcode (unless the host key is presented). */
   passcode: boolean;
+  /** Members may record (features/recording.ts); true unless a host or cohost turned it off. */
+  recording: boolean;
 }
 
 /** A newcomer waiting in the lobby, as hosts see it. */
@@ -83,8 +85,8 @@ export interface Knock {
 }
 
 export type AccessClientMessage =
-  /** Host or cohost (lobby and lock); host only for the passcode. Omitted fields are unchanged. */
-  | { type: "access"; lobby?: boolean; locked?: boolean; passcode?: string | null }
+  /** Host or cohost (lobby, lock and recording); host only for the passcode. Omitted fields are unchanged. */
+  | { type: "access"; lobby?: boolean; locked?: boolean; passcode?: string | null; recording?: boolean }
   /** Host, cohost or temp-host: let these knocks in (all of them with `all: true`). */
   | { type: "admit"; knocks: string[] }
   /** Host, cohost or temp-host. */
@@ -138,6 +140,10 @@ export const accessClient: ClientValidators<AccessClientMessage, never> = {
       if (!isBool(v.locked)) return bad("access", "`locked` must be a boolean");
       out.locked = v.locked;
     }
+    if (v.recording !== undefined) {
+      if (!isBool(v.recording)) return bad("access", "`recording` must be a boolean");
+      out.recording = v.recording;
+    }
     if (v.passcode !== undefined) {
       const p = v.passcode;
       if (p !== null && (!isString(p) || p.length === 0 || [...p].length > PASSCODE_MAX_CHARS)) {
@@ -161,8 +167,8 @@ export const accessClient: ClientValidators<AccessClientMessage, never> = {
 };
 
 export function accessState(v: unknown): AccessState | null {
-  if (!isObj(v) || !isBool(v.lobby) || !isBool(v.locked) || !isBool(v.passcode)) return null;
-  return { lobby: v.lobby, locked: v.locked, passcode: v.passcode };
+  if (!isObj(v) || !isBool(v.lobby) || !isBool(v.locked) || !isBool(v.passcode) || !isBool(v.recording)) return null;
+  return { lobby: v.lobby, locked: v.locked, passcode: v.passcode, recording: v.recording };
 }
 
 export function knock(v: unknown): Knock | null {

@@ -25,6 +25,7 @@ import { type ChatMessage, chatMessage } from "./chat";
 import { type IceConfig, iceConfig } from "./ice";
 import { type MediaState, mediaState } from "./media";
 import { type ReactionBatch, recentBatches } from "./reactions";
+import { type RecordingInfo, recordingField } from "./recording";
 import { isSeat, type Seat, type StageState, stageState } from "./stage";
 
 export const PROTOCOL_VERSION = 1;
@@ -41,6 +42,8 @@ export interface PeerInfo {
   role: Role;
   /** On a stage, whether it publishes ("speaker") or watches ("viewer"); always "speaker" in a meeting (features/stage.ts). */
   seat: Seat;
+  /** Recording the call on its device right now, or null (features/recording.ts). Stays while it is away. */
+  recording: RecordingInfo | null;
 }
 
 /**
@@ -197,7 +200,9 @@ export const membershipClient: ClientValidators<MembershipClientMessage, (typeof
 export function peerInfo(v: unknown): PeerInfo | null {
   if (!isObj(v) || !isPeerId(v.id) || !isString(v.name) || !isTime(v.joined) || !isBool(v.away) || !isRole(v.role) || !isSeat(v.seat)) return null;
   const media = mediaState(v.media);
-  return media ? { id: v.id, name: v.name, media, joined: v.joined, away: v.away, role: v.role, seat: v.seat } : null;
+  const recording = recordingField(v.recording);
+  if (!media || recording === undefined) return null;
+  return { id: v.id, name: v.name, media, joined: v.joined, away: v.away, role: v.role, seat: v.seat, recording };
 }
 
 export function roomSettings(v: unknown): RoomSettings | null {

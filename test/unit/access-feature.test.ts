@@ -94,10 +94,10 @@ describe("the lobby's queue", () => {
 
 describe("the access state", () => {
   it("comes with the welcome and follows access frames", () => {
-    const { signaling, session } = joinedAs("member", { access: { lobby: true, locked: false, passcode: true } });
-    expect(session.state.access).toEqual({ lobby: true, locked: false, passcode: true });
-    signaling.deliver({ type: "access", access: { lobby: false, locked: true, passcode: true } });
-    expect(session.state.access).toEqual({ lobby: false, locked: true, passcode: true });
+    const { signaling, session } = joinedAs("member", { access: { lobby: true, locked: false, passcode: true, recording: true } });
+    expect(session.state.access).toEqual({ lobby: true, locked: false, passcode: true, recording: true });
+    signaling.deliver({ type: "access", access: { lobby: false, locked: true, passcode: true, recording: true } });
+    expect(session.state.access).toEqual({ lobby: false, locked: true, passcode: true, recording: true });
     session.destroy();
   });
 

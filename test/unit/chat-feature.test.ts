@@ -55,7 +55,7 @@ const message = (seq: number): ChatMessage => ({ seq, from: "p2", name: "Bo", te
 const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   type: "welcome",
   v: 1,
-  you: { id: "me", name: "Me", media: { mic: false, cam: false, screen: false }, joined: 1, away: false, role: "member", seat: "speaker" },
+  you: { id: "me", name: "Me", media: { mic: false, cam: false, screen: false }, joined: 1, away: false, role: "member", seat: "speaker", recording: null },
   peers: [],
   chat,
   lastSeq,
@@ -63,7 +63,7 @@ const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   ice: { iceServers: [], expiresAt: null, relay: "none" },
   resumeToken: "t".repeat(22),
   resumed: false,
-  access: { lobby: false, locked: false, passcode: false },
+  access: { lobby: false, locked: false, passcode: false, recording: true },
   knocks: [],
   stage: { mode: "meeting", hands: [], liveSince: null },
   mediaToken: "m".repeat(22),

@@ -18,6 +18,7 @@ const peer = (id: string, joined: number, seat: PeerInfo["seat"]): PeerInfo => (
   away: false,
   role: "member",
   seat,
+  recording: null,
 });
 
 let mesh: Mesh;

@@ -7,7 +7,7 @@ const message = (seq: number, text: string) => ({ seq, from: "p2", name: "Bo", t
 
 /** One sample of every server message type: a type added to the protocol without one here does not compile. */
 const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K }> } = {
-  welcome: welcome(peer("me", "Al", 2, "host"), [peer("p1", "Cy", 1)], { access: { lobby: true, locked: false, passcode: false } }),
+  welcome: welcome(peer("me", "Al", 2, "host"), [peer("p1", "Cy", 1)], { access: { lobby: true, locked: false, passcode: false, recording: true } }),
   "peer-joined": { type: "peer-joined", peer: peer("p2", "Bo", 3) },
   "peer-media": { type: "peer-media", id: "p2", media: { mic: false, cam: true, screen: true } },
   "peer-presence": { type: "peer-presence", id: "p2", away: true },
@@ -19,13 +19,14 @@ const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K 
   error: { type: "error", code: "ice-throttled", message: "too many ICE credential requests" },
   knock: { type: "knock", knock: { id: "k1", name: "Di", at: 5 } },
   "knock-gone": { type: "knock-gone", id: "k1" },
-  access: { type: "access", access: { lobby: true, locked: true, passcode: false } },
+  access: { type: "access", access: { lobby: true, locked: true, passcode: false, recording: true } },
   "peer-role": { type: "peer-role", id: "p2", role: "cohost" },
   "mute-request": { type: "mute-request", by: "p1" },
   lobby: { type: "lobby", hostPresent: true },
   denied: { type: "denied", blocked: false, retryAfterMs: 30_000 },
   stage: { type: "stage", stage: { mode: "meeting", hands: ["p1"], liveSince: null } },
   "peer-seat": { type: "peer-seat", id: "p2", seat: "speaker" },
+  "peer-recording": { type: "peer-recording", id: "p1", recording: { kind: "composite", since: 10 } },
   reaction: { type: "reaction", from: "p1", reactions: ["clap"], at: 10 },
   "peer-left": { type: "peer-left", id: "p2" },
   // Its cid is the voice message's the test sends first (a reply to nothing is dropped).

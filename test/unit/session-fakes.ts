@@ -163,6 +163,7 @@ export const peer = (id: string, name: string, joined: number, role: PeerInfo["r
   away: false,
   role,
   seat,
+  recording: null,
 });
 
 export const ice = { iceServers: [{ urls: ["stun:example.org"] }], expiresAt: null, relay: "none" as const };
@@ -179,7 +180,7 @@ export function welcome(you: PeerInfo, peers: PeerInfo[], extra: Partial<Extract
     ice,
     resumeToken: "t".repeat(32),
     resumed: false,
-    access: { lobby: false, locked: false, passcode: false },
+    access: { lobby: false, locked: false, passcode: false, recording: true },
     knocks: [],
     stage: { mode: "meeting", hands: [], liveSince: null },
     mediaToken: "m".repeat(22),

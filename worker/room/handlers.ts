@@ -38,4 +38,6 @@ export const HANDLERS: Handlers = {
   "lower-hands": lowerHands,
   "voice-upload": voiceUpload,
   react,
+  // PLACEHOLDER until worker/room/features/recording.ts
+  recording: { who: "member", run: () => [] },
 };

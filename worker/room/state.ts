@@ -13,7 +13,7 @@ import { MemberChat } from "./features/chat-quota";
 import type { AccessStore, ChatLog, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, StoredKnock, StoredMember, VoiceStore } from "./ports";
 
 export function info(m: StoredMember): PeerInfo {
-  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role, seat: m.seat };
+  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role, seat: m.seat, recording: null /* PLACEHOLDER until worker/room/features/recording.ts */ };
 }
 
 /** Roles that may let knocks in (and hear about them). */
@@ -162,7 +162,7 @@ export class RoomState {
   /** What everyone may know about how the room is entered: never the passcode or its hash. */
   publicAccess(): AccessState {
     const a = this.gate.access();
-    return { lobby: a.lobby, locked: a.locked, passcode: a.passcode !== null };
+    return { lobby: a.lobby, locked: a.locked, passcode: a.passcode !== null, recording: true /* PLACEHOLDER */ };
   }
 
   /** The lobby's queue as admitters see it, oldest first. */

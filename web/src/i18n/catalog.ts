@@ -328,6 +328,10 @@ export const en = {
   "files.end.changedIn": "The file changed on the sender's device while it was being sent",
   "files.end.changedOut": "The file changed after you chose it. Send it again.",
   "files.end.error": "The transfer stopped because of an error",
+  // -- recording (session 7) --
+  // -- safety code (session 7) --
+  // -- phone (session 7) --
+  // -- app shell and invite (session 7) --
 } satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;

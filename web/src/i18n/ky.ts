@@ -325,4 +325,8 @@ export const ky: Record<MessageKey, Entry> = {
   "files.end.changedIn": "Файл жөнөтүлүп жатканда жөнөтүүчүнүн түзмөгүндө өзгөрүп кетти",
   "files.end.changedOut": "Сиз тандагандан кийин файл өзгөрүп кетти. Аны кайра жөнөтүңүз.",
   "files.end.error": "Ката кетип, файлды өткөрүү токтоп калды",
+  // -- recording (session 7) --
+  // -- safety code (session 7) --
+  // -- phone (session 7) --
+  // -- app shell and invite (session 7) --
 };

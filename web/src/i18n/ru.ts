@@ -332,4 +332,8 @@ export const ru: Record<MessageKey, Entry> = {
   "files.end.changedIn": "Файл изменился на устройстве отправителя во время отправки",
   "files.end.changedOut": "Файл изменился после того, как вы его выбрали. Отправьте его снова.",
   "files.end.error": "Передача файла остановлена из-за ошибки",
+  // -- recording (session 7) --
+  // -- safety code (session 7) --
+  // -- phone (session 7) --
+  // -- app shell and invite (session 7) --
 };

@@ -299,6 +299,8 @@ export class RoomSession extends Emitter<Events> {
       stage: (msg) => stage.stage(msg),
       "peer-seat": (msg) => stage.peerSeat(msg),
       reaction: (msg) => reactions.receive(msg),
+      // PLACEHOLDER until engine/features/recording.ts
+      "peer-recording": () => {},
       error: (msg) => {
         // Errors about our own frames: each feature acts on its own codes; the rest are diagnostics.
         log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
