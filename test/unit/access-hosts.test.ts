@@ -83,7 +83,7 @@ describe("hosts: who may send what", () => {
     expect(c.errors()).toEqual(["forbidden"]);
     expect(r.gate.settings.lobby).toBe(false);
     r.send(c, { type: "access", lobby: true, locked: true });
-    expect(host.last("access")!.access).toEqual({ lobby: true, locked: true, passcode: false });
+    expect(host.last("access")!.access).toEqual({ lobby: true, locked: true, passcode: false, recording: true });
     r.send(c, { type: "remove", id: r.idOf(host) });
     expect(c.errors()).toEqual(["forbidden", "forbidden"]);
     expect(host.open).toBe(true);
@@ -94,7 +94,7 @@ describe("hosts: who may send what", () => {
     const host = r.join("H", { hostKey: HOST_KEY });
     const m = r.join("M");
     r.send(host, { type: "access", passcode: "tulip" });
-    expect(m.last("access")!.access).toEqual({ lobby: false, locked: false, passcode: true });
+    expect(m.last("access")!.access).toEqual({ lobby: false, locked: false, passcode: true, recording: true });
     expect(JSON.stringify(m.frames)).not.toContain("tulip");
     expect(r.gate.settings.passcode).toBe("pbkdf2:tulip");
     r.send(host, { type: "access", passcode: null });

@@ -166,7 +166,7 @@ describe("the passcode", () => {
     expect(s.last("error")!.message).toBe("wrong passcode: 4 tries left");
     expect(s.open).toBe(true);
     r.join("G", { socket: s, passcode: "tulip" });
-    expect(s.last("welcome")!.access).toEqual({ lobby: false, locked: false, passcode: true });
+    expect(s.last("welcome")!.access).toEqual({ lobby: false, locked: false, passcode: true, recording: true });
   });
 
   it("locks an address out after five wrong ones in 10 minutes, with the time left; another address is not", () => {

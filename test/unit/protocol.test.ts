@@ -38,6 +38,11 @@ describe("parseClientMessage", () => {
       { type: "lower-hands" },
       { type: "react", reactions: ["clap"] },
       { type: "react", reactions: ["clap", "clap", "heart", "party", "sad"] },
+      { type: "recording", kind: "composite" },
+      { type: "recording", kind: "self" },
+      { type: "recording", kind: null },
+      { type: "access", recording: false },
+      { type: "access", recording: true, lobby: true },
     ];
     for (const msg of good) {
       const r = parse(msg);
@@ -105,6 +110,13 @@ describe("parseClientMessage", () => {
     ["a react with a code and a variation selector", JSON.stringify({ type: "react", reactions: ["heart\ufe0f"] }), "bad-message"],
     ["a react with a number", JSON.stringify({ type: "react", reactions: [1] }), "bad-message"],
     ["a react as one object", JSON.stringify({ type: "react", reactions: { 0: "clap", length: 1 } }), "bad-message"],
+    ["a recording without kind", '{"type":"recording"}', "bad-message"],
+    ["a recording of an unknown kind", JSON.stringify({ type: "recording", kind: "screen" }), "bad-message"],
+    ["a recording with a kind in another case", JSON.stringify({ type: "recording", kind: "Self" }), "bad-message"],
+    ["a recording with a boolean kind", JSON.stringify({ type: "recording", kind: false }), "bad-message"],
+    ["a recording with a kind as an object", JSON.stringify({ type: "recording", kind: { kind: "self", since: 1 } }), "bad-message"],
+    ["an access with a string recording", JSON.stringify({ type: "access", recording: "off" }), "bad-message"],
+    ["an access with a null recording", JSON.stringify({ type: "access", recording: null }), "bad-message"],
   ])("refuses %s", (_what, frame, code) => {
     const r = parseClientMessage(frame);
     expect(r.ok).toBe(false);
@@ -137,10 +149,10 @@ describe("parseClientMessage", () => {
 describe("parseServerMessage", () => {
   it("reads what the room sends and rejects malformed frames", () => {
     const welcome = {
-      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker" }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
+      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
       lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 },
       ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
-      resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false }, knocks: [],
+      resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [],
       stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 }, mediaToken: "M".repeat(22), reactions: [{ from: "b", reactions: ["clap", "clap"], at: 900 }],
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
@@ -185,9 +197,9 @@ describe("parseServerMessage", () => {
 describe("numbers and lists in server frames", () => {
   const settings = { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 };
   const welcome = {
-    type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker" }, peers: [], chat: [],
+    type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null }, peers: [], chat: [],
     lastSeq: 0, settings, ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false,
-    access: { lobby: false, locked: false, passcode: false }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22), reactions: [],
+    access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22), reactions: [],
   };
 
   it("refuses settings a broken server could use to make the client spin or stall", () => {
@@ -264,9 +276,9 @@ describe("reactions and lowering hands", () => {
       expect(parseServerMessage(JSON.stringify(bad)), JSON.stringify(bad)).toBeNull();
     }
     const welcome = {
-      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "viewer" }, peers: [], chat: [], lastSeq: 0,
+      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "viewer", recording: null }, peers: [], chat: [], lastSeq: 0,
       settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 },
-      ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false }, knocks: [],
+      ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [],
       stage: { mode: "stage", hands: [], liveSince: 1 }, mediaToken: "M".repeat(22), reactions: [] as unknown[],
     };
     const batch = { from: "b", reactions: ["clap"], at: 3 };
@@ -300,5 +312,59 @@ describe("names and text that look like something else", () => {
     const pair = parseClientMessage('{"type":"chat","text":"\\ud83d\\ude00","cid":"c"}');
     expect(pair).toEqual({ ok: true, value: { type: "chat", text: "😀", cid: "c" } });
     expect(cleanName("x\udc00")).toBe("x\ufffd");
+  });
+});
+
+describe("recording", () => {
+  const peer = { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null };
+  const info = { kind: "composite", since: 1_700_000_000_000 };
+
+  it("takes a kind or null and nothing beside it: `since` and `id` are the room's to stamp", () => {
+    expect(parse({ type: "recording", kind: "self", since: 1, id: "spoofed" })).toEqual({ ok: true, value: { type: "recording", kind: "self" } });
+    expect(parse({ type: "recording", kind: null })).toEqual({ ok: true, value: { type: "recording", kind: null } });
+    expect(parse({ type: "access", recording: false, extra: 1 })).toEqual({ ok: true, value: { type: "access", recording: false } });
+  });
+
+  it("reads peer-recording with a recording or null, and refuses malformed ones", () => {
+    for (const recording of [info, { kind: "self", since: 0 }, null]) {
+      const frame = { type: "peer-recording", id: "p1", recording };
+      expect(parseServerMessage(JSON.stringify(frame)), JSON.stringify(recording)).toEqual(frame);
+    }
+    // Stray fields in the recording are not passed on.
+    expect(parseServerMessage(JSON.stringify({ type: "peer-recording", id: "p1", recording: { ...info, by: "x" } }))).toEqual({ type: "peer-recording", id: "p1", recording: info });
+    for (const bad of [
+      { type: "peer-recording", id: "p1" },
+      { type: "peer-recording", id: "a b", recording: info },
+      { type: "peer-recording", recording: info },
+      { type: "peer-recording", id: "p1", recording: false },
+      { type: "peer-recording", id: "p1", recording: "composite" },
+      { type: "peer-recording", id: "p1", recording: { kind: "screen", since: 1 } },
+      { type: "peer-recording", id: "p1", recording: { kind: "self" } },
+      { type: "peer-recording", id: "p1", recording: { kind: "self", since: -1 } },
+      { type: "peer-recording", id: "p1", recording: { kind: "self", since: "now" } },
+      { type: "peer-recording", id: "p1", recording: { kind: "self", since: Number.MAX_VALUE * 2 } },
+      { type: "peer-recording", id: "p1", recording: [info] },
+    ]) {
+      expect(parseServerMessage(JSON.stringify(bad)), JSON.stringify(bad)).toBeNull();
+    }
+  });
+
+  it("needs PeerInfo.recording in every roster entry (null or a recording), and access.recording as a boolean", () => {
+    const joined = { type: "peer-joined", peer: { ...peer, recording: info } };
+    expect(parseServerMessage(JSON.stringify(joined))).toEqual(joined);
+    expect(parseServerMessage(JSON.stringify({ type: "peer-joined", peer }))).toEqual({ type: "peer-joined", peer });
+    const { recording: _recording, ...missing } = peer;
+    for (const p of [missing, { ...peer, recording: true }, { ...peer, recording: { kind: "all", since: 1 } }, { ...peer, recording: { since: 1 } }]) {
+      expect(parseServerMessage(JSON.stringify({ type: "peer-joined", peer: p })), JSON.stringify(p)).toBeNull();
+    }
+    const access = { type: "access", access: { lobby: false, locked: false, passcode: false, recording: false } };
+    expect(parseServerMessage(JSON.stringify(access))).toEqual(access);
+    for (const recording of [undefined, null, 0, "false"]) {
+      expect(parseServerMessage(JSON.stringify({ type: "access", access: { ...access.access, recording } })), String(recording)).toBeNull();
+    }
+  });
+
+  it("knows \"recording-off\" as an error code", () => {
+    expect(ERROR_CODES).toContain("recording-off");
   });
 });

@@ -70,7 +70,7 @@ describe("who may send host frames", () => {
     expect(host.client.all("access")).toEqual([]);
     expect(host.client.all("mute-request")).toEqual([]);
     expect(host.client.closed).toBeNull();
-    expect((await TestClient.join(room, "Later")).welcome.access).toEqual({ lobby: false, locked: false, passcode: false });
+    expect((await TestClient.join(room, "Later")).welcome.access).toEqual({ lobby: false, locked: false, passcode: false, recording: true });
   });
 
   it("keeps roles across an eviction: the host is a host again on resume, a cohost a cohost", async () => {

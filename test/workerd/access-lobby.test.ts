@@ -162,7 +162,7 @@ describe("the passcode, through the Worker", () => {
     const { id: room, hostKey } = await createHostedRoom();
     const host = await TestClient.join(room, "Host", { hostKey });
     host.client.send({ type: "access", passcode: "tulip 42" });
-    expect((await host.client.next("access")).access).toEqual({ lobby: false, locked: false, passcode: true });
+    expect((await host.client.next("access")).access).toEqual({ lobby: false, locked: false, passcode: true, recording: true });
     return { room, hostKey, host };
   }
 
@@ -227,7 +227,7 @@ describe("the lock, through the Worker", () => {
     const host = await TestClient.join(room, "Host", { hostKey });
     const m = await TestClient.join(room, "Member");
     host.client.send({ type: "access", locked: true, lobby: true });
-    expect((await m.client.next("access")).access).toEqual({ lobby: true, locked: true, passcode: false });
+    expect((await m.client.next("access")).access).toEqual({ lobby: true, locked: true, passcode: false, recording: true });
     await evictDurableObject(roomStub(room), { webSockets: "close" });
     const stranger = await TestClient.open(room);
     stranger.send(joinFrame("Stranger"));

@@ -35,6 +35,9 @@ describe("bad input", () => {
     ["history with a negative seq", JSON.stringify({ type: "history", after: -1 }), "bad-message"],
     ["chat text over 4000 characters", JSON.stringify({ type: "chat", text: "я".repeat(4001), cid: "x" }), "text-too-long"],
     ["a frame over 64 KiB", JSON.stringify({ type: "chat", text: "x".repeat(70_000), cid: "x" }), "too-large"],
+    ["a recording of an unknown kind", JSON.stringify({ type: "recording", kind: "screen" }), "bad-message"],
+    ["a recording without kind", JSON.stringify({ type: "recording" }), "bad-message"],
+    ["an access recording that is not a boolean", JSON.stringify({ type: "access", recording: "off" }), "bad-message"],
   ])("answers %s with an error frame and keeps the room working", async (_what, frame, code) => {
     const { a, b, bad } = await roomWithBystanders();
     bad.client.sendRaw(frame);

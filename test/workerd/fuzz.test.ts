@@ -17,14 +17,14 @@ const TYPES = [
   "join", "signal", "media", "chat", "history", "ice", "leave", "welcome", "", "__proto__", "constructor",
   "access", "admit", "deny", "set-role", "remove", "ask-mute", "end-meeting", "knock", "lobby",
   "set-mode", "set-seat", "leave-stage", "hand", "stage", "peer-seat", "voice-upload",
-  "lower-hands", "react", "reaction",
+  "lower-hands", "react", "reaction", "recording", "peer-recording",
 ];
 
 /** One hostile frame: garbage, wrong shapes, wrong order, oversize, binary, or valid-looking. */
 function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const junk = () => Array.from({ length: Math.floor(r() * 40) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
-  switch (Math.floor(r() * 22)) {
+  switch (Math.floor(r() * 23)) {
     case 0:
       return junk();
     case 1:
@@ -138,6 +138,18 @@ function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer
           { type: "lower-hands", all: junk() },
         ]),
       );
+    case 21:
+      // Recording announcements of every shape (well-formed ones told to everyone, and rationed
+      // per member: floods end in 4429), one claiming another's id or its own `since`, a
+      // peer-recording as if from the room, and turning recording off without being a host.
+      return JSON.stringify(
+        pick([
+          { type: "recording", kind: pick(["composite", "self", null, "screen", "Self", 5, true, undefined, { kind: "self" }, junk()]) },
+          { type: "recording", kind: pick(["composite", "self"]), id: pick(knownIds), since: pick([0, 1, -1]) },
+          { type: "peer-recording", id: pick(knownIds), recording: { kind: "composite", since: 1 } },
+          { type: "access", recording: pick([false, "off", null, 0]) },
+        ]),
+      );
     default:
       return JSON.stringify({ type: "join", v: PROTOCOL_VERSION, name: "intruder", media: NO_MEDIA, resume: { id: pick(knownIds), token: junk().slice(0, 20) } });
   }
@@ -221,10 +233,11 @@ describe("fuzz", () => {
     }
     for (const text of stored.texts) expect(wellFormed(text)).toBe(text);
     c.client.send({ type: "signal", to: a.id, data: { kind: "candidate", candidate: null } });
-    expect((await a.client.next("signal")).from).toBe(c.id);
+    // Intruders that got a seat may have signalled A too (relayed, as to any member): C's is the one asked about.
+    await a.client.waitFor(() => a.client.all("signal").some((m) => m.from === c.id), 5000, "C's signal");
     // The host frames changed nothing: no lock, no lobby, no passcode, the same host, the same
     // mode, and on a stage the same speaker (nobody moved itself up).
-    expect(c.welcome.access).toEqual({ lobby: false, locked: false, passcode: false });
+    expect(c.welcome.access).toEqual({ lobby: false, locked: false, passcode: false, recording: true });
     expect(c.welcome.peers.find((p) => p.id === a.id)?.role).toBe("host");
     expect(c.welcome.stage.mode).toBe(mode);
     const speakers = c.welcome.peers.filter((p) => p.seat === "speaker").map((p) => p.id);
@@ -233,6 +246,9 @@ describe("fuzz", () => {
     // Intruders' reactions reached the members as the room stamped them: none in an honest member's name.
     expect([...a.client.all("reaction"), ...b.client.all("reaction")].filter((m) => ids.includes(m.from))).toEqual([]);
     expect(b.client.all("mute-request")).toEqual([]);
+    // Likewise recordings: nobody announced one in an honest member's name, and the roster says so.
+    expect([...a.client.all("peer-recording"), ...b.client.all("peer-recording")].filter((m) => ids.includes(m.id))).toEqual([]);
+    expect(c.welcome.peers.filter((p) => ids.includes(p.id)).map((p) => p.recording)).toEqual([null, null]);
     // A voice message still goes through: asked for, uploaded, sent, and played by the newcomer.
     a.client.send({ type: "voice-upload", cid: "honest-voice", mime: "audio/ogg", bytes: 64, durationMs: 1000 });
     const upload = await a.client.next("voice-upload");
@@ -276,6 +292,6 @@ describe("fuzz", () => {
     await guest.next("lobby");
     host.client.send({ type: "admit", knocks: [(await host.client.next("knock")).knock.id] });
     const welcome = await guest.next("welcome");
-    expect(welcome.access).toEqual({ lobby: true, locked: false, passcode: true });
+    expect(welcome.access).toEqual({ lobby: true, locked: false, passcode: true, recording: true });
   }, 60_000);
 });

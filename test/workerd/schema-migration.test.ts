@@ -1,6 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { TestClient, createRoom, roomStub } from "./client";
+import { TestClient, createHostedRoom, createRoom, roomStub } from "./client";
 import { SCHEMA_VERSION } from "../../worker/storage/schema";
 
 // The tables exactly as the code before versioned storage created them (worker/room-schema.ts),
@@ -69,15 +69,17 @@ describe("versioned storage", () => {
       const sql = state.storage.sql;
       return {
         version: sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'schema_version'").one().value,
-        members: sql.exec("SELECT id, name, mic, token, role, seat, hand, media_token FROM members").toArray(),
+        members: sql.exec("SELECT id, name, mic, token, role, seat, hand, media_token, recording_kind, recording_since FROM members").toArray(),
         mode: sql.exec("SELECT mode, live_since FROM room_mode").toArray(),
         chat: sql.exec<{ seq: number; text: string }>("SELECT seq, text FROM chat ORDER BY seq").toArray(),
       };
     });
     expect(after.version).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(9);
-    // A room from before stages is a meeting, where everyone speaks and no hand is up.
-    expect(after.members).toEqual([{ id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member", seat: "speaker", hand: null, media_token: null }]);
+    expect(SCHEMA_VERSION).toBe(10);
+    // A room from before stages is a meeting, where everyone speaks and no hand is up; nobody records.
+    expect(after.members).toEqual([
+      { id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member", seat: "speaker", hand: null, media_token: null, recording_kind: null, recording_since: null },
+    ]);
     expect(after.mode).toEqual([]);
     expect(after.chat).toEqual([{ seq: 1, text: "one" }, { seq: 2, text: "two" }, { seq: 3, text: "three" }]);
   });
@@ -90,6 +92,9 @@ describe("versioned storage", () => {
     expect(old.welcome.chat.map((m) => m.text)).toEqual(["one", "two", "three"]);
     // A member stored before voice messages gets its media token when it resumes.
     expect(old.welcome.mediaToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // A room from before recording consent allows recording, and nobody in it records.
+    expect(old.welcome.access.recording).toBe(true);
+    expect(old.welcome.you.recording).toBeNull();
     const fresh = await TestClient.join(room, "New");
     expect(fresh.welcome.peers.map((p) => p.id)).toEqual([OLD.id]);
     fresh.client.send({ type: "chat", text: "four", cid: "n1" });
@@ -105,5 +110,32 @@ describe("versioned storage", () => {
     const created = await runInDurableObject(roomStub(await createRoom()), (_instance, state) => shape(state.storage.sql));
     expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "denials", "knocks", "members", "meta", "passcode_failures", "removed", "room_access", "room_mode", "turn_issued", "voice_uploads"]);
     expect(migrated).toEqual(created);
+  });
+
+  it("keeps a version-9 room's access settings and host key when it adds the recording switch: allowed, as before", async () => {
+    const { id: room, hostKey } = await createHostedRoom({ lobby: true });
+    // Back to version 9: the room's access row and members' table as that code left them.
+    await runInDurableObject(roomStub(room), (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec("ALTER TABLE room_access DROP COLUMN recording");
+      sql.exec("ALTER TABLE members DROP COLUMN recording_since");
+      sql.exec("ALTER TABLE members DROP COLUMN recording_kind");
+      sql.exec("UPDATE meta SET value = 9 WHERE key = 'schema_version'");
+    });
+    await evictDurableObject(roomStub(room));
+    const host = await TestClient.join(room, "Host", { hostKey });
+    expect(host.welcome.you.role).toBe("host");
+    expect(host.welcome.access).toEqual({ lobby: true, locked: false, passcode: false, recording: true });
+    host.client.send({ type: "recording", kind: "self" });
+    expect((await host.client.next("peer-recording")).recording).toMatchObject({ kind: "self" });
+    const after = await runInDurableObject(roomStub(room), (_instance, state) => ({
+      version: state.storage.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'schema_version'").one().value,
+      access: state.storage.sql.exec("SELECT lobby, recording FROM room_access").toArray(),
+      shape: shape(state.storage.sql),
+    }));
+    expect(after.version).toBe(SCHEMA_VERSION);
+    expect(after.access).toEqual([{ lobby: 1, recording: 1 }]);
+    const created = await runInDurableObject(roomStub(await createRoom()), (_instance, state) => shape(state.storage.sql));
+    expect(after.shape).toEqual(created);
   });
 });

@@ -12,6 +12,7 @@ import { leave } from "./features/leave";
 import { admitKnocks, deny } from "./features/lobby";
 import { media } from "./features/media";
 import { react } from "./features/reactions";
+import { recording } from "./features/recording";
 import { signal } from "./features/signal";
 import { hand, leaveStage, lowerHands, setMode, setSeat } from "./features/stage";
 import { voiceUpload } from "./features/voice";
@@ -38,6 +39,5 @@ export const HANDLERS: Handlers = {
   "lower-hands": lowerHands,
   "voice-upload": voiceUpload,
   react,
-  // PLACEHOLDER until worker/room/features/recording.ts
-  recording: { who: "member", run: () => [] },
+  recording,
 };

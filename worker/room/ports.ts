@@ -2,7 +2,7 @@
 // Object, arrays and maps in unit tests. All synchronous: SQL on a Durable Object is local, so
 // the core never awaits.
 
-import type { ChatMessage, MediaState, Mode, PeerInfo, Role, Seat, VoiceType } from "../../protocol/protocol";
+import type { ChatMessage, MediaState, Mode, PeerInfo, RecordingInfo, Role, Seat, VoiceType } from "../../protocol/protocol";
 
 /**
  * The chat history. Sizes are what a message costs in a frame (chatBytes in
@@ -59,6 +59,11 @@ export interface StoredMember {
    * which gets one when it resumes.
    */
   mediaToken: string | null;
+  /**
+   * What it records on its device, since when by the room's clock, or null (features/recording.ts).
+   * Kept across resumes and while it is away (its recorder may well be running), gone with the member.
+   */
+  recording: RecordingInfo | null;
 }
 
 /** The durable roster. */
@@ -102,10 +107,15 @@ export interface RoomAccess {
   passcode: string | null;
   /** SHA-256 of the host key, hex; null for a room made before host keys (nobody holds one). */
   hostKey: string | null;
+  /** Members may record (features/recording.ts); a host or cohost may turn it off. */
+  recording: boolean;
 }
 
-/** A room made before access settings: open to anyone with the link, and nobody holds a host key. */
-export const DEFAULT_ACCESS: RoomAccess = Object.freeze({ lobby: false, locked: false, passcode: null, hostKey: null });
+/**
+ * A room made before access settings: open to anyone with the link, nobody holds a host key, and
+ * recording is allowed (as it was before the room had a say in it).
+ */
+export const DEFAULT_ACCESS: RoomAccess = Object.freeze({ lobby: false, locked: false, passcode: null, hostKey: null, recording: true });
 
 /** A newcomer waiting in the lobby, with what its join said (replayed when it is admitted). */
 export interface StoredKnock {

@@ -13,7 +13,7 @@ import { MemberChat } from "./features/chat-quota";
 import type { AccessStore, ChatLog, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, StoredKnock, StoredMember, VoiceStore } from "./ports";
 
 export function info(m: StoredMember): PeerInfo {
-  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role, seat: m.seat, recording: null /* PLACEHOLDER until worker/room/features/recording.ts */ };
+  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role, seat: m.seat, recording: m.recording };
 }
 
 /** Roles that may let knocks in (and hear about them). */
@@ -44,6 +44,8 @@ export class RoomState {
   private readonly voiceBuckets = new Map<string, TokenBucket>();
   /** Each member's ration of reactions (features/reactions.ts); kept like iceBuckets. */
   private readonly reactionGuards = new Map<string, SocketGuard>();
+  /** Each member's ration of recording announcements (features/recording.ts); kept like iceBuckets. */
+  private readonly recordingGuards = new Map<string, SocketGuard>();
   /**
    * The reactions of the last REACTION_RECENT_MS, oldest first, for the welcome
    * (features/reactions.ts). In memory only, unlike everything a late joiner must see for good: a
@@ -97,6 +99,7 @@ export class RoomState {
     this.hands.delete(peerId);
     this.voiceBuckets.delete(peerId);
     this.reactionGuards.delete(peerId);
+    this.recordingGuards.delete(peerId);
     this.store.delete(peerId);
     if (this.members.size === 0) this.store.setEmptySince(this.deps.now());
     return true;
@@ -162,7 +165,7 @@ export class RoomState {
   /** What everyone may know about how the room is entered: never the passcode or its hash. */
   publicAccess(): AccessState {
     const a = this.gate.access();
-    return { lobby: a.lobby, locked: a.locked, passcode: a.passcode !== null, recording: true /* PLACEHOLDER */ };
+    return { lobby: a.lobby, locked: a.locked, passcode: a.passcode !== null, recording: a.recording };
   }
 
   /** The lobby's queue as admitters see it, oldest first. */
@@ -219,6 +222,14 @@ export class RoomState {
     const now = this.deps.now();
     let guard = this.hands.get(peerId);
     if (!guard) this.hands.set(peerId, (guard = new SocketGuard(policy, now)));
+    return guard.admit(now);
+  }
+
+  /** One recording announcement against the member's ration, guarded like hands. */
+  admitRecording(peerId: string, policy: GuardPolicy): Admission {
+    const now = this.deps.now();
+    let guard = this.recordingGuards.get(peerId);
+    if (!guard) this.recordingGuards.set(peerId, (guard = new SocketGuard(policy, now)));
     return guard.admit(now);
   }
 

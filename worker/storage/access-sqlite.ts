@@ -14,6 +14,7 @@ interface AccessRow extends Record<string, SqlStorageValue> {
   locked: number;
   passcode: string | null;
   host_key: string | null;
+  recording: number;
 }
 
 interface KnockRow extends Record<string, SqlStorageValue> {
@@ -49,8 +50,10 @@ export class SqliteAccessStore implements AccessStore {
 
   access(): RoomAccess {
     if (!this.settings) {
-      const row = this.sql.exec<AccessRow>("SELECT lobby, locked, passcode, host_key FROM room_access WHERE id = 1").toArray()[0];
-      this.settings = row ? { lobby: row.lobby === 1, locked: row.locked === 1, passcode: row.passcode, hostKey: row.host_key } : { ...DEFAULT_ACCESS };
+      const row = this.sql.exec<AccessRow>("SELECT lobby, locked, passcode, host_key, recording FROM room_access WHERE id = 1").toArray()[0];
+      this.settings = row
+        ? { lobby: row.lobby === 1, locked: row.locked === 1, passcode: row.passcode, hostKey: row.host_key, recording: row.recording === 1 }
+        : { ...DEFAULT_ACCESS };
     }
     return { ...this.settings };
   }
@@ -58,8 +61,8 @@ export class SqliteAccessStore implements AccessStore {
   setAccess(a: RoomAccess): void {
     this.settings = { ...a };
     this.sql.exec(
-      "INSERT OR REPLACE INTO room_access (id, lobby, locked, passcode, host_key) VALUES (1, ?, ?, ?, ?)",
-      a.lobby ? 1 : 0, a.locked ? 1 : 0, a.passcode, a.hostKey,
+      "INSERT OR REPLACE INTO room_access (id, lobby, locked, passcode, host_key, recording) VALUES (1, ?, ?, ?, ?, ?)",
+      a.lobby ? 1 : 0, a.locked ? 1 : 0, a.passcode, a.hostKey, a.recording ? 1 : 0,
     );
   }
 

@@ -1,8 +1,8 @@
 // The durable roster in the Durable Object's SQLite storage: who is in the room, with their
-// resume tokens, roles, seats, raised hands and media tokens, so that members survive hibernation and
-// eviction. Plus the room's one piece of housekeeping state (when it became empty, for chat retention).
+// resume tokens, roles, seats, raised hands, media tokens and recordings, so that members survive
+// hibernation and eviction. Plus the room's one piece of housekeeping state (when it became empty, for chat retention).
 
-import { isRole, isSeat } from "../../protocol/protocol";
+import { isRecordingKind, isRole, isSeat, type RecordingInfo } from "../../protocol/protocol";
 import type { MemberStore, StoredMember } from "../room/ports";
 import { MetaTime } from "./meta-time";
 import type { SchemaState } from "./schema";
@@ -23,6 +23,16 @@ interface Row extends Record<string, SqlStorageValue> {
   seat: string;
   hand: number | null;
   media_token: string | null;
+  recording_kind: string | null;
+  recording_since: number | null;
+}
+
+/**
+ * A stored recording. A kind this code does not know (a newer deploy's, rolled back) reads as
+ * none: this code's clients could not show it; the member's own client says so again if it goes on.
+ */
+function recordingOf(r: Row): RecordingInfo | null {
+  return isRecordingKind(r.recording_kind) && r.recording_since !== null ? { kind: r.recording_kind, since: r.recording_since } : null;
 }
 
 export class SqliteMemberStore implements MemberStore {
@@ -55,14 +65,16 @@ export class SqliteMemberStore implements MemberStore {
       seat: isSeat(r.seat) ? r.seat : "viewer",
       hand: r.hand,
       mediaToken: r.media_token,
+      recording: recordingOf(r),
     }));
   }
 
   put(m: StoredMember): void {
     this.blank = false;
     this.sql.exec(
-      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token, device, addr, seat, hand, media_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token, device, addr, seat, hand, media_token, recording_kind, recording_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role, m.prevToken, m.device, m.addr, m.seat, m.hand, m.mediaToken,
+      m.recording?.kind ?? null, m.recording?.since ?? null,
     );
   }
 

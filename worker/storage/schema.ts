@@ -14,6 +14,7 @@
  */
 import { ACCESS_TABLES, ADD_ACCESS, MEMBER_ACCESS_COLUMNS } from "./access-migrations";
 import { ADD_CHAT_BYTES, CHAT_BYTES_COLUMN } from "./chat-migrations";
+import { ADD_ACCESS_RECORDING, ADD_RECORDING, MEMBER_RECORDING_COLUMNS } from "./recording-migrations";
 import { ADD_STAGE, MEMBER_STAGE_COLUMNS, MODE_TABLE } from "./stage-migrations";
 import { TURN_ISSUED_DDL } from "./turn-issued-sqlite";
 import { ADD_VOICE, CHAT_VOICE_COLUMN, MEMBER_VOICE_COLUMN, VOICE_TABLE } from "./voice-migrations";
@@ -41,6 +42,8 @@ const MIGRATIONS: readonly Migration[] = [
   { to: 8, sql: ADD_STAGE },
   // Voice messages: the uploads, chat messages' recordings, members' media tokens (voice-migrations.ts).
   { to: 9, sql: ADD_VOICE },
+  // Recording consent: members' recordings, and the room's switch for them (recording-migrations.ts).
+  { to: 10, sql: ADD_RECORDING },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 1;
@@ -63,7 +66,8 @@ const CURRENT = `
     prev_token TEXT,
     ${MEMBER_ACCESS_COLUMNS.join(",\n    ")},
     ${MEMBER_STAGE_COLUMNS.join(",\n    ")},
-    ${MEMBER_VOICE_COLUMN}
+    ${MEMBER_VOICE_COLUMN},
+    ${MEMBER_RECORDING_COLUMNS.join(",\n    ")}
   );
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
   -- AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
@@ -82,6 +86,7 @@ const CURRENT = `
   CREATE TABLE IF NOT EXISTS cooldowns (addr TEXT PRIMARY KEY, until INTEGER NOT NULL);
   ${TURN_ISSUED_DDL};
   ${ACCESS_TABLES};
+  ${ADD_ACCESS_RECORDING};
   ${MODE_TABLE};
   ${VOICE_TABLE};
   INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION});`;

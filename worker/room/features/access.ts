@@ -1,6 +1,7 @@
-// The room's access settings: "ask to join" (the lobby) and the lock, for hosts and cohosts; the
-// passcode, for hosts only (a cohost or temporary host could otherwise shut the key holder's
-// guests out). Everyone in the room hears the new state (`access`); never the passcode or its hash.
+// The room's access settings: "ask to join" (the lobby), the lock and whether members may record
+// (features/recording.ts), for hosts and cohosts; the passcode, for hosts only (a cohost or
+// temporary host could otherwise shut the key holder's guests out). Everyone in the room hears the
+// new state (`access`); never the passcode or its hash.
 
 import { refuse, sendTo, type Effect } from "../effects";
 import { may, type MemberHandler, type MessageOf } from "../handler";
@@ -15,6 +16,8 @@ export const access: MemberHandler<MessageOf<"access">> = {
     const next: RoomAccess = { ...room.access };
     if (msg.lobby !== undefined) next.lobby = msg.lobby;
     if (msg.locked !== undefined) next.locked = msg.locked;
+    // Members already recording are not cleared here: their clients stop on this `access`, and say so.
+    if (msg.recording !== undefined) next.recording = msg.recording;
     const effects: Effect[] = [];
     if (msg.passcode !== undefined) {
       // A newer setting wins over a hash still running for an older one.
@@ -24,7 +27,7 @@ export const access: MemberHandler<MessageOf<"access">> = {
     }
     // Announced even when nothing changed: the sender sees the state it asked for. A new passcode
     // is announced once hashed.
-    const hashing = typeof msg.passcode === "string" && msg.lobby === undefined && msg.locked === undefined;
+    const hashing = typeof msg.passcode === "string" && msg.lobby === undefined && msg.locked === undefined && msg.recording === undefined;
     room.gate.setAccess(next);
     return hashing ? effects : [announce(room), ...effects];
   },
