@@ -108,14 +108,18 @@ describe("recording: the room's switch", () => {
   });
 });
 
+/** The other kind: a start that changes something. */
+const switched = (kind: "self" | "composite") => (kind === "self" ? "composite" : "self");
+
 describe("recording: the ration", () => {
   it("is rate-limited once, then dropped, then the member is expelled with 4429; the others keep theirs", () => {
     const { r, host, others } = room(2);
     const [a, b] = others as [FakeSocket, FakeSocket];
-    const kinds = ["self", null] as const;
+    // Starts that switch kind: each one a change (stops are not rationed, see below).
+    const kinds = ["self", "composite"] as const;
     for (let i = 0; i < RECORDING_POLICY.rate.burst; i++) r.send(a, { type: "recording", kind: kinds[i % 2]! });
     expect(host.all("peer-recording")).toHaveLength(RECORDING_POLICY.rate.burst);
-    r.send(a, { type: "recording", kind: "composite" });
+    r.send(a, { type: "recording", kind: switched(kinds[(RECORDING_POLICY.rate.burst - 1) % 2]!) });
     expect(a.errors()).toEqual(["rate-limited"]);
     for (let i = 0; i < RECORDING_POLICY.maxDropped - 1; i++) r.send(a, { type: "recording", kind: kinds[i % 2]! });
     expect(a.open).toBe(true);
@@ -127,5 +131,17 @@ describe("recording: the ration", () => {
     expect(a.closed).toEqual({ code: 4429, reason: "too many recording changes" });
     expect(host.last("peer-left")).toEqual({ type: "peer-left", id });
     expect(b.errors()).toEqual([]);
+  });
+
+  it("always takes a stop of a recording it knows of, even past the ration, so no REC outlives its recording", () => {
+    const { r, host, others } = room(1);
+    const [a] = others as [FakeSocket];
+    const kinds = ["self", "composite"] as const;
+    for (let i = 0; i < RECORDING_POLICY.rate.burst; i++) r.send(a, { type: "recording", kind: kinds[i % 2]! });
+    r.send(a, { type: "recording", kind: switched(kinds[(RECORDING_POLICY.rate.burst - 1) % 2]!) });
+    expect(a.errors()).toEqual(["rate-limited"]);
+    r.send(a, { type: "recording", kind: null });
+    expect(host.last("peer-recording")).toEqual({ type: "peer-recording", id: r.idOf(a), recording: null });
+    expect(a.errors()).toEqual(["rate-limited"]);
   });
 });

@@ -193,7 +193,7 @@ describe("recording: the ration", () => {
     const [a, b] = others as [Joined, Joined];
     for (let i = 0; i < 40 && a.client.closed === null; i++) {
       try {
-        a.client.send({ type: "recording", kind: i % 2 === 0 ? "self" : null });
+        a.client.send({ type: "recording", kind: i % 2 === 0 ? "self" : "composite" });
       } catch {
         break;
       }

@@ -11,7 +11,8 @@
 //   resume); another kind restarts `since`.
 // - The recording clears with the member: `peer-left` (RoomState.remove) tells everyone. While the
 //   member is away it stays: its recorder may well still run.
-// - Rationed per member (RECORDING_POLICY), because every change is a frame to everyone.
+// - Rationed per member (RECORDING_POLICY), because every change is a frame to everyone; starts
+//   only (see below).
 
 import type { GuardPolicy } from "../../socket-guard";
 import { error, overRation, sendTo } from "../effects";
@@ -29,7 +30,11 @@ export const RECORDING_POLICY: GuardPolicy = { rate: { perSecond: 2.5, burst: 5 
 export const recording: MemberHandler<MessageOf<"recording">> = {
   who: "member",
   run(room, from, msg) {
-    const refused = overRation(room.admitRecording(from.id, RECORDING_POLICY), "recording changes");
+    // A stop of a recording the room knows of is never rationed: stops cannot outnumber the starts
+    // that were let through (each clears what one set), and a stop refused would leave REC on
+    // everyone's screen after the recording ended, the one thing this feature must not do.
+    const stopping = msg.kind === null && from.recording !== null;
+    const refused = stopping ? null : overRation(room.admitRecording(from.id, RECORDING_POLICY), "recording changes");
     if (refused) return refused;
     // No strike: an honest client may announce a start just before the host's change reaches it,
     // and the ration above already bounds how often it can be told so.
