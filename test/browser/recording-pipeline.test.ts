@@ -1,8 +1,10 @@
 // The local recorder in real Chromium: a composite (two tiles, one camera off) and a self recording
 // of the fake camera and mic, about 6 s, with the page hidden behind another tab for 3 s of it.
 // The saved files are checked in the page as a person's browser would play them: a finite
-// duration close to the recording's, and both audio and video decoded. The frame clock must keep
-// its rate while the tab is hidden, and a page closed mid-recording leaves its file for the next.
+// duration close to the recording's, both audio and video decoded, and, played to its end, enough
+// frames for the frame rate with a picture that moves across the hidden stretch. The frame clock
+// must keep its rate while the tab is hidden, and a page closed mid-recording leaves its file for
+// the next.
 //
 // The page: test/browser/recording-pipeline.html, built here by Vite into a temporary folder (the
 // app's dist/ never ships it) and served with the app's own security headers (web/public/_headers),
@@ -142,6 +144,7 @@ interface Api {
   canRecord(): boolean;
   listLeftovers(): Promise<Array<{ name: string; bytes: number; discard(): Promise<void> }>>;
   startRecorder(options: { sources: unknown; label?: string; onState(s: State): void }): Promise<Rec>;
+  OpfsSink: { create(name: string): Promise<{ append(slice: Blob): Promise<void>; close(): Promise<File> }> };
 }
 type InPage = { recordingUnderTest: Api; run: Run };
 interface Run {
@@ -164,6 +167,10 @@ interface Played {
   height: number;
   audioBytes: number;
   videoBytes: number;
+  /** Frames the media element decoded over the whole file (getVideoPlaybackQuality). */
+  framesDecoded: number;
+  /** Pixels (of 160×90) that differ between two frames 2 s apart in the hidden stretch; -1 when not asked. */
+  hiddenChange: number;
 }
 
 async function openRecorderPage(): Promise<Page> {
@@ -215,17 +222,26 @@ async function startBoth(page: Page): Promise<void> {
 
 const visibilityOf = (page: Page) => page.evaluate(() => document.visibilityState);
 
-/** Stops both, then plays each saved file in a media element until it has decoded a second or so. */
+/**
+ * Stops both, then plays each saved file to its end (at twice the speed) in a media element,
+ * counting the frames it decodes; for the composite it also grabs two frames from the hidden
+ * stretch, 2 s apart, to see the picture move there (the fake camera's picture moves).
+ */
 async function stopAndPlay(page: Page) {
   return page.evaluate(async () => {
     const g = globalThis as unknown as InPage;
     const { composite, self, phases, visibility, timer, startedAt } = g.run;
     const [a, b] = await Promise.all([composite.stop(), self.stop()]);
     const wallMs = performance.now() - startedAt;
-    const play = async (state: State): Promise<Played> => {
+    const hiddenAt = visibility.find(([s]) => s === "hidden")?.[1] ?? startedAt;
+    const shownAt = visibility.find(([s]) => s === "visible")?.[1] ?? startedAt;
+    // Media time is close to page time since the start (both recorders start within a few ms).
+    const hiddenMarks = [(hiddenAt - startedAt) / 1000 + 0.5, (shownAt - startedAt) / 1000 - 0.5];
+    const play = async (state: State, marks: number[]): Promise<Played> => {
       if (state.phase !== "saved") throw new Error(`not saved: ${JSON.stringify(state)}`);
       const { recording } = state;
       const media = document.createElement("video");
+      media.muted = true;
       media.src = URL.createObjectURL(recording.file);
       document.body.append(media);
       await new Promise((resolve, reject) => {
@@ -233,12 +249,39 @@ async function stopAndPlay(page: Page) {
         media.onerror = () => reject(new Error(`cannot load ${recording.name}: ${media.error?.message}`));
       });
       const duration = media.duration;
+      const canvas = document.createElement("canvas");
+      canvas.width = 160;
+      canvas.height = 90;
+      const g2 = canvas.getContext("2d", { willReadFrequently: true })!;
+      const grabs: Array<Uint8ClampedArray | null> = marks.map(() => null);
+      const onFrame = (_now: number, meta: { mediaTime: number }) => {
+        marks.forEach((t, i) => {
+          if (grabs[i] || meta.mediaTime < t) return;
+          g2.drawImage(media, 0, 0, canvas.width, canvas.height);
+          grabs[i] = g2.getImageData(0, 0, canvas.width, canvas.height).data;
+        });
+        if (!media.ended) media.requestVideoFrameCallback(onFrame);
+      };
+      media.requestVideoFrameCallback(onFrame);
+      media.playbackRate = 2;
       await media.play();
-      await new Promise<void>((resolve) => {
-        const check = () => (media.currentTime > 1.2 || media.ended ? resolve() : setTimeout(check, 50));
-        check();
+      await new Promise<void>((resolve, reject) => {
+        const deadline = setTimeout(() => reject(new Error(`${recording.name} did not play to its end`)), 60_000);
+        media.onended = () => {
+          clearTimeout(deadline);
+          resolve();
+        };
       });
-      media.pause();
+      let hiddenChange = -1;
+      const [x, y] = grabs;
+      if (marks.length > 0) {
+        if (!x || !y) throw new Error(`no frame grabbed at ${marks.join(", ")} s`);
+        hiddenChange = 0;
+        for (let i = 0; i < x.length; i += 4) {
+          const d = Math.max(Math.abs(x[i]! - y[i]!), Math.abs(x[i + 1]! - y[i + 1]!), Math.abs(x[i + 2]! - y[i + 2]!));
+          if (d > 24) hiddenChange++;
+        }
+      }
       const counts = media as unknown as { webkitAudioDecodedByteCount: number; webkitVideoDecodedByteCount: number };
       return {
         name: recording.name,
@@ -252,11 +295,13 @@ async function stopAndPlay(page: Page) {
         height: media.videoHeight,
         audioBytes: counts.webkitAudioDecodedByteCount,
         videoBytes: counts.webkitVideoDecodedByteCount,
+        framesDecoded: media.getVideoPlaybackQuality().totalVideoFrames,
+        hiddenChange,
       };
     };
     return {
-      composite: await play(a),
-      self: await play(b),
+      composite: await play(a, hiddenMarks),
+      self: await play(b, []),
       wallMs,
       phases,
       visibility,
@@ -301,6 +346,13 @@ describe("local recording pipeline", () => {
     assert.deepEqual([result.composite.width, result.composite.height], [1280, 720]);
     assert.deepEqual([result.self.width, result.self.height], [640, 360]);
     assert.match(result.composite.name, /^roomlink-test-\d{4}-\d\d-\d\d-\d{4}(-\d+)?\.webm$/);
+
+    // The file itself holds the frames, hidden stretch included: the counters above say what was
+    // drawn, this says what was encoded and plays back. A frozen stretch would decode as one frame.
+    const composite = result.composite;
+    assert.ok(composite.framesDecoded >= 0.6 * FPS * composite.duration, `composite: ${composite.framesDecoded} frames decoded in ${composite.duration} s`);
+    // And the picture moved while hidden (the camera's tile is live, not a still).
+    assert.ok(composite.hiddenChange >= 20, `composite: ${composite.hiddenChange} pixels changed across the hidden stretch`);
 
     // The frame clock kept its rate while the tab was hidden. (The page timer beside it is only
     // logged: Chromium throttled it to a few firings in some runs and hardly at all in others,
@@ -353,5 +405,22 @@ describe("local recording pipeline", () => {
     });
     assert.deepEqual(await list(), []);
     await watcher.close();
+  });
+
+  it("the storage worker starts a file it opens empty, whatever was there before", async () => {
+    const page = await openRecorderPage();
+    const size = await page.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle("recordings", { create: true });
+      const stale = await (await dir.getFileHandle("stale.webm", { create: true })).createWritable();
+      await stale.write(new Uint8Array(1000));
+      await stale.close();
+      const sink = await (globalThis as unknown as InPage).recordingUnderTest.OpfsSink.create("stale.webm");
+      await sink.append(new Blob([new Uint8Array(10).fill(7)]));
+      const file = await sink.close();
+      await dir.removeEntry("stale.webm");
+      return file.size;
+    });
+    assert.equal(size, 10, "the old file's 1000 bytes are gone");
+    await page.close();
   });
 });

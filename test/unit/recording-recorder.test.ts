@@ -35,6 +35,15 @@ class FakeEncoder implements Encoder {
   slice(data: Blob) {
     this.ondataavailable?.({ data } as BlobEvent);
   }
+  /** As MediaRecorder fails: inactive at once, `error`, then the last `dataavailable` and `stop`. */
+  fail() {
+    this.state = "inactive";
+    this.onerror?.(new Event("error") as ErrorEvent);
+    setTimeout(() => {
+      this.slice(this.last);
+      this.onstop?.(new Event("stop"));
+    }, 0);
+  }
 }
 
 /** A disk in memory: appends, positional writes, and a gate that holds appends back. */
@@ -45,6 +54,7 @@ class MemoryDisk implements SliceSink {
   aborted = false;
   held = false;
   failing = false;
+  closeFails = false;
   private gate: Array<() => void> = [];
   async append(slice: Blob) {
     if (this.failing) throw new DOMException("gone", "InvalidStateError");
@@ -63,6 +73,7 @@ class MemoryDisk implements SliceSink {
     return new Blob(this.chunks as BlobPart[]);
   }
   async close() {
+    if (this.closeFails) throw new DOMException("gone", "InvalidStateError");
     this.closed = true;
     return new File([this.bytes], "x.webm");
   }
@@ -75,7 +86,7 @@ class MemoryDisk implements SliceSink {
   }
 }
 
-function setup(opts: { mimeType?: string | null; estimate?: () => { usage: number; quota: number }; picker?: RecorderParts["picker"] } = {}) {
+function setup(opts: { mimeType?: string | null; estimate?: () => { usage: number; quota: number }; picker?: RecorderParts["picker"]; readOpfs?: RecorderParts["readOpfs"] } = {}) {
   const disk = new MemoryDisk();
   const log = { opened: 0, removed: [] as string[], released: 0, captureStopped: false, estimates: 0 };
   let now = 1000;
@@ -93,7 +104,7 @@ function setup(opts: { mimeType?: string | null; estimate?: () => { usage: numbe
       return { name: suggested, sink: disk, release: () => void log.released++ };
     },
     openPicked: async () => disk,
-    readOpfs: async () => new File([disk.bytes], "x.webm"),
+    readOpfs: opts.readOpfs ?? (async () => new File([disk.bytes], "x.webm")),
     removeOpfs: async (name) => void log.removed.push(name),
     capture: (_sources, onSecond): CaptureHandle => {
       seconds.push(onSecond);
@@ -176,6 +187,69 @@ describe("recorder", () => {
     expect(t.disk.size).toBe(CHROMIUM_HEAD.length + MAX_PENDING_BYTES);
   }, 30_000);
 
+  it("ends the duration at the last slice written, not at the stop, after a disk-slow stop", async () => {
+    const t = setup();
+    const rec = await startRecording({ sources: composite, onState: t.onState }, t.parts);
+    const encoder = t.encoder();
+    t.advance(SLICE_MS);
+    encoder.slice(new Blob([CHROMIUM_HEAD]));
+    await tick();
+    t.disk.held = true;
+    // Each slice 2 s after the last; the one that passes the bound is dropped, and so is the last.
+    for (let i = 0; i < MAX_PENDING_BYTES / MB + 5 && rec.state.phase === "recording"; i++) {
+      t.advance(SLICE_MS);
+      encoder.slice(new Blob([new Uint8Array(MB)]));
+    }
+    const slicesHeld = MAX_PENDING_BYTES / MB;
+    t.advance(10_000); // the disk takes its time to catch up
+    t.disk.release();
+    const final = await rec.stop();
+    expect(final).toMatchObject({ phase: "saved", reason: "disk-slow", recording: { durationMs: SLICE_MS * (1 + slicesHeld) } });
+    const head = t.disk.head;
+    expect(new DataView(head.buffer, 69 + 3, 4).getFloat32(0)).toBe(SLICE_MS * (1 + slicesHeld));
+  }, 30_000);
+
+  it("keeps the encoder's last slice after an encoder error, and still writes the duration", async () => {
+    const t = setup();
+    const rec = await startRecording({ sources: composite, onState: t.onState }, t.parts);
+    const encoder = t.encoder();
+    encoder.slice(new Blob([CHROMIUM_HEAD]));
+    await tick();
+    t.advance(3_000);
+    encoder.fail();
+    expect(rec.state.phase).toBe("stopping");
+    const final = await rec.stop();
+    expect(final).toMatchObject({ phase: "saved", reason: "write-failed", recording: { durationMs: 3_000, bytes: CHROMIUM_HEAD.length + 100 } });
+    // The slice that came after the error reached the disk, and the head has its duration.
+    expect(t.disk.size).toBe(CHROMIUM_HEAD.length + 100);
+    expect([...t.disk.head.slice(69, 72)]).toEqual([0x44, 0x89, 0x84]);
+    expect(new DataView(t.disk.head.buffer, 72, 4).getFloat32(0)).toBe(3_000);
+    expect(t.disk.closed).toBe(true);
+  });
+
+  it("keeps what was written when closing the file fails, read back from OPFS", async () => {
+    const t = setup();
+    t.disk.closeFails = true;
+    const rec = await startRecording({ sources: composite, onState: t.onState }, t.parts);
+    t.encoder().slice(new Blob([CHROMIUM_HEAD]));
+    const final = await rec.stop();
+    expect(final).toMatchObject({ phase: "saved", reason: "write-failed", recording: { where: "opfs", bytes: CHROMIUM_HEAD.length + 100 } });
+    expect(t.disk.aborted).toBe(true);
+    // Still the recorder's file: removed and released only on discard.
+    expect(t.log.removed).toEqual([]);
+    expect(t.log.released).toBe(0);
+  });
+
+  it("removes the file and releases its lock when closing fails and nothing can be read back", async () => {
+    const t = setup({ readOpfs: async () => new File([], "x.webm") });
+    t.disk.closeFails = true;
+    const rec = await startRecording({ sources: composite, onState: t.onState }, t.parts);
+    t.encoder().slice(new Blob([CHROMIUM_HEAD]));
+    expect(await rec.stop()).toEqual({ phase: "failed", reason: "write-failed" });
+    expect(t.log.removed.length).toBe(1);
+    expect(t.log.released).toBe(1);
+  });
+
   it("stops by itself with no-space at the quota rule, and keeps what was written", async () => {
     let usage = 0;
     const t = setup({ estimate: () => ({ usage: usage, quota: 1000 * MB }) });
@@ -210,6 +284,17 @@ describe("recorder", () => {
     expect(rec.state).toEqual({ phase: "failed", reason: "no-space" });
     expect(t.log.opened).toBe(0);
     expect(t.phases()).toEqual(["starting", "failed"]);
+  });
+
+  it("refuses to start where the quota rule would stop it soon (usage + MIN_FREE_BYTES past QUOTA_STOP_FRACTION)", async () => {
+    // 250 MB free, but the writer stops at 90 % of 1000 MB: only 150 MB of room, under MIN_FREE_BYTES.
+    const t = setup({ estimate: () => ({ usage: 750 * MB, quota: 1000 * MB }) });
+    const rec = await startRecording({ sources: composite, onState: t.onState }, t.parts);
+    expect(rec.state).toEqual({ phase: "failed", reason: "no-space" });
+    expect(t.log.opened).toBe(0);
+    // Exactly at the rule it starts.
+    const u = setup({ estimate: () => ({ usage: 900 * MB - MIN_FREE_BYTES, quota: 1000 * MB }) });
+    expect((await startRecording({ sources: composite, onState: u.onState }, u.parts)).state.phase).toBe("recording");
   });
 
   it("says unsupported, or no-media for a self recording with neither camera nor mic", async () => {

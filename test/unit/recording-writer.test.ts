@@ -145,16 +145,40 @@ describe("slice writer", { timeout: 60_000 }, () => {
     expect(w.pendingBytes).toBe(0);
   });
 
-  it("does not ask for an estimate for a picked file, and writes on when the estimate fails", async () => {
+  it("does not check the quota for a picked file (no estimate), however full the origin is", async () => {
     const disk = new FakeDisk();
     disk.fast = true;
+    // The recorder passes null for a picked file; with a full origin's estimate the same slices stop at once.
+    let asked = 0;
+    const full: Estimate = async () => {
+      asked++;
+      return { usage: 100 * MB, quota: 100 * MB };
+    };
+    const picked = writer(disk, null);
+    for (let i = 0; i < 5; i++) picked.w.push(slice(i, 100));
+    await picked.w.finish();
+    expect(picked.stops).toEqual([]);
+    expect(disk.chunks.length).toBe(5);
+    const opfs = writer(new FakeDisk(), full);
+    opfs.w.push(slice(0, 100));
+    await opfs.w.finish();
+    expect(opfs.stops).toEqual(["no-space"]);
+    expect(asked).toBe(1);
+  });
+
+  it("writes on when the estimate fails, asking again for each slice", async () => {
+    const disk = new FakeDisk();
+    disk.fast = true;
+    let asked = 0;
     const { w, stops } = writer(disk, async () => {
+      asked++;
       throw new Error("estimate() unavailable");
     });
     for (let i = 0; i < 5; i++) w.push(slice(i, 100));
     await w.finish();
     expect(stops).toEqual([]);
     expect(disk.chunks.length).toBe(5);
+    expect(asked).toBe(5);
   });
 
   it("stops with write-failed on a failed write, dropping the rest and keeping what was written", async () => {

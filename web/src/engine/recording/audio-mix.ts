@@ -5,8 +5,18 @@
 
 export class AudioMix {
   private readonly context = new AudioContext();
-  private readonly destination = this.context.createMediaStreamDestination();
+  private readonly destination: MediaStreamAudioDestinationNode;
   private readonly sources = new Map<MediaStreamTrack, MediaStreamAudioSourceNode>();
+
+  constructor() {
+    try {
+      this.destination = this.context.createMediaStreamDestination();
+    } catch (e) {
+      // Not left open: a page gets only a few AudioContexts.
+      void this.context.close().catch(() => undefined);
+      throw e;
+    }
+  }
 
   /** The mixed track: silent while there is nothing to mix, never ended until `close()`. */
   get track(): MediaStreamTrack {

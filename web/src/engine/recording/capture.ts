@@ -49,21 +49,32 @@ export class Capture {
     const self = sources.kind === "self";
     this.canvas.width = self ? SELF_WIDTH : COMPOSITE_WIDTH;
     this.canvas.height = self ? SELF_HEIGHT : COMPOSITE_HEIGHT;
-    // alpha: false lets the browser skip blending (every pixel is painted each frame anyway).
-    this.g = this.canvas.getContext("2d", { alpha: false })!;
-    if (self) {
-      const video = document.createElement("video");
-      video.muted = true;
-      video.playsInline = true;
-      this.ownVideo = video;
+    let track: CanvasTrack | null = null;
+    try {
+      // alpha: false lets the browser skip blending (every pixel is painted each frame anyway).
+      this.g = this.canvas.getContext("2d", { alpha: false })!;
+      if (self) {
+        const video = document.createElement("video");
+        video.muted = true;
+        video.playsInline = true;
+        this.ownVideo = video;
+      }
+      this.syncTracks();
+      this.draw();
+      // captureStream(0): a frame goes out only on requestFrame(), once per tick of our clock, so
+      // the recording's frame rate is the clock's and not the (throttled) page's.
+      track = this.canvas.captureStream(0).getVideoTracks()[0] as CanvasTrack;
+      this.videoTrack = track;
+      this.stream = new MediaStream([track, this.mix.track]);
+      this.clock = startFrameClock(COMPOSITE_FPS, () => this.tick());
+    } catch (e) {
+      // The AudioContext is already open: Chromium allows only a few per page, so one leaked by
+      // each failed start would soon stop recording (and calls' audio) altogether.
+      track?.stop();
+      this.mix.close();
+      if (this.ownVideo) this.ownVideo.srcObject = null;
+      throw e;
     }
-    this.syncTracks();
-    this.draw();
-    // captureStream(0): a frame goes out only on requestFrame(), once per tick of our clock, so
-    // the recording's frame rate is the clock's and not the (throttled) page's.
-    this.videoTrack = this.canvas.captureStream(0).getVideoTracks()[0] as CanvasTrack;
-    this.stream = new MediaStream([this.videoTrack, this.mix.track]);
-    this.clock = startFrameClock(COMPOSITE_FPS, () => this.tick());
   }
 
   stop(): void {

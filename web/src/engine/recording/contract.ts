@@ -15,6 +15,15 @@
 //   that keeps running in a hidden tab (a worker's), with every audio track mixed through WebAudio.
 // - The file is WebM with its duration written in (MediaRecorder leaves it out), or MP4 where only
 //   that is supported (Safari), which carries its own.
+//   Why WebM first, where FEATURES.md §7 says "prefer fragmented MP4": Chromium's MP4 recording is
+//   recent (Chrome 126) and what it holds depends on the build. Asked on 2026-12-02, Debian's
+//   Chromium 156 refuses "video/mp4;codecs=avc1,mp4a.40.2" (no AAC encoder, it seems: "avc1" alone passes) and
+//   accepts plain "video/mp4", which it records as VP9 + Opus in MP4: no H.264/AAC file gained
+//   over WebM (it did report a finite duration, 2.96 s for 3 s recorded). WebM is what every
+//   Chromium and Firefox records the same way, and it is the path verified end to end here
+//   (test/browser/recording-pipeline.test.ts: duration, decoded frames, hidden tab, leftovers);
+//   its missing duration costs one in-place write of the head (webm-duration.ts). MP4 stays for
+//   Safari, whose WebM recording plays back with a broken duration (FEATURES.md §5).
 
 import type { RecordingKind } from "../../../../protocol/protocol";
 

@@ -1,5 +1,5 @@
-// The page's end of frame-clock-worker.ts: calls `onTick` COMPOSITE_FPS times a second, in a
-// hidden tab too.
+// The page's end of frame-clock-worker.ts: calls `onTick` up to `fps` times a second, in a
+// hidden tab too, and never queues ticks behind a busy page.
 
 export interface FrameClock {
   stop(): void;
@@ -9,7 +9,14 @@ export function startFrameClock(fps: number, onTick: () => void): FrameClock {
   // Written out in full so Vite sees the pattern and emits the worker as its own chunk.
   const worker = new Worker(new URL("./frame-clock-worker.ts", import.meta.url), { type: "module" });
   let fallback: ReturnType<typeof setInterval> | null = null;
-  worker.onmessage = () => onTick();
+  worker.onmessage = () => {
+    // Asks for the next tick only once this one is drawn (frame-pacer.ts), even if drawing threw.
+    try {
+      onTick();
+    } finally {
+      worker.postMessage("ack");
+    }
+  };
   worker.onerror = (event) => {
     // The worker did not load (a CSP or a missing chunk): a page timer still records a visible
     // tab; a hidden one gets about a frame a second.

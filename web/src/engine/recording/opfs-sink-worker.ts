@@ -18,6 +18,7 @@ export type SinkReply = { id: number; ok: true } | { id: number; ok: false; erro
 
 interface SyncHandle {
   write(buffer: ArrayBuffer | ArrayBufferView, options?: { at?: number }): number;
+  truncate(size: number): void;
   flush(): void;
   close(): void;
 }
@@ -34,7 +35,18 @@ async function run(request: SinkRequest): Promise<void> {
       const root = await navigator.storage.getDirectory();
       const dir = await root.getDirectoryHandle(request.dir, { create: true });
       const file = await dir.getFileHandle(request.name, { create: true });
-      handle = await (file as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
+      try {
+        handle = await (file as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
+      } catch (e) {
+        // The name was claimed free (leftovers.ts), so the file is the one just created: an
+        // empty file nobody can write must not be listed as a leftover later.
+        await dir.removeEntry(request.name).catch(() => undefined);
+        throw e;
+      }
+      // Writes go at `end`, counted from 0: a file that already had bytes would keep its tail past
+      // the recording's end and not play.
+      handle.truncate(0);
+      handle.flush();
       end = 0;
       return;
     }

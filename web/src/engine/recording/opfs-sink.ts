@@ -8,39 +8,57 @@ export const RECORDINGS_DIR = "recordings";
 
 type Body = SinkRequest extends infer R ? (R extends SinkRequest ? Omit<R, "id"> : never) : never;
 
+/**
+ * How long one request may take before the worker counts as gone. A worker killed for memory
+ * fires no `error` event, so without this an append would wait forever and the recording would
+ * never save. A slice is about 650 KB: a minute is far beyond any disk that still works.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
+/** The part of Worker the sink uses (test/unit/recording-opfs-sink.test.ts injects a fake). */
+export type SinkWorker = Pick<Worker, "postMessage" | "terminate" | "onmessage" | "onerror">;
+
+export interface OpfsSinkOptions {
+  worker?: () => SinkWorker;
+  timeoutMs?: number;
+}
+
+// Written out in full so Vite sees the pattern and emits the worker as its own chunk.
+const startWorker = (): SinkWorker => new Worker(new URL("./opfs-sink-worker.ts", import.meta.url), { type: "module" });
+
 export class OpfsSink implements SliceSink {
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>();
   private failure: string | null = null;
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly worker: SinkWorker,
     readonly name: string,
+    private readonly timeoutMs: number,
   ) {
     worker.onmessage = (event: MessageEvent<SinkReply>) => {
       const reply = event.data;
       const entry = this.waiting.get(reply.id);
       if (!entry) return;
       this.waiting.delete(reply.id);
+      clearTimeout(entry.timer);
       if (reply.ok) entry.resolve();
       else entry.reject(new Error(reply.error));
     };
     worker.onerror = (event) => {
       // A worker that cannot load (a missing chunk, a CSP refusal) fires `error` without a message.
       event.preventDefault();
-      this.fail(event.message || "the recording's storage worker failed to load");
+      this.end(event.message || "the recording's storage worker failed to load");
     };
   }
 
-  /** Creates `recordings/<name>` and opens it for writing. */
-  static async create(name: string): Promise<OpfsSink> {
-    // Written out in full so Vite sees the pattern and emits the worker as its own chunk.
-    const worker = new Worker(new URL("./opfs-sink-worker.ts", import.meta.url), { type: "module" });
-    const sink = new OpfsSink(worker, name);
+  /** Creates `recordings/<name>` (empty) and opens it for writing. */
+  static async create(name: string, options: OpfsSinkOptions = {}): Promise<OpfsSink> {
+    const sink = new OpfsSink((options.worker ?? startWorker)(), name, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     try {
       await sink.request({ op: "open", dir: RECORDINGS_DIR, name });
     } catch (e) {
-      worker.terminate();
+      sink.end("the recording's file could not be opened");
       throw e;
     }
     return sink;
@@ -58,28 +76,41 @@ export class OpfsSink implements SliceSink {
     try {
       await this.request({ op: "close" });
     } finally {
-      this.worker.terminate();
+      this.end("the recording's file is closed");
     }
     return (await recordingHandle(this.name)).getFile();
   }
 
   async abort(): Promise<void> {
+    // After close() or a failure the worker is gone: nothing to ask it, and nothing would answer.
     await this.request({ op: "close" }).catch(() => undefined);
-    this.worker.terminate();
+    this.end("the recording's file is closed");
   }
 
   private request(body: Body): Promise<void> {
     if (this.failure !== null) return Promise.reject(new Error(this.failure));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      // A worker that stops answering is a failed disk: every request fails, and the worker is
+      // ended so its sync access handle lets go of the file (the recorder reads back what is there).
+      const timer = setTimeout(() => this.end(`the recording's storage worker did not answer in ${this.timeoutMs} ms`), this.timeoutMs);
+      this.waiting.set(id, { resolve, reject, timer });
       this.worker.postMessage({ ...body, id } as SinkRequest);
     });
   }
 
+  /** Ends the worker; every request waiting, and every later one, fails with `message`. */
+  private end(message: string): void {
+    this.fail(message);
+    this.worker.terminate();
+  }
+
   private fail(message: string): void {
-    this.failure = message;
-    for (const entry of this.waiting.values()) entry.reject(new Error(message));
+    this.failure ??= message;
+    for (const entry of this.waiting.values()) {
+      clearTimeout(entry.timer);
+      entry.reject(new Error(message));
+    }
     this.waiting.clear();
   }
 }

@@ -78,7 +78,7 @@ export interface RecorderWithCounters extends LocalRecorder {
 export function startRecording(options: RecorderOptions, parts: RecorderParts): Promise<RecorderWithCounters> {
   const recording = new Recording(options, parts);
   // begin() runs synchronously up to its first await, so the file picker opens inside the click.
-  return recording.begin().then(() => recording);
+  return recording.start().then(() => recording);
 }
 
 class Recording implements RecorderWithCounters {
@@ -97,6 +97,15 @@ class Recording implements RecorderWithCounters {
   /** performance.now() at the encoder's start: the duration is measured on the monotonic clock. */
   private startedMono = 0;
   private stopping: Promise<RecorderState> | null = null;
+  private beginning: Promise<unknown> = Promise.resolve();
+  /** stop() came while starting: the recording stops as soon as the encoder runs. */
+  private stopWanted = false;
+  /** Resolves on the encoder's `stop` event, which follows its last `dataavailable` (after an error too). */
+  private encoderStopped: Promise<unknown> = Promise.resolve();
+  /** When each slice came (monotonic), so the duration ends at the last one written. */
+  private readonly sliceTimes = new WeakMap<Blob, number>();
+  /** The time of the last slice on disk, or null while none is. */
+  private lastWrittenMono: number | null = null;
 
   get counters(): RecorderCounters {
     const frames = this.capture?.counters ?? { drawn: 0, drawnHidden: 0 };
@@ -111,7 +120,12 @@ class Recording implements RecorderWithCounters {
     this.emit(this.state);
   }
 
-  async begin(): Promise<unknown> {
+  start(): Promise<unknown> {
+    this.beginning = this.begin();
+    return this.beginning;
+  }
+
+  private async begin(): Promise<unknown> {
     const { sources } = this.options;
     const { parts } = this;
     const mimeType = parts.mimeType();
@@ -138,7 +152,9 @@ class Recording implements RecorderWithCounters {
         this.sink = await parts.openPicked(handle);
       } else {
         const { usage = 0, quota = Infinity } = await parts.estimate();
-        if (quota - usage < MIN_FREE_BYTES) return this.fail("no-space");
+        // The writer's own rule (slice-writer.ts) with MIN_FREE_BYTES to spare: a recording that
+        // starts must not stop with "no-space" at its first slice.
+        if (usage + MIN_FREE_BYTES > quota * QUOTA_STOP_FRACTION) return this.fail("no-space");
         const opened = await parts.openOpfs(suggested);
         this.name = opened.name;
         this.release = () => opened.release();
@@ -157,16 +173,33 @@ class Recording implements RecorderWithCounters {
       await this.removeOpfsFile();
       return this.fail("unsupported");
     }
+    if (this.stopWanted) void this.finish(null);
   }
 
   stop(): Promise<RecorderState> {
+    if (this.state.phase === "starting") {
+      // The person clicked stop before the picker or the disk answered: stop right after the start.
+      this.stopWanted = true;
+      return this.beginning.then(() => this.stopping ?? this.state);
+    }
     if (this.state.phase !== "recording") return this.stopping ?? Promise.resolve(this.state);
     return this.finish(null);
   }
 
   private startEncoding(): void {
     const sink = this.sink!;
-    const writer = new SliceWriter(sink, {
+    // Notes when each slice reaches the disk: the duration ends at the last one written, not at
+    // the stop (a disk-slow or no-space stop drops the slices after it).
+    const timed: SliceSink = {
+      append: async (slice) => {
+        await sink.append(slice);
+        this.lastWrittenMono = this.sliceTimes.get(slice) ?? this.lastWrittenMono;
+      },
+      writeAt: (position, bytes) => sink.writeAt(position, bytes),
+      close: () => sink.close(),
+      abort: () => sink.abort(),
+    };
+    const writer = new SliceWriter(timed, {
       maxPendingBytes: MAX_PENDING_BYTES,
       // A picked file is outside the origin's quota: the browser polices its disk.
       estimate: this.where === "opfs" ? this.parts.estimate : null,
@@ -187,8 +220,13 @@ class Recording implements RecorderWithCounters {
       // first KBs is all the duration patch needs, so the file is never read back whole.
       // (Chromium may hand an empty slice first, while its encoder starts.)
       if (!this.head && event.data.size > 0) this.head = event.data.slice(0, WEBM_HEAD_BYTES).arrayBuffer();
+      this.sliceTimes.set(event.data, this.parts.now());
       writer.push(event.data);
     };
+    // Set up before the start, so save() always waits for the last slice: after an error too,
+    // where MediaRecorder is already inactive and its last `dataavailable` and `stop` come next
+    // (MediaStream Recording, "fire an error event").
+    this.encoderStopped = new Promise((resolve) => (encoder.onstop = resolve));
     // An encoder error (a track the encoder cannot take) ends the recording; keep what was written.
     encoder.onerror = () => void this.finish("write-failed");
     // 2 s slices (FEATURES §7): tiny timeslices crashed tabs after hours (OpenVidu#686), and
@@ -213,26 +251,26 @@ class Recording implements RecorderWithCounters {
   private async save(reason: RecorderFailure | null): Promise<RecorderState> {
     this.emit({ phase: "stopping" });
     const encoder = this.encoder!;
-    if (encoder.state !== "inactive") {
-      // The last slice comes with `dataavailable` before `stop`.
-      const stopped = new Promise((resolve) => (encoder.onstop = resolve));
-      encoder.stop();
-      await stopped;
-    }
-    const durationMs = Math.round(this.parts.now() - this.startedMono);
+    // The last slice comes with `dataavailable` before `stop`.
+    if (encoder.state !== "inactive") encoder.stop();
+    await this.encoderStopped;
     this.capture!.stop();
     const writer = this.writer!;
     const sink = this.sink!;
     await writer.finish();
+    const durationMs = Math.round((this.lastWrittenMono ?? this.parts.now()) - this.startedMono);
     const why = reason ?? writer.stopped;
     if (writer.written === 0) {
       await sink.abort();
       await this.removeOpfsFile();
       return this.fail(why ?? "write-failed");
     }
+    // Only a failed write leaves the file's end in doubt; after an encoder error the file is whole
+    // up to its last slice and gets its duration like any other.
+    const sinkFailed = writer.stopped === "write-failed";
     let file: File;
     try {
-      if (isWebm(this.mimeType) && this.head && why !== "write-failed") {
+      if (isWebm(this.mimeType) && this.head && !sinkFailed) {
         const patch = webmDurationPatch(new Uint8Array(await this.head), durationMs);
         if (patch) await sink.writeAt(patch.position, patch.bytes);
       }
@@ -241,7 +279,11 @@ class Recording implements RecorderWithCounters {
       await sink.abort();
       // What was written stays: read it back if the file is there at all.
       const kept = await this.readBack();
-      if (!kept) return this.fail("write-failed");
+      if (!kept) {
+        // Empty or unreadable: nothing to offer, so neither the file nor its lock stays behind.
+        await this.removeOpfsFile();
+        return this.fail("write-failed");
+      }
       file = kept;
       return this.saved(file, durationMs, "write-failed");
     }
@@ -280,6 +322,7 @@ class Recording implements RecorderWithCounters {
     if (this.where !== "opfs" || !this.name) return;
     await this.parts.removeOpfs(this.name).catch(() => undefined);
     this.release?.();
+    this.release = null;
   }
 
   private fail(reason: RecorderFailure): RecorderState {
