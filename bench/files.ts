@@ -144,14 +144,14 @@ export async function twoBrowserFloor(kit: BenchKit, bytes = FILE_BYTES): Promis
 }
 
 /** A browser of its own, so that its renderer processes are one member's page. */
-interface OwnBrowser {
+export interface OwnBrowser {
   browser: Browser;
   page: Page;
   /** Sum of VmRSS over the browser's renderer processes, KiB, and how many there were. */
   rendererRss(): Promise<{ kib: number; processes: number }>;
 }
 
-async function ownBrowser(kit: BenchKit, name: string): Promise<OwnBrowser> {
+export async function ownBrowser(kit: BenchKit, name: string): Promise<OwnBrowser> {
   // --expose-gc: the sender drops the 200 MiB it generated before the timing starts.
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: [...ARGS, "--js-flags=--expose-gc"] });
   const cdp: CDPSession = await browser.newBrowserCDPSession();

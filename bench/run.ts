@@ -7,6 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { startBrowserBench } from "./browser.ts";
 import { bundleSizes } from "./bundle.ts";
 import { speakerDelay, statsPollCost } from "./presence.ts";
+import { recordingCpu, recordingMemory } from "./recording.ts";
 import { FILE_BYTES, fileFloor, fileTransfer, type FileRun, type FloorRun, twoBrowserFloor } from "./files.ts";
 import { idleCost } from "./idle.ts";
 import { fanout, latency, storm, throughput } from "./relay.ts";
@@ -331,6 +332,34 @@ async function presenceFigures(): Promise<Row[]> {
   }
 }
 
+async function recordingFigures(): Promise<Row[]> {
+  log("recording: a 4-member mesh's CPU with a composite recording and without; a 5-minute recording's memory…");
+  const b = await startBrowserBench();
+  try {
+    const cpu = await recordingCpu(b.kit);
+    log(`  CPU, % of a core: recording ${cpu.on.map((v) => v.toFixed(1)).join(", ")}; not ${cpu.off.map((v) => v.toFixed(1)).join(", ")}`);
+    const minutes = Number(process.env.BENCH_RECORD_MINUTES ?? 5);
+    const mem = await recordingMemory(b.kit, minutes * 60_000);
+    log(`  memory: +${mem.growthMiB.toFixed(1)} MiB at most, +${mem.endGrowthMiB.toFixed(1)} MiB at the end; ${mem.fileMB.toFixed(0)} MB in ${mem.seconds.toFixed(0)} s (${mem.samples} samples)`);
+    const on = median(cpu.on);
+    const off = median(cpu.off);
+    return [
+      {
+        figure: "a composite recording's CPU in a 4-member mesh (one browser, every process, cameras at 5 fps): recording against not",
+        roomlink: on - off, baseline: null, baselineName: "", unit: "% of a core", target: "≤ 50 % of a core", pass: on - off <= 50,
+        note: `medians of ${cpu.on.length} interleaved 10 s windows: ${on.toFixed(1)} % recording, ${off.toFixed(1)} % not`,
+      },
+      {
+        figure: `a ${minutes}-minute composite recording: the recorder's renderer memory, highest − before`,
+        roomlink: mem.growthMiB, baseline: null, baselineName: "", unit: "MiB", target: "≤ 100 MB", pass: mem.growthMiB * 1.048576 <= 100,
+        note: `${mem.samples} samples every 5 s; +${mem.endGrowthMiB.toFixed(1)} MiB at the end; the file ${mem.fileMB.toFixed(0)} MB`,
+      },
+    ];
+  } finally {
+    await b.stop();
+  }
+}
+
 async function bundleFigures(): Promise<Row[]> {
   const { initial, roomLink } = await bundleSizes();
   return [
@@ -355,7 +384,7 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
-// BENCH_ONLY=browser (or relay, slow-reader, files, presence, idle, bundle; comma-separated) runs a part while working on it;
+// BENCH_ONLY=browser (or relay, slow-reader, files, presence, recording, idle, bundle; comma-separated) runs a part while working on it;
 // a partial run does not replace latest.json.
 const only = process.env.BENCH_ONLY?.split(",");
 const parts: Array<[string, () => Promise<Row[]>]> = [
@@ -364,6 +393,7 @@ const parts: Array<[string, () => Promise<Row[]>]> = [
   ["browser", browserFigures],
   ["files", filesFigures],
   ["presence", presenceFigures],
+  ["recording", recordingFigures],
   ["idle", async () => [await idleFigure()]],
   ["bundle", bundleFigures],
 ];

@@ -66,6 +66,7 @@ describe("RoomSession's server-message table", () => {
       "Bo joined",
       "hello",
       "earlier",
+      "Cy recording-started",
       "Bolot left", // renamed on the way (peer-renamed)
       "voice uploading", // its capability came (voice-upload): the PUT is out
     ]);

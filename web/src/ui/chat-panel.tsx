@@ -4,6 +4,7 @@ import type { ChatItem, Recording } from "../engine/session/room-session";
 import type { VoiceRecorder } from "../engine/voice/recorder";
 import { PickFiles } from "./files/pick-files";
 import { useI18n } from "./hooks";
+import type { MessageKey } from "../i18n/i18n";
 import { Icon } from "./icons";
 import { errorText } from "./room/refusal-text";
 import { type VoiceActions, VoiceItem } from "./voice-item";
@@ -34,6 +35,14 @@ interface ChatPanelProps {
   onSendFiles: ((files: File[]) => void) | null;
 }
 
+/** The chat's system notes, by what happened. */
+const SYSTEM_TEXT: Record<Extract<ChatItem, { kind: "system" }>["event"], MessageKey> = {
+  joined: "chat.joined",
+  left: "chat.left",
+  "recording-started": "recording.note.started",
+  "recording-stopped": "recording.note.stopped",
+};
+
 export function ChatPanel({ items, selfId, labels, onSend, voice, onSendFiles }: ChatPanelProps) {
   const { t, lang } = useI18n();
   const [draft, setDraft] = useState("");
@@ -59,7 +68,7 @@ export function ChatPanel({ items, selfId, labels, onSend, voice, onSendFiles }:
         {items.length === 0 && <li class="empty">{t("chat.empty")}</li>}
         {items.map((item) => {
           if (item.kind === "system") {
-            return <li key={item.key} class="system" data-testid="chat-system">{t(item.event === "joined" ? "chat.joined" : "chat.left", { name: item.name })}</li>;
+            return <li key={item.key} class="system" data-testid="chat-system">{t(SYSTEM_TEXT[item.event], { name: item.name })}</li>;
           }
           if (item.kind === "pending") {
             if (item.voice) {

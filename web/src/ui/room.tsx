@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { MAX_SPEAKERS } from "../../../protocol/protocol";
 import { can } from "../engine/features/powers";
 import { LocalMedia } from "../engine/media/local-media";
+import { startRecorder } from "../engine/recording/index";
 import { RoomSession } from "../engine/session/room-session";
 import { SignalingClient } from "../engine/signaling/signaling-client";
 import { browserRecorderDeps } from "../engine/voice/browser-recorder";
@@ -18,6 +19,9 @@ import { withPresence } from "./presence/context";
 import { UntiledReactions } from "./presence/floating-reactions";
 import { sessionPresence } from "./presence/session-presence";
 import { PreJoin, type JoinChoice } from "./prejoin";
+import { offeredRecordings } from "./recording/offered";
+import { SavedSheet } from "./recording/saved-sheet";
+import { useRecording } from "./recording/use-recording";
 import { deviceId, storedHostKey } from "../stored";
 import { Controls, type Panel } from "./room/controls";
 import { roomLabels } from "./room/distinct-names";
@@ -48,16 +52,25 @@ export function RoomPage({ roomId }: { roomId: string }) {
   if (gone) return <RoomGone />;
   if (left) {
     return (
-      <main class="notice" data-testid="left">
-        <h1 class="notice-text">{t("status.left")}</h1>
-        <div class="notice-actions">
-          <button class="primary" onClick={rejoin} data-testid="rejoin">{t("status.rejoin")}</button>
-          <button onClick={() => navigate("/")}>{t("status.home")}</button>
-        </div>
-      </main>
+      <>
+        <main class="notice" data-testid="left">
+          <h1 class="notice-text">{t("status.left")}</h1>
+          <div class="notice-actions">
+            <button class="primary" onClick={rejoin} data-testid="rejoin">{t("status.rejoin")}</button>
+            <button onClick={() => navigate("/")}>{t("status.home")}</button>
+          </div>
+        </main>
+        {/* Leaving stops a recording: its file is offered here too. */}
+        <SavedSheet />
+      </>
     );
   }
-  return <Visit key={visit} roomId={roomId} onLeave={() => setLeft(true)} onRejoin={rejoin} onGone={() => setGone(true)} />;
+  return (
+    <>
+      <Visit key={visit} roomId={roomId} onLeave={() => setLeft(true)} onRejoin={rejoin} onGone={() => setGone(true)} />
+      <SavedSheet />
+    </>
+  );
 }
 
 interface VisitProps {
@@ -130,7 +143,22 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
   const { name, relayOnly } = choice;
   const hostKey = storedHostKey(roomId);
   const session = useMemo(
-    () => new RoomSession({ signaling, name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches, device: deviceId(), apiOrigin: API_ORIGIN, ...(hostKey ? { hostKey } : {}) }),
+    () =>
+      new RoomSession({
+        signaling,
+        name,
+        media,
+        relayOnly,
+        mobile: matchMedia("(pointer: coarse)").matches,
+        device: deviceId(),
+        apiOrigin: API_ORIGIN,
+        ...(hostKey ? { hostKey } : {}),
+        // Recording (ui/recording/): a stopped recording is offered by the page, which outlives the session.
+        startRecorder,
+        onRecordingSaved: (saved, reason) => offeredRecordings.offer(saved, reason),
+        // A few characters only: the whole id is the way into the room, and a file travels.
+        roomLabel: roomId.slice(0, 6),
+      }),
     [signaling, choice, media],
   );
   // Voice messages record the call's microphone when it has one open (engine/voice/recorder.ts).
@@ -202,6 +230,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
   // Files go to everyone we have a connection with; with nobody, there is no way to send one.
   const sendAll = reachable(state.participants).length > 0 ? (files: readonly File[]) => void actions.sendFiles(files, null) : null;
   const drop = useFileDrop(sendAll);
+  const recording = useRecording(session, media, state, labels, name);
 
   if (state.status === "refused" && state.refusal) return <Refused refusal={state.refusal} onRejoin={onRejoin} />;
   const { entry } = state;
@@ -239,6 +268,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
       <Stage name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} layout={layout} />
       <UntiledReactions items={state.reactions.filter((r) => !hasTile(r.from))} labels={labels} />
       {alone && <p class="alone">{alone}</p>}
+      {recording.layer}
       {/* The chat is as much a speaker's as anyone's: beside its own video on a wide screen (open by default), behind the chat button with its unread count on a phone. */}
       {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} voice={voice} onSendFiles={sendAll} />}
       {panel === "people" && (
@@ -271,6 +301,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
         hands={seesHands || !onStage ? stage.hands.length : 0}
         presence={{ handUp, onHand: presence.actions.raiseHand, onReact: presence.actions.react, own: state.presence.own }}
         layout={layout}
+        record={recording.action}
       />
       <StageNotices state={state} labels={labels} seesHands={seesHands} />
       <Announcer activeSpeaker={state.presence.activeSpeaker} chat={state.chat} hands={stage.hands} meeting={!onStage} selfId={state.selfId} joinedAt={state.selfJoined} labels={labels} count={count} />

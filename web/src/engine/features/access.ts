@@ -94,10 +94,10 @@ export class AccessFeature {
     return this.knocks.some((k) => k.id === knock) && this.act("admit", { type: "deny", knock });
   }
 
-  /** Lobby and lock (host or co-host); the passcode (host only): a string sets it, null clears it. */
-  setAccess(patch: { lobby?: boolean; locked?: boolean; passcode?: string | null }): boolean {
+  /** Lobby, lock and recording (host or co-host); the passcode (host only): a string sets it, null clears it. */
+  setAccess(patch: { lobby?: boolean; locked?: boolean; passcode?: string | null; recording?: boolean }): boolean {
     if (patch.passcode !== undefined && !can(this.role, "passcode")) return false;
-    if ((patch.lobby !== undefined || patch.locked !== undefined) && !can(this.role, "access")) return false;
+    if ((patch.lobby !== undefined || patch.locked !== undefined || patch.recording !== undefined) && !can(this.role, "access")) return false;
     return this.send({ type: "access", ...patch });
   }
 

@@ -22,7 +22,10 @@ export type ChatItem =
   | { kind: "chat"; message: ChatMessage; pending: false; localUrl?: string }
   /** `held`: the room asked this client to slow down, and the message waits its turn to be sent again. */
   | { kind: "pending"; cid: string; text: string; pending: true; held: boolean; voice?: PendingVoice }
-  | { kind: "system"; event: "joined" | "left"; name: string; ts: number; key: string };
+  | { kind: "system"; event: SystemEvent; name: string; ts: number; key: string };
+
+/** What a system note says about `name`: joined or left (the roster), started or stopped recording (features/recording.ts). */
+export type SystemEvent = "joined" | "left" | "recording-started" | "recording-stopped";
 
 type Pending = Extract<ChatItem, { kind: "pending" }>;
 
@@ -137,7 +140,7 @@ export class ChatState {
     return confirmed;
   }
 
-  system(event: "joined" | "left", name: string, ts: number): void {
+  system(event: SystemEvent, name: string, ts: number): void {
     this.itemsValue = [...this.itemsValue, { kind: "system", event, name, ts, key: `system-${++this.systemCount}` }];
   }
 

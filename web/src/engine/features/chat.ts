@@ -19,7 +19,7 @@
 import type { ChatMessage, ClientMessage, ErrorCode, ServerMessage } from "../../../../protocol/protocol";
 import type { StateUpdate } from "../session/session-state";
 import type { LocalVoice, VoiceFailure } from "../voice/types";
-import { ChatState, type Outgoing } from "./chat-state";
+import { ChatState, type Outgoing, type SystemEvent } from "./chat-state";
 
 type Welcome = Extract<ServerMessage, { type: "welcome" }>;
 type History = Extract<ServerMessage, { type: "history" }>;
@@ -161,8 +161,8 @@ export class ChatFeature {
     else if (code === "history-unacked" || code === "history-throttled") this.historyBusy();
   }
 
-  /** "X joined" / "X left", where it happened in the conversation. */
-  note(event: "joined" | "left", name: string): void {
+  /** "X joined" / "X left" (and "X started recording"...), where it happened in the conversation. */
+  note(event: SystemEvent, name: string): void {
     this.chat.system(event, name, Date.now());
     this.publish();
   }

@@ -1,5 +1,5 @@
 // A joined room: the signaling client, a transport for the media (the mesh by default), and the
-// features that make the room (entry, roster, chat, voice, media state, ICE, access, stage), folded into one
+// features that make the room (entry, roster, chat, voice, media state, ICE, access, stage, recording), folded into one
 // state snapshot that the UI renders. No DOM.
 //
 // Server frames reach the features through one typed table (server-handlers.ts): which feature
@@ -17,6 +17,7 @@ import { MediaStateFeature } from "../features/media-state";
 import { PresenceFeature } from "../features/presence";
 import type { LevelFeed } from "../features/presence-view";
 import { ReactionsFeature } from "../features/reactions";
+import { RecordingFeature, type StartRecorder } from "../features/recording";
 import { Roster } from "../features/roster";
 import { StageFeature } from "../features/stage";
 import { VoiceFeature } from "../features/voice";
@@ -28,6 +29,7 @@ import { log } from "../log";
 import type { LocalMedia } from "../media/local-media";
 import { Mesh } from "../mesh/mesh";
 import type { SignalingClient } from "../signaling/signaling-client";
+import type { RecorderFailure, RecorderSources, RecordingKind, SavedRecording } from "../recording/contract";
 import type { Recording } from "../voice/types";
 import { dispatch, type ServerHandlers } from "./server-handlers";
 import { initialState, type SessionState } from "./session-state";
@@ -36,7 +38,8 @@ import type { StageTiersView, Transport, TransportDeps } from "./transport";
 export type { PendingVoice } from "../features/chat-state";
 export type { Recording, VoiceFailure } from "../voice/types";
 export type { FileEnd, FileProblem, FilesView, IncomingFile, OutgoingFile, OutgoingRecipient, Progress } from "../features/files-view";
-export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerState, SessionState, SessionStatus, StageView } from "./session-state";
+export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerState, RecordingView, SessionState, SessionStatus, StageView } from "./session-state";
+export type { OwnRecording, RecordingNotice } from "../features/recording";
 
 export interface SessionOptions {
   /** The room socket, maybe opened before the person chose to join; the session owns it from now on. */
@@ -63,6 +66,12 @@ export interface SessionOptions {
   fileStorage?: FileStorage;
   /** The largest file we send or take peer to peer: 2 GiB unless configured (at most 3.5 GiB, files/wire.ts). */
   maxFileBytes?: number;
+  /** Records the call on this device (engine/recording/); without it the room cannot be recorded from here. */
+  startRecorder?: StartRecorder;
+  /** A recording of ours is on disk: offer it (also after the session is gone: leaving stops the recorder). */
+  onRecordingSaved?: (saved: SavedRecording, reason: RecorderFailure | null) => void;
+  /** For recordings' file names: the room's id. */
+  roomLabel?: string;
 }
 
 type Events = { change: SessionState };
@@ -83,6 +92,7 @@ export class RoomSession extends Emitter<Events> {
   /** Everyone's audio level (ours under our id) every LEVEL_INTERVAL_MS while subscribed, for a mic icon (features/presence.ts). */
   readonly levels: LevelFeed;
   private readonly reactions: ReactionsFeature;
+  private readonly recording: RecordingFeature;
   private readonly handlers: ServerHandlers;
   private readonly unsubscribe: Array<() => void>;
   private self: { id: string; joined: number; token: string } | null = null;
@@ -137,6 +147,17 @@ export class RoomSession extends Emitter<Events> {
     });
     this.reactions = new ReactionsFeature({ send, selfId: () => this.self?.id ?? null, update });
     this.presence = new PresenceFeature({ transport: this.transport, media: options.media, update });
+    this.recording = new RecordingFeature({
+      send,
+      roster: this.roster,
+      chat: this.chat,
+      selfId: () => this.self?.id ?? null,
+      selfName: () => options.name,
+      update,
+      start: options.startRecorder,
+      onSaved: options.onRecordingSaved,
+      label: options.roomLabel,
+    });
     this.levels = this.presence.levels;
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
@@ -197,7 +218,7 @@ export class RoomSession extends Emitter<Events> {
     admit: (knocks: readonly string[]) => this.alive() && this.accessFeature.admit(knocks),
     admitAll: () => this.alive() && this.accessFeature.admitAll(),
     deny: (knock: string) => this.alive() && this.accessFeature.deny(knock),
-    setAccess: (patch: { lobby?: boolean; locked?: boolean; passcode?: string | null }) => this.alive() && this.accessFeature.setAccess(patch),
+    setAccess: (patch: { lobby?: boolean; locked?: boolean; passcode?: string | null; recording?: boolean }) => this.alive() && this.accessFeature.setAccess(patch),
     setRole: (id: string, role: "cohost" | "member") => this.alive() && this.accessFeature.setRole(id, role),
     remove: (id: string) => this.alive() && this.accessFeature.remove(id),
     askMute: (id: string) => this.alive() && this.accessFeature.askMute(id),
@@ -235,6 +256,11 @@ export class RoomSession extends Emitter<Events> {
     cancelFile: (id: string, peerId?: string) => this.alive() && this.files.cancel(id, peerId),
     /** Removes a file that has ended from the list, and frees what it stored. */
     dismissFile: (id: string) => this.alive() && this.files.dismiss(id),
+    /** Announces a recording to everyone, then records on this device (features/recording.ts); call it from the click's handler. */
+    startRecording: (kind: RecordingKind, sources: RecorderSources, options?: { pickFile?: boolean }) => this.alive() && this.recording.start(kind, sources, options),
+    /** Stops our recording: its file is offered through onRecordingSaved. */
+    stopRecording: () => this.alive() && this.recording.stop(),
+    dismissRecordingNotice: () => this.alive() && (this.recording.dismissNotice(), true),
   };
 
   /** Leaves the room: every connection, listener and timer is closed. Media stays with its owner. */
@@ -260,13 +286,15 @@ export class RoomSession extends Emitter<Events> {
     this.files.dispose();
     this.presence.dispose();
     this.reactions.dispose();
+    // Before the socket closes: the room hears our recording stop (its file is still offered).
+    this.recording.dispose();
     this.roster.dispose();
     this.transport.close();
   }
 
   /** Which feature handles which server frame. */
   private serverHandlers(): ServerHandlers {
-    const { roster, chat, voice, mediaState, ice, entry, accessFeature: access, stage, files, reactions } = this;
+    const { roster, chat, voice, mediaState, ice, entry, accessFeature: access, stage, files, reactions, recording } = this;
     return {
       welcome: (msg) => this.onWelcome(msg),
       "peer-joined": (msg) => {
@@ -293,14 +321,16 @@ export class RoomSession extends Emitter<Events> {
       denied: (msg) => entry.denied(msg),
       knock: (msg) => access.knock(msg),
       "knock-gone": (msg) => access.knockGone(msg),
-      access: (msg) => access.access(msg),
+      access: (msg) => {
+        access.access(msg);
+        recording.access(msg.access);
+      },
       "peer-role": (msg) => access.peerRole(msg),
       "mute-request": (msg) => access.muteRequest(msg),
       stage: (msg) => stage.stage(msg),
       "peer-seat": (msg) => stage.peerSeat(msg),
       reaction: (msg) => reactions.receive(msg),
-      // PLACEHOLDER until engine/features/recording.ts
-      "peer-recording": () => {},
+      "peer-recording": (msg) => recording.peerRecording(msg),
       error: (msg) => {
         // Errors about our own frames: each feature acts on its own codes; the rest are diagnostics.
         log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
@@ -310,6 +340,7 @@ export class RoomSession extends Emitter<Events> {
         entry.error(msg.code, msg.message);
         access.error(msg.code);
         reactions.error(msg.code);
+        recording.error(msg.code);
       },
     };
   }
@@ -337,6 +368,8 @@ export class RoomSession extends Emitter<Events> {
     this.voice.welcome(msg);
     this.presence.welcome(msg.you.id, msg.peers.map((p) => p.id));
     this.reactions.welcome(msg);
+    // After the roster: it patches the participants' recordings, and reconciles ours with the room's word.
+    this.recording.welcome(msg);
     // A resume's first frame tells the room we hold the new token, so the one we presented
     // stops working at once (docs/protocol.md, Reconnecting); our media state is a harmless one.
     if (msg.resumed) this.mediaState.announce();

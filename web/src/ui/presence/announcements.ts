@@ -53,7 +53,8 @@ export function chatAnnouncements(items: readonly ChatItem[], seen: Set<string>,
     seen.add(id);
     // Joins and leaves are this device's own notes of live events (on its clock): always news.
     if (item.kind === "system") {
-      if (joins) others.push({ key: item.event === "joined" ? "announce.joined" : "announce.left", params: { name: item.name } });
+      // A recording's start and stop are the REC banner's to announce (ui/recording/rec-banner.tsx).
+      if (joins && (item.event === "joined" || item.event === "left")) others.push({ key: item.event === "joined" ? "announce.joined" : "announce.left", params: { name: item.name } });
     } else if (item.kind === "chat" && item.message.from !== selfId && joinedAt !== null && item.message.ts >= joinedAt) {
       const name = labels.get(item.message.from) ?? item.message.name;
       const text = truncate(item.message.text);

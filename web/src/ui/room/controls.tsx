@@ -47,6 +47,8 @@ interface ControlsProps {
   layout: { choice: LayoutChoice; choose: (choice: LayoutChoice) => void };
   /** The hand, the reactions and this device's connection (presence/bar-items.tsx places them). */
   presence?: PresenceBar | undefined;
+  /** Record the call, or stop our recording (ui/recording/); absent where this browser cannot record. */
+  record?: BarAction | undefined;
 }
 
 /** Where the bar moves its secondary buttons into the "More options" menu (as styles.css's one-row rules). */
@@ -55,7 +57,7 @@ const NARROW = "(max-width: 480px)";
 /** How long "Link copied" shows. */
 const COPIED_MS = 2000;
 
-export function Controls({ media, local, inviteUrl, panel, setPanel, count, unread, onLeave, onSettings, onEndMeeting, viewer, hands = 0, layout, presence }: ControlsProps) {
+export function Controls({ media, local, inviteUrl, panel, setPanel, count, unread, onLeave, onSettings, onEndMeeting, viewer, hands = 0, layout, presence, record }: ControlsProps) {
   const { t } = useI18n();
   const narrow = useMediaQuery(NARROW);
   const [copied, setCopied] = useState(false);
@@ -101,6 +103,7 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
   // Round buttons on a wide screen, items of "More options" on a phone.
   const secondary: BarAction[] = [{ testid: "invite", icon: <Icon name={copied ? "check" : "link"} />, label: t("room.invite"), onSelect: () => void copyInvite() }];
   if (onSettings) secondary.push({ testid: "settings-toggle", icon: <Icon name="settings" />, label: t("settings.title"), onSelect: onSettings });
+  if (record) secondary.push(record);
   secondary.push(...bar.secondary);
   const picker = <LayoutPicker choice={layout.choice} onChoose={layout.choose} />;
 

@@ -9,13 +9,14 @@ import { Dialog } from "../dialog";
 import { useI18n } from "../hooks";
 import { ModeChoice } from "../mode-choice";
 import { askNotificationPermission } from "../notify-permission";
+import { RecordingSwitch } from "../recording/recording-switch";
 
 interface SettingsProps {
   role: Role;
   access: AccessState;
   /** This browser's host key for the room, if it holds one: the host link carries it. */
   hostLink: string | null;
-  setAccess: (patch: { lobby?: boolean; locked?: boolean; passcode?: string | null }) => void;
+  setAccess: (patch: { lobby?: boolean; locked?: boolean; passcode?: string | null; recording?: boolean }) => void;
   mode: Mode;
   setMode: (mode: Mode) => void;
   onClose: () => void;
@@ -62,6 +63,7 @@ export function SettingsDialog({ role, access, hostLink, setAccess, mode, setMod
         <input type="checkbox" checked={access.locked} disabled={!mayAccess} onChange={(e) => setAccess({ locked: e.currentTarget.checked })} data-testid="setting-lock" />
         <span>{t("settings.lock")}</span>
       </label>
+      <RecordingSwitch allowed={access.recording} disabled={!mayAccess} onChange={(recording) => setAccess({ recording })} />
       <form class="passcode-setting" onSubmit={submitPasscode}>
         <label class="field">
           <span>{t("settings.passcode")}</span>

@@ -1,0 +1,145 @@
+// Recording figures in headless Chromium (issue #15):
+//
+// - CPU: a 4-member mesh in one browser, every process's CPU (CDP SystemInfo.getProcessInfo) over
+//   windows with one member recording the composite (1280×720 at 30 fps, everyone's audio mixed,
+//   written to OPFS) and windows without, interleaved, in % of one core. The fake cameras run at
+//   5 fps, as in the stats-poll figure: at 30 fps four members encoding for each other saturate
+//   both cores and no cost could show. The composite's own frame rate does not depend on them.
+// - Memory: one member records the composite for RECORD_MS in a browser of its own (a 2-member
+//   call, the other member in another browser), so that its renderer processes are that page and
+//   nothing else; the figure is their summed VmRSS at its highest during the recording, less just
+//   before it started. The recording streams to disk, so this must not grow with its length.
+
+import { chromium, type Page } from "playwright-core";
+import { ARGS, type BenchKit } from "./browser.ts";
+import { ownBrowser } from "./files.ts";
+import { installTestHook } from "../test/browser/test-hook.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Hooked = { roomlink: { session: { state: { participants: Array<{ connection: string }>; recording: { own: { phase: string; bytes?: number } | null } } }; media: { setCam(on: boolean): unknown } } };
+
+const connectedTo = (page: Page, n: number) =>
+  page.waitForFunction(
+    (n) => {
+      const s = (globalThis as unknown as Partial<Hooked>).roomlink?.session;
+      return s?.state.participants.length === n && s.state.participants.every((p) => p.connection === "connected");
+    },
+    n,
+    { polling: 100, timeout: 60_000 },
+  );
+
+const ownPhase = (page: Page) => page.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.recording.own?.phase ?? null);
+
+/** Starts a composite recording through the UI, as a person would, and waits until it runs. */
+async function startComposite(page: Page): Promise<void> {
+  await page.getByTestId("record").click();
+  await page.getByTestId("rec-kind-composite").check();
+  await page.getByTestId("rec-start").click();
+  await page.waitForFunction(() => (globalThis as unknown as Hooked).roomlink.session.state.recording.own?.phase === "recording", null, { timeout: 30_000 });
+}
+
+/** Stops it and waits for the file; then dismisses the saved sheet and deletes the file, so OPFS does not fill up over the windows. */
+async function stopAndDiscard(page: Page): Promise<number> {
+  const bytes = await page.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.recording.own?.bytes ?? 0);
+  await page.getByTestId("rec-stop").click();
+  await page.waitForFunction(() => (globalThis as unknown as Hooked).roomlink.session.state.recording.own === null, null, { timeout: 60_000 });
+  const del = page.getByTestId("rec-delete");
+  if (await del.count()) await del.first().click();
+  return bytes;
+}
+
+async function member(kit: BenchKit, browser: Awaited<ReturnType<typeof chromium.launch>>, room: string, name: string): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await ctx.grantPermissions(["camera", "microphone"], { origin: kit.url });
+  await ctx.addInitScript((n) => localStorage.setItem("roomlink.name", n), name);
+  await ctx.addInitScript(installTestHook);
+  const page = await ctx.newPage();
+  await kit.join(page, room);
+  return page;
+}
+
+export interface RecordingCpu {
+  /** % of one core per window, recording and not. */
+  on: number[];
+  off: number[];
+}
+
+export async function recordingCpu(kit: BenchKit, windows = 4, windowMs = 10_000): Promise<RecordingCpu> {
+  const args = ARGS.map((a) => (a === "--use-fake-device-for-media-stream" ? "--use-fake-device-for-media-stream=fps=5" : a));
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args });
+  const cdp = await browser.newBrowserCDPSession();
+  const cpuSeconds = async () => {
+    const { processInfo } = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: Array<{ cpuTime: number }> };
+    return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
+  };
+  try {
+    const { id } = await kit.room();
+    const pages: Page[] = [];
+    for (let i = 0; i < 4; i++) pages.push(await member(kit, browser, id, `M${i + 1}`));
+    for (const p of pages) await connectedTo(p, 3);
+    await sleep(6_000);
+    const recorder = pages[0]!;
+    const cost: RecordingCpu = { on: [], off: [] };
+    for (let w = 0; w < windows; w++) {
+      for (const recording of w % 2 === 0 ? [true, false] : [false, true]) {
+        if (recording) await startComposite(recorder);
+        // The encoder and the mixer settle in the first second.
+        await sleep(1_500);
+        const c0 = await cpuSeconds();
+        const t0 = performance.now();
+        await sleep(windowMs);
+        const percent = (((await cpuSeconds()) - c0) / ((performance.now() - t0) / 1000)) * 100;
+        (recording ? cost.on : cost.off).push(percent);
+        if (recording) await stopAndDiscard(recorder);
+      }
+    }
+    return cost;
+  } finally {
+    await browser.close();
+  }
+}
+
+export interface RecordingMemory {
+  /** Renderer RSS, MiB: highest during the recording − just before it. */
+  growthMiB: number;
+  /** The same at the end of the recording (before stopping). */
+  endGrowthMiB: number;
+  /** The file's size when stopped, MB, and how long it ran, s. */
+  fileMB: number;
+  seconds: number;
+  samples: number;
+}
+
+export async function recordingMemory(kit: BenchKit, recordMs = 5 * 60_000): Promise<RecordingMemory> {
+  const a = await ownBrowser(kit, "Recorder");
+  const b = await ownBrowser(kit, "Other");
+  try {
+    const { id } = await kit.room();
+    await a.page.setViewportSize({ width: 1280, height: 800 });
+    await kit.join(a.page, id);
+    await kit.join(b.page, id);
+    await connectedTo(a.page, 1);
+    await connectedTo(b.page, 1);
+    await sleep(5_000);
+    const before = (await a.rendererRss()).kib;
+    await startComposite(a.page);
+    const t0 = performance.now();
+    let max = before;
+    let last = before;
+    let samples = 0;
+    while (performance.now() - t0 < recordMs) {
+      await sleep(5_000);
+      last = (await a.rendererRss()).kib;
+      max = Math.max(max, last);
+      samples++;
+    }
+    if ((await ownPhase(a.page)) !== "recording") throw new Error(`the recording stopped by itself (${await ownPhase(a.page)})`);
+    const seconds = (performance.now() - t0) / 1000;
+    const bytes = await stopAndDiscard(a.page);
+    return { growthMiB: (max - before) / 1024, endGrowthMiB: (last - before) / 1024, fileMB: bytes / 1e6, seconds, samples };
+  } finally {
+    await a.browser.close();
+    await b.browser.close();
+  }
+}
