@@ -14,6 +14,13 @@ import { cameraOn, FakePeerConnection } from "./fake-peer-connection";
 const fp = (byte: string) => Array.from({ length: 32 }, () => byte).join(":");
 const sdpWith = (fingerprint: string) => `v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=fingerprint:sha-256 ${fingerprint}\r\n`;
 
+/** A transport the test drives: emit is public here. */
+class TestTransport extends Emitter<TransportEvents> {
+  override emit<K extends keyof TransportEvents>(event: K, value: TransportEvents[K]): void {
+    super.emit(event, value);
+  }
+}
+
 const person = (id: string, name = id, connection: Participant["connection"] = "connected"): Participant => ({
   id,
   name,
@@ -40,7 +47,7 @@ class MapStorage {
 
 /** One member's side: a fake transport, the feature, and the last state it published. */
 function member(participants: Participant[], options: { mode?: Mode; storage?: MapStorage } = {}) {
-  const transport = new Emitter<TransportEvents>();
+  const transport = new TestTransport();
   const side = { view: { peers: {}, room: null } as SafetyView, participants, transport, feature: null as unknown as SafetyFeature };
   side.feature = new SafetyFeature({
     roomId: "room-1",
