@@ -137,6 +137,15 @@ describe("SafetyFeature", () => {
     a.feature.refresh();
     await settle();
     expect(a.view.room).toBeNull();
+    a.participants = [person("b"), person("c")];
+    a.feature.refresh();
+    await settle();
+    expect(a.view.room).toBe(rooms[0]);
+    // Away (their socket dropped, as on a reload), though the old connection lingers: no room code either.
+    a.participants = [{ ...person("b"), away: true }, person("c")];
+    a.feature.refresh();
+    await settle();
+    expect(a.view.room).toBeNull();
   });
 
   it("has no room code on a stage, nor when our certificate differs between links", async () => {

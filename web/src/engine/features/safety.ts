@@ -124,7 +124,9 @@ export class SafetyFeature {
    */
   private async updateRoom() {
     const participants = this.deps.participants();
-    const links = participants.map((p) => (p.connection === "connected" ? this.links.get(p.id) ?? null : null));
+    // Someone away (their socket dropped; a reload leaves the old seat away for a while) is not
+    // someone we can compare with now, even while their old connection lingers.
+    const links = participants.map((p) => (p.connection === "connected" && !p.away ? this.links.get(p.id) ?? null : null));
     const ours = links[0]?.ours ?? [];
     const oneCertificate = links.every((l) => l !== null && l.ours.join() === ours.join());
     const everyone = this.deps.mode() === "meeting" && participants.length > 0 && oneCertificate;
