@@ -17,12 +17,20 @@ const KEY = "dtls";
 const LIFETIME_MS = 365 * 24 * 3600 * 1000;
 /** Replaced this long before it expires, so that no call starts with a certificate that dies midway. */
 const RENEW_BEFORE_MS = 24 * 3600 * 1000;
+/**
+ * How long one IndexedDB step may take before we go on without it. The room waits for the
+ * certificate before its first connection: a storage that never answers (a wedged profile, an
+ * upgrade blocked by another tab) must not keep the person out of the call.
+ */
+const STORAGE_WAIT_MS = 3000;
 
 export interface CertificateDeps {
   generate(): Promise<RTCCertificate>;
   /** The browser's IndexedDB; null where there is none. */
   indexedDB: IDBFactory | null;
   now(): number;
+  /** How long a storage step may take; STORAGE_WAIT_MS unless a test says otherwise. */
+  storageWaitMs?: number;
 }
 
 const browserDeps = (): CertificateDeps => ({
@@ -51,15 +59,24 @@ async function withStore<T>(factory: IDBFactory, mode: IDBTransactionMode, fn: (
   const db = await open(factory);
   try {
     const tx = db.transaction(STORE, mode);
-    const result = await request(fn(tx.objectStore(STORE)));
-    await new Promise<void>((resolve, reject) => {
+    // Listened to before anything is awaited: the transaction may complete before our turn comes.
+    const done = new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onerror = tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction failed"));
     });
+    const [result] = await Promise.all([request(fn(tx.objectStore(STORE))), done]);
     return result;
   } finally {
     db.close();
   }
+}
+
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`IndexedDB did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 const isCertificate = (value: unknown): value is RTCCertificate =>
@@ -72,9 +89,10 @@ const isCertificate = (value: unknown): value is RTCCertificate =>
  */
 export async function loadCertificate(deps: CertificateDeps = browserDeps()): Promise<RTCCertificate | null> {
   const { indexedDB: factory } = deps;
+  const wait = deps.storageWaitMs ?? STORAGE_WAIT_MS;
   if (factory) {
     try {
-      const stored = await withStore(factory, "readonly", (s) => s.get(KEY));
+      const stored = await within(wait, withStore(factory, "readonly", (s) => s.get(KEY)));
       if (isCertificate(stored) && stored.expires - deps.now() > RENEW_BEFORE_MS) return stored;
     } catch (e) {
       log({ event: "safety", step: "certificate unreadable", detail: String(e) });
@@ -89,7 +107,7 @@ export async function loadCertificate(deps: CertificateDeps = browserDeps()): Pr
   }
   if (factory) {
     try {
-      await withStore(factory, "readwrite", (s) => s.put(fresh, KEY));
+      await within(wait, withStore(factory, "readwrite", (s) => s.put(fresh, KEY)));
     } catch (e) {
       // Kept in memory for this page (the caller holds it): stable until a reload.
       log({ event: "safety", step: "certificate not stored", detail: String(e) });
