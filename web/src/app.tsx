@@ -1,5 +1,6 @@
 import type { ComponentType } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useState } from "preact/hooks";
+import { dtlsCertificate } from "./engine/safety/certificate-store";
 import { LANGS, loadLang, storeLang, translate, type Lang } from "./i18n/i18n";
 import { I18nContext, type I18n } from "./ui/hooks";
 import { Landing } from "./ui/landing";
@@ -34,6 +35,8 @@ export function preloadFor(pathname: string): void {
   if (route.page !== "room") return;
   void loadRoom();
   prefetchRoomInfo(route.roomId);
+  // The safety code's certificate (IndexedDB, or a new one): ready before the person presses Join.
+  void dtlsCertificate();
 }
 
 export function App({ initialLang }: { initialLang: Lang }) {

@@ -330,6 +330,12 @@ export const en = {
   "files.end.error": "The transfer stopped because of an error",
   // -- recording (session 7) --
   // -- safety code (session 7) --
+  "safety.code": "Safety code",
+  "safety.room": "Room safety code",
+  "safety.roomHint": "Read it out loud to each other. If everyone sees the same code, nobody is listening in the middle of your call.",
+  "safety.changed": "The safety code changed: a new device, or someone in the middle. Compare the code again.",
+  "safety.changedBadge": "Safety code changed",
+  "safety.checked": "Mark as checked",
   // -- phone (session 7) --
   // -- app shell and invite (session 7) --
 } satisfies Record<string, Entry>;

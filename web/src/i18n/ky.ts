@@ -327,6 +327,12 @@ export const ky: Record<MessageKey, Entry> = {
   "files.end.error": "Ката кетип, файлды өткөрүү токтоп калды",
   // -- recording (session 7) --
   // -- safety code (session 7) --
+  "safety.code": "Коопсуздук коду",
+  "safety.room": "Бөлмөнүн коопсуздук коду",
+  "safety.roomHint": "Аны бири-бириңизге үн чыгарып окуп бериңиз. Баарында код бирдей болсо, чалууңузга ортодон эч ким кошулган эмес.",
+  "safety.changed": "Коопсуздук коду өзгөрдү: бул жаңы түзмөк же ортодогу бирөө. Кодду кайра салыштырыңыз.",
+  "safety.changedBadge": "Коопсуздук коду өзгөрдү",
+  "safety.checked": "Текшерилди деп белгилөө",
   // -- phone (session 7) --
   // -- app shell and invite (session 7) --
 };

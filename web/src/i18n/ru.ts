@@ -334,6 +334,12 @@ export const ru: Record<MessageKey, Entry> = {
   "files.end.error": "Передача файла остановлена из-за ошибки",
   // -- recording (session 7) --
   // -- safety code (session 7) --
+  "safety.code": "Код безопасности",
+  "safety.room": "Код безопасности комнаты",
+  "safety.roomHint": "Прочитайте его вслух друг другу. Если у всех одинаковый код, в ваш звонок никто не вклинился.",
+  "safety.changed": "Код безопасности изменился: это новое устройство или кто-то посередине. Сравните код ещё раз.",
+  "safety.changedBadge": "Код безопасности изменился",
+  "safety.checked": "Отметить как проверенный",
   // -- phone (session 7) --
   // -- app shell and invite (session 7) --
 };

@@ -4,6 +4,7 @@ import { can } from "../engine/features/powers";
 import { LocalMedia } from "../engine/media/local-media";
 import { RoomSession } from "../engine/session/room-session";
 import { SignalingClient } from "../engine/signaling/signaling-client";
+import { dtlsCertificate } from "../engine/safety/certificate-store";
 import { browserRecorderDeps } from "../engine/voice/browser-recorder";
 import { VoiceRecorder } from "../engine/voice/recorder";
 import { playbackUrl } from "../engine/voice/urls";
@@ -31,6 +32,7 @@ import { StageBar } from "./room/stage-bar";
 import { StageInvitation } from "./room/stage-invitation";
 import { StageNotices } from "./room/stage-notices";
 import { API_ORIGIN, hostLink, navigate, rememberRoom, roomInfo, roomSocketUrl, type RoomInfo } from "./routes";
+import { withSafety } from "./safety/context";
 import { TapToListen } from "./tap-to-listen";
 import { ViewerPreJoin } from "./viewer-prejoin";
 
@@ -82,6 +84,16 @@ function Visit({ roomId, onLeave, onRejoin, onGone }: VisitProps & { onGone: () 
   // undefined: still asking (usually answered already: app.tsx asks while this code loads).
   const [info, setInfo] = useState<RoomInfo | undefined>(undefined);
   const [choice, setChoice] = useState<JoinChoice | null>(null);
+  // This browser's DTLS certificate, before the first peer connection (its loading started with
+  // the app, app.tsx): done long before Join is pressed. undefined: still loading.
+  const [certificates, setCertificates] = useState<RTCCertificate[] | undefined>(undefined);
+  useEffect(() => {
+    let current = true;
+    void dtlsCertificate().then((c) => current && setCertificates(c ? [c] : []));
+    return () => {
+      current = false;
+    };
+  }, []);
   useEffect(() => {
     // Asked alongside the socket's opening, so a live room's join is not delayed: a socket to a
     // room that does not exist can only fail, and the browser does not say why.
@@ -106,17 +118,18 @@ function Visit({ roomId, onLeave, onRejoin, onGone }: VisitProps & { onGone: () 
     // per device in the media state (and shown); nothing is left to handle here.
     if (publishes) media.start({ mic: true, cam: true }).catch(() => {});
   }, [publishes]);
-  if (!choice) {
+  if (!choice || !certificates) {
     if (host || info?.mode === "meeting" || info?.mode === null) return <PreJoin media={media} onJoin={setChoice} />;
     if (info?.mode === "stage") return <ViewerPreJoin onJoin={setChoice} />;
     // One round trip at most: not long enough for a spinner, and a pre-join screen now might be the wrong one.
     return <main class="prejoin" aria-busy="true" data-testid="prejoin-pending" />;
   }
-  return <Room roomId={roomId} choice={choice} media={media} signaling={signaling} watching={!publishes && info?.mode === "stage"} onLeave={onLeave} onRejoin={onRejoin} />;
+  return <Room roomId={roomId} choice={choice} certificates={certificates} media={media} signaling={signaling} watching={!publishes && info?.mode === "stage"} onLeave={onLeave} onRejoin={onRejoin} />;
 }
 
 interface RoomProps extends VisitProps {
   choice: JoinChoice;
+  certificates: RTCCertificate[];
   media: LocalMedia;
   signaling: SignalingClient;
   /** Joined from the viewer's pre-join screen: nothing to preview in the lobby. */
@@ -125,12 +138,12 @@ interface RoomProps extends VisitProps {
 
 type TestHook = (handle: { session: RoomSession; media: LocalMedia } | null) => void;
 
-function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }: RoomProps) {
+function Room({ roomId, choice, certificates, media, signaling, watching, onLeave, onRejoin }: RoomProps) {
   const { t } = useI18n();
   const { name, relayOnly } = choice;
   const hostKey = storedHostKey(roomId);
   const session = useMemo(
-    () => new RoomSession({ signaling, name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches, device: deviceId(), apiOrigin: API_ORIGIN, ...(hostKey ? { hostKey } : {}) }),
+    () => new RoomSession({ signaling, name, media, relayOnly, mobile: matchMedia("(pointer: coarse)").matches, device: deviceId(), apiOrigin: API_ORIGIN, roomId, certificates, ...(hostKey ? { hostKey } : {}) }),
     [signaling, choice, media],
   );
   // Voice messages record the call's microphone when it has one open (engine/voice/recorder.ts).
@@ -236,7 +249,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
           speakersFull={speakers >= MAX_SPEAKERS}
         />
       )}
-      <Stage name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} layout={layout} />
+      {withSafety(state.safety, <Stage name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} layout={layout} />)}
       <UntiledReactions items={state.reactions.filter((r) => !hasTile(r.from))} labels={labels} />
       {alone && <p class="alone">{alone}</p>}
       {/* The chat is as much a speaker's as anyone's: beside its own video on a wide screen (open by default), behind the chat button with its unread count on a phone. */}
@@ -252,6 +265,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
           actions={actions}
           stage={stage}
           hands={{ onLowerAll: can(state.role, "lower-hands") ? presence.actions.lowerAllHands : undefined, onLowerOwn: () => presence.actions.raiseHand(false) }}
+          safety={state.safety}
         />
       )}
       <FileTray files={state.files} labels={labels} actions={actions} />

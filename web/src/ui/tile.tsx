@@ -6,6 +6,7 @@ import { Icon } from "./icons";
 import { useSpeaking } from "./presence/context";
 import { TilePresence } from "./presence/tile-presence";
 import { TileActions } from "./room/layout/tile-actions";
+import { TileSafety } from "./safety/tile-safety";
 import { Video } from "./video";
 
 export interface TileProps {
@@ -47,6 +48,7 @@ export function Tile(p: TileProps) {
       </figcaption>
       {connection && <div class={`conn ${connection}`} data-testid="conn-state">{t(`conn.${connection}`)}</div>}
       <TilePresence peerId={p.id} kind={p.kind} self={p.self} mic={p.media.mic} />
+      {p.kind === "camera" && !p.self && <TileSafety peerId={p.id} />}
       {p.pin && <TileActions tile={ref} nameId={nameId} pinned={p.pin.pinned} onPin={p.pin.toggle} />}
     </figure>
   );

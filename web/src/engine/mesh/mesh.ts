@@ -266,7 +266,8 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
         awaitOffer,
         // Deterministic roles: both sides compute the same answer without talking.
         polite: this.self!.id > peerId,
-        config: this.rtcConfig(),
+        // Our one certificate (safety/certificate-store.ts) from the first offer on: a connection's certificate cannot change later.
+        config: { ...this.rtcConfig(), ...(this.deps.certificates ? { certificates: this.deps.certificates } : {}) },
         // Its camera video is the tiers' call, made right below, before any offer or answer goes out.
         sending: { publish: publishes(this.stage), video: true },
         send: (data) => this.deps.sendSignal(peerId, data),
@@ -282,6 +283,7 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     link.on("streams", (streams) => this.emit("streams", { peerId, ...streams }));
     link.on("turn-rejected", () => this.emit("turn-rejected", undefined));
     link.on("tier", (video) => this.emit("tier", { peerId, video }));
+    link.on("negotiated", (sdp) => this.emit("negotiated", { peerId, ...sdp }));
     link.on("error", (e) => log({ event: "negotiation", peer: peerId, step: e.code, detail: e.message }));
     this.links.set(peerId, link);
     // One more copy of our media: everyone's share of the budget shrinks, and on a stage it may

@@ -17,6 +17,7 @@ import { MediaStateFeature } from "../features/media-state";
 import { PresenceFeature } from "../features/presence";
 import type { LevelFeed } from "../features/presence-view";
 import { ReactionsFeature } from "../features/reactions";
+import { SafetyFeature } from "../features/safety";
 import { Roster } from "../features/roster";
 import { StageFeature } from "../features/stage";
 import { VoiceFeature } from "../features/voice";
@@ -36,7 +37,7 @@ import type { StageTiersView, Transport, TransportDeps } from "./transport";
 export type { PendingVoice } from "../features/chat-state";
 export type { Recording, VoiceFailure } from "../voice/types";
 export type { FileEnd, FileProblem, FilesView, IncomingFile, OutgoingFile, OutgoingRecipient, Progress } from "../features/files-view";
-export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerState, SessionState, SessionStatus, StageView } from "./session-state";
+export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerSafety, PeerState, SafetyView, SessionState, SessionStatus, StageView } from "./session-state";
 
 export interface SessionOptions {
   /** The room socket, maybe opened before the person chose to join; the session owns it from now on. */
@@ -63,9 +64,24 @@ export interface SessionOptions {
   fileStorage?: FileStorage;
   /** The largest file we send or take peer to peer: 2 GiB unless configured (at most 3.5 GiB, files/wire.ts). */
   maxFileBytes?: number;
+  /** The room's id: the safety codes hash it (features/safety.ts). */
+  roomId?: string;
+  /** This browser's DTLS certificate, loaded before the session (safety/certificate-store.ts); without it each connection makes one. */
+  certificates?: RTCCertificate[];
+  /** Where the safety codes' fingerprints are remembered: sessionStorage unless a test says otherwise (null: this page only). */
+  safetyStorage?: Pick<Storage, "getItem" | "setItem"> | null;
 }
 
 type Events = { change: SessionState };
+
+/** This tab's sessionStorage, or null where it is blocked (or absent, as in the unit tests). */
+function sessionStore(): Pick<Storage, "getItem" | "setItem"> | null {
+  try {
+    return typeof sessionStorage === "undefined" ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
 
 export class RoomSession extends Emitter<Events> {
   private readonly signaling: SessionOptions["signaling"];
@@ -83,6 +99,7 @@ export class RoomSession extends Emitter<Events> {
   /** Everyone's audio level (ours under our id) every LEVEL_INTERVAL_MS while subscribed, for a mic icon (features/presence.ts). */
   readonly levels: LevelFeed;
   private readonly reactions: ReactionsFeature;
+  private readonly safety: SafetyFeature;
   private readonly handlers: ServerHandlers;
   private readonly unsubscribe: Array<() => void>;
   private self: { id: string; joined: number; token: string } | null = null;
@@ -105,6 +122,7 @@ export class RoomSession extends Emitter<Events> {
       requestFreshCredentials: () => this.ice.requestFresh(),
       uploadBudgetBps: () => (this.stateValue.settings?.uploadBudgetKbps ?? DEFAULT_UPLOAD_BUDGET_KBPS) * 1000 * (options.mobile ? 0.6 : 1),
       sharingScreen: () => options.media.state.screen,
+      ...(options.certificates ? { certificates: options.certificates } : {}),
     });
     this.roster = new Roster(this.transport, update);
     this.chat = new ChatFeature(send, update, undefined, (cids) => this.voice.confirmed(cids));
@@ -138,6 +156,14 @@ export class RoomSession extends Emitter<Events> {
     this.reactions = new ReactionsFeature({ send, selfId: () => this.self?.id ?? null, update });
     this.presence = new PresenceFeature({ transport: this.transport, media: options.media, update });
     this.levels = this.presence.levels;
+    this.safety = new SafetyFeature({
+      roomId: options.roomId ?? "",
+      transport: this.transport,
+      update,
+      participants: () => this.stateValue.participants,
+      mode: () => this.stateValue.stage.mode,
+      storage: options.safetyStorage !== undefined ? options.safetyStorage : sessionStore(),
+    });
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
       signaling.on("message", (m) => {
@@ -153,6 +179,8 @@ export class RoomSession extends Emitter<Events> {
         this.update({ status: "refused", refusal: { ...refusal, error: this.lastError } });
       }),
       signaling.on("lost", ({ code }) => this.entry.lost(code)),
+      // Someone came, left or went away, or the room became a stage: the room code follows.
+      this.on("change", () => this.safety.refresh()),
     ];
     signaling.join(() => {
       const credentials = this.entry.credentials();
@@ -235,6 +263,8 @@ export class RoomSession extends Emitter<Events> {
     cancelFile: (id: string, peerId?: string) => this.alive() && this.files.cancel(id, peerId),
     /** Removes a file that has ended from the list, and frees what it stored. */
     dismissFile: (id: string) => this.alive() && this.files.dismiss(id),
+    /** The person compared a changed safety code with this peer again: the warning goes (features/safety.ts). */
+    dismissSafety: (peerId: string) => this.alive() && this.safety.dismiss(peerId),
   };
 
   /** Leaves the room: every connection, listener and timer is closed. Media stays with its owner. */
@@ -260,6 +290,7 @@ export class RoomSession extends Emitter<Events> {
     this.files.dispose();
     this.presence.dispose();
     this.reactions.dispose();
+    this.safety.dispose();
     this.roster.dispose();
     this.transport.close();
   }

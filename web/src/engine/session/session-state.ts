@@ -2,7 +2,7 @@
 // roster owns `participants`, the chat feature `chat`, the voice feature `mediaToken`, the ICE feature `ice` and `turnRejected`,
 // the entry feature `entry`, the access feature `role`, `access`, `knocks`, `muteRequest` and
 // `accessNotice`, the stage feature `stage`, the files feature `files`, the presence feature `presence`, the
-// reactions feature `reactions`, the session the rest.
+// reactions feature `reactions`, the safety feature `safety`, the session the rest.
 
 import type { AccessState, ErrorCode, IceConfig, Knock, Mode, PeerInfo, Role, RoomSettings, Seat } from "../../../../protocol/protocol";
 import type { AccessNotice, MuteRequest } from "../features/access";
@@ -10,10 +10,11 @@ import type { ChatItem } from "../features/chat-state";
 import type { Entry } from "../features/entry";
 import { type FilesView, NO_FILES } from "../features/files-view";
 import { NO_PRESENCE, type PresenceView, type ReactionItem } from "../features/presence-view";
+import { NO_SAFETY, type PeerSafety, type SafetyView } from "../features/safety";
 import type { SignalingStatus } from "../signaling/signaling-client";
 import type { PeerState } from "./transport";
 
-export type { AccessNotice, ChatItem, Entry, FilesView, MuteRequest, PeerState, PresenceView, ReactionItem };
+export type { AccessNotice, ChatItem, Entry, FilesView, MuteRequest, PeerSafety, PeerState, PresenceView, ReactionItem, SafetyView };
 
 export interface Participant extends PeerInfo {
   connection: PeerState;
@@ -81,6 +82,8 @@ export interface SessionState {
   presence: PresenceView;
   /** Reactions on screen now, oldest first (features/reactions.ts). */
   reactions: readonly ReactionItem[];
+  /** Safety codes: each connected peer's, and the room's (features/safety.ts). */
+  safety: SafetyView;
 }
 
 export function initialState(relayOnly: boolean): SessionState {
@@ -107,6 +110,7 @@ export function initialState(relayOnly: boolean): SessionState {
     files: NO_FILES,
     presence: NO_PRESENCE,
     reactions: [],
+    safety: NO_SAFETY,
   };
 }
 

@@ -56,6 +56,8 @@ export interface TransportDeps {
   uploadBudgetBps(): number;
   /** Whether this device is sharing its screen. */
   sharingScreen(): boolean;
+  /** This browser's DTLS certificate (safety/certificate-store.ts), for every peer connection: our fingerprint stays the same. */
+  certificates?: RTCCertificate[];
 }
 
 export type TransportEvents = {
@@ -66,6 +68,8 @@ export type TransportEvents = {
   "turn-rejected": void;
   /** A stage speaker says whether it sends us its camera video (false: its stage is full). */
   tier: { peerId: string; video: boolean };
+  /** An offer/answer exchange with a participant completed: the SDP of both descriptions now in force (features/safety.ts). */
+  negotiated: { peerId: string; local: string; remote: string };
 };
 
 export interface Transport {
