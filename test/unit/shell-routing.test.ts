@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheName, parseShellMessage, routeOf, shellMatches, staleCaches, type RequestFacts } from "../../web/src/shell/sw/routing";
+import { cacheName, markOffline, OFFLINE_MARK, parseShellMessage, routeOf, shellMatches, staleCaches, type RequestFacts } from "../../web/src/shell/sw/routing";
 
 const ORIGIN = "https://roomlink.example";
 const ASSETS = new Set(["/assets/index-BsewBuj5.js", "/assets/index-iMKcdMdT.css", "/assets/room-Dhvk8LmP.js"]);
@@ -47,6 +47,11 @@ describe("the offline shell", () => {
 
   it("is kept when every script and style it loads is in this build", () => {
     expect(shellMatches(page("/assets/index-BsewBuj5.js", "/assets/index-iMKcdMdT.css"), ASSETS)).toBe(true);
+  });
+
+  it("is marked as opened offline when served for a failed page load", () => {
+    const html = `<!doctype html>\n<html lang="en">\n  <head></head></html>`;
+    expect(markOffline(html)).toBe(`<!doctype html>\n<html ${OFFLINE_MARK}="" lang="en">\n  <head></head></html>`);
   });
 
   it("is not kept from another deploy, nor when it is no app page at all", () => {

@@ -55,6 +55,16 @@ export function shellMatches(html: string, assets: ReadonlySet<string>): boolean
   return refs.length > 0 && refs.every((ref) => assets.has(ref));
 }
 
+/** The attribute that tells a page it was opened from the cache, the network having failed. */
+export const OFFLINE_MARK = "data-offline";
+
+/**
+ * The kept shell, marked as served offline (shell/offline-notice.tsx reads the mark): the one
+ * sure sign, where navigator.onLine only knows whether some network interface is up (true on a
+ * Wi-Fi with no internet, false in a test's loopback-only network).
+ */
+export const markOffline = (html: string): string => html.replace(/<html\b/i, `<html ${OFFLINE_MARK}=""`);
+
 /** The messages a page sends the worker; anything else is ignored. */
 export type ShellMessage = { type: "skip-waiting" } | { type: "holds"; path: string };
 

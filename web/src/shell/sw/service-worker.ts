@@ -9,7 +9,7 @@
 // The web tsconfig has the DOM's types, not a worker's: the few service-worker ones this file
 // needs are declared below rather than a second project set up for one file.
 
-import { cacheName, parseShellMessage, routeOf, SHELL_KEY, shellMatches, staleCaches } from "./routing";
+import { cacheName, markOffline, parseShellMessage, routeOf, SHELL_KEY, shellMatches, staleCaches } from "./routing";
 
 /** Filled in at build time (service-worker-plugin.ts). */
 declare const __SHELL_VERSION__: string;
@@ -79,10 +79,10 @@ async function page(event: FetchEvent): Promise<Response> {
     event.waitUntil(keepShell(response.clone()));
     return response;
   } catch (err) {
-    // No network: the kept shell, whose page says it is offline.
+    // No network: the kept shell, marked so that its page says it is offline.
     const shell = await (await caches.open(CACHE)).match(SHELL_KEY);
-    if (shell) return shell;
-    throw err;
+    if (!shell) throw err;
+    return new Response(markOffline(await shell.text()), { headers: shell.headers });
   }
 }
 

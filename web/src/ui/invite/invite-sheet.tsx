@@ -48,7 +48,8 @@ export function InviteSheet({ url, onClose }: { url: string; onClose: () => void
       <div class="dialog-actions">
         <button onClick={onClose} data-testid="invite-close">{t("dialog.close")}</button>
         {canShare && <button onClick={share} data-testid="invite-share">{t("invite.share")}</button>}
-        <button class="primary" onClick={() => void copy()} data-testid="invite-copy">{t("invite.copy")}</button>
+        {/* The focus starts here (showModal honours autofocus), not in the link, whose text it would select. */}
+        <button class="primary" autoFocus onClick={() => void copy()} data-testid="invite-copy">{t("invite.copy")}</button>
       </div>
     </Dialog>
   );
