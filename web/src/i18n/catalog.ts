@@ -338,6 +338,15 @@ export const en = {
   "safety.checked": "Mark as checked",
   // -- phone (session 7) --
   // -- app shell and invite (session 7) --
+  "shell.offline": "You're offline: this page opened from this device. Calls need an internet connection.",
+  "invite.open": "Show the invite QR code",
+  "invite.alone": "Invite people",
+  "invite.title": "Invite people to the room",
+  "invite.hint": "Point a phone's camera at the code, or send the link.",
+  "invite.link": "Room link",
+  "invite.qr": "QR code of the room link",
+  "invite.copy": "Copy link",
+  "invite.share": "Share",
 } satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;

@@ -335,4 +335,13 @@ export const ky: Record<MessageKey, Entry> = {
   "safety.checked": "Текшерилди деп белгилөө",
   // -- phone (session 7) --
   // -- app shell and invite (session 7) --
+  "shell.offline": "Интернет байланышы жок: барак ушул түзмөктөн ачылды. Чалуулар үчүн Интернет байланышы керек.",
+  "invite.open": "Чакыруунун QR-кодун көрсөтүү",
+  "invite.alone": "Адамдарды чакыруу",
+  "invite.title": "Бөлмөгө чакыруу",
+  "invite.hint": "Телефондун камерасын кодго багыттаңыз же шилтемени жөнөтүңүз.",
+  "invite.link": "Бөлмөнүн шилтемеси",
+  "invite.qr": "Бөлмө шилтемесинин QR-коду",
+  "invite.copy": "Шилтемени көчүрүү",
+  "invite.share": "Бөлүшүү",
 };

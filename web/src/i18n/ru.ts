@@ -342,4 +342,13 @@ export const ru: Record<MessageKey, Entry> = {
   "safety.checked": "Отметить как проверенный",
   // -- phone (session 7) --
   // -- app shell and invite (session 7) --
+  "shell.offline": "Нет подключения к интернету: страница открыта из памяти устройства. Для звонков нужно подключение к интернету.",
+  "invite.open": "Показать QR-код приглашения",
+  "invite.alone": "Пригласить участников",
+  "invite.title": "Пригласить в комнату",
+  "invite.hint": "Наведите камеру телефона на код или отправьте ссылку.",
+  "invite.link": "Ссылка на комнату",
+  "invite.qr": "QR-код ссылки на комнату",
+  "invite.copy": "Скопировать ссылку",
+  "invite.share": "Поделиться",
 };

@@ -31,6 +31,8 @@ import { SettingsDialog } from "./room/settings-dialog";
 import { StageBar } from "./room/stage-bar";
 import { StageInvitation } from "./room/stage-invitation";
 import { StageNotices } from "./room/stage-notices";
+import { holdCallForShell } from "../shell/register";
+import { InviteButton } from "./invite/invite-sheet";
 import { API_ORIGIN, hostLink, navigate, rememberRoom, roomInfo, roomSocketUrl, type RoomInfo } from "./routes";
 import { withSafety } from "./safety/context";
 import { TapToListen } from "./tap-to-listen";
@@ -164,6 +166,8 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
   const onStage = welcomed ? stage.mode === "stage" : watching;
   const speaks = welcomed ? stage.seat === "speaker" : !watching;
 
+  // In a call (or waiting to be let in): no app update takes over until it ends (shell/).
+  useEffect(() => holdCallForShell(), []);
   useEffect(() => {
     rememberRoom(roomId);
     // A handle for the browser tests (peer connections, stats), only if a test installed the hook
@@ -251,7 +255,12 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
       )}
       {withSafety(state.safety, <Stage name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} layout={layout} />)}
       <UntiledReactions items={state.reactions.filter((r) => !hasTile(r.from))} labels={labels} />
-      {alone && <p class="alone">{alone}</p>}
+      {alone && (
+        <div class="alone">
+          {alone}
+          {alone === t("room.alone") && <InviteButton url={`${location.origin}/r/${roomId}`} label={t("invite.alone")} testid="alone-invite" />}
+        </div>
+      )}
       {/* The chat is as much a speaker's as anyone's: beside its own video on a wide screen (open by default), behind the chat button with its unread count on a phone. */}
       {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} voice={voice} onSendFiles={sendAll} />}
       {panel === "people" && (

@@ -16,6 +16,8 @@ import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media
 import { Dialog } from "../dialog";
 import { useI18n } from "../hooks";
 import { Icon } from "../icons";
+import { InviteSheet } from "../invite/invite-sheet";
+import { QrIcon } from "../invite/qr-code";
 import { type PresenceBar, typing, usePresenceBar } from "../presence/bar-items";
 import { type BarAction, BarMenu } from "./bar-menu";
 import type { LayoutChoice } from "./layout/choose-layout";
@@ -60,6 +62,7 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
   const narrow = useMediaQuery(NARROW);
   const [copied, setCopied] = useState(false);
   const [leaving, setLeaving] = useState(false);
+  const [inviting, setInviting] = useState(false);
   const publishes = viewer !== true;
   const bar = usePresenceBar(presence, { narrow, publishes });
   const toggleMic = () => void media.setMic(!media.state.mic);
@@ -100,6 +103,8 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
 
   // Round buttons on a wide screen, items of "More options" on a phone.
   const secondary: BarAction[] = [{ testid: "invite", icon: <Icon name={copied ? "check" : "link"} />, label: t("room.invite"), onSelect: () => void copyInvite() }];
+  // The same link as a QR code, with Copy and Share (invite/invite-sheet.tsx).
+  secondary.push({ testid: "invite-open", icon: <QrIcon />, label: t("invite.open"), onSelect: () => setInviting(true) });
   if (onSettings) secondary.push({ testid: "settings-toggle", icon: <Icon name="settings" />, label: t("settings.title"), onSelect: onSettings });
   secondary.push(...bar.secondary);
   const picker = <LayoutPicker choice={layout.choice} onChoose={layout.choose} />;
@@ -160,6 +165,7 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
         </button>
       </nav>
       {copied && <div class="toast" role="status">{t("room.copied")}</div>}
+      {inviting && <InviteSheet url={inviteUrl} onClose={() => setInviting(false)} />}
       {leaving && onEndMeeting && (
         <Dialog title={t("leave.title")} onClose={() => setLeaving(false)} testid="leave-dialog">
           <p>{t("leave.endHint")}</p>
