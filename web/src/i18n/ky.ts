@@ -328,5 +328,10 @@ export const ky: Record<MessageKey, Entry> = {
   // -- recording (session 7) --
   // -- safety code (session 7) --
   // -- phone (session 7) --
+  "phone.flip": "Камераны алмаштыруу",
+  "phone.flipFailed": "Башка камерага которулуу мүмкүн болгон жок.",
+  "phone.speaker": "Динамик",
+  "phone.speakerSelect": "Башка динамикти тандоо…",
+  "phone.speakerSystem": "Бул браузерде чалуунун үнү түзмөгүңүз жөнөткөн жерге чыгат. Кулак динамиги, катуу динамик жана кулакчын ортосунда которулуу үчүн телефондун өзүнүн үн жөндөөлөрүн колдонуңуз (iPhone'до — «Башкаруу борбору», андан кийин AirPlay баскычы).",
   // -- app shell and invite (session 7) --
 };

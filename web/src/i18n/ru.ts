@@ -335,5 +335,10 @@ export const ru: Record<MessageKey, Entry> = {
   // -- recording (session 7) --
   // -- safety code (session 7) --
   // -- phone (session 7) --
+  "phone.flip": "Переключить камеру",
+  "phone.flipFailed": "Не удалось переключиться на другую камеру.",
+  "phone.speaker": "Динамик",
+  "phone.speakerSelect": "Выбрать другой динамик…",
+  "phone.speakerSystem": "В этом браузере звук звонка идёт туда, куда его направляет ваше устройство. Чтобы переключиться между разговорным динамиком, громкой связью и наушниками, используйте настройки звука самого телефона (на iPhone — «Пункт управления», затем кнопка AirPlay).",
   // -- app shell and invite (session 7) --
 };

@@ -170,9 +170,9 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     this.restartWaiting();
   }
 
-  restart(): void {
+  restart(all = false): void {
     this.assertOpen();
-    for (const link of this.links.values()) if (link.state !== "connected") this.restartLink(link);
+    for (const link of this.links.values()) if (all || link.state !== "connected") this.restartLink(link);
   }
 
   restartWaiting(): void {

@@ -16,6 +16,7 @@ import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media
 import { Dialog } from "../dialog";
 import { useI18n } from "../hooks";
 import { Icon } from "../icons";
+import { usePhoneBar } from "../phone/phone-bar";
 import { type PresenceBar, typing, usePresenceBar } from "../presence/bar-items";
 import { type BarAction, BarMenu } from "./bar-menu";
 import type { LayoutChoice } from "./layout/choose-layout";
@@ -62,6 +63,8 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
   const [leaving, setLeaving] = useState(false);
   const publishes = viewer !== true;
   const bar = usePresenceBar(presence, { narrow, publishes });
+  // Switch camera and speaker (ui/phone/).
+  const phone = usePhoneBar(media, local, publishes);
   const toggleMic = () => void media.setMic(!media.state.mic);
   const toggleCam = () => void media.setCam(!media.state.cam);
 
@@ -102,6 +105,7 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
   const secondary: BarAction[] = [{ testid: "invite", icon: <Icon name={copied ? "check" : "link"} />, label: t("room.invite"), onSelect: () => void copyInvite() }];
   if (onSettings) secondary.push({ testid: "settings-toggle", icon: <Icon name="settings" />, label: t("settings.title"), onSelect: onSettings });
   secondary.push(...bar.secondary);
+  secondary.push(...phone.secondary);
   const picker = <LayoutPicker choice={layout.choice} onChoose={layout.choose} />;
 
   return (
@@ -160,6 +164,7 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
         </button>
       </nav>
       {copied && <div class="toast" role="status">{t("room.copied")}</div>}
+      {phone.overlays}
       {leaving && onEndMeeting && (
         <Dialog title={t("leave.title")} onClose={() => setLeaving(false)} testid="leave-dialog">
           <p>{t("leave.endHint")}</p>
