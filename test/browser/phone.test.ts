@@ -111,7 +111,6 @@ describe("phone", () => {
       const now = await sentCamera(a);
       return now.length === 1 && now[0] !== first[0];
     });
-    await framesKeepComing(b);
     // No renegotiation on either side: the same receiver track, no new offer.
     const receivedAfter = await b.evaluate(() => {
       const pc = (globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink.session.peerConnections[0]!;
@@ -119,6 +118,22 @@ describe("phone", () => {
     });
     assert.deepEqual(receivedAfter, receivedBefore);
     assert.deepEqual([await counts(a), await counts(b)], before);
+    try {
+      await framesKeepComing(b);
+    } catch (e) {
+      // What the sending side says, to tell a camera that gives no frames from an encoder that sends none.
+      console.log(JSON.stringify(await a.evaluate(async () => {
+        const rl = (globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink;
+        const pc = rl.session.peerConnections[0]!;
+        const out: unknown[] = [];
+        (await pc.getStats()).forEach((s) => {
+          if ((s.type === "outbound-rtp" || s.type === "media-source") && s.kind === "video") out.push(s);
+        });
+        const t = pc.getSenders().find((x) => x.track?.kind === "video")?.track;
+        return { out, settings: t?.getSettings(), muted: t?.muted, params: pc.getSenders().map((x) => x.getParameters().encodings) };
+      })));
+      throw e;
+    }
     // The old camera was released (stopped before the new one was asked for): one live camera track on the page.
     const live = await a.evaluate(() => (globalThis as unknown as { roomlink: { media: { cameraStream: MediaStream } } }).roomlink.media.cameraStream.getVideoTracks().filter((t) => t.readyState === "live").length);
     assert.equal(live, 1);
