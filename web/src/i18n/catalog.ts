@@ -337,6 +337,11 @@ export const en = {
   "safety.changedBadge": "Safety code changed",
   "safety.checked": "Mark as checked",
   // -- phone (session 7) --
+  "phone.flip": "Switch camera",
+  "phone.flipFailed": "Could not switch to the other camera.",
+  "phone.speaker": "Speaker",
+  "phone.speakerSelect": "Choose another speaker…",
+  "phone.speakerSystem": "In this browser the call's sound goes where your device sends it. To switch between the earpiece, the loudspeaker and headphones, use your phone's own sound controls (on an iPhone: Control Center, then the AirPlay button).",
   // -- app shell and invite (session 7) --
   "shell.offline": "You're offline: this page opened from this device. Calls need an internet connection.",
   "invite.open": "Show the invite QR code",

@@ -14,6 +14,8 @@ import { FileTray } from "./files/file-tray";
 import { reachable } from "./files/reachable";
 import { useEngineState, useI18n } from "./hooks";
 import { PeoplePanel } from "./people-panel";
+import { useReplayOnReturn } from "./phone/replay";
+import { restoreSpeaker } from "./phone/speaker";
 import { Announcer } from "./presence/announcer";
 import { withPresence } from "./presence/context";
 import { UntiledReactions } from "./presence/floating-reactions";
@@ -79,7 +81,12 @@ interface VisitProps {
  * it up). A host key holder is a speaker in either, so its devices start without waiting to ask.
  */
 function Visit({ roomId, onLeave, onRejoin, onGone }: VisitProps & { onGone: () => void }) {
-  const [media] = useState(() => new LocalMedia());
+  const [media] = useState(() => {
+    const media = new LocalMedia();
+    // The speaker chosen last time (ui/phone/speaker.ts), for the pre-join screen and the call alike.
+    restoreSpeaker(media);
+    return media;
+  });
   // The room socket opens with the pre-join screen (see SignalingClient) and joins on Join.
   const [signaling] = useState(() => new SignalingClient({ url: roomSocketUrl(roomId) }));
   const [host] = useState(() => storedHostKey(roomId) !== null);
@@ -153,6 +160,8 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
   useEffect(() => () => recorder.destroy(), [recorder]);
   const state = useEngineState(session)!;
   const local = useEngineState(media)!;
+  // Back from the background, media the browser paused plays again (the session restarts the rest).
+  useReplayOnReturn();
   const [panel, setPanel] = useState<Panel>(() => (matchMedia("(min-width: 900px)").matches ? "chat" : null));
   const [readCount, setReadCount] = useState(0);
   const [settingsOpen, setSettingsOpen] = useState(false);

@@ -16,6 +16,8 @@ export interface TileProps {
   media: MediaState;
   kind: "camera" | "screen";
   self?: boolean;
+  /** Shown as in a mirror; by default our own camera is (a rear camera is not: ui/phone/). */
+  mirrored?: boolean;
   connection?: PeerState;
   sinkId?: string | null;
   /** On a full stage the speaker sends us its audio only: an avatar, not a black frame, and no "camera off" badge (it is on). */
@@ -35,7 +37,7 @@ export function Tile(p: TileProps) {
   return (
     <figure ref={ref} class={`tile ${p.kind}${p.self ? " self" : ""}${speaking ? " speaking" : ""}`} data-speaking={speaking ? "true" : undefined} data-testid={`tile-${p.kind}-${p.self ? "self" : p.id}`} data-peer={p.id} data-connection={p.connection ?? "self"}>
       {/* The element stays mounted while the camera is off, so remote audio keeps playing. */}
-      <Video stream={p.stream} muted={p.self ?? false} mirrored={p.self && p.kind === "camera"} fit={p.kind === "screen" ? "contain" : "cover"} sinkId={p.sinkId ?? null} />
+      <Video stream={p.stream} muted={p.self ?? false} mirrored={p.mirrored ?? (p.self && p.kind === "camera")} fit={p.kind === "screen" ? "contain" : "cover"} sinkId={p.sinkId ?? null} />
       {!showVideo && (
         <div class="avatar" aria-hidden="true">
           <span>{[...p.label][0]?.toUpperCase() ?? "?"}</span>

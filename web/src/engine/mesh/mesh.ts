@@ -170,9 +170,14 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     this.restartWaiting();
   }
 
-  restart(): void {
+  restart(all = false): void {
     this.assertOpen();
-    for (const link of this.links.values()) if (link.state !== "connected") this.restartLink(link);
+    for (const link of this.links.values()) {
+      if (link.state !== "connected") this.restartLink(link);
+      // A different network: a link that still says connected restarts too (its candidate pairs
+      // are likely dead), shown as it is; if the path did die, its own state soon says so.
+      else if (all) this.restartLink(link, false);
+    }
   }
 
   restartWaiting(): void {
@@ -209,8 +214,8 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
   }
 
   /** Restarts ICE on a link, fetching fresh credentials first if the current ones are about to expire. */
-  private restartLink(link: PeerLink) {
-    this.show(link, "reconnecting");
+  private restartLink(link: PeerLink, show = true) {
+    if (show) this.show(link, "reconnecting");
     // Still waiting since the last attempt (the request was refused or lost): go on with what we have.
     if (this.restarts.stopWaiting(link)) return link.restartIce();
     if (this.deps.requestFreshCredentials()) return this.restarts.waitForCredentials(link);

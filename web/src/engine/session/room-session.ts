@@ -24,10 +24,11 @@ import { VoiceFeature } from "../features/voice";
 import { browserFileStorage } from "../files/browser-storage";
 import type { FileStorage } from "../files/storage";
 import { limitsFor } from "../files/wire";
-import { TransferWakeLock } from "../files/wake-lock";
 import { log } from "../log";
 import type { LocalMedia } from "../media/local-media";
 import { Mesh } from "../mesh/mesh";
+import { Comeback, type ComebackHost, pageHost } from "../phone/comeback";
+import { ScreenWakeLock, type WakeLockHost } from "../phone/screen-wake-lock";
 import type { SignalingClient } from "../signaling/signaling-client";
 import type { Recording } from "../voice/types";
 import { dispatch, type ServerHandlers } from "./server-handlers";
@@ -41,10 +42,10 @@ export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerSafet
 
 export interface SessionOptions {
   /** The room socket, maybe opened before the person chose to join; the session owns it from now on. */
-  signaling: Pick<SignalingClient, "on" | "send" | "join" | "rejoin" | "destroy">;
+  signaling: Pick<SignalingClient, "on" | "send" | "join" | "rejoin" | "destroy"> & Partial<Pick<SignalingClient, "resume">>;
   name: string;
   /** This device's media: the session announces it, hands it to the transport, and turns it off (or on) with a stage seat. */
-  media: Pick<LocalMedia, "state" | "tracks" | "on" | "setMic" | "setCam" | "stopScreen" | "start">;
+  media: Pick<LocalMedia, "state" | "tracks" | "on" | "setMic" | "setCam" | "stopScreen" | "start"> & Partial<Pick<LocalMedia, "restartEnded">>;
   /** The room's host key, if this browser holds it: the join makes us a host. */
   hostKey?: string;
   /** This browser's lobby id (stored.ts): what a host's denials count against. */
@@ -70,6 +71,11 @@ export interface SessionOptions {
   certificates?: RTCCertificate[];
   /** Where the safety codes' fingerprints are remembered: sessionStorage unless a test says otherwise (null: this page only). */
   safetyStorage?: Pick<Storage, "getItem" | "setItem"> | null;
+  /**
+   * The page's screen wake lock and the events a call picks itself up on (engine/phone/): the
+   * browser's own in a page; null for none (the unit tests run without a document).
+   */
+  page?: { wakeLock: WakeLockHost; comeback: ComebackHost } | null;
 }
 
 type Events = { change: SessionState };
@@ -100,6 +106,9 @@ export class RoomSession extends Emitter<Events> {
   readonly levels: LevelFeed;
   private readonly reactions: ReactionsFeature;
   private readonly safety: SafetyFeature;
+  /** Holds the screen on for the whole call (and for file transfers, through the same lock). */
+  private readonly wakeLock: ScreenWakeLock | null;
+  private readonly comeback: Comeback | null;
   private readonly handlers: ServerHandlers;
   private readonly unsubscribe: Array<() => void>;
   private self: { id: string; joined: number; token: string } | null = null;
@@ -109,9 +118,14 @@ export class RoomSession extends Emitter<Events> {
   private destroyed = false;
   private released = false;
 
-  constructor(options: SessionOptions) {
+  constructor(private readonly options: SessionOptions) {
     super();
     this.stateValue = initialState(options.relayOnly ?? false);
+    // Only in a page: the session's unit tests run it without a document.
+    const page = options.page !== undefined ? options.page : typeof document === "undefined" ? null : { wakeLock: { navigator, document }, comeback: pageHost() };
+    this.wakeLock = page ? new ScreenWakeLock(page.wakeLock) : null;
+    // A call is the time the screen must not dim and lock: that suspends the page and the call.
+    this.wakeLock?.hold("call", true);
     const signaling = (this.signaling = options.signaling);
     const send = signaling.send.bind(signaling);
     const update = (patch: Partial<SessionState>) => this.update(patch);
@@ -150,8 +164,7 @@ export class RoomSession extends Emitter<Events> {
       update,
       storage: options.fileStorage ?? browserFileStorage(),
       ...(options.maxFileBytes !== undefined ? { limits: limitsFor(options.maxFileBytes) } : {}),
-      // Only in a page: the session's unit tests run it without a document.
-      ...(typeof document === "undefined" ? {} : { wakeLock: new TransferWakeLock() }),
+      ...(this.wakeLock ? { wakeLock: this.wakeLock.handle("files") } : {}),
     });
     this.reactions = new ReactionsFeature({ send, selfId: () => this.self?.id ?? null, update });
     this.presence = new PresenceFeature({ transport: this.transport, media: options.media, update });
@@ -164,6 +177,7 @@ export class RoomSession extends Emitter<Events> {
       mode: () => this.stateValue.stage.mode,
       storage: options.safetyStorage !== undefined ? options.safetyStorage : sessionStore(),
     });
+    this.comeback = page ? new Comeback({ returned: () => this.pickUp(), network: (moved) => this.networkChanged(moved) }, page.comeback) : null;
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
       signaling.on("message", (m) => {
@@ -282,6 +296,8 @@ export class RoomSession extends Emitter<Events> {
   private release() {
     if (this.released) return;
     this.released = true;
+    this.comeback?.dispose();
+    this.wakeLock?.dispose();
     this.ice.dispose();
     this.chat.dispose();
     this.voice.dispose();
@@ -293,6 +309,24 @@ export class RoomSession extends Emitter<Events> {
     this.safety.dispose();
     this.roster.dispose();
     this.transport.close();
+  }
+
+  /**
+   * Back in front (phone/comeback.ts): tracks the phone ended in the background open again, a
+   * socket waiting out its backoff connects now, and connections that dropped meanwhile restart.
+   */
+  private pickUp() {
+    if (this.released) return;
+    this.options.media.restartEnded?.().catch(() => {});
+    this.signaling.resume?.();
+    this.ice.networkChanged(false);
+  }
+
+  /** The network came back, or is another one (`moved`): the socket and the connections follow at once. */
+  private networkChanged(moved: boolean) {
+    if (this.released) return;
+    this.signaling.resume?.(moved);
+    this.ice.networkChanged(moved);
   }
 
   /** Which feature handles which server frame. */

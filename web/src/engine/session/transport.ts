@@ -90,8 +90,8 @@ export interface Transport {
   signal(from: string, data: LinkSignal): void;
   /** New STUN/TURN servers: used from the next gathering on; restarts waiting for them go ahead. */
   setIceServers(servers: IceServer[]): void;
-  /** The network changed: every connection that is not up restarts ICE. */
-  restart(): void;
+  /** The network came back: every connection that is not up restarts ICE; with `all` (a different network), every one. */
+  restart(all?: boolean): void;
   /** Fresh credentials were refused: restarts waiting for them go ahead with the current ones. */
   restartWaiting(): void;
   /** What this device sends changed (device, on/off, screen share). */

@@ -18,6 +18,7 @@ import { useI18n } from "../hooks";
 import { Icon } from "../icons";
 import { InviteSheet } from "../invite/invite-sheet";
 import { QrIcon } from "../invite/qr-code";
+import { usePhoneBar } from "../phone/phone-bar";
 import { type PresenceBar, typing, usePresenceBar } from "../presence/bar-items";
 import { type BarAction, BarMenu } from "./bar-menu";
 import type { LayoutChoice } from "./layout/choose-layout";
@@ -65,6 +66,8 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
   const [inviting, setInviting] = useState(false);
   const publishes = viewer !== true;
   const bar = usePresenceBar(presence, { narrow, publishes });
+  // Switch camera and speaker (ui/phone/).
+  const phone = usePhoneBar(media, local, publishes);
   const toggleMic = () => void media.setMic(!media.state.mic);
   const toggleCam = () => void media.setCam(!media.state.cam);
 
@@ -107,6 +110,7 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
   secondary.push({ testid: "invite-open", icon: <QrIcon />, label: t("invite.open"), onSelect: () => setInviting(true) });
   if (onSettings) secondary.push({ testid: "settings-toggle", icon: <Icon name="settings" />, label: t("settings.title"), onSelect: onSettings });
   secondary.push(...bar.secondary);
+  secondary.push(...phone.secondary);
   const picker = <LayoutPicker choice={layout.choice} onChoose={layout.choose} />;
 
   return (
@@ -166,6 +170,7 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
       </nav>
       {copied && <div class="toast" role="status">{t("room.copied")}</div>}
       {inviting && <InviteSheet url={inviteUrl} onClose={() => setInviting(false)} />}
+      {phone.overlays}
       {leaving && onEndMeeting && (
         <Dialog title={t("leave.title")} onClose={() => setLeaving(false)} testid="leave-dialog">
           <p>{t("leave.endHint")}</p>
