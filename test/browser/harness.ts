@@ -87,8 +87,12 @@ export function appAndBrowser(vars: Record<string, string> = {}, opts: { persist
  * `autoplay: "default"` keeps Chromium's own autoplay policy (unmuted playback needs a user
  * gesture), for the test of "Tap to listen"; the other tests let media play by itself.
  */
-export async function launchBrowser(opts: { autoplay?: "default"; fakeAudio?: string } = {}): Promise<Browser> {
+export async function launchBrowser(opts: { autoplay?: "default"; fakeAudio?: string; cameras?: number } = {}): Promise<Browser> {
   const args = opts.autoplay === "default" ? ARGS.filter((a) => !a.startsWith("--autoplay-policy")) : [...ARGS];
+  // More than one fake camera (a phone's front and back, for the camera flip): Chromium's fake
+  // capture factory reads its options from the flag's value (media/capture). Its second device
+  // defaults to Y16, a depth format the encoder sends no frames of: every device is made I420.
+  if (opts.cameras) args.splice(args.indexOf("--use-fake-device-for-media-stream"), 1, `--use-fake-device-for-media-stream=device-count=${opts.cameras},format=I420`);
   // A WAV (tone-wav.ts) instead of the fake mic's beeps; Chromium loops it.
   if (opts.fakeAudio) args.push(`--use-file-for-fake-audio-capture=${opts.fakeAudio}`);
   return chromium.launch({ executablePath: CHROMIUM, args, headless: true });

@@ -22,6 +22,9 @@ class FakeTrack {
   stop() {
     this.readyState = "ended";
   }
+  getSettings() {
+    return {};
+  }
 }
 
 /** getUserMedia whose answers the test releases by hand. */

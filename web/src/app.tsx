@@ -1,6 +1,9 @@
 import type { ComponentType } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useState } from "preact/hooks";
+import { dtlsCertificate } from "./engine/safety/certificate-store";
 import { LANGS, loadLang, storeLang, translate, type Lang } from "./i18n/i18n";
+import { OfflineNotice } from "./shell/offline-notice";
+import { setShellPage } from "./shell/register";
 import { I18nContext, type I18n } from "./ui/hooks";
 import { Landing } from "./ui/landing";
 import { parseRoute, prefetchRoomInfo } from "./ui/routes";
@@ -34,6 +37,8 @@ export function preloadFor(pathname: string): void {
   if (route.page !== "room") return;
   void loadRoom();
   prefetchRoomInfo(route.roomId);
+  // The safety code's certificate (IndexedDB, or a new one): ready before the person presses Join.
+  void dtlsCertificate();
 }
 
 export function App({ initialLang }: { initialLang: Lang }) {
@@ -62,9 +67,12 @@ export function App({ initialLang }: { initialLang: Lang }) {
     [lang],
   );
   const route = parseRoute(path);
+  // An app update waits for a page where reloading loses nothing (shell/update-policy.ts).
+  useEffect(() => setShellPage(route.page), [route.page]);
 
   return (
     <I18nContext.Provider value={i18n}>
+      <OfflineNotice />
       {route.page === "room" ? <RoomPage key={route.roomId} roomId={route.roomId} /> : route.page === "check" ? <CheckPage /> : <Landing />}
       {/* A landmark of its own (axe's "region"): everything on the page is in one. */}
       <footer class="lang">

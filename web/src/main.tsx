@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { App, preloadFor } from "./app";
 import { loadLang, pickLang, storedLang } from "./i18n/i18n";
+import { startShell } from "./shell/register";
 import { takeHostKeyFromUrl } from "./ui/routes";
 import "./styles.css";
 
@@ -13,3 +14,5 @@ document.documentElement.lang = lang;
 void loadLang(lang)
   .catch(() => undefined)
   .then(() => render(<App initialLang={lang} />, document.getElementById("app")!));
+// The installable app's service worker (shell/): registered once the page has loaded.
+startShell();

@@ -8,7 +8,8 @@ export type LogEvent =
   | { event: "media"; step: string; detail?: string }
   | { event: "stats"; peer: string; step: string; detail?: string }
   | { event: "check"; probe: string; detail?: string }
-  | { event: "files"; peer: string; step: string; detail?: string };
+  | { event: "files"; peer: string; step: string; detail?: string }
+  | { event: "safety"; step: string; detail?: string };
 
 let enabled = false;
 try {

@@ -371,8 +371,28 @@ export const en = {
   "recording.why.cancelled": "You cancelled choosing a file, so nothing was recorded.",
   "recording.why.no-media": "Your camera and microphone are off: there is nothing of yours to record.",
   // -- safety code (session 7) --
+  "safety.code": "Safety code",
+  "safety.room": "Room safety code",
+  "safety.roomHint": "Read it out loud to each other. If everyone sees the same code, nobody is listening in the middle of your call.",
+  "safety.changed": "The safety code changed: a new device, or someone in the middle. Compare the code again.",
+  "safety.changedBadge": "Safety code changed",
+  "safety.checked": "Mark as checked",
   // -- phone (session 7) --
+  "phone.flip": "Switch camera",
+  "phone.flipFailed": "Could not switch to the other camera.",
+  "phone.speaker": "Speaker",
+  "phone.speakerSelect": "Choose another speaker…",
+  "phone.speakerSystem": "In this browser the call's sound goes where your device sends it. To switch between the earpiece, the loudspeaker and headphones, use your phone's own sound controls (on an iPhone: Control Center, then the AirPlay button).",
   // -- app shell and invite (session 7) --
+  "shell.offline": "You're offline: this page opened from this device. Calls need an internet connection.",
+  "invite.open": "Show the invite QR code",
+  "invite.alone": "Invite people",
+  "invite.title": "Invite people to the room",
+  "invite.hint": "Point a phone's camera at the code, or send the link.",
+  "invite.link": "Room link",
+  "invite.qr": "QR code of the room link",
+  "invite.copy": "Copy link",
+  "invite.share": "Share",
 } satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;

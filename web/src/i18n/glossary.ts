@@ -132,7 +132,7 @@ export const GLOSSARY: readonly Term[] = [
   { en: "layout", ru: "вид", ky: "көрүнүш", status: "used", note: "As in Zoom's «Вид галереи»; Meet's «макет» reads as design jargon. The choices: «Автоматически», «Сетка», «Говорящий» / «Автоматтык», «Тор», «Сүйлөп жаткан» (issue #14).", check: { en: /\blayout\b/i, ru: /(?<!\p{L})вид/iu, ky: /көрүнүш/iu } },
   { en: "active speaker", ru: "говорит", ky: "сүйлөп жатат", status: "used", note: "A badge: «Говорит» / «Сүйлөп жатат», not Zoom's «Активный докладчик»; «Говорит {name}» / «{name} сүйлөп жатат» for screen readers." },
   { en: "connection quality", ru: "качество соединения", ky: "байланыштын сапаты", status: "used", note: "The bars on a tile and their details (issue #14); the grade is an adjective agreeing with «качество» / «соединение»: «хорошее».", check: { en: /\bquality\b/i, ru: /качеств/iu, ky: /сапат/iu } },
-  { en: "safety code", ru: "код безопасности", ky: "коопсуздук коду", status: "proposed", note: "As Signal says it; compared aloud, so the code itself stays Latin letters and digits.", check: { en: /\bsafety code\b/i, ru: /код\p{L}* безопасности/iu, ky: /коопсуздук код/iu } },
+  { en: "safety code", ru: "код безопасности", ky: "коопсуздук коду", status: "used", note: "As Signal says it; compared aloud, so the code itself stays Latin letters and digits.", check: { en: /\bsafety code\b/i, ru: /код\p{L}* безопасности/iu, ky: /коопсуздук код/iu } },
 ];
 
 export const TERM_EXCEPTIONS: readonly TermException[] = [

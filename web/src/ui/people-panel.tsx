@@ -12,6 +12,8 @@ import { Confirm } from "./dialog";
 import { useI18n } from "./hooks";
 import { HandsSection } from "./presence/hands-section";
 import { PersonRow, SelfRow, type PersonActions, type RowStage } from "./person-row";
+import type { SafetyView } from "../engine/features/safety";
+import { RoomSafety } from "./safety/room-safety";
 
 export type { PersonActions };
 
@@ -27,9 +29,11 @@ interface PeoplePanelProps {
   stage: StageView;
   /** Hands down: everyone's (present for a host or co-host), and our own. */
   hands: { onLowerAll?: (() => void) | undefined; onLowerOwn: () => void };
+  /** Safety codes: each person's, and the room's (features/safety.ts). */
+  safety: SafetyView;
 }
 
-export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage, hands }: PeoplePanelProps) {
+export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage, hands, safety }: PeoplePanelProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState<string | null>(null);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
@@ -48,6 +52,7 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
       setExpanded={(on) => setOpen(on ? p.id : null)}
       actions={actions}
       onRemove={(id, name) => setRemoving({ id, name })}
+      safety={safety.peers[p.id]}
     />
   );
   const selfRow = <SelfRow key="self" label={self} role={selfRole} media={selfSpeaks ? selfMedia : null} handUp={onStage && hand(selfId)} seat={stage.seat} />;
@@ -108,6 +113,7 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
     <section class="panel people" aria-label={t("room.people")}>
       <h2 data-testid="people-count">{t("room.participants", { count: participants.length + 1 })}</h2>
       {selfRole === "temp-host" && <p class="hint">{t("settings.tempHost")}</p>}
+      {safety.room && <RoomSafety code={safety.room} />}
       {handsSection}
       {lists}
       {removing && (

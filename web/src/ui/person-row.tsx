@@ -10,6 +10,8 @@ import { PickFiles } from "./files/pick-files";
 import { canSendTo } from "./files/reachable";
 import { useI18n } from "./hooks";
 import { Icon } from "./icons";
+import type { PeerSafety } from "../engine/features/safety";
+import { PersonSafety } from "./safety/person-safety";
 
 /** What we may do to one person: a host's powers, and a file for anyone. */
 export interface PersonActions {
@@ -18,6 +20,8 @@ export interface PersonActions {
   remove: (id: string) => void;
   setSeat: (id: string, seat: Seat) => void;
   sendFiles: (files: readonly File[], to: string | null) => void;
+  /** Their changed safety code was compared again (features/safety.ts). */
+  dismissSafety: (id: string) => void;
 }
 
 /** The person's place on a stage, as this row shows it; null in a meeting. */
@@ -81,9 +85,11 @@ interface PersonRowProps {
   actions: PersonActions;
   /** Removal asks first: the panel owns the confirmation. */
   onRemove: (id: string, name: string) => void;
+  /** Our safety code with them, once the connection has negotiated. */
+  safety?: PeerSafety | undefined;
 }
 
-export function PersonRow({ person: p, label: name, selfRole, stage, expanded, setExpanded, actions, onRemove }: PersonRowProps) {
+export function PersonRow({ person: p, label: name, selfRole, stage, expanded, setExpanded, actions, onRemove, safety }: PersonRowProps) {
   const { t } = useI18n();
   const manage = canManage(selfRole, p.role);
   const mute = can(selfRole, "ask-mute") && p.media.mic;
@@ -97,7 +103,7 @@ export function PersonRow({ person: p, label: name, selfRole, stage, expanded, s
     setExpanded(false);
   };
   return (
-    <li data-testid="person" data-peer={p.id} data-role={p.role} data-seat={p.seat} data-hand={stage?.handUp ? "up" : undefined}>
+    <li data-testid="person" data-peer={p.id} data-role={p.role} data-seat={p.seat} data-hand={stage?.handUp ? "up" : undefined} data-safety={safety?.changed ? "changed" : undefined}>
       <div class="person">
         <span class="name">{name}</span>
         <RoleBadge role={p.role} />
@@ -109,6 +115,7 @@ export function PersonRow({ person: p, label: name, selfRole, stage, expanded, s
           </button>
         )}
       </div>
+      {safety && <PersonSafety safety={safety} onChecked={() => actions.dismissSafety(p.id)} />}
       {expanded && (
         <div class="person-actions" id={`actions-${p.id}`}>
           {/* The menu closes once files are picked: closing it at the click would take the input (and its change) away. */}

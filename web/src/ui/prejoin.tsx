@@ -8,6 +8,7 @@ import { useEngineState, useI18n } from "./hooks";
 import { Icon } from "./icons";
 import { LevelMeter } from "./level-meter";
 import { MediaErrors } from "./media-errors";
+import { chooseSpeaker } from "./phone/speaker";
 import { navigate } from "./routes";
 import { Video } from "./video";
 
@@ -73,7 +74,7 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice:
     devices.length > 0 && (
       <label class="picker">
         <span>{label}</span>
-        <select value={state.choice[kind] ?? devices[0]!.deviceId} onChange={(e) => void media.setDevice(kind, e.currentTarget.value)} data-testid={`pick-${kind}`}>
+        <select value={state.choice[kind] ?? devices[0]!.deviceId} onChange={(e) => (kind === "audioOut" ? chooseSpeaker(media, e.currentTarget.value) : void media.setDevice(kind, e.currentTarget.value))} data-testid={`pick-${kind}`}>
           {devices.map((d, i) => (
             <option key={d.deviceId} value={d.deviceId}>{d.label || `${label} ${i + 1}`}</option>
           ))}
@@ -85,7 +86,7 @@ export function PreJoin({ media, onJoin }: { media: LocalMedia; onJoin: (choice:
   return (
     <main class="prejoin">
       <section class="preview">
-        {state.cam ? <Video stream={media.cameraStream} muted mirrored testid="preview" /> : <div class="video placeholder">{t("prejoin.noCamera")}</div>}
+        {state.cam ? <Video stream={media.cameraStream} muted mirrored={state.facing !== "environment"} testid="preview" /> : <div class="video placeholder">{t("prejoin.noCamera")}</div>}
         <div class="preview-controls">
           <button class={`round ${state.mic ? "" : "off"}`} aria-pressed={!state.mic} title={state.mic ? t("room.micOn") : t("room.micOff")} onClick={() => void media.setMic(!state.mic)} data-testid="prejoin-mic">
             <Icon name="mic" off={!state.mic} />

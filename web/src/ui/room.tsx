@@ -5,6 +5,7 @@ import { LocalMedia } from "../engine/media/local-media";
 import { startRecorder } from "../engine/recording/index";
 import { RoomSession } from "../engine/session/room-session";
 import { SignalingClient } from "../engine/signaling/signaling-client";
+import { dtlsCertificate } from "../engine/safety/certificate-store";
 import { browserRecorderDeps } from "../engine/voice/browser-recorder";
 import { VoiceRecorder } from "../engine/voice/recorder";
 import { playbackUrl } from "../engine/voice/urls";
@@ -14,6 +15,8 @@ import { FileTray } from "./files/file-tray";
 import { reachable } from "./files/reachable";
 import { useEngineState, useI18n } from "./hooks";
 import { PeoplePanel } from "./people-panel";
+import { useReplayOnReturn } from "./phone/replay";
+import { restoreSpeaker } from "./phone/speaker";
 import { Announcer } from "./presence/announcer";
 import { withPresence } from "./presence/context";
 import { UntiledReactions } from "./presence/floating-reactions";
@@ -34,7 +37,10 @@ import { SettingsDialog } from "./room/settings-dialog";
 import { StageBar } from "./room/stage-bar";
 import { StageInvitation } from "./room/stage-invitation";
 import { StageNotices } from "./room/stage-notices";
+import { holdCallForShell } from "../shell/register";
+import { InviteButton } from "./invite/invite-sheet";
 import { API_ORIGIN, hostLink, navigate, rememberRoom, roomInfo, roomSocketUrl, type RoomInfo } from "./routes";
+import { withSafety } from "./safety/context";
 import { TapToListen } from "./tap-to-listen";
 import { ViewerPreJoin } from "./viewer-prejoin";
 
@@ -88,13 +94,28 @@ interface VisitProps {
  * it up). A host key holder is a speaker in either, so its devices start without waiting to ask.
  */
 function Visit({ roomId, onLeave, onRejoin, onGone }: VisitProps & { onGone: () => void }) {
-  const [media] = useState(() => new LocalMedia());
+  const [media] = useState(() => {
+    const media = new LocalMedia();
+    // The speaker chosen last time (ui/phone/speaker.ts), for the pre-join screen and the call alike.
+    restoreSpeaker(media);
+    return media;
+  });
   // The room socket opens with the pre-join screen (see SignalingClient) and joins on Join.
   const [signaling] = useState(() => new SignalingClient({ url: roomSocketUrl(roomId) }));
   const [host] = useState(() => storedHostKey(roomId) !== null);
   // undefined: still asking (usually answered already: app.tsx asks while this code loads).
   const [info, setInfo] = useState<RoomInfo | undefined>(undefined);
   const [choice, setChoice] = useState<JoinChoice | null>(null);
+  // This browser's DTLS certificate, before the first peer connection (its loading started with
+  // the app, app.tsx): done long before Join is pressed. undefined: still loading.
+  const [certificates, setCertificates] = useState<RTCCertificate[] | undefined>(undefined);
+  useEffect(() => {
+    let current = true;
+    void dtlsCertificate().then((c) => current && setCertificates(c ? [c] : []));
+    return () => {
+      current = false;
+    };
+  }, []);
   useEffect(() => {
     // Asked alongside the socket's opening, so a live room's join is not delayed: a socket to a
     // room that does not exist can only fail, and the browser does not say why.
@@ -119,17 +140,18 @@ function Visit({ roomId, onLeave, onRejoin, onGone }: VisitProps & { onGone: () 
     // per device in the media state (and shown); nothing is left to handle here.
     if (publishes) media.start({ mic: true, cam: true }).catch(() => {});
   }, [publishes]);
-  if (!choice) {
+  if (!choice || !certificates) {
     if (host || info?.mode === "meeting" || info?.mode === null) return <PreJoin media={media} onJoin={setChoice} />;
     if (info?.mode === "stage") return <ViewerPreJoin onJoin={setChoice} />;
     // One round trip at most: not long enough for a spinner, and a pre-join screen now might be the wrong one.
     return <main class="prejoin" aria-busy="true" data-testid="prejoin-pending" />;
   }
-  return <Room roomId={roomId} choice={choice} media={media} signaling={signaling} watching={!publishes && info?.mode === "stage"} onLeave={onLeave} onRejoin={onRejoin} />;
+  return <Room roomId={roomId} choice={choice} certificates={certificates} media={media} signaling={signaling} watching={!publishes && info?.mode === "stage"} onLeave={onLeave} onRejoin={onRejoin} />;
 }
 
 interface RoomProps extends VisitProps {
   choice: JoinChoice;
+  certificates: RTCCertificate[];
   media: LocalMedia;
   signaling: SignalingClient;
   /** Joined from the viewer's pre-join screen: nothing to preview in the lobby. */
@@ -138,7 +160,7 @@ interface RoomProps extends VisitProps {
 
 type TestHook = (handle: { session: RoomSession; media: LocalMedia } | null) => void;
 
-function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }: RoomProps) {
+function Room({ roomId, choice, certificates, media, signaling, watching, onLeave, onRejoin }: RoomProps) {
   const { t } = useI18n();
   const { name, relayOnly } = choice;
   const hostKey = storedHostKey(roomId);
@@ -152,6 +174,8 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
         mobile: matchMedia("(pointer: coarse)").matches,
         device: deviceId(),
         apiOrigin: API_ORIGIN,
+        roomId,
+        certificates,
         ...(hostKey ? { hostKey } : {}),
         // Recording (ui/recording/): a stopped recording is offered by the page, which outlives the session.
         startRecorder,
@@ -166,6 +190,8 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
   useEffect(() => () => recorder.destroy(), [recorder]);
   const state = useEngineState(session)!;
   const local = useEngineState(media)!;
+  // Back from the background, media the browser paused plays again (the session restarts the rest).
+  useReplayOnReturn();
   const [panel, setPanel] = useState<Panel>(() => (matchMedia("(min-width: 900px)").matches ? "chat" : null));
   const [readCount, setReadCount] = useState(0);
   const [settingsOpen, setSettingsOpen] = useState(false);
@@ -179,6 +205,8 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
   const onStage = welcomed ? stage.mode === "stage" : watching;
   const speaks = welcomed ? stage.seat === "speaker" : !watching;
 
+  // In a call (or waiting to be let in): no app update takes over until it ends (shell/).
+  useEffect(() => holdCallForShell(), []);
   useEffect(() => {
     rememberRoom(roomId);
     // A handle for the browser tests (peer connections, stats), only if a test installed the hook
@@ -265,9 +293,14 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
           speakersFull={speakers >= MAX_SPEAKERS}
         />
       )}
-      <Stage name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} layout={layout} />
+      {withSafety(state.safety, <Stage name={name} state={state} local={local} media={media} labels={labels} selfTile={speaks} layout={layout} />)}
       <UntiledReactions items={state.reactions.filter((r) => !hasTile(r.from))} labels={labels} />
-      {alone && <p class="alone">{alone}</p>}
+      {alone && (
+        <div class="alone">
+          {alone}
+          {alone === t("room.alone") && <InviteButton url={`${location.origin}/r/${roomId}`} label={t("invite.alone")} testid="alone-invite" />}
+        </div>
+      )}
       {recording.layer}
       {/* The chat is as much a speaker's as anyone's: beside its own video on a wide screen (open by default), behind the chat button with its unread count on a phone. */}
       {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} voice={voice} onSendFiles={sendAll} />}
@@ -282,6 +315,7 @@ function Room({ roomId, choice, media, signaling, watching, onLeave, onRejoin }:
           actions={actions}
           stage={stage}
           hands={{ onLowerAll: can(state.role, "lower-hands") ? presence.actions.lowerAllHands : undefined, onLowerOwn: () => presence.actions.raiseHand(false) }}
+          safety={state.safety}
         />
       )}
       <FileTray files={state.files} labels={labels} actions={actions} />

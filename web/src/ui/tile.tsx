@@ -6,6 +6,7 @@ import { Icon } from "./icons";
 import { useSpeaking } from "./presence/context";
 import { TilePresence } from "./presence/tile-presence";
 import { TileActions } from "./room/layout/tile-actions";
+import { TileSafety } from "./safety/tile-safety";
 import { Video } from "./video";
 
 export interface TileProps {
@@ -15,6 +16,8 @@ export interface TileProps {
   media: MediaState;
   kind: "camera" | "screen";
   self?: boolean;
+  /** Shown as in a mirror; by default our own camera is (a rear camera is not: ui/phone/). */
+  mirrored?: boolean;
   connection?: PeerState;
   sinkId?: string | null;
   /** On a full stage the speaker sends us its audio only: an avatar, not a black frame, and no "camera off" badge (it is on). */
@@ -34,7 +37,7 @@ export function Tile(p: TileProps) {
   return (
     <figure ref={ref} class={`tile ${p.kind}${p.self ? " self" : ""}${speaking ? " speaking" : ""}`} data-speaking={speaking ? "true" : undefined} data-testid={`tile-${p.kind}-${p.self ? "self" : p.id}`} data-peer={p.id} data-connection={p.connection ?? "self"}>
       {/* The element stays mounted while the camera is off, so remote audio keeps playing. */}
-      <Video stream={p.stream} muted={p.self ?? false} mirrored={p.self && p.kind === "camera"} fit={p.kind === "screen" ? "contain" : "cover"} sinkId={p.sinkId ?? null} />
+      <Video stream={p.stream} muted={p.self ?? false} mirrored={p.mirrored ?? (p.self && p.kind === "camera")} fit={p.kind === "screen" ? "contain" : "cover"} sinkId={p.sinkId ?? null} />
       {!showVideo && (
         <div class="avatar" aria-hidden="true">
           <span>{[...p.label][0]?.toUpperCase() ?? "?"}</span>
@@ -47,6 +50,7 @@ export function Tile(p: TileProps) {
       </figcaption>
       {connection && <div class={`conn ${connection}`} data-testid="conn-state">{t(`conn.${connection}`)}</div>}
       <TilePresence peerId={p.id} kind={p.kind} self={p.self} mic={p.media.mic} />
+      {p.kind === "camera" && !p.self && <TileSafety peerId={p.id} />}
       {p.pin && <TileActions tile={ref} nameId={nameId} pinned={p.pin.pinned} onPin={p.pin.toggle} />}
     </figure>
   );

@@ -1,7 +1,7 @@
 // STUN/TURN for the session: applies the servers the room hands out (in the welcome and in `ice`
 // frames), asks for fresh credentials before they expire, and lets restarts that wait for
 // credentials go ahead when the room refuses to mint more (`ice-throttled`). A network change
-// (the browser's `online` event) restarts connections that are not up.
+// (phone/comeback.ts notices it: `online`, a new kind of network) restarts connections.
 
 import type { ClientMessage, ErrorCode, IceConfig } from "../../../../protocol/protocol";
 import type { StateUpdate } from "../session/session-state";
@@ -25,7 +25,6 @@ export class IceFeature {
     private readonly update: StateUpdate<"ice" | "turnRejected">,
   ) {
     this.unsubscribe = transport.on("turn-rejected", () => this.update({ turnRejected: true }));
-    globalThis.addEventListener?.("online", this.onOnline);
   }
 
   /** New credentials: every connection uses them from its next gathering; a refresh is planned before they expire. */
@@ -59,13 +58,17 @@ export class IceFeature {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    globalThis.removeEventListener?.("online", this.onOnline);
     if (this.refresh !== null) clearTimeout(this.refresh);
     this.unsubscribe();
   }
 
-  private readonly onOnline = () => {
-    // Back online after a network change: the old candidate pairs are likely dead.
-    this.transport.restart();
-  };
+  /**
+   * The network came back (`moved` false): connections that are not up restart. A different
+   * network (`moved`): every one restarts, since the candidate pairs died with the old network
+   * even where the connection does not know it yet.
+   */
+  networkChanged(moved: boolean): void {
+    if (this.disposed) return;
+    this.transport.restart(moved);
+  }
 }

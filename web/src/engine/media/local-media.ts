@@ -3,9 +3,10 @@
 
 import { Emitter } from "../emitter";
 import { log } from "../log";
+import { type Facing, facingOf, flipPlan } from "./camera-flip";
 import type { LocalTracks } from "./local-tracks";
 
-export type { LocalTracks };
+export type { Facing, LocalTracks };
 
 export type MediaErrorCode = "permission-denied" | "no-device" | "device-busy" | "insecure-context" | "unknown";
 
@@ -42,6 +43,10 @@ export interface LocalMediaState {
   micError: MediaErrorCode | null;
   camError: MediaErrorCode | null;
   screenError: MediaErrorCode | null;
+  /** The last camera flip failed, and why; cleared by the next flip. */
+  flipError: MediaErrorCode | null;
+  /** Which way the camera faces, if it says (a phone's does): only a user-facing one is shown mirrored. */
+  facing: Facing | null;
   devices: { audioIn: MediaDeviceInfo[]; videoIn: MediaDeviceInfo[]; audioOut: MediaDeviceInfo[] };
   choice: DeviceChoice;
 }
@@ -59,6 +64,7 @@ export class LocalMedia extends Emitter<Events> {
   private audio: MediaStreamTrack | null = null;
   private video: MediaStreamTrack | null = null;
   private screenStream: MediaStream | null = null;
+  private flipping = false;
   private destroyed = false;
   private stateValue: LocalMediaState = {
     mic: false,
@@ -67,6 +73,8 @@ export class LocalMedia extends Emitter<Events> {
     micError: null,
     camError: null,
     screenError: null,
+    flipError: null,
+    facing: null,
     devices: { audioIn: [], videoIn: [], audioOut: [] },
     choice: { audioIn: null, videoIn: null, audioOut: null },
   };
@@ -131,8 +139,7 @@ export class LocalMedia extends Emitter<Events> {
         this.stopTrack(track);
         return;
       }
-      this.video = track;
-      this.cameraStream.addTrack(track);
+      this.installVideo(track);
     } else if (!on && this.video) {
       this.stopTrack(this.video);
       this.video = null;
@@ -142,6 +149,94 @@ export class LocalMedia extends Emitter<Events> {
     }
     this.update({ cam: this.video !== null });
     this.emit("tracks", this.tracks);
+  }
+
+  /**
+   * Switches to the other camera: the other side by facingMode, else the next device. The old
+   * track stops *before* the new one is asked for: some phones refuse to open a second camera
+   * while one is open (NotReadableError; mdn/content#29945). The new track reaches the peers the
+   * way any camera change does (the "tracks" event, then replaceTrack: no renegotiation). If no
+   * other camera opens, the old one is asked for again and the failure is kept in `flipError`.
+   * Returns whether the camera changed.
+   */
+  async flipCamera(): Promise<boolean> {
+    this.assertAlive();
+    const old = this.video;
+    if (!old || this.flipping || !this.devices?.getUserMedia) return false;
+    const oldId = old.getSettings().deviceId ?? this.stateValue.choice.videoIn;
+    const tries = flipPlan({ facing: facingOf(old), deviceId: oldId }, this.stateValue.devices.videoIn.map((d) => d.deviceId), VIDEO);
+    if (tries.length === 0) return false;
+    this.flipping = true;
+    try {
+      this.stopTrack(old);
+      this.video = null;
+      let error: MediaErrorCode | null = null;
+      let track: MediaStreamTrack | null = null;
+      for (const video of tries) {
+        try {
+          track = (await this.devices.getUserMedia({ video })).getVideoTracks()[0] ?? null;
+          if (track) break;
+        } catch (e) {
+          error = mediaErrorCode(e);
+          log({ event: "media", step: "flip failed", detail: error });
+        }
+      }
+      const flipped = track !== null;
+      if (!track) {
+        // Nothing else opened: the camera we had, so the person is not left without one.
+        try {
+          track = (await this.devices.getUserMedia({ video: oldId ? { ...VIDEO, deviceId: { exact: oldId } } : VIDEO })).getVideoTracks()[0] ?? null;
+        } catch (e) {
+          log({ event: "media", step: "camera back failed", detail: mediaErrorCode(e) });
+        }
+      }
+      if (this.destroyed) {
+        track?.stop();
+        return false;
+      }
+      if (track && !this.want.cam) {
+        // Turned off while the flip was on its way.
+        track.stop();
+        track = null;
+      }
+      if (track) this.installVideo(track);
+      const choice = track ? { ...this.stateValue.choice, videoIn: track.getSettings().deviceId ?? this.stateValue.choice.videoIn } : this.stateValue.choice;
+      this.update({ cam: track !== null, flipError: flipped ? null : (error ?? "no-device"), choice });
+      this.emit("tracks", this.tracks);
+      return flipped && track !== null;
+    } finally {
+      this.flipping = false;
+    }
+  }
+
+  /**
+   * After the page was in the background: a phone may end the camera and microphone tracks
+   * (iOS Safari does when another app takes them; twilio-video.js#1020). Each one that ended while
+   * it was wanted is opened again; a muted microphone's ended track is dropped, to be opened on
+   * unmute.
+   */
+  async restartEnded(): Promise<void> {
+    if (this.destroyed) return;
+    const jobs: Promise<void>[] = [];
+    if (this.audio?.readyState === "ended") {
+      this.stopTrack(this.audio);
+      this.audio = null;
+      if (this.want.mic) jobs.push(this.setMic(true));
+      else this.emit("tracks", this.tracks);
+    }
+    if (this.video?.readyState === "ended" && !this.flipping) {
+      this.stopTrack(this.video);
+      this.video = null;
+      if (this.want.cam) jobs.push(this.setCam(true));
+      else this.emit("tracks", this.tracks);
+    }
+    await Promise.all(jobs);
+  }
+
+  private installVideo(track: MediaStreamTrack) {
+    this.video = track;
+    this.cameraStream.addTrack(track);
+    this.update({ facing: facingOf(track) });
   }
 
   /** One getUserMedia per device at a time: a second ask while it is open waits for the same track. */

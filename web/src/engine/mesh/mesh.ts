@@ -170,9 +170,14 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     this.restartWaiting();
   }
 
-  restart(): void {
+  restart(all = false): void {
     this.assertOpen();
-    for (const link of this.links.values()) if (link.state !== "connected") this.restartLink(link);
+    for (const link of this.links.values()) {
+      if (link.state !== "connected") this.restartLink(link);
+      // A different network: a link that still says connected restarts too (its candidate pairs
+      // are likely dead), shown as it is; if the path did die, its own state soon says so.
+      else if (all) this.restartLink(link, false);
+    }
   }
 
   restartWaiting(): void {
@@ -209,8 +214,8 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
   }
 
   /** Restarts ICE on a link, fetching fresh credentials first if the current ones are about to expire. */
-  private restartLink(link: PeerLink) {
-    this.show(link, "reconnecting");
+  private restartLink(link: PeerLink, show = true) {
+    if (show) this.show(link, "reconnecting");
     // Still waiting since the last attempt (the request was refused or lost): go on with what we have.
     if (this.restarts.stopWaiting(link)) return link.restartIce();
     if (this.deps.requestFreshCredentials()) return this.restarts.waitForCredentials(link);
@@ -266,7 +271,8 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
         awaitOffer,
         // Deterministic roles: both sides compute the same answer without talking.
         polite: this.self!.id > peerId,
-        config: this.rtcConfig(),
+        // Our one certificate (safety/certificate-store.ts) from the first offer on: a connection's certificate cannot change later.
+        config: { ...this.rtcConfig(), ...(this.deps.certificates ? { certificates: this.deps.certificates } : {}) },
         // Its camera video is the tiers' call, made right below, before any offer or answer goes out.
         sending: { publish: publishes(this.stage), video: true },
         send: (data) => this.deps.sendSignal(peerId, data),
@@ -282,6 +288,7 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     link.on("streams", (streams) => this.emit("streams", { peerId, ...streams }));
     link.on("turn-rejected", () => this.emit("turn-rejected", undefined));
     link.on("tier", (video) => this.emit("tier", { peerId, video }));
+    link.on("negotiated", (sdp) => this.emit("negotiated", { peerId, ...sdp }));
     link.on("error", (e) => log({ event: "negotiation", peer: peerId, step: e.code, detail: e.message }));
     this.links.set(peerId, link);
     // One more copy of our media: everyone's share of the budget shrinks, and on a stage it may

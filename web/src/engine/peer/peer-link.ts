@@ -47,6 +47,8 @@ type Events = {
   error: NegotiationError;
   /** A stage speaker says whether it sends us its camera video (false: its uplink has no room). */
   tier: boolean;
+  /** An offer/answer exchange completed: the descriptions now in force (the safety code reads their fingerprints). */
+  negotiated: { local: string; remote: string };
 };
 
 export class PeerLink extends Emitter<Events> {
@@ -78,7 +80,7 @@ export class PeerLink extends Emitter<Events> {
       log({ event: "negotiation", peer: this.peerId, step: "turn rejected" });
       this.emit("turn-rejected", undefined);
     });
-    this.unlisten = listen(this.pc, { connectionstatechange: this.onConnectionState });
+    this.unlisten = listen(this.pc, { connectionstatechange: this.onConnectionState, signalingstatechange: this.onSignalingState });
     if (!options.awaitOffer) this.layout.attach();
     this.announceStreams(local);
   }
@@ -212,6 +214,11 @@ export class PeerLink extends Emitter<Events> {
   private assertOpen() {
     if (this.closed) throw new Error(`PeerLink ${this.peerId} used after close`);
   }
+
+  private readonly onSignalingState = () => {
+    const { signalingState, currentLocalDescription: local, currentRemoteDescription: remote } = this.pc;
+    if (signalingState === "stable" && local && remote) this.emit("negotiated", { local: local.sdp, remote: remote.sdp });
+  };
 
   private readonly onConnectionState = () => {
     const s = this.pc.connectionState;

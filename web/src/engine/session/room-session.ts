@@ -18,16 +18,18 @@ import { PresenceFeature } from "../features/presence";
 import type { LevelFeed } from "../features/presence-view";
 import { ReactionsFeature } from "../features/reactions";
 import { RecordingFeature, type StartRecorder } from "../features/recording";
+import { SafetyFeature } from "../features/safety";
 import { Roster } from "../features/roster";
 import { StageFeature } from "../features/stage";
 import { VoiceFeature } from "../features/voice";
 import { browserFileStorage } from "../files/browser-storage";
 import type { FileStorage } from "../files/storage";
 import { limitsFor } from "../files/wire";
-import { TransferWakeLock } from "../files/wake-lock";
 import { log } from "../log";
 import type { LocalMedia } from "../media/local-media";
 import { Mesh } from "../mesh/mesh";
+import { Comeback, type ComebackHost, pageHost } from "../phone/comeback";
+import { ScreenWakeLock, type WakeLockHost } from "../phone/screen-wake-lock";
 import type { SignalingClient } from "../signaling/signaling-client";
 import type { RecorderFailure, RecorderSources, RecordingKind, SavedRecording } from "../recording/contract";
 import type { Recording } from "../voice/types";
@@ -38,15 +40,15 @@ import type { StageTiersView, Transport, TransportDeps } from "./transport";
 export type { PendingVoice } from "../features/chat-state";
 export type { Recording, VoiceFailure } from "../voice/types";
 export type { FileEnd, FileProblem, FilesView, IncomingFile, OutgoingFile, OutgoingRecipient, Progress } from "../features/files-view";
-export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerState, RecordingView, SessionState, SessionStatus, StageView } from "./session-state";
+export type { AccessNotice, ChatItem, Entry, MuteRequest, Participant, PeerSafety, PeerState, RecordingView, SafetyView, SessionState, SessionStatus, StageView } from "./session-state";
 export type { OwnRecording, RecordingNotice } from "../features/recording";
 
 export interface SessionOptions {
   /** The room socket, maybe opened before the person chose to join; the session owns it from now on. */
-  signaling: Pick<SignalingClient, "on" | "send" | "join" | "rejoin" | "destroy">;
+  signaling: Pick<SignalingClient, "on" | "send" | "join" | "rejoin" | "destroy"> & Partial<Pick<SignalingClient, "resume">>;
   name: string;
   /** This device's media: the session announces it, hands it to the transport, and turns it off (or on) with a stage seat. */
-  media: Pick<LocalMedia, "state" | "tracks" | "on" | "setMic" | "setCam" | "stopScreen" | "start">;
+  media: Pick<LocalMedia, "state" | "tracks" | "on" | "setMic" | "setCam" | "stopScreen" | "start"> & Partial<Pick<LocalMedia, "restartEnded">>;
   /** The room's host key, if this browser holds it: the join makes us a host. */
   hostKey?: string;
   /** This browser's lobby id (stored.ts): what a host's denials count against. */
@@ -72,9 +74,29 @@ export interface SessionOptions {
   onRecordingSaved?: (saved: SavedRecording, reason: RecorderFailure | null) => void;
   /** For recordings' file names: the room's id. */
   roomLabel?: string;
+  /** The room's id: the safety codes hash it (features/safety.ts). */
+  roomId?: string;
+  /** This browser's DTLS certificate, loaded before the session (safety/certificate-store.ts); without it each connection makes one. */
+  certificates?: RTCCertificate[];
+  /** Where the safety codes' fingerprints are remembered: sessionStorage unless a test says otherwise (null: this page only). */
+  safetyStorage?: Pick<Storage, "getItem" | "setItem"> | null;
+  /**
+   * The page's screen wake lock and the events a call picks itself up on (engine/phone/): the
+   * browser's own in a page; null for none (the unit tests run without a document).
+   */
+  page?: { wakeLock: WakeLockHost; comeback: ComebackHost } | null;
 }
 
 type Events = { change: SessionState };
+
+/** This tab's sessionStorage, or null where it is blocked (or absent, as in the unit tests). */
+function sessionStore(): Pick<Storage, "getItem" | "setItem"> | null {
+  try {
+    return typeof sessionStorage === "undefined" ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
 
 export class RoomSession extends Emitter<Events> {
   private readonly signaling: SessionOptions["signaling"];
@@ -93,6 +115,10 @@ export class RoomSession extends Emitter<Events> {
   readonly levels: LevelFeed;
   private readonly reactions: ReactionsFeature;
   private readonly recording: RecordingFeature;
+  private readonly safety: SafetyFeature;
+  /** Holds the screen on for the whole call (and for file transfers, through the same lock). */
+  private readonly wakeLock: ScreenWakeLock | null;
+  private readonly comeback: Comeback | null;
   private readonly handlers: ServerHandlers;
   private readonly unsubscribe: Array<() => void>;
   private self: { id: string; joined: number; token: string } | null = null;
@@ -102,9 +128,14 @@ export class RoomSession extends Emitter<Events> {
   private destroyed = false;
   private released = false;
 
-  constructor(options: SessionOptions) {
+  constructor(private readonly options: SessionOptions) {
     super();
     this.stateValue = initialState(options.relayOnly ?? false);
+    // Only in a page: the session's unit tests run it without a document.
+    const page = options.page !== undefined ? options.page : typeof document === "undefined" ? null : { wakeLock: { navigator, document }, comeback: pageHost() };
+    this.wakeLock = page ? new ScreenWakeLock(page.wakeLock) : null;
+    // A call is the time the screen must not dim and lock: that suspends the page and the call.
+    this.wakeLock?.hold("call", true);
     const signaling = (this.signaling = options.signaling);
     const send = signaling.send.bind(signaling);
     const update = (patch: Partial<SessionState>) => this.update(patch);
@@ -115,6 +146,7 @@ export class RoomSession extends Emitter<Events> {
       requestFreshCredentials: () => this.ice.requestFresh(),
       uploadBudgetBps: () => (this.stateValue.settings?.uploadBudgetKbps ?? DEFAULT_UPLOAD_BUDGET_KBPS) * 1000 * (options.mobile ? 0.6 : 1),
       sharingScreen: () => options.media.state.screen,
+      ...(options.certificates ? { certificates: options.certificates } : {}),
     });
     this.roster = new Roster(this.transport, update);
     this.chat = new ChatFeature(send, update, undefined, (cids) => this.voice.confirmed(cids));
@@ -142,8 +174,7 @@ export class RoomSession extends Emitter<Events> {
       update,
       storage: options.fileStorage ?? browserFileStorage(),
       ...(options.maxFileBytes !== undefined ? { limits: limitsFor(options.maxFileBytes) } : {}),
-      // Only in a page: the session's unit tests run it without a document.
-      ...(typeof document === "undefined" ? {} : { wakeLock: new TransferWakeLock() }),
+      ...(this.wakeLock ? { wakeLock: this.wakeLock.handle("files") } : {}),
     });
     this.reactions = new ReactionsFeature({ send, selfId: () => this.self?.id ?? null, update });
     this.presence = new PresenceFeature({ transport: this.transport, media: options.media, update });
@@ -159,6 +190,15 @@ export class RoomSession extends Emitter<Events> {
       label: options.roomLabel,
     });
     this.levels = this.presence.levels;
+    this.safety = new SafetyFeature({
+      roomId: options.roomId ?? "",
+      transport: this.transport,
+      update,
+      participants: () => this.stateValue.participants,
+      mode: () => this.stateValue.stage.mode,
+      storage: options.safetyStorage !== undefined ? options.safetyStorage : sessionStore(),
+    });
+    this.comeback = page ? new Comeback({ returned: () => this.pickUp(), network: (moved) => this.networkChanged(moved) }, page.comeback) : null;
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
       signaling.on("message", (m) => {
@@ -174,6 +214,8 @@ export class RoomSession extends Emitter<Events> {
         this.update({ status: "refused", refusal: { ...refusal, error: this.lastError } });
       }),
       signaling.on("lost", ({ code }) => this.entry.lost(code)),
+      // Someone came, left or went away, or the room became a stage: the room code follows.
+      this.on("change", () => this.safety.refresh()),
     ];
     signaling.join(() => {
       const credentials = this.entry.credentials();
@@ -261,6 +303,8 @@ export class RoomSession extends Emitter<Events> {
     /** Stops our recording: its file is offered through onRecordingSaved. */
     stopRecording: () => this.alive() && this.recording.stop(),
     dismissRecordingNotice: () => this.alive() && (this.recording.dismissNotice(), true),
+    /** The person compared a changed safety code with this peer again: the warning goes (features/safety.ts). */
+    dismissSafety: (peerId: string) => this.alive() && this.safety.dismiss(peerId),
   };
 
   /** Leaves the room: every connection, listener and timer is closed. Media stays with its owner. */
@@ -278,6 +322,8 @@ export class RoomSession extends Emitter<Events> {
   private release() {
     if (this.released) return;
     this.released = true;
+    this.comeback?.dispose();
+    this.wakeLock?.dispose();
     this.ice.dispose();
     this.chat.dispose();
     this.voice.dispose();
@@ -288,8 +334,27 @@ export class RoomSession extends Emitter<Events> {
     this.reactions.dispose();
     // Before the socket closes: the room hears our recording stop (its file is still offered).
     this.recording.dispose();
+    this.safety.dispose();
     this.roster.dispose();
     this.transport.close();
+  }
+
+  /**
+   * Back in front (phone/comeback.ts): tracks the phone ended in the background open again, a
+   * socket waiting out its backoff connects now, and connections that dropped meanwhile restart.
+   */
+  private pickUp() {
+    if (this.released) return;
+    this.options.media.restartEnded?.().catch(() => {});
+    this.signaling.resume?.();
+    this.ice.networkChanged(false);
+  }
+
+  /** The network came back, or is another one (`moved`): the socket and the connections follow at once. */
+  private networkChanged(moved: boolean) {
+    if (this.released) return;
+    this.signaling.resume?.(moved);
+    this.ice.networkChanged(moved);
   }
 
   /** Which feature handles which server frame. */

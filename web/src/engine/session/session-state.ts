@@ -3,7 +3,7 @@
 // the entry feature `entry`, the access feature `role`, `access`, `knocks`, `muteRequest` and
 // `accessNotice`, the stage feature `stage`, the files feature `files`, the presence feature `presence`, the
 // reactions feature `reactions`, the recording feature `recording` (and the participants' `recording`
-// fields, through the roster), the session the rest.
+// fields, through the roster), the safety feature `safety`, the session the rest.
 
 import type { AccessState, ErrorCode, IceConfig, Knock, Mode, PeerInfo, Role, RoomSettings, Seat } from "../../../../protocol/protocol";
 import type { AccessNotice, MuteRequest } from "../features/access";
@@ -12,10 +12,11 @@ import type { Entry } from "../features/entry";
 import { type FilesView, NO_FILES } from "../features/files-view";
 import { NO_PRESENCE, type PresenceView, type ReactionItem } from "../features/presence-view";
 import { NO_RECORDING, type RecordingView } from "../features/recording";
+import { NO_SAFETY, type PeerSafety, type SafetyView } from "../features/safety";
 import type { SignalingStatus } from "../signaling/signaling-client";
 import type { PeerState } from "./transport";
 
-export type { AccessNotice, ChatItem, Entry, FilesView, MuteRequest, PeerState, PresenceView, ReactionItem, RecordingView };
+export type { AccessNotice, ChatItem, Entry, FilesView, MuteRequest, PeerSafety, PeerState, PresenceView, ReactionItem, RecordingView, SafetyView };
 
 export interface Participant extends PeerInfo {
   connection: PeerState;
@@ -85,6 +86,8 @@ export interface SessionState {
   reactions: readonly ReactionItem[];
   /** Our own recording: as the room knows it, our recorder, and why it stopped (features/recording.ts). */
   recording: RecordingView;
+  /** Safety codes: each connected peer's, and the room's (features/safety.ts). */
+  safety: SafetyView;
 }
 
 export function initialState(relayOnly: boolean): SessionState {
@@ -112,6 +115,7 @@ export function initialState(relayOnly: boolean): SessionState {
     presence: NO_PRESENCE,
     reactions: [],
     recording: NO_RECORDING,
+    safety: NO_SAFETY,
   };
 }
 

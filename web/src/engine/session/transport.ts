@@ -56,6 +56,8 @@ export interface TransportDeps {
   uploadBudgetBps(): number;
   /** Whether this device is sharing its screen. */
   sharingScreen(): boolean;
+  /** This browser's DTLS certificate (safety/certificate-store.ts), for every peer connection: our fingerprint stays the same. */
+  certificates?: RTCCertificate[];
 }
 
 export type TransportEvents = {
@@ -66,6 +68,8 @@ export type TransportEvents = {
   "turn-rejected": void;
   /** A stage speaker says whether it sends us its camera video (false: its stage is full). */
   tier: { peerId: string; video: boolean };
+  /** An offer/answer exchange with a participant completed: the SDP of both descriptions now in force (features/safety.ts). */
+  negotiated: { peerId: string; local: string; remote: string };
 };
 
 export interface Transport {
@@ -86,8 +90,8 @@ export interface Transport {
   signal(from: string, data: LinkSignal): void;
   /** New STUN/TURN servers: used from the next gathering on; restarts waiting for them go ahead. */
   setIceServers(servers: IceServer[]): void;
-  /** The network changed: every connection that is not up restarts ICE. */
-  restart(): void;
+  /** The network came back: every connection that is not up restarts ICE; with `all` (a different network), every one. */
+  restart(all?: boolean): void;
   /** Fresh credentials were refused: restarts waiting for them go ahead with the current ones. */
   restartWaiting(): void;
   /** What this device sends changed (device, on/off, screen share). */

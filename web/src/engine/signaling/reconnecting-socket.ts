@@ -5,7 +5,7 @@
 // while offline must follow our `join`), its jitter had to be bolted on through the URL provider,
 // and the liveness check (heartbeat) lives in SignalingClient anyway. What remains is this.
 //
-//   connecting ──open──▶ open ──close/error/reconnect()──▶ waiting ──delay──▶ connecting
+//   connecting ──open──▶ open ──close/error/reconnect()──▶ waiting ──delay/resume()──▶ connecting
 //        └──timeout/close──────────────────────────────────▶ waiting
 //   any ──close()──▶ closed (final)
 
@@ -76,6 +76,16 @@ export class ReconnectingSocket {
     this.drop(4000, "reconnect");
     this.retries = 0;
     this.openedAt = null;
+    this.connect();
+  }
+
+  /**
+   * Connects now if waiting out a backoff (the network is back, the page is in front again);
+   * otherwise nothing. The retry count stays, so a server that still refuses is not hammered.
+   */
+  resume(): void {
+    if (this.stateValue !== "waiting") return;
+    this.clearTimer();
     this.connect();
   }
 

@@ -132,6 +132,23 @@ export class SignalingClient extends Emitter<Events> {
     return this.socket.send(JSON.stringify(msg));
   }
 
+  /**
+   * The network came back or the page is in front again: a socket waiting out its backoff
+   * connects now. `moved` (a different network): an open socket is dropped and replaced at once,
+   * since its TCP connection died with the old network and the heartbeat would take a while to
+   * say so; the rejoin resumes our seat.
+   */
+  resume(moved = false): void {
+    if (this.destroyed) return;
+    if (moved && this.socket.state === "open") {
+      this.stopHeartbeat();
+      if (this.statusValue !== "connecting") this.setStatus("reconnecting");
+      this.socket.reconnect();
+      return;
+    }
+    this.socket.resume();
+  }
+
   /** Leaves the room and stops reconnecting. */
   destroy(): void {
     if (this.destroyed) return;

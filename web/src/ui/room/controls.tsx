@@ -16,6 +16,9 @@ import type { LocalMedia, LocalMediaState } from "../../engine/media/local-media
 import { Dialog } from "../dialog";
 import { useI18n } from "../hooks";
 import { Icon } from "../icons";
+import { InviteSheet } from "../invite/invite-sheet";
+import { QrIcon } from "../invite/qr-code";
+import { usePhoneBar } from "../phone/phone-bar";
 import { type PresenceBar, typing, usePresenceBar } from "../presence/bar-items";
 import { type BarAction, BarMenu } from "./bar-menu";
 import type { LayoutChoice } from "./layout/choose-layout";
@@ -62,8 +65,11 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
   const narrow = useMediaQuery(NARROW);
   const [copied, setCopied] = useState(false);
   const [leaving, setLeaving] = useState(false);
+  const [inviting, setInviting] = useState(false);
   const publishes = viewer !== true;
   const bar = usePresenceBar(presence, { narrow, publishes });
+  // Switch camera and speaker (ui/phone/).
+  const phone = usePhoneBar(media, local, publishes);
   const toggleMic = () => void media.setMic(!media.state.mic);
   const toggleCam = () => void media.setCam(!media.state.cam);
 
@@ -102,9 +108,12 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
 
   // Round buttons on a wide screen, items of "More options" on a phone.
   const secondary: BarAction[] = [{ testid: "invite", icon: <Icon name={copied ? "check" : "link"} />, label: t("room.invite"), onSelect: () => void copyInvite() }];
+  // The same link as a QR code, with Copy and Share (invite/invite-sheet.tsx).
+  secondary.push({ testid: "invite-open", icon: <QrIcon />, label: t("invite.open"), onSelect: () => setInviting(true) });
   if (onSettings) secondary.push({ testid: "settings-toggle", icon: <Icon name="settings" />, label: t("settings.title"), onSelect: onSettings });
   if (record) secondary.push(record);
   secondary.push(...bar.secondary);
+  secondary.push(...phone.secondary);
   const picker = <LayoutPicker choice={layout.choice} onChoose={layout.choose} />;
 
   return (
@@ -163,6 +172,8 @@ export function Controls({ media, local, inviteUrl, panel, setPanel, count, unre
         </button>
       </nav>
       {copied && <div class="toast" role="status">{t("room.copied")}</div>}
+      {inviting && <InviteSheet url={inviteUrl} onClose={() => setInviting(false)} />}
+      {phone.overlays}
       {leaving && onEndMeeting && (
         <Dialog title={t("leave.title")} onClose={() => setLeaving(false)} testid="leave-dialog">
           <p>{t("leave.endHint")}</p>

@@ -110,7 +110,7 @@ function stageTiles({ name, state, local, media, labels: names, selfTile }: Omit
   const selfLabel = (state.selfId !== null && names.get(state.selfId)) || name;
   const tiles: StageTile[] = [];
   if (selfTile) {
-    tiles.push({ key: tileKey("camera", null), peer: null, id: "self", label: t("room.youSuffix", { name: selfLabel }), stream: media.cameraStream, media: { mic: local.mic, cam: local.cam, screen: local.screen }, kind: "camera", self: true });
+    tiles.push({ key: tileKey("camera", null), peer: null, id: "self", label: t("room.youSuffix", { name: selfLabel }), stream: media.cameraStream, media: { mic: local.mic, cam: local.cam, screen: local.screen }, kind: "camera", self: true, mirrored: local.facing !== "environment" });
     if (local.screen && media.tracks.screenStream) {
       tiles.push({ key: tileKey("screen", null), peer: null, id: "self-screen", label: t("room.yourScreen"), stream: media.tracks.screenStream, media: { mic: false, cam: true, screen: true }, kind: "screen", self: true });
     }
