@@ -28,6 +28,37 @@ export interface BrowserBench {
   stop(): Promise<void>;
 }
 
+/** Seconds of CPU every process of `browser` has used so far (CDP's SystemInfo.getProcessInfo): read twice, a window's load. */
+export async function cpuClock(browser: Browser): Promise<() => Promise<number>> {
+  const cdp = await browser.newBrowserCDPSession();
+  return async () => {
+    const { processInfo } = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: Array<{ cpuTime: number }> };
+    return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
+  };
+}
+
+/** A member in a context of its own in `browser`, with a name, the test hook, and the call joined. */
+export async function member(browser: Browser, kit: BenchKit, room: string, name: string, viewport = { width: 800, height: 600 }): Promise<Page> {
+  const ctx = await browser.newContext({ viewport });
+  await ctx.grantPermissions(["camera", "microphone"], { origin: kit.url });
+  await ctx.addInitScript((n) => localStorage.setItem("roomlink.name", n), name);
+  await ctx.addInitScript(installTestHook);
+  const page = await ctx.newPage();
+  await kit.join(page, room);
+  return page;
+}
+
+/** Resolves when `page`'s session sees `n` participants, each connected. */
+export const connectedTo = (page: Page, n: number): Promise<unknown> =>
+  page.waitForFunction(
+    (n) => {
+      const s = (globalThis as unknown as { roomlink?: { session: { state: { participants: Array<{ connection: string }> } } } }).roomlink?.session;
+      return s?.state.participants.length === n && s.state.participants.every((p) => p.connection === "connected");
+    },
+    n,
+    { polling: 50, timeout: 60_000 },
+  );
+
 /** The machine has two cores: let the previous figure's browser contexts finish closing first. */
 const settle = () => new Promise((r) => setTimeout(r, 1000));
 

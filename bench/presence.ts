@@ -12,10 +12,9 @@
 //   windows with the poll running and paused (RoomSession's pauseStats), interleaved, in % of one
 //   core. The poll also feeds bitrate control, which holds its last caps while paused.
 
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Page } from "playwright-core";
 import { toneWav } from "../test/browser/tone-wav.ts";
-import { installTestHook } from "../test/browser/test-hook.ts";
-import { ARGS, type BenchKit } from "./browser.ts";
+import { ARGS, type BenchKit, connectedTo, cpuClock, member } from "./browser.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,26 +28,6 @@ type Hooked = {
     media: { setMic(on: boolean): Promise<unknown> | unknown; tracks: { audio: MediaStreamTrack | null } };
   };
 };
-
-async function member(browser: Browser, kit: BenchKit, room: string, name: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 800, height: 600 } });
-  await ctx.grantPermissions(["camera", "microphone"], { origin: kit.url });
-  await ctx.addInitScript((n) => localStorage.setItem("roomlink.name", n), name);
-  await ctx.addInitScript(installTestHook);
-  const page = await ctx.newPage();
-  await kit.join(page, room);
-  return page;
-}
-
-const connectedTo = (page: Page, n: number) =>
-  page.waitForFunction(
-    (n) => {
-      const s = (globalThis as unknown as Partial<Hooked>).roomlink?.session;
-      return s?.state.participants.length === n && s.state.participants.every((p) => p.connection === "connected");
-    },
-    n,
-    { polling: 50, timeout: 60_000 },
-  );
 
 export interface SpeakerDelay {
   /** One per onset paired on both sides, ms. */
@@ -146,11 +125,7 @@ export async function statsPollCost(kit: BenchKit, opts: { cameras: boolean }, w
   // same records whatever the frame rate) is what it was.
   const args = ARGS.map((a) => (a === "--use-fake-device-for-media-stream" ? "--use-fake-device-for-media-stream=fps=5" : a));
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args });
-  const cdp = await browser.newBrowserCDPSession();
-  const cpuSeconds = async () => {
-    const { processInfo } = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: Array<{ cpuTime: number }> };
-    return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
-  };
+  const cpuSeconds = await cpuClock(browser);
   try {
     const { id } = await kit.room();
     const pages: Page[] = [];

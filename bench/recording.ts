@@ -11,23 +11,12 @@
 //   before it started. The recording streams to disk, so this must not grow with its length.
 
 import { chromium, type Page } from "playwright-core";
-import { ARGS, type BenchKit } from "./browser.ts";
+import { ARGS, type BenchKit, connectedTo, cpuClock, member } from "./browser.ts";
 import { ownBrowser } from "./files.ts";
-import { installTestHook } from "../test/browser/test-hook.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Hooked = { roomlink: { session: { state: { participants: Array<{ connection: string }>; recording: { own: { phase: string; bytes?: number } | null } } }; media: { setCam(on: boolean): unknown } } };
-
-const connectedTo = (page: Page, n: number) =>
-  page.waitForFunction(
-    (n) => {
-      const s = (globalThis as unknown as Partial<Hooked>).roomlink?.session;
-      return s?.state.participants.length === n && s.state.participants.every((p) => p.connection === "connected");
-    },
-    n,
-    { polling: 100, timeout: 60_000 },
-  );
+type Hooked = { roomlink: { session: { state: { recording: { own: { phase: string; bytes?: number } | null } } }; media: { setCam(on: boolean): unknown } } };
 
 const ownPhase = (page: Page) => page.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.recording.own?.phase ?? null);
 
@@ -49,16 +38,6 @@ async function stopAndDiscard(page: Page): Promise<number> {
   return bytes;
 }
 
-async function member(kit: BenchKit, browser: Awaited<ReturnType<typeof chromium.launch>>, room: string, name: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await ctx.grantPermissions(["camera", "microphone"], { origin: kit.url });
-  await ctx.addInitScript((n) => localStorage.setItem("roomlink.name", n), name);
-  await ctx.addInitScript(installTestHook);
-  const page = await ctx.newPage();
-  await kit.join(page, room);
-  return page;
-}
-
 export interface RecordingCpu {
   /** % of one core per window, recording and not. */
   on: number[];
@@ -68,15 +47,11 @@ export interface RecordingCpu {
 export async function recordingCpu(kit: BenchKit, windows = 4, windowMs = 10_000): Promise<RecordingCpu> {
   const args = ARGS.map((a) => (a === "--use-fake-device-for-media-stream" ? "--use-fake-device-for-media-stream=fps=5" : a));
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args });
-  const cdp = await browser.newBrowserCDPSession();
-  const cpuSeconds = async () => {
-    const { processInfo } = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: Array<{ cpuTime: number }> };
-    return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
-  };
+  const cpuSeconds = await cpuClock(browser);
   try {
     const { id } = await kit.room();
     const pages: Page[] = [];
-    for (let i = 0; i < 4; i++) pages.push(await member(kit, browser, id, `M${i + 1}`));
+    for (let i = 0; i < 4; i++) pages.push(await member(browser, kit, id, `M${i + 1}`, { width: 1280, height: 800 }));
     for (const p of pages) await connectedTo(p, 3);
     await sleep(6_000);
     const recorder = pages[0]!;

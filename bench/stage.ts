@@ -7,7 +7,7 @@
 
 import { chromium, type Page } from "playwright-core";
 import { installTestHook } from "../test/browser/test-hook.ts";
-import { ARGS, firstFrame, type BenchKit } from "./browser.ts";
+import { ARGS, firstFrame, type BenchKit, cpuClock } from "./browser.ts";
 
 export interface SpeakerLoad {
   viewers: number;
@@ -49,11 +49,7 @@ const sent = (page: Page) =>
 
 export async function speakerLoad(kit: BenchKit, viewers: number): Promise<SpeakerLoad> {
   const own = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ARGS });
-  const cdp = await own.newBrowserCDPSession();
-  const cpuSeconds = async () => {
-    const { processInfo } = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: Array<{ cpuTime: number }> };
-    return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
-  };
+  const cpuSeconds = await cpuClock(own);
   const pages: Page[] = [];
   try {
     const { id, hostKey } = await kit.room({ mode: "stage" });
