@@ -21,20 +21,23 @@ after(async () => {
   await app?.stop();
 });
 
-type Safety = { peers: Record<string, { code: string; changed: boolean }>; room: string | null };
+type PeerSafety = { code: string | null; changed: boolean; exchanges: number };
+type Safety = { peers: Record<string, PeerSafety>; room: string | null };
 type Hooked = { roomlink: { session: { state: { safety: Safety }; peerConnections: RTCPeerConnection[] } } };
 
 const safetyOf = (p: Page): Promise<Safety> => p.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.safety);
 
-/** Waits until `page` has a code for `peerId` (and, if given, one that is `changed` or not), and returns it. */
-async function codeFor(page: Page, peerId: string, changed?: boolean): Promise<{ code: string; changed: boolean }> {
-  let found: { code: string; changed: boolean } | undefined;
+/** Waits until `page` has a code for `peerId` (and, if given, one that is `changed` or not, after more than `after` exchanges), and returns it. */
+async function codeFor(page: Page, peerId: string, changed?: boolean, after = 0): Promise<{ code: string; changed: boolean }> {
+  let found: PeerSafety | undefined;
   await waitUntil(`a safety code for ${peerId}${changed === undefined ? "" : changed ? " (changed)" : " (unchanged)"}`, async () => {
     found = (await safetyOf(page)).peers[peerId];
-    return found !== undefined && (changed === undefined || found.changed === changed);
+    return found !== undefined && found.code !== null && found.exchanges > after && (changed === undefined || found.changed === changed);
   });
-  return found!;
+  return { code: found!.code!, changed: found!.changed };
 }
+
+const exchangesWith = async (page: Page, peerId: string) => (await safetyOf(page)).peers[peerId]?.exchanges ?? 0;
 
 /** The code for `peerId` as the people panel shows it: the grouped text, and what it stands for. */
 async function shownCode(page: Page, peerId: string): Promise<{ text: string; code: string }> {
@@ -114,6 +117,9 @@ describe("safety code", () => {
   it("stays the same after an ICE restart", async () => {
     const before = await ufragOf(a);
     assert.ok(before);
+    // The code must come from the restart's exchange, not the first one: wait for it to be hashed.
+    const [hashedA, hashedB] = [await exchangesWith(a, bId), await exchangesWith(b, aId)];
+    assert.ok(hashedA > 0 && hashedB > 0);
     await a.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.peerConnections[0]!.restartIce());
     await waitUntil("new ICE credentials, negotiated", async () => {
       const now = await ufragOf(a);
@@ -121,8 +127,8 @@ describe("safety code", () => {
     });
     await waitForConnected(a, 1);
     await waitForConnected(b, 1);
-    assert.deepEqual(await codeFor(a, bId), { code, changed: false });
-    assert.deepEqual(await codeFor(b, aId), { code, changed: false });
+    assert.deepEqual(await codeFor(a, bId, undefined, hashedA), { code, changed: false });
+    assert.deepEqual(await codeFor(b, aId, undefined, hashedB), { code, changed: false });
   });
 
   it("stays the same, with no warning, after Bakyt reloads (his certificate comes back from IndexedDB)", async () => {
@@ -158,8 +164,16 @@ describe("safety code", () => {
     await a.getByTestId(`tile-camera-${bId}`).getByTestId("tile-safety-changed").waitFor();
     assert.equal(await b.getByTestId("safety-changed").count(), 0);
     // Compared again: the warning goes, on the row and the tile, and stays gone.
+    // The tile's badge sits in a live region that was there before it: announced with the panel closed too.
+    assert.equal(await a.getByTestId("tile-safety-changed").locator("xpath=..").getAttribute("role"), "status");
     await row.getByTestId("safety-checked").click();
     await codeFor(a, bId, false);
+    // The button went with the warning: focus is on his code, not lost to the page.
+    const focusOnCode = (id: string) => {
+      const focused = document.activeElement;
+      return focused !== null && focused.querySelector('[data-testid="safety-code"]') !== null && focused.closest(`[data-peer="${id}"]`) !== null;
+    };
+    await waitUntil("focus on the row's code", () => a.evaluate(focusOnCode, bId));
     await waitUntil("the warning gone", async () => (await a.getByTestId("safety-changed").count()) === 0 && (await a.getByTestId("tile-safety-changed").count()) === 0);
   });
 });

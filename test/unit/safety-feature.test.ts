@@ -62,9 +62,15 @@ function member(participants: Participant[], options: { mode?: Mode; storage?: M
   return side;
 }
 
-/** Lets the feature's hashing (crypto.subtle, asynchronous) finish. */
+/**
+ * Lets the feature's hashing finish: crypto.subtle runs on Node's thread pool, so timer turns
+ * alone may come first on a busy machine; a digest of our own, asked after, waits its turn too.
+ */
 const settle = async () => {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+  for (let i = 0; i < 10; i++) {
+    await crypto.subtle.digest("SHA-256", new Uint8Array(1));
+    await new Promise((r) => setTimeout(r, 0));
+  }
 };
 
 const negotiate = (side: ReturnType<typeof member>, peerId: string, ours: string, theirs: string) =>
@@ -89,7 +95,7 @@ describe("SafetyFeature", () => {
     const first = a.view.peers.b!.code;
     negotiate(a, "b", fp("AA"), fp("BB"));
     await settle();
-    expect(a.view.peers.b).toEqual({ code: first, changed: false });
+    expect(a.view.peers.b).toEqual({ code: first, changed: false, exchanges: 2 });
     // Someone in the middle (or B's new device): another certificate on B's side.
     negotiate(a, "b", fp("AA"), fp("CC"));
     await settle();
@@ -98,6 +104,30 @@ describe("SafetyFeature", () => {
     expect(a.feature.dismiss("b")).toBe(true);
     expect(a.view.peers.b!.changed).toBe(false);
     expect(a.feature.dismiss("b")).toBe(false);
+  });
+
+  // The relay's description: the real B's fingerprint, which the other end's code would hash,
+  // beside its own M, with which it terminates DTLS. No code at all, rather than a matching one.
+  it("gives no code (cannot be verified) for a description with a second fingerprint, and no room code", async () => {
+    const a = member([person("b"), person("c")]);
+    negotiate(a, "c", fp("AA"), fp("CC"));
+    const attack = `v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=fingerprint:sha-256 ${fp("BB")}\r\na=fingerprint:sha-512 ${Array.from({ length: 64 }, () => "EE").join(":")}\r\n`;
+    a.transport.emit("negotiated", { peerId: "b", local: sdpWith(fp("AA")), remote: attack });
+    await settle();
+    expect(a.view.peers.b).toEqual({ code: null, changed: false, exchanges: 1 });
+    expect(a.view.peers.c?.code).toMatch(/^[A-Z2-7]{8}$/);
+    expect(a.view.room).toBeNull();
+    // Our side listing two (a relay rewriting what B receives from us is B's problem; ours is ours).
+    const tagged = `v=0\r\na=group:BUNDLE 0 1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=fingerprint:sha-256 ${fp("BB")}\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=fingerprint:sha-256 ${fp("0E")}\r\n`;
+    a.transport.emit("negotiated", { peerId: "b", local: sdpWith(fp("AA")), remote: tagged });
+    await settle();
+    expect(a.view.peers.b).toEqual({ code: null, changed: false, exchanges: 2 });
+    // B's one real fingerprint again: a code, and the room's.
+    negotiate(a, "b", fp("AA"), fp("BB"));
+    await settle();
+    expect(a.view.peers.b?.code).toMatch(/^[A-Z2-7]{8}$/);
+    expect(a.view.peers.b?.exchanges).toBe(3);
+    expect(a.view.room).toMatch(/^[A-Z2-7]{8}$/);
   });
 
   it("flags a person back under a new id (B reloaded) with another certificate, not one with the same", async () => {
@@ -199,6 +229,11 @@ describe("the mesh and our certificate", () => {
     const pcs = mesh.peerConnections as unknown as FakePeerConnection[];
     expect(pcs).toHaveLength(2);
     for (const pc of pcs) expect(pc.config.certificates).toEqual([certificate]);
+    // One that expired while the page was open is never handed over: the browser makes its own.
+    (certificate as { expires: number }).expires = Date.now() - 1;
+    mesh.addPeer(peer("c"));
+    const third = (mesh.peerConnections as unknown as FakePeerConnection[])[2]!;
+    expect(third.config.certificates).toBeUndefined();
     // A stable signaling state with both descriptions in force is a completed exchange.
     const pc = pcs[0]! as unknown as { currentLocalDescription: unknown; currentRemoteDescription: unknown; signalingState: string; dispatchEvent(e: Event): boolean };
     pc.currentLocalDescription = { type: "answer", sdp: sdpWith(fp("AA")) };

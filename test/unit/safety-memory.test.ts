@@ -57,10 +57,10 @@ describe("ChangeMemory", () => {
     const storage = new MapStorage();
     const memory = new ChangeMemory("room", storage);
     for (let i = 0; i < 200; i++) memory.observe(`p${i}`, `N${i}`, [`FP${i}`], nobody);
-    expect(JSON.parse(storage.getItem("roomlink.safety.room")!)).toHaveLength(64);
-    storage.setItem("roomlink.safety.room", "{not json");
+    expect(JSON.parse(storage.getItem("roomlink.safety.v2.room")!)).toHaveLength(64);
+    storage.setItem("roomlink.safety.v2.room", "{not json");
     expect(new ChangeMemory("room", storage).observe("p199", "N199", ["other"], nobody)).toBe(false);
-    storage.setItem("roomlink.safety.room", JSON.stringify([{ id: 1 }, { id: "p1", name: "A", fingerprints: "FP", changed: false }]));
+    storage.setItem("roomlink.safety.v2.room", JSON.stringify([{ id: 1 }, { id: "p1", name: "A", fingerprints: "FP", changed: false }]));
     expect(new ChangeMemory("room", storage).observe("p1", "A", ["FP2"], nobody)).toBe(true);
     const blocked = { getItem: () => { throw new Error("blocked"); }, setItem: () => { throw new Error("blocked"); } };
     const inPage = new ChangeMemory("room", blocked);

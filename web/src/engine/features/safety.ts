@@ -4,6 +4,9 @@
 // other: equal codes mean that nobody terminates DTLS in the middle (the signaling server
 // included, which relays the descriptions and could swap them).
 //
+// A link whose descriptions do not commit to exactly one certificate on each end has no code: it
+// "cannot be verified" (safety/fingerprints.ts says why a second fingerprint defeats the code).
+//
 // Codes are computed from the descriptions in force each time an offer/answer exchange completes
 // (the transport's `negotiated`), so an ICE restart or a renegotiation recomputes them (and finds
 // them unchanged: our certificate is the browser's, safety/certificate-store.ts). A peer whose
@@ -12,15 +15,17 @@
 import type { Mode } from "../../../../protocol/protocol";
 import { ChangeMemory } from "../safety/change-memory";
 import { roomCode, safetyCode } from "../safety/code";
-import { fingerprintsOf } from "../safety/fingerprints";
+import { fingerprintOf } from "../safety/fingerprints";
 import type { Participant, StateUpdate } from "../session/session-state";
 import type { Transport } from "../session/transport";
 
 export interface PeerSafety {
-  /** CODE_CHARS base32 characters (safety/code.ts). */
-  code: string;
-  /** Their fingerprints differ from those this tab last saw for them: compare the code again. */
+  /** CODE_CHARS base32 characters (safety/code.ts); null: this connection cannot be verified. */
+  code: string | null;
+  /** Their fingerprint differs from the one this tab last saw for them: compare the code again. */
   changed: boolean;
+  /** Offer/answer exchanges hashed for this link so far: a test waits for the next one. */
+  exchanges: number;
 }
 
 export interface SafetyView {
@@ -43,8 +48,9 @@ export interface SafetyDeps {
 }
 
 interface LinkCode extends PeerSafety {
-  ours: string[];
-  theirs: string[];
+  /** Each end's one fingerprint; null where the link cannot be verified. */
+  ours: string | null;
+  theirs: string | null;
 }
 
 export class SafetyFeature {
@@ -95,19 +101,27 @@ export class SafetyFeature {
   }
 
   private async negotiated(peerId: string, local: string, remote: string) {
-    const ours = fingerprintsOf(local);
-    const theirs = fingerprintsOf(remote);
-    if (ours.length === 0 || theirs.length === 0) return;
+    const ours = fingerprintOf(local);
+    const theirs = fingerprintOf(remote);
+    // No fingerprint at all: not a DTLS exchange we can say anything about (nor a sign of attack).
+    if (ours.kind === "none" || theirs.kind === "none") return;
     const exchange = ++this.exchanges;
     this.latest.set(peerId, exchange);
-    const code = await safetyCode(this.deps.roomId, [...ours, ...theirs]);
+    const verifiable = ours.kind === "one" && theirs.kind === "one";
+    const code = verifiable ? await safetyCode(this.deps.roomId, [ours.value, theirs.value]) : null;
     if (this.disposed || this.latest.get(peerId) !== exchange) return;
     const participants = this.deps.participants();
     const person = participants.find((p) => p.id === peerId);
     if (!person) return;
+    const exchanges = (this.links.get(peerId)?.exchanges ?? 0) + 1;
+    if (!verifiable) {
+      // Nothing to remember: what they presented cannot be tied to one certificate.
+      this.links.set(peerId, { code: null, changed: false, exchanges, ours: null, theirs: null });
+      return this.publish();
+    }
     const present = (id: string) => participants.some((p) => p.id === id && !p.away);
-    const changed = this.memory.observe(peerId, person.name, theirs, present);
-    this.links.set(peerId, { code, changed, ours, theirs });
+    const changed = this.memory.observe(peerId, person.name, [theirs.value], present);
+    this.links.set(peerId, { code, changed, exchanges, ours: ours.value, theirs: theirs.value });
     this.publish();
   }
 
@@ -119,7 +133,7 @@ export class SafetyFeature {
 
   /**
    * The room code over our fingerprints and every participant's, if this is a meeting, we are
-   * connected to every participant, and we presented the same certificate on every link (without
+   * connected to every participant over a verifiable link, and we presented the same certificate on every link (without
    * a stored one each connection makes its own, and the others' sets would not match ours).
    */
   private async updateRoom() {
@@ -127,13 +141,13 @@ export class SafetyFeature {
     // Someone away (their socket dropped; a reload leaves the old seat away for a while) is not
     // someone we can compare with now, even while their old connection lingers.
     const links = participants.map((p) => (p.connection === "connected" && !p.away ? this.links.get(p.id) ?? null : null));
-    const ours = links[0]?.ours ?? [];
-    const oneCertificate = links.every((l) => l !== null && l.ours.join() === ours.join());
+    const ours = links[0]?.ours ?? null;
+    const oneCertificate = ours !== null && links.every((l) => l !== null && l.ours === ours && l.theirs !== null);
     const everyone = this.deps.mode() === "meeting" && participants.length > 0 && oneCertificate;
     const input = everyone ? JSON.stringify([ours, links.map((l) => l!.theirs)]) : "";
     if (input === this.roomInput) return;
     this.roomInput = input;
-    const room = everyone ? await roomCode(this.deps.roomId, ours, links.map((l) => l!.theirs)) : null;
+    const room = everyone ? await roomCode(this.deps.roomId, ours!, links.map((l) => l!.theirs)) : null;
     if (this.disposed || this.roomInput !== input || room === this.room) return;
     this.room = room;
     this.deps.update({ safety: this.view() });
@@ -141,7 +155,7 @@ export class SafetyFeature {
 
   private view(): SafetyView {
     const peers: Record<string, PeerSafety> = {};
-    for (const [id, { code, changed }] of this.links) peers[id] = { code, changed };
+    for (const [id, { code, changed, exchanges }] of this.links) peers[id] = { code, changed, exchanges };
     return { peers, room: this.room };
   }
 }

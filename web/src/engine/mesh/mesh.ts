@@ -272,7 +272,8 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
         // Deterministic roles: both sides compute the same answer without talking.
         polite: this.self!.id > peerId,
         // Our one certificate (safety/certificate-store.ts) from the first offer on: a connection's certificate cannot change later.
-        config: { ...this.rtcConfig(), ...(this.deps.certificates ? { certificates: this.deps.certificates } : {}) },
+        // Never an expired one (a call that outlived it): the connection would fail; without it the browser makes its own.
+        config: { ...this.rtcConfig(), ...this.certificates() },
         // Its camera video is the tiers' call, made right below, before any offer or answer goes out.
         sending: { publish: publishes(this.stage), video: true },
         send: (data) => this.deps.sendSignal(peerId, data),
@@ -295,6 +296,11 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     // be one viewer too many for video.
     this.retier();
     return link;
+  }
+
+  private certificates(): { certificates?: RTCCertificate[] } {
+    const valid = this.deps.certificates?.filter((c) => c.expires > Date.now()) ?? [];
+    return valid.length > 0 ? { certificates: valid } : {};
   }
 
   private drop(link: PeerLink) {

@@ -15,7 +15,7 @@ const MAX_STORED_CHARS = 64 * 1024;
 export interface Remembered {
   id: string;
   name: string;
-  /** The fingerprints, sorted and joined by "\n". */
+  /** What they presented: their one fingerprint ("sha-256 AB:…"). */
   fingerprints: string;
   /** A change not yet dismissed. */
   changed: boolean;
@@ -44,7 +44,8 @@ export class ChangeMemory {
 
   /** `storage` null (or failing): remembered for this page only. */
   constructor(roomId: string, private readonly storage: KeyValue | null) {
-    this.key = `roomlink.safety.${roomId}`;
+    // v2: one fingerprint per person, named by its algorithm (safety/fingerprints.ts).
+    this.key = `roomlink.safety.v2.${roomId}`;
     let raw: string | null = null;
     try {
       raw = storage?.getItem(this.key) ?? null;
