@@ -63,8 +63,12 @@ class MemoryDisk implements SliceSink {
     this.size += slice.size;
   }
   async writeAt(position: number, bytes: Uint8Array) {
-    // Only ever the head, which is in the first slice.
-    this.chunks[0]!.set(bytes, position);
+    // At the file's offset, across slices: the head may span several.
+    let start = 0;
+    for (const chunk of this.chunks) {
+      for (let i = Math.max(position, start); i < Math.min(position + bytes.length, start + chunk.length); i++) chunk[i - start] = bytes[i - position]!;
+      start += chunk.length;
+    }
   }
   get head(): Uint8Array {
     return this.chunks[0] ?? new Uint8Array(0);
@@ -130,6 +134,33 @@ function setup(opts: { mimeType?: string | null; estimate?: () => { usage: numbe
 const composite: RecorderSources = { kind: "composite", layout: () => [], audioTracks: () => [], ownTracks: () => ({ audio: null, video: null }) };
 
 describe("recorder", () => {
+  // A loaded machine (two recordings at once) starts its encoder late, and Chromium's MediaRecorder
+  // then ends the first slice at the muxer's first write: one byte of the EBML header (seen in
+  // test/browser/recording.test.ts as slices of 1, 24589, … bytes, and a file of duration Infinity).
+  it.each([
+    [[1]],
+    [[1, 39]],
+    [[60, 12]],
+  ])("writes the duration when the head spans slices split at %j", async (cuts) => {
+    const t = setup();
+    const rec = await startRecording({ sources: composite, label: "abc", onState: t.onState }, t.parts);
+    let from = 0;
+    for (const n of [...cuts, CHROMIUM_HEAD.length]) {
+      t.encoder().slice(new Blob([CHROMIUM_HEAD.slice(from, from + n)]));
+      from += n;
+    }
+    t.advance(7_000);
+    await tick();
+    const final = await rec.stop();
+    expect(final).toMatchObject({ phase: "saved", reason: null, recording: { durationMs: 7_000, bytes: CHROMIUM_HEAD.length + 100 } });
+    const file = new Uint8Array(await t.disk.bytes.arrayBuffer());
+    expect([...file.slice(69, 72)]).toEqual([0x44, 0x89, 0x84]);
+    expect(new DataView(file.buffer, 72, 4).getFloat32(0)).toBe(7_000);
+    expect([...file.slice(76, 78)]).toEqual([0xec, 0x80]);
+    expect([...file.slice(0, 69)]).toEqual([...CHROMIUM_HEAD.slice(0, 69)]);
+    expect([...file.slice(78, CHROMIUM_HEAD.length)]).toEqual([...CHROMIUM_HEAD.slice(78)]);
+  });
+
   it("records slices to disk and saves the file with its duration written in", async () => {
     const t = setup();
     const rec = await startRecording({ sources: composite, label: "abc", onState: t.onState }, t.parts);

@@ -92,7 +92,12 @@ class Recording implements RecorderWithCounters {
   private capture: CaptureHandle | null = null;
   private encoder: Encoder | null = null;
   private release: (() => void) | null = null;
-  private head: Promise<ArrayBuffer> | null = null;
+  /**
+   * Copies of the file's first WEBM_HEAD_BYTES, slice by slice as they reach the disk: all the
+   * duration patch needs, so the file is never read back whole.
+   */
+  private readonly headParts: Promise<ArrayBuffer>[] = [];
+  private headLength = 0;
   private startedAt = 0;
   /** performance.now() at the encoder's start: the duration is measured on the monotonic clock. */
   private startedMono = 0;
@@ -189,11 +194,13 @@ class Recording implements RecorderWithCounters {
   private startEncoding(): void {
     const sink = this.sink!;
     // Notes when each slice reaches the disk: the duration ends at the last one written, not at
-    // the stop (a disk-slow or no-space stop drops the slices after it).
+    // the stop (a disk-slow or no-space stop drops the slices after it). The head is copied from
+    // what reached the disk too, so the patch's offsets are the file's.
     const timed: SliceSink = {
       append: async (slice) => {
         await sink.append(slice);
         this.lastWrittenMono = this.sliceTimes.get(slice) ?? this.lastWrittenMono;
+        this.keepHead(slice);
       },
       writeAt: (position, bytes) => sink.writeAt(position, bytes),
       close: () => sink.close(),
@@ -216,10 +223,6 @@ class Recording implements RecorderWithCounters {
     });
     this.encoder = encoder;
     encoder.ondataavailable = (event) => {
-      // The first slice starts with the WebM head (EBML header, Segment, Info): a copy of its
-      // first KBs is all the duration patch needs, so the file is never read back whole.
-      // (Chromium may hand an empty slice first, while its encoder starts.)
-      if (!this.head && event.data.size > 0) this.head = event.data.slice(0, WEBM_HEAD_BYTES).arrayBuffer();
       this.sliceTimes.set(event.data, this.parts.now());
       writer.push(event.data);
     };
@@ -270,10 +273,9 @@ class Recording implements RecorderWithCounters {
     const sinkFailed = writer.stopped === "write-failed";
     let file: File;
     try {
-      if (isWebm(this.mimeType) && this.head && !sinkFailed) {
-        const patch = webmDurationPatch(new Uint8Array(await this.head), durationMs);
-        if (patch) await sink.writeAt(patch.position, patch.bytes);
-      }
+      const head = isWebm(this.mimeType) && !sinkFailed ? await this.head() : null;
+      const patch = head && webmDurationPatch(head, durationMs);
+      if (patch) await sink.writeAt(patch.position, patch.bytes);
       file = await sink.close();
     } catch {
       await sink.abort();
@@ -288,6 +290,31 @@ class Recording implements RecorderWithCounters {
       return this.saved(file, durationMs, "write-failed");
     }
     return this.saved(file, durationMs, why);
+  }
+
+  /**
+   * Keeps the start of a slice just written while the head is not complete. The head may span
+   * slices: when the encoder starts late (two recordings on a busy machine), Chromium can end the
+   * first slice after one byte of the EBML header (slices of 1, 24589, … bytes seen in
+   * test/browser/recording.test.ts), and a head taken from that slice alone got no duration.
+   */
+  private keepHead(slice: Blob): void {
+    if (this.headLength >= WEBM_HEAD_BYTES) return;
+    const part = slice.slice(0, WEBM_HEAD_BYTES - this.headLength);
+    this.headLength += part.size;
+    const read = part.arrayBuffer();
+    // Awaited only at the save: a failed read must not surface before as an unhandled rejection.
+    read.catch(() => undefined);
+    this.headParts.push(read);
+  }
+
+  /** The file's first bytes as written, or null if a copy could not be read (no patch then). */
+  private async head(): Promise<Uint8Array | null> {
+    try {
+      return new Uint8Array(await new Blob(await Promise.all(this.headParts)).arrayBuffer());
+    } catch {
+      return null;
+    }
   }
 
   private saved(file: File, durationMs: number, reason: RecorderFailure | null): RecorderState {
