@@ -131,8 +131,9 @@ describe("the installable app", () => {
     for (const page of pages) await waitForConnected(page, 1);
     // The room socket is the page's own (no worker sees WebSockets), and it carried the join.
     for (const page of pages) assert.equal(await page.getByTestId("room").getAttribute("data-status"), "joined");
-    // Online, no offline notice (the loopback-only network's navigator.onLine is false: not asked).
-    for (const page of pages) assert.equal(await page.getByTestId("offline").count(), 0);
+    // Online, no offline notice (the loopback-only network's navigator.onLine is false: not asked):
+    // its live region is there, empty, so that a change of text is announced.
+    for (const page of pages) assert.equal(await page.getByTestId("offline").textContent(), "");
     for (const page of pages) await page.context().close();
   });
 });
@@ -156,14 +157,14 @@ describe("with no network", () => {
 
     await page.reload();
     await page.getByTestId("new-room").waitFor();
-    await page.getByTestId("offline").waitFor();
-    assert.match((await page.getByTestId("offline").textContent()) ?? "", /offline/);
+    await page.getByTestId("offline").filter({ hasText: "offline" }).waitFor();
+    assert.equal(await page.getByRole("complementary", { name: "Internet connection" }).getByRole("status").count(), 1, "a named landmark around the status");
     assert.equal(await page.evaluate(() => document.documentElement.hasAttribute("data-offline")), true, "served as the offline shell");
 
     // A room link opened offline: the app's pre-join screen, from the same cached shell and files.
     await page.goto(`${app.url}/r/${room}`);
     await page.getByTestId("name").waitFor();
-    await page.getByTestId("offline").waitFor();
+    await page.getByTestId("offline").filter({ hasText: "offline" }).waitFor();
     // (Not checked: the notice going away online. Inside the suite's loopback-only network,
     // Chromium reports navigator.onLine false throughout and fires no "online" event.)
     await context.close();
@@ -242,6 +243,39 @@ describe("the invite sheet", () => {
     await page.getByTestId("invite-open").click();
     assert.equal(await page.getByTestId("invite-sheet").getByTestId("invite-qr").getAttribute("data-text"), link);
     await context.close();
+  });
+
+  it("stays open when someone joins (the notice that opened it goes), and gives the focus back", async () => {
+    const { app, browser } = env;
+    const room = await createRoom(app);
+    const host = await (await newPeerContext(browser, app)).newPage();
+    await joinRoom(host, app, room, "Aigul");
+    const opener = host.getByTestId("alone-invite");
+    const sheet = host.getByTestId("invite-sheet");
+    const focused = () => host.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.getAttribute("data-testid") ?? ""}`.trim());
+
+    // Opened and closed from the keyboard while still alone: the focus goes back to the button.
+    await opener.focus();
+    await host.keyboard.press("Enter");
+    await sheet.waitFor();
+    await host.keyboard.press("Escape");
+    await sheet.waitFor({ state: "detached" });
+    assert.equal(await focused(), "BUTTON alone-invite");
+
+    await opener.focus();
+    await host.keyboard.press("Enter");
+    await sheet.waitFor();
+    const guest = await (await newPeerContext(browser, app)).newPage();
+    await joinRoom(guest, app, room, "Bakyt");
+    await opener.waitFor({ state: "detached" });
+    assert.equal(await sheet.count(), 1, "the sheet outlives the alone notice");
+    assert.equal(await sheet.getByTestId("invite-link").inputValue(), `${app.url}/r/${room}`);
+    // Its button gone, the focus goes to the room's heading, not to the page's body.
+    await host.keyboard.press("Escape");
+    await sheet.waitFor({ state: "detached" });
+    assert.equal(await focused(), "H1");
+    await host.context().close();
+    await guest.context().close();
   });
 
   it("has no Share button where the browser has no share sheet", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheName, markOffline, OFFLINE_MARK, parseShellMessage, routeOf, shellMatches, staleCaches, type RequestFacts } from "../../web/src/shell/sw/routing";
+import { cacheName, keepsAsAsset, markOffline, OFFLINE_MARK, parseShellMessage, routeOf, shellMatches, staleCaches, type RequestFacts } from "../../web/src/shell/sw/routing";
 
 const ORIGIN = "https://roomlink.example";
 const ASSETS = new Set(["/assets/index-BsewBuj5.js", "/assets/index-iMKcdMdT.css", "/assets/room-Dhvk8LmP.js"]);
@@ -39,6 +39,31 @@ describe("the service worker's routing", () => {
     for (const path of ["/assets/index-OLDHASH1.js", "/manifest.webmanifest", "/icons/icon-192.png", "/sw.js", "/index.html", "/assets/index-BsewBuj5.js?v=2"]) {
       expect(routeOf(get(path), ORIGIN, ASSETS), path).toBe("pass");
     }
+  });
+});
+
+describe("what is kept under a hashed name", () => {
+  const res = (contentType: string | null, ok = true) => ({ ok, contentType });
+
+  it("keeps a success of the file's own type", () => {
+    expect(keepsAsAsset("/assets/index-BsewBuj5.js", res("application/javascript"))).toBe(true);
+    expect(keepsAsAsset("/assets/index-BsewBuj5.js", res("text/javascript; charset=utf-8"))).toBe(true);
+    expect(keepsAsAsset("/assets/index-iMKcdMdT.css", res("text/css; charset=utf-8"))).toBe(true);
+    expect(keepsAsAsset("/assets/worker-Ab12Cd34.wasm", res("application/wasm"))).toBe(true);
+  });
+
+  it("never keeps the single-page fallback: a missing file answered with index.html and a 200", () => {
+    expect(keepsAsAsset("/assets/room-Dhvk8LmP.js", res("text/html; charset=utf-8"))).toBe(false);
+    expect(keepsAsAsset("/assets/index-iMKcdMdT.css", res("TEXT/HTML"))).toBe(false);
+    expect(keepsAsAsset("/assets/font-Ab12Cd34.woff2", res("text/html"))).toBe(false);
+  });
+
+  it("keeps no failure, no untyped answer, and no script or style of another type", () => {
+    expect(keepsAsAsset("/assets/index-BsewBuj5.js", res("application/javascript", false))).toBe(false);
+    expect(keepsAsAsset("/assets/index-BsewBuj5.js", res(null))).toBe(false);
+    expect(keepsAsAsset("/assets/index-BsewBuj5.js", res(""))).toBe(false);
+    expect(keepsAsAsset("/assets/index-BsewBuj5.js", res("text/plain"))).toBe(false);
+    expect(keepsAsAsset("/assets/index-iMKcdMdT.css", res("application/javascript"))).toBe(false);
   });
 });
 

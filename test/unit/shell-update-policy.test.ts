@@ -1,12 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { hashedAssets, versionOf } from "../../web/build/service-worker-plugin";
-import { mayActivate, shouldReload } from "../../web/src/shell/update-policy";
+import { holdsUpdates, mayActivate, shouldReload } from "../../web/src/shell/update-policy";
 
 describe("app updates", () => {
-  it("take over only when no call is in progress", () => {
-    expect(mayActivate({ waiting: true, callInProgress: false })).toBe(true);
-    expect(mayActivate({ waiting: true, callInProgress: true })).toBe(false);
-    expect(mayActivate({ waiting: false, callInProgress: false })).toBe(false);
+  it("are held off by a tab in a call, and by one away from the landing page", () => {
+    expect(holdsUpdates({ page: "landing", callInProgress: false })).toBe(false);
+    expect(holdsUpdates({ page: "landing", callInProgress: true })).toBe(true);
+    // A pre-join screen or /check open across a deploy: activation would delete the files its
+    // old build still loads lazily (the recorder's worker, the ru/ky catalogs), and it cannot reload.
+    expect(holdsUpdates({ page: "room", callInProgress: false })).toBe(true);
+    expect(holdsUpdates({ page: "check", callInProgress: false })).toBe(true);
+  });
+
+  it("take over only when this tab holds nothing", () => {
+    expect(mayActivate({ waiting: true, heldHere: false })).toBe(true);
+    expect(mayActivate({ waiting: true, heldHere: true })).toBe(false);
+    expect(mayActivate({ waiting: false, heldHere: false })).toBe(false);
   });
 
   it("reload the page only on the landing page, and only a page running the old build", () => {

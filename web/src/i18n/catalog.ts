@@ -377,6 +377,8 @@ export const en = {
   "safety.changed": "The safety code changed: a new device, or someone in the middle. Compare the code again.",
   "safety.changedBadge": "Safety code changed",
   "safety.checked": "Mark as checked",
+  "safety.unverifiable": "This connection can't be verified.",
+  "safety.preparing": "Getting the connection ready…",
   // -- phone (session 7) --
   "phone.flip": "Switch camera",
   "phone.flipFailed": "Could not switch to the other camera.",
@@ -384,6 +386,7 @@ export const en = {
   "phone.speakerSelect": "Choose another speaker…",
   "phone.speakerSystem": "In this browser the call's sound goes where your device sends it. To switch between the earpiece, the loudspeaker and headphones, use your phone's own sound controls (on an iPhone: Control Center, then the AirPlay button).",
   // -- app shell and invite (session 7) --
+  "shell.connection": "Internet connection",
   "shell.offline": "You're offline: this page opened from this device. Calls need an internet connection.",
   "invite.open": "Show the invite QR code",
   "invite.alone": "Invite people",

@@ -23,10 +23,12 @@ export function OfflineNotice() {
       removeEventListener("offline", gone);
     };
   }, []);
-  // A landmark of its own, as everything on the page (axe's "region").
-  return offline ? (
-    <aside class="offline-notice" aria-label={t("shell.offline")}>
-      <p role="status" data-testid="offline">{t("shell.offline")}</p>
+  // Always there, empty while online: a live region announces text that changes inside it, not
+  // one that appears with its text already in. A landmark of its own, as everything on the page
+  // (axe's "region"), named shortly: the message itself is the status's.
+  return (
+    <aside class={`offline-notice${offline ? " shown" : ""}`} aria-label={t("shell.connection")}>
+      <p role="status" data-testid="offline">{offline ? t("shell.offline") : ""}</p>
     </aside>
-  ) : null;
+  );
 }

@@ -38,7 +38,7 @@ import { StageBar } from "./room/stage-bar";
 import { StageInvitation } from "./room/stage-invitation";
 import { StageNotices } from "./room/stage-notices";
 import { holdCallForShell } from "../shell/register";
-import { InviteButton } from "./invite/invite-sheet";
+import { InviteButton, useInviteSheet } from "./invite/invite-sheet";
 import { API_ORIGIN, hostLink, navigate, rememberRoom, roomInfo, roomSocketUrl, type RoomInfo } from "./routes";
 import { withSafety } from "./safety/context";
 import { TapToListen } from "./tap-to-listen";
@@ -107,7 +107,8 @@ function Visit({ roomId, onLeave, onRejoin, onGone }: VisitProps & { onGone: () 
   const [info, setInfo] = useState<RoomInfo | undefined>(undefined);
   const [choice, setChoice] = useState<JoinChoice | null>(null);
   // This browser's DTLS certificate, before the first peer connection (its loading started with
-  // the app, app.tsx): done long before Join is pressed. undefined: still loading.
+  // the app, app.tsx, and storing a new one is not waited for): nearly always done before Join is
+  // pressed. undefined: still loading.
   const [certificates, setCertificates] = useState<RTCCertificate[] | undefined>(undefined);
   useEffect(() => {
     let current = true;
@@ -140,6 +141,8 @@ function Visit({ roomId, onLeave, onRejoin, onGone }: VisitProps & { onGone: () 
     // per device in the media state (and shown); nothing is left to handle here.
     if (publishes) media.start({ mic: true, cam: true }).catch(() => {});
   }, [publishes]);
+  // Join pressed while the certificate still loads (a slow IndexedDB: at most STORAGE_WAIT_MS).
+  if (choice && !certificates) return <Preparing />;
   if (!choice || !certificates) {
     if (host || info?.mode === "meeting" || info?.mode === null) return <PreJoin media={media} onJoin={setChoice} />;
     if (info?.mode === "stage") return <ViewerPreJoin onJoin={setChoice} />;
@@ -147,6 +150,15 @@ function Visit({ roomId, onLeave, onRejoin, onGone }: VisitProps & { onGone: () 
     return <main class="prejoin" aria-busy="true" data-testid="prejoin-pending" />;
   }
   return <Room roomId={roomId} choice={choice} certificates={certificates} media={media} signaling={signaling} watching={!publishes && info?.mode === "stage"} onLeave={onLeave} onRejoin={onRejoin} />;
+}
+
+function Preparing() {
+  const { t } = useI18n();
+  return (
+    <main class="prejoin" aria-busy="true" data-testid="prejoin-preparing">
+      <p role="status">{t("safety.preparing")}</p>
+    </main>
+  );
 }
 
 interface RoomProps extends VisitProps {
@@ -259,6 +271,8 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
   const sendAll = reachable(state.participants).length > 0 ? (files: readonly File[]) => void actions.sendFiles(files, null) : null;
   const drop = useFileDrop(sendAll);
   const recording = useRecording(session, media, state, labels, name);
+  // Opened from the "alone" notice, kept here: the notice goes when someone joins, the sheet stays.
+  const invite = useInviteSheet(`${location.origin}/r/${roomId}`);
 
   if (state.status === "refused" && state.refusal) return <Refused refusal={state.refusal} onRejoin={onRejoin} />;
   const { entry } = state;
@@ -281,7 +295,7 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
   return withPresence(
     { presence: state.presence, reactions: state.reactions, levels: presence.levels, hands: stage.hands, selfId: state.selfId, labels },
     <main class={`room${panel ? " with-panel" : ""}${onStage ? " on-stage" : ""}`} data-testid="room" data-status={state.status} data-role={state.role} data-mode={onStage ? "stage" : "meeting"} data-seat={speaks ? "speaker" : "viewer"} {...drop.handlers}>
-      <h1 class="sr-only">{heading}</h1>
+      <h1 class="sr-only" ref={invite.returnTo} tabIndex={-1}>{heading}</h1>
       <RoomNotices state={state} local={local} labels={labels} onDismiss={actions.dismissNotices} />
       {onStage && (
         <StageBar
@@ -298,9 +312,10 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
       {alone && (
         <div class="alone">
           {alone}
-          {alone === t("room.alone") && <InviteButton url={`${location.origin}/r/${roomId}`} label={t("invite.alone")} testid="alone-invite" />}
+          {alone === t("room.alone") && <InviteButton label={t("invite.alone")} testid="alone-invite" onOpen={invite.open} />}
         </div>
       )}
+      {invite.sheet}
       {recording.layer}
       {/* The chat is as much a speaker's as anyone's: beside its own video on a wide screen (open by default), behind the chat button with its unread count on a phone. */}
       {panel === "chat" && <ChatPanel items={state.chat} selfId={state.selfId} labels={labels} onSend={(text) => session.sendChat(text)} voice={voice} onSendFiles={sendAll} />}

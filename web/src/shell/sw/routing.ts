@@ -55,6 +55,25 @@ export function shellMatches(html: string, assets: ReadonlySet<string>): boolean
   return refs.length > 0 && refs.every((ref) => assets.has(ref));
 }
 
+/** The type each kind of hashed file must come with; other kinds need only not be a page. */
+const TYPE_OF_EXTENSION: Readonly<Record<string, RegExp>> = {
+  js: /^(text|application)\/javascript\b/i,
+  css: /^text\/css\b/i,
+};
+
+/**
+ * Whether a response may be kept under a hashed file's name, for good (the cache serves it first
+ * ever after): a success whose type is that of the file, and never a page. With the single-page
+ * fallback (wrangler.toml's not_found_handling), a hashed file missing from the deploy comes back
+ * as index.html with a 200; kept, it would stand in for the script until the next update.
+ */
+export function keepsAsAsset(path: string, response: { ok: boolean; contentType: string | null }): boolean {
+  const type = response.contentType?.trim() ?? "";
+  if (!response.ok || type === "" || /^text\/html\b/i.test(type)) return false;
+  const expected = TYPE_OF_EXTENSION[path.slice(path.lastIndexOf(".") + 1).toLowerCase()];
+  return expected ? expected.test(type) : true;
+}
+
 /** The attribute that tells a page it was opened from the cache, the network having failed. */
 export const OFFLINE_MARK = "data-offline";
 

@@ -3,13 +3,14 @@
 // without a network (an installed app launched offline says so instead of a browser error), and
 // it stays out of everything else: the API, the room sockets, other origins (routing.ts decides).
 //
-// An update never interrupts a call: a new worker installs and then waits; the page asks it to
-// take over only when no call is in progress (web/src/shell/register.ts).
+// An update waits until no page could miss the old build's files: a new worker installs and then waits; the pages
+// ask it to take over only when no tab is in a call or away from the landing page
+// (web/src/shell/register.ts, update-policy.ts), since activating deletes the old build's cache.
 //
 // The web tsconfig has the DOM's types, not a worker's: the few service-worker ones this file
 // needs are declared below rather than a second project set up for one file.
 
-import { cacheName, markOffline, parseShellMessage, routeOf, SHELL_KEY, shellMatches, staleCaches } from "./routing";
+import { cacheName, keepsAsAsset, markOffline, parseShellMessage, routeOf, SHELL_KEY, shellMatches, staleCaches } from "./routing";
 
 /** Filled in at build time (service-worker-plugin.ts). */
 declare const __SHELL_VERSION__: string;
@@ -42,6 +43,9 @@ const ASSETS = new Set(__SHELL_ASSETS__);
 const CACHE = cacheName(VERSION);
 const ORIGIN = scope.location.origin;
 
+/** Whether `response` may be kept as the hashed file at `path` (routing.ts's keepsAsAsset). */
+const keeps = (path: string, response: Response): boolean => keepsAsAsset(path, { ok: response.ok, contentType: response.headers.get("content-type") });
+
 /** Keeps a page as the offline shell if it matches this build (routing.ts's shellMatches). */
 async function keepShell(response: Response): Promise<void> {
   if (!response.ok || !(response.headers.get("content-type") ?? "").includes("text/html")) return;
@@ -53,7 +57,16 @@ scope.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll([...ASSETS]);
+      // Not addAll: it keeps any 200, and a missing file can come back as the page (keepsAsAsset).
+      // One file that is not what its name says fails the install, as addAll would on a 404: this
+      // worker then stays out, and the next update check tries again.
+      await Promise.all(
+        [...ASSETS].map(async (path) => {
+          const response = await fetch(path);
+          if (!keeps(path, response)) throw new Error(`${path} is not this build's file`);
+          await cache.put(path, response);
+        }),
+      );
       // The page that installed us loaded before we ran: fetch its shell now, or the first
       // offline launch would find none. Only kept if it is this build's (a failure is no reason
       // to refuse the install: the next page load keeps one).
@@ -82,7 +95,11 @@ async function page(event: FetchEvent): Promise<Response> {
     // No network: the kept shell, marked so that its page says it is offline.
     const shell = await (await caches.open(CACHE)).match(SHELL_KEY);
     if (!shell) throw err;
-    return new Response(markOffline(await shell.text()), { headers: shell.headers });
+    // The body changes: its old length and encoding no longer describe it.
+    const headers = new Headers(shell.headers);
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    return new Response(markOffline(await shell.text()), { headers });
   }
 }
 
@@ -92,7 +109,7 @@ async function asset(request: Request): Promise<Response> {
   if (hit) return hit;
   // Evicted (or never stored): fetched, and kept for next time.
   const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
+  if (keeps(new URL(request.url).pathname, response)) await cache.put(request, response.clone());
   return response;
 }
 

@@ -55,13 +55,37 @@ export function InviteSheet({ url, onClose }: { url: string; onClose: () => void
   );
 }
 
-/** A button that opens the sheet: the "You're the only one here" notice's. */
-export function InviteButton({ url, label, testid }: { url: string; label: string; testid: string }) {
+/**
+ * The sheet as the room opens it from the "You're the only one here" notice: its open state lives
+ * in the room, not in the notice, which goes away as soon as someone joins (the sheet stays, the
+ * link perhaps half copied). Closed, the focus goes back to the button that opened it or, that
+ * button gone with the notice, to `returnTo`: the room's heading.
+ */
+export function useInviteSheet(url: string) {
   const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button class="invite-button" onClick={() => setOpen(true)} data-testid={testid}>{label}</button>
-      {open && <InviteSheet url={url} onClose={() => setOpen(false)} />}
-    </>
-  );
+  const opener = useRef<HTMLElement | null>(null);
+  const returnTo = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    // Once the sheet has gone. Not left to the dialog's own return of the focus: Preact 11 runs
+    // an unmounted component's effect cleanups (the dialog's close()) after removing its elements,
+    // and a dialog closed off the page returns nothing (the focus was found on the body).
+    if (open || !opener.current) return;
+    const back = opener.current.isConnected && opener.current !== document.body ? opener.current : returnTo.current;
+    back?.focus();
+    opener.current = null;
+  }, [open]);
+  return {
+    open: () => {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      setOpen(true);
+    },
+    /** For the room's heading, which takes the focus back (tabIndex -1: reached by script only). */
+    returnTo,
+    sheet: open ? <InviteSheet url={url} onClose={() => setOpen(false)} /> : null,
+  };
+}
+
+/** The notice's button that opens the sheet. */
+export function InviteButton({ label, testid, onOpen }: { label: string; testid: string; onOpen: () => void }) {
+  return <button class="invite-button" onClick={onOpen} data-testid={testid}>{label}</button>;
 }
