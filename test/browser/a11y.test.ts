@@ -73,7 +73,7 @@ it("has no WCAG 2.1 A/AA violations on the landing page and /check", async () =>
   await closeAll([page]);
 });
 
-it("has no violations on the pre-join screen, in a call of two, and with a connection's details open", async () => {
+it("has no violations on the pre-join screen, in a call of two, with a connection's details, the recording dialog and the invite sheet open", async () => {
   const { app, browser } = env;
   const room = await createRoom(app);
   const a = await open(browser, app);
@@ -92,6 +92,19 @@ it("has no violations on the pre-join screen, in a call of two, and with a conne
   await a.getByTestId("quality-button").click();
   await a.getByTestId("quality-details").first().waitFor();
   await assertClean(a, "call of two, connection details open");
+  await a.keyboard.press("Escape");
+
+  // Session 7's dialogs: recording (what to record, and that everyone will see it) and the invite
+  // QR sheet, each clean, each opened from the keyboard and giving the focus back to its button.
+  for (const [button, dialog] of [["record", "rec-consent"], ["invite-open", "invite-sheet"]] as const) {
+    await a.getByTestId(button).focus();
+    await a.keyboard.press("Enter");
+    await a.getByTestId(dialog).waitFor();
+    await assertClean(a, `call of two, ${button} open`);
+    await a.keyboard.press("Escape");
+    await a.getByTestId(dialog).waitFor({ state: "detached" });
+    await waitUntil(`the focus back on ${button}`, () => a.evaluate((id) => document.activeElement?.getAttribute("data-testid") === id, button), 2000);
+  }
   await closeAll([a, b]);
 });
 

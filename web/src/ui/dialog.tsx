@@ -1,5 +1,5 @@
 // A modal dialog on the platform's <dialog>: showModal() gives the focus trap, the inert page
-// behind, Escape to close and the focus back where it was, with nothing to re-implement. Named by
+// behind and Escape to close; the focus goes back where it was (see the cleanup for why by hand). Named by
 // its heading (aria-labelledby), as axe's aria-dialog-name asks.
 
 import type { ComponentChildren } from "preact";
@@ -20,6 +20,7 @@ export function Dialog({ title, onClose, children, testid, class: cls }: DialogP
   close.current = onClose;
   useEffect(() => {
     const dialog = ref.current!;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.showModal();
     // Escape (and the browser's own close) closes it; the owner unmounts it.
     const onCancel = (e: Event) => {
@@ -30,6 +31,13 @@ export function Dialog({ title, onClose, children, testid, class: cls }: DialogP
     return () => {
       dialog.removeEventListener("cancel", onCancel);
       dialog.close();
+      // The platform gives the focus back only to a dialog still in the page, and Preact may have
+      // taken it out before this runs: the focus then falls to the body. Give it back ourselves,
+      // once the removal is done, unless something else has taken it meanwhile.
+      queueMicrotask(() => {
+        const now = document.activeElement;
+        if (opener?.isConnected && (now === null || now === document.body)) opener.focus({ preventScroll: true });
+      });
     };
   }, []);
   return (
