@@ -89,13 +89,36 @@ export function appAndBrowser(vars: Record<string, string> = {}, opts: { persist
  */
 export async function launchBrowser(opts: { autoplay?: "default"; fakeAudio?: string; cameras?: number } = {}): Promise<Browser> {
   const args = opts.autoplay === "default" ? ARGS.filter((a) => !a.startsWith("--autoplay-policy")) : [...ARGS];
-  // More than one fake camera (a phone's front and back, for the camera flip): Chromium's fake
-  // capture factory reads its options from the flag's value (media/capture). Its second device
-  // defaults to Y16, a depth format the encoder sends no frames of: every device is made I420.
-  if (opts.cameras) args.splice(args.indexOf("--use-fake-device-for-media-stream"), 1, `--use-fake-device-for-media-stream=device-count=${opts.cameras},format=I420`);
+  // More than one fake camera (a phone's front and back, for the camera flip). Chromium's fake
+  // capture factory (media/capture/video/fake_video_capture_device_factory.cc) takes only a count
+  // from the flag (it has no per-device format option), and its device 1 is always a Y16 depth
+  // camera: a <video> shows its frames, but they have no pixel format a WebRTC sender takes
+  // (VideoFrame.format is null), so a sender switched to it sends nothing and the far side
+  // freezes. A phone's front and back cameras are colour cameras, so one device more is made and
+  // the pages leave the depth one out (hideDepthCamera, which newPeerContext adds).
+  if (opts.cameras && opts.cameras > 1) {
+    args.splice(args.indexOf("--use-fake-device-for-media-stream"), 1, `--use-fake-device-for-media-stream=device-count=${opts.cameras + 1}`);
+  }
   // A WAV (tone-wav.ts) instead of the fake mic's beeps; Chromium loops it.
   if (opts.fakeAudio) args.push(`--use-file-for-fake-audio-capture=${opts.fakeAudio}`);
-  return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args, headless: true });
+  if (opts.cameras && opts.cameras > 1) withDepthCamera.add(browser);
+  return browser;
+}
+
+/** Browsers whose fake cameras include Chromium's depth camera (launchBrowser with `cameras`). */
+const withDepthCamera = new WeakSet<Browser>();
+
+/**
+ * Serialised into the page before the app: the device list leaves out Chromium's fake depth
+ * camera ("fake_device_1", see launchBrowser), so the app lists, picks and flips between colour
+ * cameras only, as on a phone.
+ */
+export function hideDepthCamera(): void {
+  const list = MediaDevices.prototype.enumerateDevices;
+  MediaDevices.prototype.enumerateDevices = async function (this: MediaDevices) {
+    return (await list.call(this)).filter((d) => !(d.kind === "videoinput" && d.label === "fake_device_1"));
+  };
 }
 
 export interface PeerOptions {
@@ -112,6 +135,7 @@ export async function newPeerContext(browser: Browser, app: App, opts: PeerOptio
     permissions: opts.media === false ? [] : ["camera", "microphone", "clipboard-read", "clipboard-write"],
   });
   await context.addInitScript(installTestHook);
+  if (withDepthCamera.has(browser)) await context.addInitScript(hideDepthCamera);
   if (opts.media === false) {
     // Chromium's fake-UI flag grants every prompt; deny the way a user's "Block" does.
     await context.addInitScript(() => {

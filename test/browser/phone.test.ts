@@ -93,6 +93,30 @@ async function call(phoneSized: boolean): Promise<[Page, Page]> {
 }
 
 describe("phone", () => {
+  it("offers two colour cameras, as a phone does: what the flip below switches between", async () => {
+    // Chromium's fake depth camera, if it were left in the list, gives frames no sender can send
+    // (harness.ts, launchBrowser): a flip to it would freeze the far side on any app.
+    const context = await newPeerContext(browser, app);
+    const page = await context.newPage();
+    await page.goto(app.url);
+    const formats = await page.evaluate(async () => {
+      type Processor = new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+      const Processor = (globalThis as unknown as { MediaStreamTrackProcessor: Processor }).MediaStreamTrackProcessor;
+      const out: Array<string | null> = [];
+      for (const input of (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "videoinput")) {
+        const track = (await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: input.deviceId } } })).getVideoTracks()[0]!;
+        const { value: frame } = await new Processor({ track }).readable.getReader().read();
+        out.push(frame?.format ?? null);
+        frame?.close();
+        track.stop();
+      }
+      return out;
+    });
+    assert.equal(formats.length, 2);
+    assert.ok(formats.every((f) => f !== null), `every camera gives colour frames: ${JSON.stringify(formats)}`);
+    await context.close();
+  });
+
   it("switches the camera from a phone's More menu without an offer, and the other side keeps getting frames", async () => {
     const [a, b] = await call(true);
     // Settled: every offer of the call's set-up has been made.

@@ -8,7 +8,7 @@
 
 import { mkdir, readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import { createRoom, launchBrowser, startApp, type App } from "./harness.ts";
+import { createRoom, hideDepthCamera, launchBrowser, startApp, type App } from "./harness.ts";
 import { context, LANGS, SIZES, Shooter, type Lang, type Size } from "./shots.ts";
 
 const OUT = process.argv[2] ?? "/tmp/shots/phone";
@@ -16,7 +16,7 @@ const AXE = process.env.AXE ? await readFile(process.env.AXE, "utf8") : null;
 const shooter = new Shooter(OUT, AXE);
 
 async function join(browser: Browser, app: App, room: string, lang: Lang, size: Size, opts: { noSink?: boolean } = {}): Promise<Page> {
-  const ctx = await context(browser, app, lang, size, { axe: AXE !== null });
+  const ctx = await context(browser, app, lang, size, { axe: AXE !== null, hook: hideDepthCamera });
   // iOS Safari: no setSinkId, the sound follows the system.
   if (opts.noSink) await ctx.addInitScript(() => delete (HTMLMediaElement.prototype as { setSinkId?: unknown }).setSinkId);
   const p = await ctx.newPage();
