@@ -10,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { mediaStats, waitForConnected, waitUntil, type App } from "./harness.ts";
-import { context, LANGS, Shooter, shootEverywhere, type Lang, type Size } from "./shots.ts";
+import { hostedMeeting, LANGS, Shooter, shootEverywhere, shotPage, type Lang, type Size } from "./shots.ts";
 import { installTestHook } from "./test-hook.ts";
 
 const OUT = process.argv[2] ?? "/tmp/shots/recording";
@@ -20,18 +20,8 @@ const shooter = new Shooter(OUT, AXE);
 type Own = { phase: string; bytes?: number; elapsedMs?: number } | null;
 const own = (p: Page) => p.evaluate(() => (globalThis as unknown as { roomlink: { session: { state: { recording: { own: Own } } } } }).roomlink.session.state.recording.own);
 
-async function page(browser: Browser, app: App, lang: Lang, size: Size): Promise<Page> {
-  const p = await (await context(browser, app, lang, size, { axe: AXE !== null, hook: installTestHook })).newPage();
-  p.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-  return p;
-}
+const page = (browser: Browser, app: App, lang: Lang, size: Size): Promise<Page> => shotPage(browser, app, lang, size, { axe: AXE !== null, hook: installTestHook });
 
-/** A meeting made through the API, and the host link that carries its key. */
-async function meeting(app: App): Promise<{ room: string; hostUrl: string }> {
-  const res = await fetch(`${app.url}/api/rooms`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mode: "meeting" }) });
-  const { id, hostKey } = (await res.json()) as { id: string; hostKey: string };
-  return { room: id, hostUrl: `${app.url}/r/${id}#host=${hostKey}` };
-}
 
 async function join(p: Page, url: string, name: string): Promise<void> {
   await p.goto(url);
@@ -60,7 +50,7 @@ async function openRecord(p: Page, size: Size): Promise<void> {
 
 async function screens(browser: Browser, app: App, lang: Lang, size: Size): Promise<void> {
   const tag = `${lang}-${size}`;
-  const { room, hostUrl } = await meeting(app);
+  const { room, hostUrl } = await hostedMeeting(app);
   const a = await page(browser, app, lang, size);
   const b = await page(browser, app, lang, "desktop");
   await join(a, hostUrl, LANGS[lang].name);

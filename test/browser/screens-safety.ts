@@ -9,7 +9,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { selfIdOf, waitForConnected, waitUntil, type App } from "./harness.ts";
-import { context, LANGS, Shooter, shootEverywhere, type Lang, type Size } from "./shots.ts";
+import { LANGS, Shooter, shootEverywhere, shotPage, type Lang, type Size } from "./shots.ts";
 import { installTestHook } from "./test-hook.ts";
 
 const OUT = process.argv[2] ?? "/tmp/shots/safety";
@@ -21,11 +21,7 @@ const THIRD: Record<SafetyLang, string> = { en: "Cholpon", ru: "Чолпон", k
 
 type Hooked = { roomlink: { session: { state: { safety: { peers: Record<string, { changed: boolean }>; room: string | null } } } } };
 
-async function page(browser: Browser, app: App, lang: Lang, size: Size): Promise<Page> {
-  const p = await (await context(browser, app, lang, size, { axe: AXE !== null, hook: installTestHook })).newPage();
-  p.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-  return p;
-}
+const page = (browser: Browser, app: App, lang: Lang, size: Size): Promise<Page> => shotPage(browser, app, lang, size, { axe: AXE !== null, hook: installTestHook });
 
 async function join(p: Page, url: string, name: string): Promise<void> {
   await p.goto(url);

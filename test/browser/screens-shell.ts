@@ -8,17 +8,13 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { startApp, type App } from "./harness.ts";
-import { context, LANGS, Shooter, shootEverywhere, type Lang, type Size } from "./shots.ts";
+import { LANGS, Shooter, shootEverywhere, shotPage, type Lang, type Size } from "./shots.ts";
 
 const OUT = process.argv[2] ?? "/tmp/shots/shell";
 const AXE = process.env.AXE ? await readFile(process.env.AXE, "utf8") : null;
 const shooter = new Shooter(OUT, AXE);
 
-async function page(browser: Browser, app: App, lang: Lang, size: Size): Promise<Page> {
-  const p = await (await context(browser, app, lang, size, { axe: AXE !== null })).newPage();
-  p.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-  return p;
-}
+const page = (browser: Browser, app: App, lang: Lang, size: Size): Promise<Page> => shotPage(browser, app, lang, size, { axe: AXE !== null });
 
 async function screens(browser: Browser, app: App, lang: Lang, size: Size): Promise<void> {
   const tag = `${lang}-${size}`;

@@ -48,6 +48,20 @@ interface AxeFinding {
   nodes: string[];
 }
 
+/** A page in a context of its own (see context()), whose script errors are logged rather than lost. */
+export async function shotPage(browser: Browser, app: App, lang: Lang, size: Size, opts: { axe: boolean; hook?: () => void }): Promise<Page> {
+  const p = await (await context(browser, app, lang, size, opts)).newPage();
+  p.on("pageerror", (e) => console.log(`page error: ${e.message}`));
+  return p;
+}
+
+/** A meeting made through the API, and the host link that carries its key. */
+export async function hostedMeeting(app: App): Promise<{ room: string; hostUrl: string }> {
+  const res = await fetch(`${app.url}/api/rooms`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mode: "meeting" }) });
+  const { id, hostKey } = (await res.json()) as { id: string; hostKey: string };
+  return { room: id, hostUrl: `${app.url}/r/${id}#host=${hostKey}` };
+}
+
 export class Shooter {
   readonly findings: AxeFinding[] = [];
   /** Shots with text cut off or a page that scrolls sideways. */

@@ -3,60 +3,11 @@
 // page comes back, a refusal is quiet, and leaving the call releases it.
 
 import { describe, expect, it } from "vitest";
-import { ScreenWakeLock, type WakeLockHost, type WakeLockSentinelLike } from "../../web/src/engine/phone/screen-wake-lock";
+import { ScreenWakeLock } from "../../web/src/engine/phone/screen-wake-lock";
+import { FakeHost } from "./wake-lock-fakes";
 import { setup as sessionSetup } from "./session-fakes";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
-
-class FakeSentinel implements WakeLockSentinelLike {
-  released = false;
-  private readonly listeners: Array<() => void> = [];
-  async release(): Promise<void> {
-    this.released = true;
-  }
-  addEventListener(_type: "release", listener: () => void): void {
-    this.listeners.push(listener);
-  }
-  browserRelease(): void {
-    this.released = true;
-    for (const fn of this.listeners) fn();
-  }
-}
-
-class FakeHost implements WakeLockHost {
-  visibilityState: DocumentVisibilityState = "visible";
-  readonly listeners = new Set<() => void>();
-  readonly sentinels: FakeSentinel[] = [];
-  answer: "grant" | "refuse" = "grant";
-  get document(): WakeLockHost["document"] {
-    return this;
-  }
-  addEventListener(_type: "visibilitychange", fn: () => void): void {
-    this.listeners.add(fn);
-  }
-  removeEventListener(_type: "visibilitychange", fn: () => void): void {
-    this.listeners.delete(fn);
-  }
-  readonly navigator: WakeLockHost["navigator"] = {
-    wakeLock: {
-      request: async () => {
-        // iOS and Chromium's battery saver answer NotAllowedError (vueuse#3484).
-        if (this.answer === "refuse") throw new DOMException("refused", "NotAllowedError");
-        const s = new FakeSentinel();
-        this.sentinels.push(s);
-        return s;
-      },
-    },
-  };
-  show(state: DocumentVisibilityState): void {
-    this.visibilityState = state;
-    if (state === "hidden") for (const s of this.sentinels) if (!s.released) s.browserRelease();
-    for (const fn of [...this.listeners]) fn();
-  }
-  get live(): number {
-    return this.sentinels.filter((s) => !s.released).length;
-  }
-}
 
 describe("ScreenWakeLock", () => {
   it("holds one lock for the call and transfers together; transfers ending leave the call's lock on", async () => {
