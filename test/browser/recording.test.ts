@@ -16,7 +16,7 @@ const env = appAndBrowser();
 /** How long the two recordings run at once. */
 const RECORD_MS = 20_000;
 
-type RecState = { own: { phase: string; startedAt?: number; elapsedMs?: number } | null; notice: string | null; self: unknown };
+type RecState = { own: { phase: string; startedAt?: number; elapsedMs?: number; bytes?: number } | null; notice: string | null; self: unknown };
 type Hooked = { roomlink: { session: { state: { recording: RecState; chat: Array<{ kind: string; event?: string; name?: string }> } } } };
 
 const recording = (page: Page) => page.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.recording);
@@ -178,6 +178,9 @@ describe("recording with consent", () => {
     const { host, member, third, late } = state;
     await startRecording(late, "self");
     for (const p of [host, member, third]) await waitUntil("REC · Daniyar", () => hasNames(p, ["Daniyar"]), 10_000);
+    // A file to offer: on a busy machine the encoder's first slice can take longer than this
+    // test takes to get here, and a recorder that wrote nothing has nothing to offer.
+    await waitUntil("Daniyar's first slice on disk", async () => ((await recording(late)).own?.bytes ?? 0) > 0, 15_000);
     await late.getByTestId("leave").click();
     await late.getByTestId("left").waitFor();
     for (const p of [host, member, third]) await waitUntil("REC to clear when Daniyar leaves", async () => (await recNames(p)).length === 0, 15_000);
