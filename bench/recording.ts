@@ -51,7 +51,7 @@ export async function recordingCpu(kit: BenchKit, windows = 4, windowMs = 10_000
   try {
     const { id } = await kit.room();
     const pages: Page[] = [];
-    for (let i = 0; i < 4; i++) pages.push(await member(browser, kit, id, `M${i + 1}`, { width: 1280, height: 800 }));
+    for (let i = 0; i < 4; i++) pages.push(await member(browser, kit, id, `M${i + 1}`));
     for (const p of pages) await connectedTo(p, 3);
     await sleep(6_000);
     const recorder = pages[0]!;

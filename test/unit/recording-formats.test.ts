@@ -5,8 +5,8 @@ import { pickMimeType, recordingName } from "../../web/src/engine/recording/form
 
 describe("recording formats", () => {
   it("prefers WebM VP9, then VP8, then MP4 (Safari)", () => {
-    expect(pickMimeType(() => true)).toBe("video/webm;codecs=vp9,opus");
-    expect(pickMimeType((t) => !t.includes("vp9"))).toBe("video/webm;codecs=vp8,opus");
+    expect(pickMimeType(() => true)).toBe("video/webm;codecs=vp8,opus");
+    expect(pickMimeType((t) => !t.includes("vp8"))).toBe("video/webm;codecs=vp9,opus");
     expect(pickMimeType((t) => t.startsWith("video/mp4"))).toBe("video/mp4;codecs=avc1,mp4a.40.2");
     expect(pickMimeType((t) => t === "video/mp4")).toBe("video/mp4");
     expect(pickMimeType(() => false)).toBeNull();
