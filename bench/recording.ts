@@ -86,7 +86,8 @@ export interface RecordingMemory {
   samples: number;
 }
 
-export async function recordingMemory(kit: BenchKit, recordMs = 5 * 60_000): Promise<RecordingMemory> {
+/** With `record` false, the same call for the same time without a recording: the baseline. */
+export async function recordingMemory(kit: BenchKit, recordMs = 5 * 60_000, record = true): Promise<RecordingMemory> {
   const a = await ownBrowser(kit, "Recorder");
   const b = await ownBrowser(kit, "Other");
   try {
@@ -98,7 +99,7 @@ export async function recordingMemory(kit: BenchKit, recordMs = 5 * 60_000): Pro
     await connectedTo(b.page, 1);
     await sleep(5_000);
     const before = (await a.rendererRss()).kib;
-    await startComposite(a.page);
+    if (record) await startComposite(a.page);
     const t0 = performance.now();
     let max = before;
     let last = before;
@@ -109,9 +110,9 @@ export async function recordingMemory(kit: BenchKit, recordMs = 5 * 60_000): Pro
       max = Math.max(max, last);
       samples++;
     }
-    if ((await ownPhase(a.page)) !== "recording") throw new Error(`the recording stopped by itself (${await ownPhase(a.page)})`);
+    if (record && (await ownPhase(a.page)) !== "recording") throw new Error(`the recording stopped by itself (${await ownPhase(a.page)})`);
     const seconds = (performance.now() - t0) / 1000;
-    const bytes = await stopAndDiscard(a.page);
+    const bytes = record ? await stopAndDiscard(a.page) : 0;
     return { growthMiB: (max - before) / 1024, endGrowthMiB: (last - before) / 1024, fileMB: bytes / 1e6, seconds, samples };
   } finally {
     await a.browser.close();
