@@ -59,6 +59,29 @@ export const connectedTo = (page: Page, n: number): Promise<unknown> =>
     { polling: 50, timeout: 60_000 },
   );
 
+/**
+ * A mesh of `n` members in one browser whose fake cameras run at 5 fps: at 30 fps four members
+ * encoding for each other take both of this machine's cores, and a saturated machine cannot show
+ * what something costs. Returns once every member is connected and bandwidth estimation has
+ * ramped up (6 s); the CPU clock counts every process of that browser.
+ */
+export async function slowCameraMesh(kit: BenchKit, n: number): Promise<{ browser: Browser; pages: Page[]; cpuSeconds: () => Promise<number> }> {
+  const args = ARGS.map((a) => (a === "--use-fake-device-for-media-stream" ? "--use-fake-device-for-media-stream=fps=5" : a));
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args });
+  try {
+    const cpuSeconds = await cpuClock(browser);
+    const { id } = await kit.room();
+    const pages: Page[] = [];
+    for (let i = 0; i < n; i++) pages.push(await member(browser, kit, id, `M${i + 1}`));
+    for (const p of pages) await connectedTo(p, n - 1);
+    await new Promise((r) => setTimeout(r, 6_000));
+    return { browser, pages, cpuSeconds };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}
+
 /** The machine has two cores: let the previous figure's browser contexts finish closing first. */
 const settle = () => new Promise((r) => setTimeout(r, 1000));
 

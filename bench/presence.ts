@@ -12,9 +12,9 @@
 //   windows with the poll running and paused (RoomSession's pauseStats), interleaved, in % of one
 //   core. The poll also feeds bitrate control, which holds its last caps while paused.
 
-import { chromium, type Page } from "playwright-core";
+import { chromium } from "playwright-core";
 import { toneWav } from "../test/browser/tone-wav.ts";
-import { ARGS, type BenchKit, connectedTo, cpuClock, member } from "./browser.ts";
+import { ARGS, type BenchKit, connectedTo, member, slowCameraMesh } from "./browser.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -123,18 +123,10 @@ export async function statsPollCost(kit: BenchKit, opts: { cameras: boolean }, w
   // this machine's cores (191 % of a core, poll running or not): a saturated machine cannot show
   // a difference. At 5 fps the mesh leaves room, and the poll's work (a getStats per link, the
   // same records whatever the frame rate) is what it was.
-  const args = ARGS.map((a) => (a === "--use-fake-device-for-media-stream" ? "--use-fake-device-for-media-stream=fps=5" : a));
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args });
-  const cpuSeconds = await cpuClock(browser);
+  const { browser, pages, cpuSeconds } = await slowCameraMesh(kit, 4);
   try {
-    const { id } = await kit.room();
-    const pages: Page[] = [];
-    for (let i = 0; i < 4; i++) pages.push(await member(browser, kit, id, `M${i + 1}`));
-    for (const p of pages) await connectedTo(p, 3);
     // Cameras off: audio only, the machine has headroom and a difference can show.
     if (!opts.cameras) for (const p of pages) await p.evaluate(() => (globalThis as unknown as { roomlink: { media: { setCam(on: boolean): unknown } } }).roomlink.media.setCam(false));
-    // Bandwidth estimation ramps up for a few seconds; the windows start after it.
-    await sleep(6_000);
     const setPaused = (paused: boolean) => Promise.all(pages.map((p) => p.evaluate((paused) => (globalThis as unknown as Hooked).roomlink.session.pauseStats(paused), paused)));
     const cost: PollCost = { on: [], off: [] };
     for (let w = 0; w < windows; w++) {

@@ -10,8 +10,8 @@
 //   nothing else; the figure is their summed VmRSS at its highest during the recording, less just
 //   before it started. The recording streams to disk, so this must not grow with its length.
 
-import { chromium, type Page } from "playwright-core";
-import { ARGS, type BenchKit, connectedTo, cpuClock, member } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { type BenchKit, connectedTo, slowCameraMesh } from "./browser.ts";
 import { ownBrowser } from "./files.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -45,15 +45,8 @@ export interface RecordingCpu {
 }
 
 export async function recordingCpu(kit: BenchKit, windows = 4, windowMs = 10_000): Promise<RecordingCpu> {
-  const args = ARGS.map((a) => (a === "--use-fake-device-for-media-stream" ? "--use-fake-device-for-media-stream=fps=5" : a));
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args });
-  const cpuSeconds = await cpuClock(browser);
+  const { browser, pages, cpuSeconds } = await slowCameraMesh(kit, 4);
   try {
-    const { id } = await kit.room();
-    const pages: Page[] = [];
-    for (let i = 0; i < 4; i++) pages.push(await member(browser, kit, id, `M${i + 1}`));
-    for (const p of pages) await connectedTo(p, 3);
-    await sleep(6_000);
     const recorder = pages[0]!;
     const cost: RecordingCpu = { on: [], off: [] };
     for (let w = 0; w < windows; w++) {
