@@ -5,8 +5,12 @@
 // same backpressure rule (stop above 4 MiB buffered, go on at 1 MiB), timed from the first send
 // to the last byte received.
 //
-// The two members run in browsers of their own, so that the renderer processes of each browser
-// are that member's page and nothing else: the receiver's memory is the summed VmRSS (/proc) of
+// The members run as two pages of one browser (as the floor's two ends run in one), or each in a
+// browser of its own (Placement, below). Two whole browsers on this 2-core machine compete for it
+// (a raw channel between two browsers ran at 0.39–0.43× the in-page floor, between two pages of
+// one browser at 0.82–0.85×), so the throughput target is weighed with one browser, and the
+// memory with two: there the renderer processes of each browser are that member's page and
+// nothing else, and the receiver's memory is the summed VmRSS (/proc) of
 // its browser's renderers (pids from CDP's SystemInfo.getProcessInfo, as stage.ts does for CPU),
 // read every 100 ms during the transfer. The page's renderer holds everything the transfer
 // allocates: WebRTC and its SCTP buffers, the page's heap and the OPFS worker's (a dedicated worker
@@ -152,14 +156,23 @@ export interface OwnBrowser {
 }
 
 export async function ownBrowser(kit: BenchKit, name: string): Promise<OwnBrowser> {
-  // --expose-gc: the sender drops the 200 MiB it generated before the timing starts.
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: [...ARGS, "--js-flags=--expose-gc"] });
-  const cdp: CDPSession = await browser.newBrowserCDPSession();
+  const { browser, rendererRss } = await benchBrowser();
+  return { browser, page: await memberPage(browser, kit, name), rendererRss };
+}
+
+/** A page in a context of its own in `browser`, named, with the test hook and media permissions. */
+async function memberPage(browser: Browser, kit: BenchKit, name: string): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 800, height: 600 } });
   await ctx.grantPermissions(["camera", "microphone"], { origin: kit.url });
   await ctx.addInitScript((n) => localStorage.setItem("roomlink.name", n), name);
   await ctx.addInitScript(installTestHook);
-  const page = await ctx.newPage();
+  return ctx.newPage();
+}
+
+async function benchBrowser(): Promise<{ browser: Browser; rendererRss: OwnBrowser["rendererRss"] }> {
+  // --expose-gc: the sender drops the 200 MiB it generated before the timing starts.
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: [...ARGS, "--js-flags=--expose-gc"] });
+  const cdp: CDPSession = await browser.newBrowserCDPSession();
   const rendererRss = async () => {
     const { processInfo } = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: Array<{ type: string; id: number }> };
     let kib = 0;
@@ -174,7 +187,7 @@ export async function ownBrowser(kit: BenchKit, name: string): Promise<OwnBrowse
     }
     return { kib, processes };
   };
-  return { browser, page, rendererRss };
+  return { browser, rendererRss };
 }
 
 export interface FileRun {
@@ -225,11 +238,35 @@ type Hooked = {
   gc?: () => void;
 };
 
+/**
+ * Where the two members run: each in a browser of its own (its renderers are that member's page
+ * and nothing else, so the receiver's memory can be read), or both as pages of one browser, as
+ * the in-page floor's two ends are (and as two people on two machines each have a browser's
+ * processes to themselves: two whole browsers on one 2-core machine compete for it).
+ */
+export type Placement = "two-browsers" | "one-browser";
+
 /** A sends a `bytes` file to B through the app; B accepts it. */
-export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES): Promise<FileRun> {
+export interface TransferOptions {
+  place?: Placement;
+  /** "call": cameras and mics on, as in a call; "off": both turned off first (a room for chat and files). */
+  media?: "call" | "off";
+  /** Runs beside the transfer (a profiler, a trace) and is awaited when it ends. */
+  probe?: (sender: Page, receiver: Page) => Promise<unknown>;
+}
+
+export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES, { place = "two-browsers", media = "call", probe }: TransferOptions = {}): Promise<FileRun> {
   const { id } = await kit.room();
-  const a = await ownBrowser(kit, "Sender");
-  const b = await ownBrowser(kit, "Receiver");
+  let a: OwnBrowser;
+  let b: OwnBrowser;
+  if (place === "two-browsers") {
+    a = await ownBrowser(kit, "Sender");
+    b = await ownBrowser(kit, "Receiver");
+  } else {
+    const shared = await benchBrowser();
+    a = { ...shared, page: await memberPage(shared.browser, kit, "Sender") };
+    b = { ...shared, page: await memberPage(shared.browser, kit, "Receiver") };
+  }
   try {
     await kit.join(a.page, id);
     await a.page.waitForSelector('[data-testid="room"][data-status="joined"]');
@@ -239,6 +276,15 @@ export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES): Promise<F
         const s = (globalThis as unknown as Hooked).roomlink?.session;
         return s?.state.participants.length === 1 && s.state.participants[0]!.connection === "connected";
       }, null, { polling: 50, timeout: 30_000 });
+    }
+    if (media === "off") {
+      for (const p of [a.page, b.page]) {
+        await p.evaluate(async () => {
+          const m = (globalThis as unknown as { roomlink: { media: { setCam(on: boolean): Promise<void>; setMic(on: boolean): Promise<void> } } }).roomlink.media;
+          await m.setCam(false);
+          await m.setMic(false);
+        });
+      }
     }
     // The file is made before anything is timed, and what made it is collected.
     await a.page.evaluate((bytes) => {
@@ -293,6 +339,7 @@ export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES): Promise<F
       }
     })();
     let ms: number;
+    const probing = probe?.(a.page, b.page);
     try {
       ms = await b.page.evaluate(
         (transfer) =>
@@ -320,6 +367,7 @@ export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES): Promise<F
     } finally {
       sampling = false;
       await sampler;
+      await probing;
     }
     // The receiver frees what it stored; its OPFS directory is empty again.
     await b.page.evaluate(async (transfer) => {
@@ -349,7 +397,7 @@ export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES): Promise<F
     };
   } finally {
     await a.browser.close();
-    await b.browser.close();
+    if (b.browser !== a.browser) await b.browser.close();
   }
 }
 

@@ -1,6 +1,7 @@
-// The two overlaps that keep a transfer moving: the receiver hashes each block as soon as it is
-// whole, while an earlier block is still being written, and the sender reads the next block while
-// it sends this one. Without them every block's disk work and hash stood in line before its ack.
+// The overlaps that keep a transfer moving: the receiver hashes each block as soon as it is whole,
+// while an earlier block is still being written, and hands a sink that orders its own writes
+// several at once; the sender reads and hashes the next blocks while it sends this one. Without
+// them every block's disk work and hash stood in line before its ack.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BLOCK_SIZE, hashFile } from "../../web/src/engine/files/blocks";
@@ -8,13 +9,15 @@ import type { FileChannel } from "../../web/src/engine/files/channel";
 import { FileReceiver } from "../../web/src/engine/files/receiver";
 import { generatedBytes, MiB, sameBytes, TestSink, transferPair, until } from "./files-fakes";
 
-/** A sink whose first write waits until released. */
+/** A sink whose first write waits until released; `calls` are the writes as they were called. */
 class HeldSink extends TestSink {
+  readonly calls: number[] = [];
   private release: (() => void) | null = null;
   private readonly held = new Promise<void>((resolve) => (this.release = resolve));
   private first = true;
   writing = false;
   override async write(offset: number, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+    this.calls.push(offset);
     if (this.first) {
       this.first = false;
       this.writing = true;
@@ -24,6 +27,20 @@ class HeldSink extends TestSink {
   }
   letGo() {
     this.release!();
+  }
+}
+
+/** A HeldSink that takes three writes at once and, as its contract says, settles them in call order. */
+class OrderedHeldSink extends HeldSink {
+  readonly writesAtOnce = 3;
+  private last: Promise<void> = Promise.resolve();
+  /** Writes as they were handed over (HeldSink's `calls` are those it has begun). */
+  readonly handed: number[] = [];
+  override write(offset: number, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+    this.handed.push(offset);
+    const done = this.last.then(() => super.write(offset, bytes));
+    this.last = done.catch(() => undefined);
+    return done;
   }
 }
 
@@ -64,11 +81,49 @@ describe("the receiver", () => {
     expect(sameBytes(await sink.bytes(), bytes)).toBe(true);
     // One digest per block: a block is not hashed again when its turn to be written comes.
     expect(digest.mock.calls.length).toBe(4);
+    // One write at a time for a sink that does not say it takes more.
+    expect(sink.calls).toEqual([0, 1, 2, 3].map((i) => i * MiB));
+  });
+
+  it("hands a sink that takes writes at once the next blocks while the first is still being written, and acks in order", async () => {
+    const bytes = generatedBytes(4 * MiB, 8);
+    const manifest = await hashFile(new Blob([bytes]));
+    const sent: Array<Record<string, unknown>> = [];
+    const channel: FileChannel = {
+      bufferedAmount: 0,
+      bufferedAmountLowThreshold: 0,
+      send: (data) => void (typeof data === "string" && sent.push(JSON.parse(data))),
+      onBufferedAmountLow: () => () => undefined,
+      close: () => undefined,
+    };
+    const receiver = new FileReceiver({ channel });
+    const sink = new OrderedHeldSink(bytes.byteLength);
+    receiver.receive(JSON.stringify({ type: "offer", id: manifest.id, name: "f.bin", size: bytes.byteLength, mime: "", blockSize: BLOCK_SIZE, blocks: manifest.blocks }));
+    await until(() => receiver.phase === "offered");
+    receiver.accept(sink);
+    for (let index = 0; index < 4; index++) {
+      receiver.receive(JSON.stringify({ type: "block", index, bytes: MiB }));
+      for (let at = 0; at < MiB; at += 256 * 1024) receiver.receive(bytes.slice(index * MiB + at, index * MiB + at + 256 * 1024).buffer);
+    }
+    // Block 0's write is held; blocks 1 and 2 were handed over behind it (3 at once), block 3 waits for a slot.
+    await until(() => sink.handed.length === 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sink.handed).toEqual([0, 1, 2].map((i) => i * MiB));
+    expect(sink.calls).toEqual([0]);
+    expect(sent.filter((m) => m.type === "ack")).toEqual([]);
+    // Held in memory: the three handed over and the one waiting, within the window.
+    expect(receiver.heldBytes).toBe(4 * MiB);
+    sink.letGo();
+    await until(() => receiver.phase === "done");
+    expect(sink.handed).toEqual([0, 1, 2, 3].map((i) => i * MiB));
+    expect(sent.filter((m) => m.type === "ack").map((m) => m.block)).toEqual([0, 1, 2, 3]);
+    expect(receiver.heldBytes).toBe(0);
+    expect(sameBytes(await sink.bytes(), bytes)).toBe(true);
   });
 });
 
 describe("the sender", () => {
-  it("starts reading the next block when it takes this one, and reads each block once", async () => {
+  it("starts reading and hashing the next two blocks when it takes one, and reads each block once", async () => {
     const bytes = generatedBytes(3 * MiB + 5, 9);
     const t = await transferPair(bytes);
     const reads: number[] = [];
@@ -83,8 +138,8 @@ describe("the sender", () => {
     t.sender.start();
     expect(await t.senderEnd).toEqual({ ok: true });
     expect(reads).toEqual([0, 1, 2, 3].map((i) => i * MiB));
-    // Block 1's read began before block 0's header went out, so it overlapped block 0's hash and
-    // send; each later block's read began while the block before it was being sent.
-    expect(headersSent).toEqual([0, 0, 1, 2]);
+    // Blocks 1 and 2 were read before block 0's header went out, so they overlapped block 0's
+    // hash and send; block 3's read began when block 1 was taken, after block 0 had gone out.
+    expect(headersSent).toEqual([0, 0, 0, 1]);
   });
 });

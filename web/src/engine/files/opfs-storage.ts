@@ -150,7 +150,15 @@ export class OpfsStorage implements FileStorage {
   }
 }
 
+/**
+ * Writes an OPFS file takes before the first settles. The worker runs requests one at a time in
+ * the order they came, so they land in call order; four blocks (4 MiB, within the receiver's
+ * window) keep the worker busy while replies cross back to the page.
+ */
+export const OPFS_WRITES_AT_ONCE = 4;
+
 class OpfsFile implements StoredFile {
+  readonly writesAtOnce = OPFS_WRITES_AT_ONCE;
   /** open → closed (whole on disk); or gone (aborted or discarded, deleted). */
   private phase: "open" | "closed" | "gone" = "open";
   private removal: Promise<void> | null = null;

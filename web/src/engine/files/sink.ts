@@ -11,6 +11,11 @@ export interface FileSink {
    * the receiver hands over a fresh buffer per block and does not read it after the call.
    */
   write(offset: number, bytes: Uint8Array<ArrayBuffer>): Promise<void>;
+  /**
+   * How many writes the sink takes before the first has settled, applying them in the order they
+   * were called (the receiver never interleaves writes otherwise). Absent: one at a time.
+   */
+  readonly writesAtOnce?: number;
   /** Every block is written: make the file whole (flush, close the handle). */
   close(): Promise<void>;
   /** The transfer failed for good: discard what was written. */
