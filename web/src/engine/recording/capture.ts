@@ -8,6 +8,7 @@ import { AudioMix } from "./audio-mix";
 import { drawFrame } from "./composite";
 import { COMPOSITE_FPS, COMPOSITE_HEIGHT, COMPOSITE_WIDTH, type CompositeTile, type RecorderSources } from "./contract";
 import { type FrameClock, startFrameClock } from "./frame-clock";
+import { FrameCopies } from "./frame-copies";
 
 /** The self recording is a camera's picture, not the stage's. */
 export const SELF_WIDTH = 640;
@@ -34,6 +35,8 @@ export class Capture {
   private readonly canvas = document.createElement("canvas");
   private readonly g: CanvasRenderingContext2D;
   private readonly mix = new AudioMix();
+  /** The tiles' frames as the composite draws them (see frame-copies.ts why copies). */
+  private readonly copies = new FrameCopies();
   private readonly videoTrack: CanvasTrack;
   private readonly clock: FrameClock;
   /** The self recording's own camera, in a video element of its own that is never shown. */
@@ -89,9 +92,13 @@ export class Capture {
     }
   }
 
-  private tick(): void {
+  /** One frame: the new video frames copied, then drawn and sent; the clock's next tick waits for it. */
+  private async tick(): Promise<void> {
     if (this.stopped) return;
-    this.draw();
+    const tiles = this.tiles();
+    await this.copies.update(tiles.flatMap((t) => (t.video ? [t.video] : [])));
+    if (this.stopped) return;
+    this.draw(tiles);
     this.videoTrack.requestFrame();
     this.counters.drawn++;
     if (document.visibilityState === "hidden") this.counters.drawnHidden++;
@@ -101,15 +108,16 @@ export class Capture {
     }
   }
 
-  private draw(): void {
+  /** The composite's tiles as the stage has them now; the self recording's one, its camera. */
+  private tiles(): readonly CompositeTile[] {
+    if (!this.ownVideo) return this.sources.layout();
+    const video = this.ownVideoTrack ? this.ownVideo : null;
+    return [{ video, name: "", x: 0, y: 0, w: 1, h: 1, self: true, screen: false }];
+  }
+
+  private draw(tiles: readonly CompositeTile[] = this.tiles()): void {
     const { width, height } = this.canvas;
-    if (this.ownVideo) {
-      const video = this.ownVideoTrack ? this.ownVideo : null;
-      const whole: CompositeTile = { video, name: "", x: 0, y: 0, w: 1, h: 1, self: true, screen: false };
-      drawFrame(this.g, width, height, [whole], { labels: false });
-    } else {
-      drawFrame(this.g, width, height, this.sources.layout(), { labels: true });
-    }
+    drawFrame(this.g, width, height, tiles, { labels: !this.ownVideo, source: (video) => this.copies.source(video) });
   }
 
   private syncTracks(): void {

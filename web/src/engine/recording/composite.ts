@@ -4,6 +4,7 @@
 // label on each tile.
 
 import type { CompositeTile } from "./contract";
+import type { FrameSource } from "./frame-copies";
 
 const BACKGROUND = "#111317";
 const PLACEHOLDER = "#2a2e36";
@@ -14,6 +15,8 @@ const GAP = 4;
 export interface DrawOptions {
   /** Name labels on the tiles (the self recording has one tile and no label). */
   labels: boolean;
+  /** What to draw for a tile's video (frame-copies.ts: a copy of its frame), or null for the placeholder. */
+  source(video: HTMLVideoElement): FrameSource | null;
 }
 
 /** Fits a source of `sw`×`sh` into the box: cover crops the overflow, contain letterboxes. */
@@ -39,12 +42,12 @@ export function drawFrame(g: CanvasRenderingContext2D, width: number, height: nu
     g.beginPath();
     g.rect(box.x, box.y, box.w, box.h);
     g.clip();
-    const video = tile.video;
-    // readyState 2 (HAVE_CURRENT_DATA): a frame to draw; before it the placeholder stands in.
-    if (video && video.readyState >= 2 && video.videoWidth > 0 && video.videoHeight > 0) {
-      const at = fit(video.videoWidth, video.videoHeight, box, tile.screen ? "contain" : "cover");
+    // Before a video's first frame the placeholder stands in.
+    const frame = tile.video ? options.source(tile.video) : null;
+    if (frame) {
+      const at = fit(frame.width, frame.height, box, tile.screen ? "contain" : "cover");
       // Drawn straight: the stage mirrors our own camera with CSS, the recording does not.
-      g.drawImage(video, at.x, at.y, at.w, at.h);
+      g.drawImage(frame.image, at.x, at.y, at.w, at.h);
     } else {
       placeholder(g, box, tile.name);
     }
