@@ -8,6 +8,7 @@ import { hashHostKey, newHostKey } from "./access/secrets";
 import type { Env } from "./env";
 import { isRoomId, newRoomId } from "./ids";
 import { isOriginAllowed, parseAllowedOrigins } from "./origin";
+import { realtimeSettings } from "./realtime/realtime-settings";
 
 export { RoomDO } from "./durable/room-do";
 
@@ -128,6 +129,22 @@ async function voice(request: IRequest, env: Env): Promise<Response> {
 router.put("/rooms/:id/voice/:key", voice);
 router.get("/rooms/:id/voice/:key", voice);
 router.head("/rooms/:id/voice/:key", voice);
+
+// The SFU proxy (protocol/sfu.ts): a member's page calls Cloudflare Realtime through these, with
+// its media token; the room's object checks who calls and which session, and calls the API with
+// the app's secret (realtime/sfu-proxy.ts). Without Realtime configured they all answer 501, and
+// nothing else about the deployment changes.
+async function sfu(request: IRequest, env: Env): Promise<Response> {
+  const id = roomIdOf(request);
+  if (!realtimeSettings(env)) {
+    await request.body?.cancel().catch(() => {});
+    throw new StatusError(501, "this deployment has no SFU: Cloudflare Realtime is not configured (REALTIME_APP_ID and REALTIME_APP_SECRET)");
+  }
+  const forwarded = new Request(request.url, { method: request.method, headers: request.headers, body: request.method === "GET" || request.method === "HEAD" ? null : request.body });
+  return roomOf(env, id).fetch(forwarded);
+}
+
+router.all("/rooms/:id/sfu/*", sfu);
 
 // How often a room's code has run: for the idle-cost benchmark only, off unless STATS_ROUTE=on.
 router.get("/rooms/:id/stats", async (request: IRequest, env: Env) => {

@@ -1,5 +1,5 @@
 // What exists only while an id names a room: its core over SQLite, its sockets, its alarm, the
-// cool-downs, its ICE credentials and its voice recordings. Built when the room object is constructed over an existing
+// cool-downs, its ICE credentials, its voice recordings and its SFU proxy. Built when the room object is constructed over an existing
 // room, or when `POST /api/rooms` creates one; dropped when the room is deleted.
 
 import type { RoomConfig } from "../config";
@@ -18,6 +18,10 @@ import { VoiceBucket } from "../storage/voice-bucket";
 import { SqliteVoiceStore } from "../storage/voice-sqlite";
 import { IceIssuer } from "../turn/ice-issuer";
 import { iceSettings } from "../turn/ice-settings";
+import { RealtimeClient } from "../realtime/realtime-client";
+import { realtimeSettings } from "../realtime/realtime-settings";
+import { SfuProxy } from "../realtime/sfu-proxy";
+import { SqliteSfuSessions } from "../storage/sfu-sessions-sqlite";
 import { AlarmClock } from "./alarm-clock";
 import { SocketRegistry } from "./sockets";
 
@@ -29,6 +33,8 @@ export interface LiveRoom {
   issuer: IceIssuer;
   /** The room's recordings in R2 (vm/<room>/). */
   voice: VoiceBucket;
+  /** The SFU proxy's routes (realtime/sfu-proxy.ts); null when the deployment has no Realtime. */
+  sfu: SfuProxy | null;
 }
 
 /**
@@ -61,5 +67,18 @@ export function openLiveRoom(ctx: DurableObjectState, env: Env, config: RoomConf
     // Issued usernames are kept in SQLite, so that a member who leaves after the room slept is still revoked.
     issuer: new IceIssuer(iceSettings(env), room, { now: Date.now, issued: new SqliteIssuedCredentials(storage.sql) }),
     voice: new VoiceBucket(env.VOICE, room),
+    sfu: sfuProxy(env, core, storage.sql),
   };
+}
+
+function sfuProxy(env: Env, core: RoomCore, sql: SqlStorage): SfuProxy | null {
+  const settings = realtimeSettings(env);
+  if (!settings) return null;
+  return new SfuProxy({
+    client: new RealtimeClient(settings),
+    sessions: new SqliteSfuSessions(sql),
+    caller: (token) => core.sfuCaller(token),
+    isMember: (id) => core.has(id),
+    now: Date.now,
+  });
 }

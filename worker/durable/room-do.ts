@@ -23,6 +23,7 @@ import { countConstruction, type RunCounts } from "./run-stats";
 import { SocketRegistry, tryClose, trySend } from "./sockets";
 import { noRoom } from "./no-room";
 import { serveVoice, voiceKeyOf, type VoiceHost } from "./voice-http";
+import { sfuPathOf } from "../realtime/sfu-proxy";
 
 /**
  * Sockets that have not joined: at most this many per seat (the oldest is closed past that),
@@ -100,6 +101,16 @@ export class RoomDO extends DurableObject<Env> {
     return this.room?.core.mode ?? null;
   }
 
+  /** An SFU proxy route (realtime/sfu-proxy.ts); the Worker has already checked that Realtime is configured. */
+  private async serveSfu(room: LiveRoom | null, request: Request, path: string): Promise<Response> {
+    if (!room) {
+      await request.body?.cancel().catch(() => {});
+      return noRoom();
+    }
+    if (!room.sfu) return Response.json({ error: "this deployment has no SFU (Cloudflare Realtime is not configured)", status: 501 }, { status: 501 });
+    return room.sfu.handle(request, path);
+  }
+
   /** Counts for the idle-cost benchmark; null unless STATS_ROUTE is on. */
   counters(): RunCounts | null {
     return this.runs;
@@ -107,12 +118,14 @@ export class RoomDO extends DurableObject<Env> {
 
   /**
    * A room socket (the Worker has already checked the route, the upgrade header, the origin and
-   * the address's rate), or a voice recording's upload or playback (voice-http.ts).
+   * the address's rate), a voice recording's upload or playback (voice-http.ts), or an SFU proxy call (realtime/sfu-proxy.ts).
    */
   override async fetch(request: Request): Promise<Response> {
     const voiceKey = voiceKeyOf(new URL(request.url).pathname);
     if (voiceKey !== null) return serveVoice(this.voiceHost, request, voiceKey);
+    const sfuPath = sfuPathOf(new URL(request.url).pathname);
     const room = this.room;
+    if (sfuPath !== null) return this.serveSfu(room, request, sfuPath);
     if (!room) return noRoom();
     const now = Date.now();
     const addr = request.headers.get("CF-Connecting-IP");

@@ -16,6 +16,7 @@ import { iceMinted } from "./features/ice";
 import { admit, joinChecked } from "./features/join";
 import { expireKnocks, knockDeadline, knockGone } from "./features/lobby";
 import { capacityOf } from "./features/seats";
+import { sfuCaller, type SfuCaller } from "./features/sfu";
 import { claimUpload, playable, uploaded, uploadFailed, type VoiceVerdict } from "./features/voice";
 import { forbiddenText, may, type Handler, type Handlers, type MessageOf } from "./handler";
 import { HANDLERS } from "./handlers";
@@ -148,6 +149,11 @@ export class RoomCore {
   /** A GET or HEAD of a voice recording with a media token: may it play? */
   playable(key: string, token: string | null): VoiceVerdict {
     return playable(this.room, key, token);
+  }
+
+  /** An SFU proxy call presents a media token: which member is calling, if any (features/sfu.ts)? */
+  sfuCaller(token: string | null): SfuCaller | null {
+    return sfuCaller(this.room, token);
   }
 
   /** A knocker's socket is gone (closed, dropped, or closed by the room): its knock is withdrawn. */

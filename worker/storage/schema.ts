@@ -16,6 +16,7 @@ import { ACCESS_TABLES, ADD_ACCESS, MEMBER_ACCESS_COLUMNS } from "./access-migra
 import { ADD_CHAT_BYTES, CHAT_BYTES_COLUMN } from "./chat-migrations";
 import { ADD_ACCESS_RECORDING, ADD_RECORDING, MEMBER_RECORDING_COLUMNS } from "./recording-migrations";
 import { ADD_STAGE, MEMBER_STAGE_COLUMNS, MODE_TABLE } from "./stage-migrations";
+import { SFU_SESSIONS_DDL } from "./sfu-sessions-sqlite";
 import { TURN_ISSUED_DDL } from "./turn-issued-sqlite";
 import { ADD_VOICE, CHAT_VOICE_COLUMN, MEMBER_VOICE_COLUMN, VOICE_TABLE } from "./voice-migrations";
 
@@ -44,6 +45,8 @@ const MIGRATIONS: readonly Migration[] = [
   { to: 9, sql: ADD_VOICE },
   // Recording consent: members' recordings, and the room's switch for them (recording-migrations.ts).
   { to: 10, sql: ADD_RECORDING },
+  // The SFU: which member created each Realtime session through this room (sfu-sessions-sqlite.ts).
+  { to: 11, sql: SFU_SESSIONS_DDL },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 1;
@@ -89,6 +92,7 @@ const CURRENT = `
   ${ADD_ACCESS_RECORDING};
   ${MODE_TABLE};
   ${VOICE_TABLE};
+  ${SFU_SESSIONS_DDL};
   INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION});`;
 
 export interface SchemaState {
