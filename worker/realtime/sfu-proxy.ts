@@ -24,7 +24,6 @@ import {
   type TrackItem,
   type TrackResultItem,
 } from "../../protocol/sfu";
-import type { SfuCaller } from "../room/features/sfu";
 import { TokenBucket } from "../socket-guard";
 import type { RealtimeClient, RealtimeFailure, RealtimeResult } from "./realtime-client";
 import type { SfuSessionStore } from "./session-store";
@@ -37,6 +36,13 @@ import type { SfuSessionStore } from "./session-store";
 export const SFU_MEMBER_RATE = { perSecond: 10, burst: 40 };
 /** Sessions one member may create: a page's first, and one per reconnect after that. */
 export const SFU_NEW_SESSION_RATE = { perSecond: 1 / 10, burst: SFU_SESSIONS_PER_MEMBER };
+
+/** Who calls (the room answers it from the media token: room/features/sfu.ts). */
+export interface SfuCaller {
+  id: string;
+  /** A speaker (everyone in a meeting) may publish; a stage's viewer only pulls. */
+  mayPublish: boolean;
+}
 
 export interface SfuProxyPorts {
   client: RealtimeClient;

@@ -7,6 +7,7 @@
 // and a join that presents the member's resume token within the grace period takes the same
 // seat back, so the others see no leave and no join.
 
+import type { SfuCaller } from "../realtime/sfu-proxy";
 import { assertNever, type ClientMessage, type IceConfig, type Mode, type PeerInfo, type RoomSettings } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
 import { refuse, SCHEDULE, sendTo, type CheckJoin, type Effect, type JoinChecked, type MintIce } from "./effects";
@@ -16,7 +17,7 @@ import { iceMinted } from "./features/ice";
 import { admit, joinChecked } from "./features/join";
 import { expireKnocks, knockDeadline, knockGone } from "./features/lobby";
 import { capacityOf } from "./features/seats";
-import { sfuCaller, type SfuCaller } from "./features/sfu";
+import { sfuCaller } from "./features/sfu";
 import { claimUpload, playable, uploaded, uploadFailed, type VoiceVerdict } from "./features/voice";
 import { forbiddenText, may, type Handler, type Handlers, type MessageOf } from "./handler";
 import { HANDLERS } from "./handlers";

@@ -5,13 +5,8 @@
 // and stops with the membership.
 
 import { sameText } from "../../access/secrets";
+import type { SfuCaller } from "../../realtime/sfu-proxy";
 import type { RoomState } from "../state";
-
-export interface SfuCaller {
-  id: string;
-  /** A speaker (everyone in a meeting) may publish; a stage's viewer only pulls. */
-  mayPublish: boolean;
-}
 
 export function sfuCaller(room: RoomState, token: string | null): SfuCaller | null {
   if (token === null || token.length === 0) return null;
