@@ -9,6 +9,7 @@ import type { Env } from "./env";
 import { isRoomId, newRoomId } from "./ids";
 import { isOriginAllowed, parseAllowedOrigins } from "./origin";
 import { realtimeSettings } from "./realtime/realtime-settings";
+import { SFU_BODY_MAX_BYTES } from "../protocol/sfu";
 
 export { RoomDO } from "./durable/room-do";
 
@@ -134,13 +135,29 @@ router.head("/rooms/:id/voice/:key", voice);
 // its media token; the room's object checks who calls and which session, and calls the API with
 // the app's secret (realtime/sfu-proxy.ts). Without Realtime configured they all answer 501, and
 // nothing else about the deployment changes.
-async function sfu(request: IRequest, env: Env): Promise<Response> {
-  const id = roomIdOf(request);
-  if (!realtimeSettings(env)) {
-    await request.body?.cancel().catch(() => {});
-    throw new StatusError(501, "this deployment has no SFU: Cloudflare Realtime is not configured (REALTIME_APP_ID and REALTIME_APP_SECRET)");
+/** The request's body, or null: itty-router's Proxy throws on reading a null `body` (it binds what it hands out). */
+function bodyOf(request: IRequest): ReadableStream | null {
+  try {
+    return request.body;
+  } catch {
+    return null;
   }
-  const forwarded = new Request(request.url, { method: request.method, headers: request.headers, body: request.method === "GET" || request.method === "HEAD" ? null : request.body });
+}
+
+async function sfu(request: IRequest, env: Env): Promise<Response> {
+  let id: string;
+  try {
+    id = roomIdOf(request);
+    if (!realtimeSettings(env)) throw new StatusError(501, "this deployment has no SFU: Cloudflare Realtime is not configured (REALTIME_APP_ID and REALTIME_APP_SECRET)");
+    // Refused here when it says so: a body the room object stops reading midway leaves workerd's
+    // pipe to it failing after the answer.
+    if (Number(request.headers.get("Content-Length") ?? 0) > SFU_BODY_MAX_BYTES) throw new StatusError(413, `an SFU request body is at most ${SFU_BODY_MAX_BYTES} bytes`);
+  } catch (e) {
+    // The body is let go of before the answer: one left unread fails workerd's pipe after it.
+    await bodyOf(request)?.cancel().catch(() => {});
+    throw e;
+  }
+  const forwarded = new Request(request.url, { method: request.method, headers: request.headers, body: bodyOf(request) });
   return roomOf(env, id).fetch(forwarded);
 }
 

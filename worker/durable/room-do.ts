@@ -23,7 +23,8 @@ import { countConstruction, type RunCounts } from "./run-stats";
 import { SocketRegistry, tryClose, trySend } from "./sockets";
 import { noRoom } from "./no-room";
 import { serveVoice, voiceKeyOf, type VoiceHost } from "./voice-http";
-import { sfuPathOf } from "../realtime/sfu-proxy";
+import { readText, sfuPathOf } from "../realtime/sfu-proxy";
+import { SFU_BODY_MAX_BYTES } from "../../protocol/sfu";
 
 /**
  * Sockets that have not joined: at most this many per seat (the oldest is closed past that),
@@ -104,7 +105,8 @@ export class RoomDO extends DurableObject<Env> {
   /** An SFU proxy route (realtime/sfu-proxy.ts); the Worker has already checked that Realtime is configured. */
   private async serveSfu(room: LiveRoom | null, request: Request, path: string): Promise<Response> {
     if (!room) {
-      await request.body?.cancel().catch(() => {});
+      // Read (bounded) before the answer: a body the object leaves unread fails workerd's pipe to it.
+      await readText(request, SFU_BODY_MAX_BYTES);
       return noRoom();
     }
     if (!room.sfu) return Response.json({ error: "this deployment has no SFU (Cloudflare Realtime is not configured)", status: 501 }, { status: 501 });

@@ -50,6 +50,9 @@ export interface RealtimeClientOptions extends RealtimeSettings {
   now?: () => number;
 }
 
+/** An abort (ours, by the timer) rather than a network failure; a DOMException, which need not be an Error. */
+const timedOut = (e: unknown) => typeof e === "object" && e !== null && "name" in e && (e.name === "TimeoutError" || e.name === "AbortError");
+
 const failed = (failure: RealtimeFailure): { ok: false; failure: RealtimeFailure } => ({ ok: false, failure });
 
 export class RealtimeClient {
@@ -101,26 +104,34 @@ export class RealtimeClient {
       const retryAfterMs = Math.max(1, this.rate.waitMs(sessionId, now));
       return failed({ kind: "rate-limited", retryAfterMs, reason: `this SFU session made ${SFU_CALLS_PER_SECOND} calls in the last second (Realtime's limit): try again in ${retryAfterMs} ms` });
     }
+    // A timer of our own, cleared as soon as the call is over: AbortSignal.timeout's stays pending
+    // for its full length, and a pending timer keeps the room's object from hibernating.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException("the SFU did not answer in time", "TimeoutError")), this.o.timeoutMs);
+    const timeout = (): { ok: false; failure: RealtimeFailure } => failed({ kind: "timeout", reason: `the SFU did not answer within ${this.o.timeoutMs} ms` });
     let res: Response;
-    try {
-      res = await (this.o.fetch ?? fetch)(`${this.o.appUrl}/${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${this.o.secret}`, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.o.timeoutMs),
-      });
-    } catch (e) {
-      // Nothing the runtime put in the message is passed on: it may quote the URL.
-      const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
-      return failed(timedOut ? { kind: "timeout", reason: `the SFU did not answer within ${this.o.timeoutMs} ms` } : { kind: "unreachable", reason: "the SFU is unreachable" });
-    }
     let parsed: unknown = undefined;
     try {
-      const text = await res.text();
-      parsed = text.trim() === "" ? undefined : JSON.parse(text);
-    } catch (e) {
-      if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) return failed({ kind: "timeout", reason: `the SFU did not answer within ${this.o.timeoutMs} ms` });
-      if (res.ok) return failed({ kind: "bad-answer", status: res.status, reason: `the SFU answered ${res.status} with a body that is not JSON` });
+      try {
+        res = await (this.o.fetch ?? fetch)(`${this.o.appUrl}/${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${this.o.secret}`, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          signal: abort.signal,
+        });
+      } catch (e) {
+        // Nothing the runtime put in the message is passed on: it may quote the URL.
+        return timedOut(e) ? timeout() : failed({ kind: "unreachable", reason: "the SFU is unreachable" });
+      }
+      try {
+        const text = await res.text();
+        parsed = text.trim() === "" ? undefined : JSON.parse(text);
+      } catch (e) {
+        if (timedOut(e)) return timeout();
+        if (res.ok) return failed({ kind: "bad-answer", status: res.status, reason: `the SFU answered ${res.status} with a body that is not JSON` });
+      }
+    } finally {
+      clearTimeout(timer);
     }
     const error = apiError(parsed);
     if (!okStatuses.includes(res.status) || error !== null) {

@@ -219,7 +219,7 @@ function bearer(request: Request): string | null {
  * The body as text, or null as soon as it is longer than `limit` bytes (nothing past limit + one
  * chunk is read, and the rest is cancelled).
  */
-async function readText(request: Request, limit: number): Promise<string | null> {
+export async function readText(request: Request, limit: number): Promise<string | null> {
   const length = request.headers.get("Content-Length");
   if (length !== null && Number(length) > limit) {
     await unread(request, null);
