@@ -91,12 +91,13 @@ router.post("/rooms", async (request: IRequest, env: Env) => {
 });
 
 // Whether a link still leads to a room, and what kind: the app asks before its socket could only
-// fail, and before it asks for a camera (a stage's viewers are never asked).
+// fail, and before it asks for a camera (a stage's viewers are never asked); and whether an SFU is there.
 router.get("/rooms/:id", async (request: IRequest, env: Env) => {
   const id = roomIdOf(request);
   const mode = await roomOf(env, id).mode();
   if (mode === null) throw new StatusError(404, "no such room: it was never created, or it was deleted after standing empty");
-  return { id, mode };
+  // `sfu`: whether this deployment has Cloudflare Realtime, so a page knows before asking for a session.
+  return { id, mode, sfu: realtimeSettings(env) !== null };
 });
 
 router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {

@@ -52,6 +52,7 @@ async function fault(route: string, kind: string | null, times?: number) {
 describe("SFU proxy in workerd", () => {
   it("serves members only, and calls Realtime with the app's secret", async () => {
     const room = await createRoom();
+    expect(await (await exports.default.fetch(`${ORIGIN}/api/rooms/${room}`)).json()).toEqual({ id: room, mode: "meeting", sfu: true });
     const a = await TestClient.join(room, "A");
     for (const token of [null, "not-a-token", `${a.welcome.mediaToken}x`]) {
       const refused = await sfu(room, token, "POST", "sessions/new", {});

@@ -27,6 +27,7 @@ describe("SFU proxy without Realtime configured", () => {
       expect(res.status, `${method} ${path}`).toBe(501);
       expect(await res.json()).toEqual({ error: expect.stringMatching(/no SFU: Cloudflare Realtime is not configured/), status: 501 });
     }
+    expect(await (await exports.default.fetch(`${ORIGIN}/api/rooms/${room}`)).json()).toEqual({ id: room, mode: "meeting", sfu: false });
     const b = await TestClient.join(room, "B");
     expect((await a.client.next("peer-joined")).peer.id).toBe(b.id);
     a.client.close();

@@ -3,13 +3,14 @@
 // room's Durable Object (durable/room-do.ts hands it the requests), because that is where the
 // room knows its members, and where one RealtimeClient sees every call on the room's sessions.
 //
-// For each request, in this order: the route (404/405); the body, read up to its bound (413)
-// before anything else so that no answer leaves a body half-read; the caller, by its member's
-// media token (403); the member's call ration (429); the body's shape (400); for a session
-// route, that the session was created here (404) by this very member (403); for publishing, that
-// the member may (403: a stage's viewer only pulls). Only then is the API called, with a body
-// rebuilt from the checked values. A pull may name any session created in this room; a session
-// from elsewhere fails as its item ("not-in-room"), as the API fails items, inside a 200.
+// For each request, in this order: the body, read up to its bound (413) before anything else,
+// so that no answer leaves a body unread (that fails workerd's pipe from the Worker); the route
+// (404/405); the caller, by its member's media token (403); the member's call ration (429); the
+// body's shape (400); for a session route, that the session was created here (404) by this very
+// member (403); for publishing, that the member may (403: a stage's viewer only pulls). Only
+// then is the API called, with a body rebuilt from the checked values. A pull may name any
+// session created in this room; a session from elsewhere fails as its item ("not-in-room"), as
+// the API fails items, inside a 200.
 
 import {
   checkNewSession,
@@ -121,11 +122,11 @@ export class SfuProxy {
   constructor(private readonly ports: SfuProxyPorts) {}
 
   async handle(request: Request, path: string): Promise<Response> {
-    const route = routeOf(path);
-    if (!route) return unread(request, refuse(404, "no such SFU route"));
-    if (request.method !== METHOD[route.kind]) return unread(request, refuse(405, `this SFU route takes ${METHOD[route.kind]}`, {}, { Allow: METHOD[route.kind] }));
-    const text = route.kind === "session" ? "" : await readText(request, SFU_BODY_MAX_BYTES);
+    const text = await readText(request, SFU_BODY_MAX_BYTES);
     if (text === null) return refuse(413, `an SFU request body is at most ${SFU_BODY_MAX_BYTES} bytes`);
+    const route = routeOf(path);
+    if (!route) return refuse(404, "no such SFU route");
+    if (request.method !== METHOD[route.kind]) return refuse(405, `this SFU route takes ${METHOD[route.kind]}`, {}, { Allow: METHOD[route.kind] });
     const caller = this.ports.caller(bearer(request));
     if (!caller) return refuse(403, "not a member of this room: the SFU takes a member's media token (Authorization: Bearer <welcome.mediaToken>)");
     const now = this.ports.now();
@@ -222,7 +223,7 @@ function bearer(request: Request): string | null {
 export async function readText(request: Request, limit: number): Promise<string | null> {
   const length = request.headers.get("Content-Length");
   if (length !== null && Number(length) > limit) {
-    await unread(request, null);
+    await request.body?.cancel().catch(() => {});
     return null;
   }
   if (!request.body) return "";
@@ -246,17 +247,4 @@ export async function readText(request: Request, limit: number): Promise<string 
     at += c.byteLength;
   }
   return new TextDecoder().decode(all);
-}
-
-/**
- * An answer given without reading the body: one chunk is read first, then the rest cancelled (an
- * untouched body left workerd's pipe from the Worker failing after the answer; voice-http.ts).
- */
-async function unread<T>(request: Request, value: T): Promise<T> {
-  if (request.body && !request.bodyUsed) {
-    const reader = request.body.getReader();
-    await reader.read().catch(() => null);
-    await reader.cancel().catch(() => {});
-  }
-  return value;
 }
