@@ -3,13 +3,13 @@
 
 import { AutoRouter, StatusError, json, type IRequest } from "itty-router";
 import { isMode, PROTOCOL_VERSION, VOICE_KEY, type Mode } from "../protocol/protocol";
+import { SFU_BODY_MAX_BYTES } from "../protocol/sfu";
 import { isObj } from "../protocol/wire";
 import { hashHostKey, newHostKey } from "./access/secrets";
 import type { Env } from "./env";
 import { isRoomId, newRoomId } from "./ids";
 import { isOriginAllowed, parseAllowedOrigins } from "./origin";
 import { realtimeSettings } from "./realtime/realtime-settings";
-import { SFU_BODY_MAX_BYTES } from "../protocol/sfu";
 
 export { RoomDO } from "./durable/room-do";
 

@@ -59,7 +59,9 @@ function setup(o: { timeoutMs?: number } = {}) {
     }
     return id;
   };
-  return { engine, standIn, members, sessions, call, session, tick: (ms: number) => (now += ms) };
+  /** Another client on the same app: a second object, or the same one after waking with fresh counts. */
+  const otherClient = () => new RealtimeClient({ ...settings, timeoutMs: 2000, fetch: standIn.fetch, now: () => now });
+  return { engine, standIn, members, sessions, call, session, otherClient, tick: (ms: number) => (now += ms) };
 }
 
 describe("SFU proxy: who may call", () => {
@@ -209,6 +211,16 @@ describe("SFU proxy: bounds", () => {
 });
 
 describe("SFU proxy: the API's failures", () => {
+  it("passes Realtime's own rate limit on as 429, when its count of a session's calls is ahead of the proxy's", async () => {
+    const { call, session, otherClient } = setup();
+    const a = await session("token-a");
+    const other = otherClient();
+    for (let i = 0; i < 50; i++) expect((await other.getSession(a)).ok).toBe(true);
+    const limited = await call("token-a", "GET", `sessions/${a}`);
+    expect(limited).toMatchObject({ status: 429, body: { upstream: { status: 429, errorCode: "rate_limited" } } });
+    expect(limited.headers.get("Retry-After")).toBe("1");
+  });
+
   it("maps a refusal to 502 with what the API said, a timeout to 504, and passes a partial success through as items", async () => {
     const { call, session, standIn } = setup({ timeoutMs: 100 });
     standIn.fault("sessions/new", "5xx", 1);

@@ -5,6 +5,9 @@
 import type { RoomConfig } from "../config";
 import type { Env } from "../env";
 import { newKey, newPeerId, newResumeToken } from "../ids";
+import { RealtimeClient } from "../realtime/realtime-client";
+import { realtimeSettings } from "../realtime/realtime-settings";
+import { SfuProxy } from "../realtime/sfu-proxy";
 import { RoomCore } from "../room/core";
 import { HANDLERS } from "../room/handlers";
 import { SqliteAccessStore } from "../storage/access-sqlite";
@@ -12,16 +15,13 @@ import { SqliteChatLog } from "../storage/chat-log-sqlite";
 import { SqliteCooldowns } from "../storage/cooldowns-sqlite";
 import { SqliteMemberStore } from "../storage/member-store-sqlite";
 import { SqliteModeStore } from "../storage/mode-sqlite";
+import { SqliteSfuSessions } from "../storage/sfu-sessions-sqlite";
 import { migrateRoomSchema } from "../storage/schema";
 import { SqliteIssuedCredentials } from "../storage/turn-issued-sqlite";
 import { VoiceBucket } from "../storage/voice-bucket";
 import { SqliteVoiceStore } from "../storage/voice-sqlite";
 import { IceIssuer } from "../turn/ice-issuer";
 import { iceSettings } from "../turn/ice-settings";
-import { RealtimeClient } from "../realtime/realtime-client";
-import { realtimeSettings } from "../realtime/realtime-settings";
-import { SfuProxy } from "../realtime/sfu-proxy";
-import { SqliteSfuSessions } from "../storage/sfu-sessions-sqlite";
 import { AlarmClock } from "./alarm-clock";
 import { SocketRegistry } from "./sockets";
 

@@ -11,8 +11,10 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { assertNever, CloseCode, HEARTBEAT_PING, HEARTBEAT_PONG, parseClientMessage, type Mode, type ServerMessage } from "../../protocol/protocol";
+import { SFU_BODY_MAX_BYTES } from "../../protocol/sfu";
 import { roomConfig, type RoomConfig } from "../config";
 import type { Env } from "../env";
+import { readText, sfuPathOf } from "../realtime/sfu-proxy";
 import type { Effect } from "../room/effects";
 import { SocketGuard } from "../socket-guard";
 import { roomExists } from "../storage/schema";
@@ -23,8 +25,6 @@ import { countConstruction, type RunCounts } from "./run-stats";
 import { SocketRegistry, tryClose, trySend } from "./sockets";
 import { noRoom } from "./no-room";
 import { serveVoice, voiceKeyOf, type VoiceHost } from "./voice-http";
-import { readText, sfuPathOf } from "../realtime/sfu-proxy";
-import { SFU_BODY_MAX_BYTES } from "../../protocol/sfu";
 
 /**
  * Sockets that have not joined: at most this many per seat (the oldest is closed past that),

@@ -107,6 +107,9 @@ function failureAnswer(f: RealtimeFailure): Response {
     case "unreachable":
       return refuse(502, f.reason);
     case "refused":
+      // Realtime's own rate limit (the object woke with fresh counts, or another caller shares the
+      // session): the page's to wait out, like ours.
+      if (f.status === 429) return refuse(429, f.reason, { upstream: { status: 429, ...(f.errorCode !== undefined ? { errorCode: f.errorCode } : {}) } }, { "Retry-After": "1" });
       return refuse(502, f.reason, { upstream: { status: f.status, ...(f.errorCode !== undefined ? { errorCode: f.errorCode } : {}) } });
     case "bad-answer":
       return refuse(502, f.reason, { upstream: { status: f.status } });
@@ -115,6 +118,10 @@ function failureAnswer(f: RealtimeFailure): Response {
 
 const respond = <T>(r: RealtimeResult<T>, status = 200): Response => (r.ok ? answer(status, r.value) : failureAnswer(r.failure));
 
+/**
+ * The rations live in memory, like the sockets' guards: they refill when the object wakes, which
+ * is harmless (a room sleeps only after its members have been quiet for a while).
+ */
 export class SfuProxy {
   private readonly calls = new Map<string, TokenBucket>();
   private readonly creations = new Map<string, TokenBucket>();

@@ -7,9 +7,9 @@
 // and a join that presents the member's resume token within the grace period takes the same
 // seat back, so the others see no leave and no join.
 
-import type { SfuCaller } from "../realtime/sfu-proxy";
 import { assertNever, type ClientMessage, type IceConfig, type Mode, type PeerInfo, type RoomSettings } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
+import type { SfuCaller } from "../realtime/sfu-proxy";
 import { refuse, SCHEDULE, sendTo, type CheckJoin, type Effect, type JoinChecked, type MintIce } from "./effects";
 import { passcodeHashed } from "./features/access";
 import { promoteTempHost, reviewHosts, settleHosts, tempHostDue } from "./features/hosts";
