@@ -29,8 +29,22 @@
 //   Rationed like hands (first excess `rate-limited`, then drops, then 4429).
 // - A viewer on a stage publishes nothing (its announcement is refused with "not-on-stage").
 // - The safety code applies to mesh links only (DTLS ends at the SFU): the UI says so.
+//
+// Settled by the room's helper (session 8), where the rules above left a gap:
+// - Back on the mesh, the room clears every member's publication itself (no `peer-sfu` each: the
+//   `transport` frame says it), since `sfu-tracks` is refused on the mesh and a client could not
+//   withdraw its own. A stop (`tracks: []`) is taken on either transport and from a viewer.
+// - "not-sfu" for another's or an unknown session counts against the socket like any refused
+//   frame; "not-sfu" on the mesh and "not-on-stage" for a viewer do not (an honest announcement
+//   may cross a switch or a host's seat change).
+// - A joiner's welcome says the transport before its own arrival is counted; when its arrival
+//   makes the room switch, a `transport` frame follows, to it too.
+// - In rooms past ROSTER_BATCH_MIN members, `peer-joined`, `peer-left`, `peer-presence` and
+//   `peer-sfu` may arrive batched in one `roster {frames}` frame (features/roster-batch.ts): a
+//   client applies its frames in order, as if each had come alone.
 
-import { type ClientValidators, type ServerValidators } from "../wire";
+import { SFU_RID, SFU_SESSION_ID, SFU_TRACK_NAME } from "../sfu";
+import { bad, type ClientValidators, isBool, isObj, isOneOf, isPeerId, isString, listOf, ok, type ServerValidators } from "../wire";
 
 export const TRANSPORTS = ["mesh", "sfu"] as const;
 export type TransportKind = (typeof TRANSPORTS)[number];
@@ -84,8 +98,80 @@ export const TRANSPORT_ERRORS = [
 //   PeerInfo.sfu: SfuPublication | null
 //   welcome.transport: TransportState
 //   settings.meshMax, settings.sfuMeetingMax (SETTINGS_RANGES: meshMax [2, 50], sfuMeetingMax [2, 1000])
+//   settings.meshViewers (SETTINGS_RANGES [0, 1000]: STAGE_VIEWERS, the stage threshold above;
+//   added in session 8 by the room's helper, because with an SFU settings.stageViewers is
+//   SFU_STAGE_VIEWERS and a client could no longer tell where the stage switches)
 //   (settings.stageViewers already exists; with an SFU it is SFU_STAGE_VIEWERS.)
+//   settings.capacity: the meeting's cap in force (with an SFU, sfuMeetingMax; else ROOM_CAPACITY).
 // The validators (transportClient / transportServer, sfuPublication(v), transportState(v)) are
 // written by the room's helper in this file and wired into protocol/protocol.ts.
-export declare const transportClient: ClientValidators<TransportClientMessage, never>;
-export declare const transportServer: ServerValidators<TransportServerMessage>;
+
+/** Simulcast layers one video track may name (browsers send two or three). */
+export const SFU_RIDS_MAX = 3;
+
+/**
+ * The room's thresholds (besides settings.meshMax and settings.meshViewers): back to the mesh at
+ * `meshMax − MESH_BACK_MEMBERS` members, or `meshViewers − MESH_BACK_VIEWERS` viewers.
+ */
+export const MESH_BACK_MEMBERS = 2;
+export const MESH_BACK_VIEWERS = 5;
+/** At most one switch per this long (the room's default; TRANSPORT_SWITCH_MS configures it). */
+export const TRANSPORT_SWITCH_MIN_MS = 10_000;
+
+export const isTransportKind = (v: unknown): v is TransportKind => isOneOf(TRANSPORTS, v);
+
+function sfuTrack(v: unknown): SfuTrack | null {
+  if (!isObj(v) || !isString(v.name) || !SFU_TRACK_NAME.test(v.name) || !isOneOf(SFU_TRACK_ROLES, v.role)) return null;
+  if (v.rids === undefined) return { name: v.name, role: v.role };
+  if (!Array.isArray(v.rids) || v.rids.length === 0 || v.rids.length > SFU_RIDS_MAX) return null;
+  const rids = listOf(v.rids, (r) => (isString(r) && SFU_RID.test(r) ? r : null));
+  if (!rids || new Set(rids).size !== rids.length) return null;
+  return { name: v.name, role: v.role, rids };
+}
+
+/** At most SFU_TRACKS_MAX tracks, names and roles each distinct (one mic, one camera, …). */
+function sfuTracks(v: unknown): SfuTrack[] | null {
+  if (!Array.isArray(v) || v.length > SFU_TRACKS_MAX) return null;
+  const tracks = listOf(v, sfuTrack);
+  if (!tracks) return null;
+  if (new Set(tracks.map((t) => t.name)).size !== tracks.length || new Set(tracks.map((t) => t.role)).size !== tracks.length) return null;
+  return tracks;
+}
+
+export function sfuPublication(v: unknown): SfuPublication | null {
+  if (!isObj(v) || !isString(v.session) || !SFU_SESSION_ID.test(v.session)) return null;
+  const tracks = sfuTracks(v.tracks);
+  return tracks ? { session: v.session, tracks } : null;
+}
+
+/** PeerInfo.sfu: null, or a publication. `undefined` (a field missing or malformed) is malformed. */
+export function sfuField(v: unknown): SfuPublication | null | undefined {
+  return v === null ? null : (sfuPublication(v) ?? undefined);
+}
+
+export function transportState(v: unknown): TransportState | null {
+  return isObj(v) && isTransportKind(v.kind) && isBool(v.sfu) ? { kind: v.kind, sfu: v.sfu } : null;
+}
+
+export const transportClient: ClientValidators<TransportClientMessage, never> = {
+  "sfu-tracks": (v) => {
+    if (!isString(v.session) || !SFU_SESSION_ID.test(v.session)) return bad("sfu-tracks", "`session` must be an SFU session id");
+    const tracks = sfuTracks(v.tracks);
+    if (!tracks) {
+      return bad("sfu-tracks", `\`tracks\` must be at most ${SFU_TRACKS_MAX} {name, role, rids?} with distinct names and roles (${SFU_TRACK_ROLES.join(", ")})`);
+    }
+    return ok({ type: "sfu-tracks", session: v.session, tracks });
+  },
+};
+
+export const transportServer: ServerValidators<TransportServerMessage> = {
+  transport: (v) => {
+    const transport = transportState(v.transport);
+    return transport ? { type: "transport", transport } : null;
+  },
+  "peer-sfu": (v) => {
+    if (!isPeerId(v.id)) return null;
+    const sfu = sfuField(v.sfu);
+    return sfu === undefined ? null : { type: "peer-sfu", id: v.id, sfu };
+  },
+};
