@@ -224,12 +224,19 @@ export class RoomDO extends DurableObject<Env> {
       if (!room) return pending;
       switch (effect.kind) {
         case "send":
-          room.sockets.deliver(ws, effect.to, JSON.stringify(effect.msg));
+          room.fanOut.send(ws, effect.to, effect.msg);
           break;
         case "bind":
-          if (ws) room.sockets.bind(ws, effect.peerId);
+          if (ws) {
+            // A socket that carried another member gets what that one was due; the member's old socket, likewise.
+            const previous = room.sockets.memberOf(ws);
+            if (previous !== null) room.fanOut.before(previous);
+            room.fanOut.before(effect.peerId);
+            room.sockets.bind(ws, effect.peerId);
+          }
           break;
         case "replace": {
+          room.fanOut.before(effect.peerId);
           // Unbound first, so that closing it does not make the member away.
           const old = room.sockets.socketOf(effect.peerId);
           if (old && old !== ws) {
@@ -259,6 +266,7 @@ export class RoomDO extends DurableObject<Env> {
           break;
         }
         case "close-peer": {
+          room.fanOut.before(effect.peerId);
           // Unbound first, so that closing it does not make the member away.
           const peer = room.sockets.socketOf(effect.peerId);
           if (peer) {
