@@ -96,10 +96,24 @@ export default defineConfig({
         test: { name: "workerd-cloudflare-turn", include: ["test/workerd-cloudflare/**/*.test.ts"], testTimeout: 20_000 },
       },
       {
-        // A deployment with Cloudflare Realtime (the SFU proxy); the others run without it.
+        // A deployment with Cloudflare Realtime (the SFU proxy, the transport choice); the others
+        // run without it. Small thresholds so that a test crosses them with a few clients
+        // (test/workerd-realtime/transport.test.ts): a meeting goes to the SFU at 4 members and
+        // back at 1, a stage at 4 viewers (STAGE_VIEWERS above: 3) and back at none; with the SFU a
+        // meeting takes 6 and a stage 8 viewers; switches at most every 400 ms; roster changes to 5
+        // or more members are batched.
         plugins: [
           workerd(
-            { REALTIME_APP_ID: REALTIME.appId, REALTIME_APP_SECRET: REALTIME.secret, REALTIME_API_URL: `https://${REALTIME.host}/v1` },
+            {
+              REALTIME_APP_ID: REALTIME.appId,
+              REALTIME_APP_SECRET: REALTIME.secret,
+              REALTIME_API_URL: `https://${REALTIME.host}/v1`,
+              MESH_MAX: "3",
+              SFU_MEETING_MAX: "6",
+              SFU_STAGE_VIEWERS: "8",
+              TRANSPORT_SWITCH_MS: "400",
+              ROSTER_BATCH_MIN: "5",
+            },
             true,
           ),
         ],

@@ -87,4 +87,46 @@ describe("SFU proxy under hostile requests", () => {
     expect(late.welcome.peers).toHaveLength(3);
     for (const m of [...members, late]) m.client.close();
   });
+
+  it("survives hostile sfu-tracks frames on the room socket: honest publications intact, every frame answered by the protocol's errors", async () => {
+    const room = await createRoom();
+    const members = [];
+    for (const n of ["A", "B", "C", "Intruder"]) members.push(await TestClient.join(room, n));
+    const [a, b, , intruder] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0], (typeof members)[0]];
+    await a.client.next("transport");
+    const newSession = async (token: string) => {
+      const res = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/sfu/sessions/new`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ sessionDescription: OFFER }),
+      });
+      return ((await res.json()) as { sessionId: string }).sessionId;
+    };
+    const sa = await newSession(a.welcome.mediaToken);
+    const si = await newSession(intruder.welcome.mediaToken);
+    const honest = { session: sa, tracks: [{ name: "mic-a", role: "mic" }, { name: "cam-a", role: "camera", rids: ["h", "l"] }] };
+    a.client.send({ type: "sfu-tracks", ...honest });
+    await b.client.next("peer-sfu");
+    const r = rng(16);
+    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+    const junk = () => Array.from({ length: Math.floor(r() * 30) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
+    const track = () => pick<unknown>([{ name: "cam", role: "camera" }, { name: junk(), role: "mic" }, { name: "x", role: junk() }, { name: "c", role: "camera", rids: pick<unknown>([["h", "h"], ["a", "b", "c", "d"], [junk()], null]) }, null, junk()]);
+    for (let i = 0; i < 300 && intruder.client.closed === null; i++) {
+      intruder.client.send({
+        type: "sfu-tracks",
+        session: pick<unknown>([sa, si, junk(), "", "s".repeat(129), null, 7]),
+        tracks: pick<unknown>([[], [track()], Array.from({ length: 1 + Math.floor(r() * 6) }, track), "cam", null, honest.tracks]),
+        ...(r() < 0.2 ? { id: a.id } : {}),
+      });
+    }
+    const closed = await intruder.client.waitClosed(10_000).catch(() => null);
+    // Flooding ends in a close (too many invalid frames, or the ration's 4429), if not before the run ends.
+    if (closed) expect([4400, 4429]).toContain(closed.code);
+    for (const e of intruder.client.all("error")) expect(["not-sfu", "bad-message", "rate-limited"]).toContain(e.code);
+    // A's publication was never touched by anyone but A.
+    expect(b.client.all("peer-sfu").filter((m) => m.id === a.id)).toEqual([{ type: "peer-sfu", id: a.id, sfu: honest }]);
+    const late = await TestClient.join(room, "Late");
+    expect(late.welcome.peers.find((p) => p.id === a.id)?.sfu).toEqual(honest);
+    for (const m of [...members, late]) m.client.close();
+  });
 });
