@@ -1,5 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { RealtimeStandIn, type Fault, type RouteName } from "./test/realtime-stand-in/http";
+import { RecordingEngineDouble } from "./test/unit/realtime-engine-double";
 import { CloudflareTurnStandIn } from "./test/unit/turn-cloudflare-stand-in";
 
 // Keep wrangler and miniflare off the internet: no request.cf lookup, no telemetry.
@@ -13,7 +15,26 @@ process.env.WRANGLER_SEND_METRICS ??= "false";
  * the stand-in was asked.
  */
 const turnStandIn = new CloudflareTurnStandIn("test-key", "test-token");
+/**
+ * Cloudflare Realtime (the SFU) likewise: its stand-in's HTTP half (test/realtime-stand-in/http.ts)
+ * at realtime-stand-in.test, over an engine double that answers fixed SDP (no media moves in
+ * workerd tests; Chromium tests use the real engine). `GET /__seen` lists its calls;
+ * `POST /__fault {route, fault, times?}` injects a fault (fault null clears it).
+ */
+const REALTIME = { appId: "workerd-app", secret: "workerd-realtime-secret", host: "realtime-stand-in.test" };
+const realtimeStandIn = new RealtimeStandIn(REALTIME.appId, REALTIME.secret, new RecordingEngineDouble());
+async function realtimeOutbound(request: Request): Promise<Response> {
+  const { pathname } = new URL(request.url);
+  if (pathname === "/__seen") return Response.json(realtimeStandIn.seen);
+  if (pathname === "/__fault") {
+    const { route, fault, times } = (await request.json()) as { route: RouteName; fault: Fault | null; times?: number };
+    realtimeStandIn.fault(route, fault, times);
+    return new Response(null, { status: 204 });
+  }
+  return realtimeStandIn.handle(request);
+}
 async function outbound(request: Request): Promise<Response> {
+  if (new URL(request.url).hostname === REALTIME.host) return realtimeOutbound(request);
   if (new URL(request.url).pathname === "/__seen") return Response.json(turnStandIn.seen);
   return turnStandIn.handle(request);
 }
@@ -73,6 +94,30 @@ export default defineConfig({
           ),
         ],
         test: { name: "workerd-cloudflare-turn", include: ["test/workerd-cloudflare/**/*.test.ts"], testTimeout: 20_000 },
+      },
+      {
+        // A deployment with Cloudflare Realtime (the SFU proxy, the transport choice); the others
+        // run without it. Small thresholds so that a test crosses them with a few clients
+        // (test/workerd-realtime/transport.test.ts): a meeting goes to the SFU at 4 members and
+        // back at 1, a stage at 4 viewers (STAGE_VIEWERS above: 3) and back at none; with the SFU a
+        // meeting takes 6 and a stage 8 viewers; switches at most every 400 ms; roster changes to 5
+        // or more members are batched.
+        plugins: [
+          workerd(
+            {
+              REALTIME_APP_ID: REALTIME.appId,
+              REALTIME_APP_SECRET: REALTIME.secret,
+              REALTIME_API_URL: `https://${REALTIME.host}/v1`,
+              MESH_MAX: "3",
+              SFU_MEETING_MAX: "6",
+              SFU_STAGE_VIEWERS: "8",
+              TRANSPORT_SWITCH_MS: "400",
+              ROSTER_BATCH_MIN: "5",
+            },
+            true,
+          ),
+        ],
+        test: { name: "workerd-realtime", include: ["test/workerd-realtime/**/*.test.ts"], testTimeout: 20_000 },
       },
     ],
   },

@@ -11,6 +11,7 @@ import { recordingCpu, recordingMemory } from "./recording.ts";
 import { FILE_BYTES, fileFloor, fileTransfer, type FileRun, type FloorRun, twoBrowserFloor } from "./files.ts";
 import { idleCost } from "./idle.ts";
 import { fanout, latency, storm, throughput } from "./relay.ts";
+import { rosterFanOut, type RosterRun } from "./roster.ts";
 import { slowReader } from "./slow-reader.ts";
 import { lateViewerMs, speakerLoad, type SpeakerLoad } from "./stage.ts";
 import { voicePlayableMs } from "./voice.ts";
@@ -383,6 +384,39 @@ async function recordingFigures(): Promise<Row[]> {
   }
 }
 
+async function rosterFigures(): Promise<Row[]> {
+  const reps = Number(process.env.BENCH_ROSTER_REPS ?? 1);
+  const runs: Record<"batched" | "unbatched", RosterRun[]> = { batched: [], unbatched: [] };
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const kind of ["batched", "unbatched"] as const) {
+      log(`roster fan-out, rep ${rep}/${reps}: ${kind}, ~1000 sockets on a stage with the SFU configured…`);
+      const r = await rosterFanOut(kind === "batched");
+      log(`  lone joins (ms): ${r.lone.map((v) => v.toFixed(0)).join(", ")}; burst of 50: ${r.burst.toFixed(0)} ms, ${r.burstFrames} frames at one member; ${r.members} members`);
+      runs[kind].push(r);
+    }
+  }
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  const lone = (k: "batched" | "unbatched") => sorted(runs[k].flatMap((r) => r.lone));
+  const p = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+  const burst = (k: "batched" | "unbatched") => median(runs[k].map((r) => r.burst));
+  const frames = (k: "batched" | "unbatched") => median(runs[k].map((r) => r.burstFrames));
+  const members = runs.batched[0]?.members ?? 0;
+  const base = "the same Worker, batching off";
+  return [
+    {
+      figure: `roster fan-out at ${members} sockets: a lone join → its peer-joined at every other socket, p50`,
+      roomlink: p(lone("batched"), 0.5), baseline: p(lone("unbatched"), 0.5), baselineName: base, unit: "ms", target: "(reported)", pass: null,
+      note: `${lone("batched").length} joins each; clients in the same process on a shared 2-core machine`,
+    },
+    { figure: "the same, p99", roomlink: p(lone("batched"), 0.99), baseline: p(lone("unbatched"), 0.99), baselineName: base, unit: "ms", target: "(reported)", pass: null },
+    {
+      figure: "a burst of 50 joins sent at once → the last peer-joined at the last socket",
+      roomlink: burst("batched"), baseline: burst("unbatched"), baselineName: base, unit: "ms", target: "(reported)", pass: null,
+      note: `${frames("batched")} frames at one member for the burst, against ${frames("unbatched")}`,
+    },
+  ];
+}
+
 async function bundleFigures(): Promise<Row[]> {
   const { initial, roomLink } = await bundleSizes();
   return [
@@ -407,7 +441,7 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
-// BENCH_ONLY=browser (or relay, slow-reader, files, presence, recording, idle, bundle; comma-separated) runs a part while working on it;
+// BENCH_ONLY=browser (or relay, slow-reader, files, presence, recording, idle, bundle, roster; comma-separated) runs a part while working on it;
 // a partial run does not replace latest.json.
 const only = process.env.BENCH_ONLY?.split(",");
 const parts: Array<[string, () => Promise<Row[]>]> = [
@@ -419,6 +453,7 @@ const parts: Array<[string, () => Promise<Row[]>]> = [
   ["recording", recordingFigures],
   ["idle", async () => [await idleFigure()]],
   ["bundle", bundleFigures],
+  ["roster", rosterFigures],
 ];
 const started = Date.now();
 const rows: Row[] = [];

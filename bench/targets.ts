@@ -115,7 +115,7 @@ const rawPayload = (frame: string) => {
 let clientNumber = 0;
 
 /** A Worker on wrangler's local runtime: its ws:// base and the workerd processes it started. */
-async function startLocal(config: string, bindings: Record<string, unknown> = {}) {
+export async function startLocal(config: string, bindings: Record<string, unknown> = {}) {
   const before = new Set(workerdPids());
   const worker = await unstable_startWorker({
     config,

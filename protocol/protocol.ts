@@ -37,6 +37,14 @@ import {
   recordingClient,
   recordingServer,
 } from "./features/recording";
+import { type RosterBatchServerMessage, rosterBatchServer } from "./features/roster-batch";
+import {
+  TRANSPORT_ERRORS,
+  type TransportClientMessage,
+  type TransportServerMessage,
+  transportClient,
+  transportServer,
+} from "./features/transport";
 import { STAGE_ERRORS, type StageClientMessage, type StageServerMessage, stageClient, stageServer } from "./features/stage";
 import { SIGNAL_ERRORS, type SignalClientMessage, type SignalServerMessage, signalClient, signalServer } from "./features/signal";
 import { LIMITS } from "./limits";
@@ -77,6 +85,20 @@ export {
 } from "./features/reactions";
 export type { RecordingInfo, RecordingKind } from "./features/recording";
 export { isRecordingKind, RECORDING_KINDS } from "./features/recording";
+export type { SfuPublication, SfuTrack, SfuTrackRole, TransportKind, TransportState } from "./features/transport";
+export {
+  isTransportKind,
+  MESH_BACK_MEMBERS,
+  MESH_BACK_VIEWERS,
+  SFU_RIDS_MAX,
+  SFU_TRACK_ROLES,
+  SFU_TRACKS_MAX,
+  sfuPublication,
+  TRANSPORT_SWITCH_MIN_MS,
+  TRANSPORTS,
+} from "./features/transport";
+export type { RosterBatchType, RosterFrame } from "./features/roster-batch";
+export { isRosterBatchType, ROSTER_BATCH_MAX, ROSTER_BATCH_MIN, ROSTER_BATCH_MS, ROSTER_BATCH_TYPES } from "./features/roster-batch";
 export type { VoiceRef, VoiceType } from "./features/voice";
 export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOICE_UPLOAD_TTL_MS } from "./features/voice";
 export { FILE_CHANNEL_MAX, TRANSFER_ID } from "./features/files";
@@ -105,7 +127,8 @@ export type ClientMessage =
   | StageClientMessage
   | VoiceClientMessage
   | ReactionsClientMessage
-  | RecordingClientMessage;
+  | RecordingClientMessage
+  | TransportClientMessage;
 
 export type ServerMessage =
   | MembershipServerMessage
@@ -118,6 +141,8 @@ export type ServerMessage =
   | VoiceServerMessage
   | ReactionsServerMessage
   | RecordingServerMessage
+  | TransportServerMessage
+  | RosterBatchServerMessage
   | { type: "error"; code: ErrorCode; message: string };
 
 export type ClientType = ClientMessage["type"];
@@ -128,7 +153,7 @@ export type ClientOf<K extends ClientType> = Extract<ClientMessage, { type: K }>
 export type ServerOf<K extends ServerType> = Extract<ServerMessage, { type: K }>;
 
 /** Every error code, each meaning one thing; the one list the type and the client's check come from. */
-export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS, ...REACTION_ERRORS, ...RECORDING_ERRORS] as const;
+export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS, ...REACTION_ERRORS, ...RECORDING_ERRORS, ...TRANSPORT_ERRORS] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ProtocolError = ProtocolErrorOf<ErrorCode>;
@@ -188,6 +213,7 @@ const clientValidators: ClientValidators<ClientMessage, ErrorCode> = {
   ...voiceClient,
   ...reactionsClient,
   ...recordingClient,
+  ...transportClient,
 };
 
 const CLIENT_TYPES = Object.keys(clientValidators) as ClientType[];
@@ -229,6 +255,8 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...voiceServer,
   ...reactionsServer,
   ...recordingServer,
+  ...transportServer,
+  ...rosterBatchServer,
   error: (v) => (isOneOf(ERROR_CODES, v.code) && isString(v.message) ? { type: "error", code: v.code, message: v.message } : null),
 };
 

@@ -1,8 +1,9 @@
 // Room and Worker settings, read once from the environment (wrangler.toml [vars], .dev.vars,
 // `wrangler secret`). Every value has a safe default, so a bare `wrangler dev` works.
 
-import { DEFAULT_HEARTBEAT_MS, LIMITS, SETTINGS_RANGES } from "../protocol/protocol";
+import { DEFAULT_HEARTBEAT_MS, LIMITS, ROSTER_BATCH_MIN, SETTINGS_RANGES, TRANSPORT_SWITCH_MIN_MS } from "../protocol/protocol";
 import { intVar } from "./env-vars";
+import { realtimeSettings, type RealtimeVars } from "./realtime/realtime-settings";
 
 /** The plain-text settings ([vars]); bindings are added in env.ts. */
 export interface Vars {
@@ -45,13 +46,38 @@ export interface Vars {
   CHAT_MAX_BYTES?: string;
   /** Most viewers on a stage (default 25: each speaker encodes a copy per viewer); the next one is told the stage is full. */
   STAGE_VIEWERS?: string;
+  /**
+   * With Cloudflare Realtime configured (issue #16): a meeting past this many members goes to the
+   * SFU, and back at two fewer (default 6).
+   */
+  MESH_MAX?: string;
+  /** With Realtime: most members in a meeting (default 50; without it ROOM_CAPACITY holds). */
+  SFU_MEETING_MAX?: string;
+  /** With Realtime: most viewers on a stage (default 1000; without it STAGE_VIEWERS holds). */
+  SFU_STAGE_VIEWERS?: string;
+  /** Shortest time between two switches of a room's transport, in milliseconds (default 10000). */
+  TRANSPORT_SWITCH_MS?: string;
+  /** Members a room must have before its roster changes are batched (default 48: past any mesh room). */
+  ROSTER_BATCH_MIN?: string;
 }
 
 export interface RoomConfig {
-  /** Most members in a meeting. */
+  /** Most members in a meeting: with an SFU, SFU_MEETING_MAX; otherwise ROOM_CAPACITY (the mesh's). */
   capacity: number;
-  /** Most viewers on a stage (its speakers are at most MAX_SPEAKERS besides). */
+  /** Most viewers on a stage (its speakers are at most MAX_SPEAKERS besides): with an SFU, SFU_STAGE_VIEWERS; otherwise STAGE_VIEWERS. */
   stageViewers: number;
+  /** The deployment has Cloudflare Realtime: rooms may switch to the SFU (room/features/transport.ts). */
+  sfu: boolean;
+  /** A meeting past this many members goes to the SFU (MESH_MAX). */
+  meshMax: number;
+  /** A stage past this many viewers goes to the SFU: the mesh's viewer limit (STAGE_VIEWERS). */
+  meshViewers: number;
+  /** The meeting's cap with an SFU (SFU_MEETING_MAX), told to clients either way. */
+  sfuMeetingMax: number;
+  /** Shortest time between two transport switches. */
+  transportSwitchMs: number;
+  /** Members a room must have before roster changes to them are batched (durable/roster-batcher.ts). */
+  rosterBatchMin: number;
   maxFrameBytes: number;
   /** Chat messages replayed in `welcome`. */
   historyTail: number;
@@ -79,13 +105,26 @@ export interface RoomConfig {
   pruneIntervalMs: number;
 }
 
-export function roomConfig(env: Vars): RoomConfig {
+export function roomConfig(env: Vars & RealtimeVars): RoomConfig {
+  const sfu = realtimeSettings(env) !== null;
+  const meshCapacity = intVar(env.ROOM_CAPACITY, 8, 2, 1000);
+  // A mesh: every speaker uploads one copy per viewer, so the default is what an ordinary
+  // uplink carries at audio and a low video rate (FEATURES.md §1). The range is the protocol's
+  // (SETTINGS_RANGES.stageViewers); 0 makes a stage of speakers only.
+  const meshViewers = intVar(env.STAGE_VIEWERS, 25, SETTINGS_RANGES.stageViewers[0], SETTINGS_RANGES.stageViewers[1]);
+  // With the SFU each member uploads one copy, whoever watches; what bounds a room then is
+  // Realtime's own limits and the room object's fan-out (docs/protocol.md, "Transport").
+  const sfuMeetingMax = intVar(env.SFU_MEETING_MAX, 50, SETTINGS_RANGES.sfuMeetingMax[0], SETTINGS_RANGES.sfuMeetingMax[1]);
+  const sfuStageViewers = intVar(env.SFU_STAGE_VIEWERS, 1000, SETTINGS_RANGES.stageViewers[0], SETTINGS_RANGES.stageViewers[1]);
   return {
-    capacity: intVar(env.ROOM_CAPACITY, 8, 2, 1000),
-    // A mesh: every speaker uploads one copy per viewer, so the default is what an ordinary
-    // uplink carries at audio and a low video rate (FEATURES.md §1). The range is the protocol's
-    // (SETTINGS_RANGES.stageViewers); 0 makes a stage of speakers only.
-    stageViewers: intVar(env.STAGE_VIEWERS, 25, SETTINGS_RANGES.stageViewers[0], SETTINGS_RANGES.stageViewers[1]),
+    capacity: sfu ? sfuMeetingMax : meshCapacity,
+    stageViewers: sfu ? sfuStageViewers : meshViewers,
+    sfu,
+    meshMax: intVar(env.MESH_MAX, 6, SETTINGS_RANGES.meshMax[0], SETTINGS_RANGES.meshMax[1]),
+    meshViewers,
+    sfuMeetingMax,
+    transportSwitchMs: intVar(env.TRANSPORT_SWITCH_MS, TRANSPORT_SWITCH_MIN_MS, 0, 600_000),
+    rosterBatchMin: intVar(env.ROSTER_BATCH_MIN, ROSTER_BATCH_MIN, 2, 1_000_000),
     // The platform delivers messages up to 32 MiB; a room has no use for frames past 1 MiB.
     maxFrameBytes: intVar(env.MAX_FRAME_BYTES, LIMITS.defaultMaxFrameBytes, 1024, 1024 * 1024),
     historyTail: LIMITS.historyPage,

@@ -1,9 +1,10 @@
 import type { Vars } from "./config";
 import type { RoomDO } from "./durable/room-do";
+import type { RealtimeVars } from "./realtime/realtime-settings";
 import type { TurnVars } from "./turn/ice-settings";
 
 /** Everything the Worker and the room object receive from the runtime. */
-export interface Env extends Vars, TurnVars {
+export interface Env extends Vars, TurnVars, RealtimeVars {
   ROOMS: DurableObjectNamespace<RoomDO>;
   ASSETS: Fetcher;
   /** Room sockets opened per client IP. */

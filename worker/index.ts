@@ -3,11 +3,13 @@
 
 import { AutoRouter, StatusError, json, type IRequest } from "itty-router";
 import { isMode, PROTOCOL_VERSION, VOICE_KEY, type Mode } from "../protocol/protocol";
+import { SFU_BODY_MAX_BYTES } from "../protocol/sfu";
 import { isObj } from "../protocol/wire";
 import { hashHostKey, newHostKey } from "./access/secrets";
 import type { Env } from "./env";
 import { isRoomId, newRoomId } from "./ids";
 import { isOriginAllowed, parseAllowedOrigins } from "./origin";
+import { realtimeSettings } from "./realtime/realtime-settings";
 
 export { RoomDO } from "./durable/room-do";
 
@@ -89,12 +91,13 @@ router.post("/rooms", async (request: IRequest, env: Env) => {
 });
 
 // Whether a link still leads to a room, and what kind: the app asks before its socket could only
-// fail, and before it asks for a camera (a stage's viewers are never asked).
+// fail, and before it asks for a camera (a stage's viewers are never asked); and whether an SFU is there.
 router.get("/rooms/:id", async (request: IRequest, env: Env) => {
   const id = roomIdOf(request);
   const mode = await roomOf(env, id).mode();
   if (mode === null) throw new StatusError(404, "no such room: it was never created, or it was deleted after standing empty");
-  return { id, mode };
+  // `sfu`: whether this deployment has Cloudflare Realtime, so a page knows before asking for a session.
+  return { id, mode, sfu: realtimeSettings(env) !== null };
 });
 
 router.get("/rooms/:id/ws", async (request: IRequest, env: Env) => {
@@ -128,6 +131,38 @@ async function voice(request: IRequest, env: Env): Promise<Response> {
 router.put("/rooms/:id/voice/:key", voice);
 router.get("/rooms/:id/voice/:key", voice);
 router.head("/rooms/:id/voice/:key", voice);
+
+// The SFU proxy (protocol/sfu.ts): a member's page calls Cloudflare Realtime through these, with
+// its media token; the room's object checks who calls and which session, and calls the API with
+// the app's secret (realtime/sfu-proxy.ts). Without Realtime configured they all answer 501, and
+// nothing else about the deployment changes.
+/** The request's body, or null: itty-router's Proxy throws on reading a null `body` (it binds what it hands out). */
+function bodyOf(request: IRequest): ReadableStream | null {
+  try {
+    return request.body;
+  } catch {
+    return null;
+  }
+}
+
+async function sfu(request: IRequest, env: Env): Promise<Response> {
+  let id: string;
+  try {
+    id = roomIdOf(request);
+    if (!realtimeSettings(env)) throw new StatusError(501, "this deployment has no SFU: Cloudflare Realtime is not configured (REALTIME_APP_ID and REALTIME_APP_SECRET)");
+    // Refused here when it says so: a body the room object stops reading midway leaves workerd's
+    // pipe to it failing after the answer.
+    if (Number(request.headers.get("Content-Length") ?? 0) > SFU_BODY_MAX_BYTES) throw new StatusError(413, `an SFU request body is at most ${SFU_BODY_MAX_BYTES} bytes`);
+  } catch (e) {
+    // The body is let go of before the answer: one left unread fails workerd's pipe after it.
+    await bodyOf(request)?.cancel().catch(() => {});
+    throw e;
+  }
+  const forwarded = new Request(request.url, { method: request.method, headers: request.headers, body: bodyOf(request) });
+  return roomOf(env, id).fetch(forwarded);
+}
+
+router.all("/rooms/:id/sfu/*", sfu);
 
 // How often a room's code has run: for the idle-cost benchmark only, off unless STATS_ROUTE=on.
 router.get("/rooms/:id/stats", async (request: IRequest, env: Env) => {

@@ -27,6 +27,7 @@ import { type MediaState, mediaState } from "./media";
 import { type ReactionBatch, recentBatches } from "./reactions";
 import { type RecordingInfo, recordingField } from "./recording";
 import { isSeat, type Seat, type StageState, stageState } from "./stage";
+import { type SfuPublication, sfuField, type TransportState, transportState } from "./transport";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -44,6 +45,8 @@ export interface PeerInfo {
   seat: Seat;
   /** Recording the call on its device right now, or null (features/recording.ts). Stays while it is away. */
   recording: RecordingInfo | null;
+  /** Its published SFU tracks, or null (features/transport.ts). Stays while it is away. */
+  sfu: SfuPublication | null;
 }
 
 /**
@@ -52,6 +55,7 @@ export interface PeerInfo {
  * one table the type, the check and the list of keys come from.
  */
 export const SETTINGS_RANGES = {
+  /** The meeting's cap in force: with an SFU `sfuMeetingMax`, otherwise the mesh's (ROOM_CAPACITY). */
   capacity: [1, 1000],
   maxFrameBytes: [1024, 32 * 1024 * 1024],
   nameMaxChars: [1, LIMITS.nameMaxChars],
@@ -62,6 +66,12 @@ export const SETTINGS_RANGES = {
   uploadBudgetKbps: [50, 100_000],
   /** How many viewers a stage takes (features/stage.ts); past it a join gets "stage-full". */
   stageViewers: [0, 1000],
+  /** A meeting past this many members (present or away) goes to the SFU, where there is one (features/transport.ts). */
+  meshMax: [2, 50],
+  /** A stage past this many viewers goes to the SFU, where there is one: the mesh's viewer limit (STAGE_VIEWERS). */
+  meshViewers: [0, 1000],
+  /** The meeting's cap with an SFU (SFU_MEETING_MAX), whether or not this deployment has one. */
+  sfuMeetingMax: [2, 1000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** The upload budget a room announces unless its deployment sets another (UPLOAD_BUDGET_KBPS). */
@@ -121,6 +131,8 @@ export type MembershipServerMessage =
        * that a late joiner sees the applause it walked into; at most REACTION_RECENT_MAX.
        */
       reactions: ReactionBatch[];
+      /** Mesh or SFU, now, and whether the deployment has an SFU (features/transport.ts). */
+      transport: TransportState;
     }
   | { type: "peer-joined"; peer: PeerInfo }
   | { type: "peer-left"; id: string }
@@ -201,8 +213,9 @@ export function peerInfo(v: unknown): PeerInfo | null {
   if (!isObj(v) || !isPeerId(v.id) || !isString(v.name) || !isTime(v.joined) || !isBool(v.away) || !isRole(v.role) || !isSeat(v.seat)) return null;
   const media = mediaState(v.media);
   const recording = recordingField(v.recording);
-  if (!media || recording === undefined) return null;
-  return { id: v.id, name: v.name, media, joined: v.joined, away: v.away, role: v.role, seat: v.seat, recording };
+  const sfu = sfuField(v.sfu);
+  if (!media || recording === undefined || sfu === undefined) return null;
+  return { id: v.id, name: v.name, media, joined: v.joined, away: v.away, role: v.role, seat: v.seat, recording, sfu };
 }
 
 export function roomSettings(v: unknown): RoomSettings | null {
@@ -230,11 +243,12 @@ export const membershipServer: ServerValidators<MembershipServerMessage> = {
     const knocks = listOf(v.knocks, knock);
     const stage = stageState(v.stage);
     const reactions = recentBatches(v.reactions);
-    if (!you || !peers || !chat || !settings || !ice || !access || !knocks || !stage || !reactions || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
+    const transport = transportState(v.transport);
+    if (!you || !peers || !chat || !settings || !ice || !access || !knocks || !stage || !reactions || !transport || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
     if (!isString(v.resumeToken) || !isBool(v.resumed) || !isString(v.mediaToken) || v.mediaToken.length > 64) return null;
     return {
       type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks, stage,
-      mediaToken: v.mediaToken, reactions,
+      mediaToken: v.mediaToken, reactions, transport,
     };
   },
   "peer-joined": (v) => {

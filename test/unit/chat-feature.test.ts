@@ -55,11 +55,11 @@ const message = (seq: number): ChatMessage => ({ seq, from: "p2", name: "Bo", te
 const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   type: "welcome",
   v: 1,
-  you: { id: "me", name: "Me", media: { mic: false, cam: false, screen: false }, joined: 1, away: false, role: "member", seat: "speaker", recording: null },
+  you: { id: "me", name: "Me", media: { mic: false, cam: false, screen: false }, joined: 1, away: false, role: "member", seat: "speaker", recording: null, sfu: null },
   peers: [],
   chat,
   lastSeq,
-  settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500, stageViewers: 25 },
+  settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500, stageViewers: 25, meshMax: 6, meshViewers: 25, sfuMeetingMax: 50 },
   ice: { iceServers: [], expiresAt: null, relay: "none" },
   resumeToken: "t".repeat(22),
   resumed: false,
@@ -68,6 +68,7 @@ const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   stage: { mode: "meeting", hands: [], liveSince: null },
   mediaToken: "m".repeat(22),
   reactions: [],
+  transport: { kind: "mesh", sfu: false },
 });
 const throttled = { type: "error", code: "chat-throttled", message: "slow down" } as const;
 const held = (items: readonly ChatItem[]) => items.filter((i) => i.kind === "pending" && i.held).map((i) => (i.kind === "pending" ? i.text : ""));

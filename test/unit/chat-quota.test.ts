@@ -176,7 +176,7 @@ describe("the room's cap on stored chat", () => {
 });
 
 describe("the welcome's chat (chatTail)", () => {
-  const member: StoredMember = { id: "p1", name: "A", media, joined: 1, token: "t", prevToken: null, role: "member", awaySince: null, device: null, addr: null, seat: "speaker", hand: null, mediaToken: null, recording: null };
+  const member: StoredMember = { id: "p1", name: "A", media, joined: 1, token: "t", prevToken: null, role: "member", awaySince: null, device: null, addr: null, seat: "speaker", hand: null, mediaToken: null, recording: null, sfu: null };
   function state(vars: Record<string, string> = {}) {
     let tokens = 0;
     const log = new MemoryChatLog();

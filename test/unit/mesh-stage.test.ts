@@ -18,7 +18,7 @@ const peer = (id: string, joined: number, seat: PeerInfo["seat"]): PeerInfo => (
   away: false,
   role: "member",
   seat,
-  recording: null,
+  recording: null, sfu: null,
 });
 
 let mesh: Mesh;

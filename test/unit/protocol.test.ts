@@ -149,11 +149,11 @@ describe("parseClientMessage", () => {
 describe("parseServerMessage", () => {
   it("reads what the room sends and rejects malformed frames", () => {
     const welcome = {
-      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
-      lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 },
+      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null, sfu: null }, peers: [], chat: [{ seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" }],
+      lastSeq: 1, settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25, meshMax: 6, meshViewers: 25, sfuMeetingMax: 50 },
       ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
       resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [],
-      stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 }, mediaToken: "M".repeat(22), reactions: [{ from: "b", reactions: ["clap", "clap"], at: 900 }],
+      stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 }, mediaToken: "M".repeat(22), reactions: [{ from: "b", reactions: ["clap", "clap"], at: 900 }], transport: { kind: "sfu", sfu: true },
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
     expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
@@ -195,11 +195,11 @@ describe("parseServerMessage", () => {
 });
 
 describe("numbers and lists in server frames", () => {
-  const settings = { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 };
+  const settings = { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25, meshMax: 6, meshViewers: 25, sfuMeetingMax: 50 };
   const welcome = {
-    type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null }, peers: [], chat: [],
+    type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null, sfu: null }, peers: [], chat: [],
     lastSeq: 0, settings, ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false,
-    access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22), reactions: [],
+    access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22), reactions: [], transport: { kind: "mesh", sfu: false },
   };
 
   it("refuses settings a broken server could use to make the client spin or stall", () => {
@@ -276,10 +276,10 @@ describe("reactions and lowering hands", () => {
       expect(parseServerMessage(JSON.stringify(bad)), JSON.stringify(bad)).toBeNull();
     }
     const welcome = {
-      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "viewer", recording: null }, peers: [], chat: [], lastSeq: 0,
-      settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25 },
+      type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "viewer", recording: null, sfu: null }, peers: [], chat: [], lastSeq: 0,
+      settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25, meshMax: 6, meshViewers: 25, sfuMeetingMax: 50 },
       ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [],
-      stage: { mode: "stage", hands: [], liveSince: 1 }, mediaToken: "M".repeat(22), reactions: [] as unknown[],
+      stage: { mode: "stage", hands: [], liveSince: 1 }, mediaToken: "M".repeat(22), reactions: [] as unknown[], transport: { kind: "mesh", sfu: false },
     };
     const batch = { from: "b", reactions: ["clap"], at: 3 };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
@@ -316,7 +316,7 @@ describe("names and text that look like something else", () => {
 });
 
 describe("recording", () => {
-  const peer = { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null };
+  const peer = { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null, sfu: null };
   const info = { kind: "composite", since: 1_700_000_000_000 };
 
   it("takes a kind or null and nothing beside it: `since` and `id` are the room's to stamp", () => {
@@ -366,5 +366,84 @@ describe("recording", () => {
 
   it("knows \"recording-off\" as an error code", () => {
     expect(ERROR_CODES).toContain("recording-off");
+  });
+});
+
+describe("transport (mesh or SFU) and roster batches", () => {
+  const peer = { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null, sfu: null };
+  const SESSION = "0123456789abcdef0123456789abcdef";
+  const tracks = [{ name: "mic-1", role: "mic" }, { name: "cam-1", role: "camera", rids: ["h", "m", "l"] }, { name: "scr", role: "screen" }, { name: "scr-a", role: "screen-audio" }];
+
+  it("takes sfu-tracks of at most four tracks with distinct names and roles, and nothing beside them", () => {
+    expect(parse({ type: "sfu-tracks", session: SESSION, tracks, id: "spoofed" })).toEqual({ ok: true, value: { type: "sfu-tracks", session: SESSION, tracks } });
+    expect(parse({ type: "sfu-tracks", session: SESSION, tracks: [] })).toEqual({ ok: true, value: { type: "sfu-tracks", session: SESSION, tracks: [] } });
+    // Stray fields in a track are not passed on.
+    expect(parse({ type: "sfu-tracks", session: SESSION, tracks: [{ name: "m", role: "mic", mid: "0" }] })).toEqual({ ok: true, value: { type: "sfu-tracks", session: SESSION, tracks: [{ name: "m", role: "mic" }] } });
+    for (const bad of [
+      { session: SESSION },
+      { session: SESSION, tracks: "cam" },
+      { session: "", tracks: [] },
+      { session: "has space", tracks: [] },
+      { session: "s".repeat(129), tracks: [] },
+      { session: 5, tracks: [] },
+      { session: SESSION, tracks: [...tracks, { name: "five", role: "mic" }] },
+      { session: SESSION, tracks: [{ name: "a", role: "mic" }, { name: "a", role: "camera" }] },
+      { session: SESSION, tracks: [{ name: "a", role: "mic" }, { name: "b", role: "mic" }] },
+      { session: SESSION, tracks: [{ name: "", role: "mic" }] },
+      { session: SESSION, tracks: [{ name: "a b", role: "mic" }] },
+      { session: SESSION, tracks: [{ name: "x".repeat(129), role: "mic" }] },
+      { session: SESSION, tracks: [{ name: "a", role: "speaker" }] },
+      { session: SESSION, tracks: [{ name: "a", role: "camera", rids: [] }] },
+      { session: SESSION, tracks: [{ name: "a", role: "camera", rids: ["a", "b", "c", "d"] }] },
+      { session: SESSION, tracks: [{ name: "a", role: "camera", rids: ["h", "h"] }] },
+      { session: SESSION, tracks: [{ name: "a", role: "camera", rids: ["h!"] }] },
+      { session: SESSION, tracks: [{ name: "a", role: "camera", rids: "h" }] },
+      { session: SESSION, tracks: [null] },
+    ]) {
+      const r = parse({ type: "sfu-tracks", ...bad });
+      expect(r.ok, JSON.stringify(bad)).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe("bad-message");
+    }
+  });
+
+  it("reads transport and peer-sfu, and PeerInfo.sfu in every roster entry (null or a publication)", () => {
+    for (const transport of [{ kind: "mesh", sfu: false }, { kind: "sfu", sfu: true }]) {
+      expect(parseServerMessage(JSON.stringify({ type: "transport", transport }))).toEqual({ type: "transport", transport });
+    }
+    for (const transport of [{ kind: "p2p", sfu: true }, { kind: "sfu" }, null, "sfu"]) expect(parseServerMessage(JSON.stringify({ type: "transport", transport }))).toBeNull();
+    const sfu = { session: SESSION, tracks };
+    expect(parseServerMessage(JSON.stringify({ type: "peer-sfu", id: "p1", sfu }))).toEqual({ type: "peer-sfu", id: "p1", sfu });
+    expect(parseServerMessage(JSON.stringify({ type: "peer-sfu", id: "p1", sfu: null }))).toEqual({ type: "peer-sfu", id: "p1", sfu: null });
+    for (const bad of [{ id: "p1" }, { id: "p1", sfu: { session: SESSION } }, { id: "a b", sfu: null }, { id: "p1", sfu: { session: SESSION, tracks: [{ name: "a", role: "x" }] } }]) {
+      expect(parseServerMessage(JSON.stringify({ type: "peer-sfu", ...bad })), JSON.stringify(bad)).toBeNull();
+    }
+    expect(parseServerMessage(JSON.stringify({ type: "peer-joined", peer: { ...peer, sfu } }))).toEqual({ type: "peer-joined", peer: { ...peer, sfu } });
+    const { sfu: _sfu, ...missing } = peer;
+    expect(parseServerMessage(JSON.stringify({ type: "peer-joined", peer: missing }))).toBeNull();
+    expect(ERROR_CODES).toContain("not-sfu");
+  });
+
+  it("reads a roster batch of roster frames only, bounded, each checked as it would be alone", () => {
+    const frames = [
+      { type: "peer-joined", peer },
+      { type: "peer-presence", id: "a", away: true },
+      { type: "peer-sfu", id: "a", sfu: null },
+      { type: "peer-left", id: "a" },
+    ];
+    expect(parseServerMessage(JSON.stringify({ type: "roster", frames }))).toEqual({ type: "roster", frames });
+    for (const bad of [
+      [],
+      [{ type: "chat", message: { seq: 1, from: "a", name: "A", text: "t", ts: 1, cid: "c" } }],
+      [{ type: "roster", frames }],
+      [{ type: "peer-left", id: "a b" }],
+      Array(257).fill({ type: "peer-left", id: "a" }),
+      "peer-left",
+    ]) {
+      expect(parseServerMessage(JSON.stringify({ type: "roster", frames: bad })), JSON.stringify(bad).slice(0, 80)).toBeNull();
+    }
+  });
+
+  it("needs the transport's settings and welcome field", () => {
+    expect(SETTINGS_RANGES).toMatchObject({ meshMax: [2, 50], meshViewers: [0, 1000], sfuMeetingMax: [2, 1000] });
   });
 });

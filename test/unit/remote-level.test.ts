@@ -41,7 +41,7 @@ describe("Mesh audio levels and stats readers", () => {
     FakePeerConnection.made = [];
     const mesh = new Mesh(deps, { RTCPeerConnection: FakePeerConnection as unknown as typeof RTCPeerConnection });
     mesh.setSelf({ id: "m", joined: 5 });
-    const info = (id: string, joined: number) => ({ id, name: id, joined, away: false, media: { mic: true, cam: true, screen: false }, role: "member" as const, seat: "speaker" as const, recording: null });
+    const info = (id: string, joined: number) => ({ id, name: id, joined, away: false, media: { mic: true, cam: true, screen: false }, role: "member" as const, seat: "speaker" as const, recording: null, sfu: null });
     mesh.addPeer(info("a", 1));
     mesh.addPeer(info("b", 2));
     const [pcA, pcB] = FakePeerConnection.made;

@@ -4,7 +4,7 @@ import { TEMP_HOST_AFTER_MS } from "../../worker/room/features/hosts";
 import { ICE, kinds, makeRoom, media, sends } from "./room-harness";
 
 const chat = (text: string, cid: string): ClientMessage => ({ type: "chat", text, cid });
-const peer = (id: string, name: string, joined: number, away = false): PeerInfo => ({ id, name, media, joined, away, role: "member", seat: "speaker", recording: null });
+const peer = (id: string, name: string, joined: number, away = false): PeerInfo => ({ id, name, media, joined, away, role: "member", seat: "speaker", recording: null, sfu: null });
 
 describe("RoomCore", () => {
   it("welcomes with the roster, ICE and a resume token, and announces the joiner to the others only", () => {

@@ -29,7 +29,7 @@ const person = (id: string, name = id, connection: Participant["connection"] = "
   away: false,
   role: "member",
   seat: "speaker",
-  recording: null,
+  recording: null, sfu: null,
   connection,
   camera: null,
   screen: null,
@@ -223,7 +223,7 @@ describe("the mesh and our certificate", () => {
     mesh.on("negotiated", (e) => negotiated.push(e));
     mesh.setSelf({ id: "z", joined: 2 });
     mesh.setStage({ mode: "meeting", seat: "speaker" });
-    const peer = (id: string): PeerInfo => ({ id, name: id, media: { mic: true, cam: true, screen: false }, joined: 1, away: false, role: "member", seat: "speaker", recording: null });
+    const peer = (id: string): PeerInfo => ({ id, name: id, media: { mic: true, cam: true, screen: false }, joined: 1, away: false, role: "member", seat: "speaker", recording: null, sfu: null });
     mesh.addPeer(peer("a"));
     mesh.addPeer(peer("b"));
     const pcs = mesh.peerConnections as unknown as FakePeerConnection[];

@@ -163,7 +163,7 @@ export const peer = (id: string, name: string, joined: number, role: PeerInfo["r
   away: false,
   role,
   seat,
-  recording: null,
+  recording: null, sfu: null,
 });
 
 export const ice = { iceServers: [{ urls: ["stun:example.org"] }], expiresAt: null, relay: "none" as const };
@@ -176,7 +176,7 @@ export function welcome(you: PeerInfo, peers: PeerInfo[], extra: Partial<Extract
     peers,
     chat: [],
     lastSeq: 0,
-    settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500, stageViewers: 25 },
+    settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 5000, uploadBudgetKbps: 2500, stageViewers: 25, meshMax: 6, meshViewers: 25, sfuMeetingMax: 50 },
     ice,
     resumeToken: "t".repeat(32),
     resumed: false,
@@ -185,6 +185,7 @@ export function welcome(you: PeerInfo, peers: PeerInfo[], extra: Partial<Extract
     stage: { mode: "meeting", hands: [], liveSince: null },
     mediaToken: "m".repeat(22),
     reactions: [],
+    transport: { kind: "mesh", sfu: false },
     ...extra,
   };
 }

@@ -51,6 +51,8 @@ export function roomStub(roomId: string) {
 export class TestClient {
   readonly frames: ServerMessage[] = [];
   readonly raw: string[] = [];
+  /** `roster` batches received (protocol/features/roster-batch.ts); their frames are in `frames`, in order, as a client applies them. */
+  batches = 0;
   /** Called for every server frame, as it arrives. */
   onFrame: ((msg: ServerMessage) => void) | null = null;
   closed: { code: number; reason: string } | null = null;
@@ -74,7 +76,13 @@ export class TestClient {
       const data = e.data as string;
       this.raw.push(data);
       const msg = parseServerMessage(data);
-      if (msg) {
+      if (msg?.type === "roster") {
+        this.batches++;
+        for (const f of msg.frames) {
+          this.frames.push(f);
+          this.onFrame?.(f);
+        }
+      } else if (msg) {
         this.frames.push(msg);
         this.onFrame?.(msg);
       }

@@ -18,13 +18,14 @@ const TYPES = [
   "access", "admit", "deny", "set-role", "remove", "ask-mute", "end-meeting", "knock", "lobby",
   "set-mode", "set-seat", "leave-stage", "hand", "stage", "peer-seat", "voice-upload",
   "lower-hands", "react", "reaction", "recording", "peer-recording",
+  "sfu-tracks", "peer-sfu", "transport", "roster",
 ];
 
 /** One hostile frame: garbage, wrong shapes, wrong order, oversize, binary, or valid-looking. */
 function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const junk = () => Array.from({ length: Math.floor(r() * 40) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
-  switch (Math.floor(r() * 23)) {
+  switch (Math.floor(r() * 24)) {
     case 0:
       return junk();
     case 1:
@@ -150,6 +151,20 @@ function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer
           { type: "access", recording: pick([false, "off", null, 0]) },
         ]),
       );
+    case 22: {
+      // SFU track announcements of every shape (this deployment has no SFU: each one refused
+      // "not-sfu" or as a bad message), and the room's own transport frames as if from a client.
+      const track = () => pick([{ name: "cam", role: "camera" }, { name: "", role: "mic" }, { name: "a b", role: "mic" }, { name: "x".repeat(200), role: "screen" }, { name: "m", role: "speaker" }, { name: "c", role: "camera", rids: pick([[], ["h", "h"], ["a", "b", "c", "d"], [5], "h"]) }, junk(), null]);
+      return JSON.stringify(
+        pick([
+          { type: "sfu-tracks", session: pick(["0123456789abcdef0123456789abcdef", "", "s".repeat(200), "has space", 5, null, junk()]), tracks: pick([[], [track()], [track(), track()], Array.from({ length: 5 }, track), "cam", null]) },
+          { type: "sfu-tracks", session: "0123456789abcdef0123456789abcdef", tracks: [{ name: "cam", role: "camera" }], id: pick(knownIds) },
+          { type: "peer-sfu", id: pick(knownIds), sfu: { session: "s", tracks: [] } },
+          { type: "transport", transport: { kind: "sfu", sfu: true } },
+          { type: "roster", frames: [{ type: "peer-left", id: pick(knownIds) }] },
+        ]),
+      );
+    }
     default:
       return JSON.stringify({ type: "join", v: PROTOCOL_VERSION, name: "intruder", media: NO_MEDIA, resume: { id: pick(knownIds), token: junk().slice(0, 20) } });
   }
@@ -249,6 +264,10 @@ describe("fuzz", () => {
     // Likewise recordings: nobody announced one in an honest member's name, and the roster says so.
     expect([...a.client.all("peer-recording"), ...b.client.all("peer-recording")].filter((m) => ids.includes(m.id))).toEqual([]);
     expect(c.welcome.peers.filter((p) => ids.includes(p.id)).map((p) => p.recording)).toEqual([null, null]);
+    // Nobody published on an SFU this deployment does not have, and the room never left the mesh.
+    expect([...a.client.all("peer-sfu"), ...b.client.all("peer-sfu"), ...a.client.all("transport"), ...b.client.all("transport")]).toEqual([]);
+    expect(c.welcome.peers.every((p) => p.sfu === null)).toBe(true);
+    expect(c.welcome.transport).toEqual({ kind: "mesh", sfu: false });
     // A voice message still goes through: asked for, uploaded, sent, and played by the newcomer.
     a.client.send({ type: "voice-upload", cid: "honest-voice", mime: "audio/ogg", bytes: 64, durationMs: 1000 });
     const upload = await a.client.next("voice-upload");

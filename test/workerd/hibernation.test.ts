@@ -53,8 +53,8 @@ describe("hibernation and eviction", () => {
     const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id);
     expect([...c.welcome.peers].sort(byId)).toEqual(
       [
-        { id: a.id, name: "A", media: { mic: true, cam: false, screen: false }, joined: a.welcome.you.joined, away: false, role: "member", seat: "speaker", recording: null },
-        { id: b.id, name: "B", media: { mic: false, cam: false, screen: false }, joined: b.welcome.you.joined, away: false, role: "member", seat: "speaker", recording: null },
+        { id: a.id, name: "A", media: { mic: true, cam: false, screen: false }, joined: a.welcome.you.joined, away: false, role: "member", seat: "speaker", recording: null, sfu: null },
+        { id: b.id, name: "B", media: { mic: false, cam: false, screen: false }, joined: b.welcome.you.joined, away: false, role: "member", seat: "speaker", recording: null, sfu: null },
       ].sort(byId),
     );
     expect(c.welcome.chat.map((m) => m.text)).toEqual(["before", "after"]);
@@ -77,7 +77,7 @@ describe("hibernation and eviction", () => {
     // nobody left, history intact, relaying works.
     const a2 = await TestClient.join(room, "A", { resume: { id: a.id, token: a.welcome.resumeToken }, since: 1 });
     expect(a2.welcome).toMatchObject({ resumed: true, you: { id: a.id }, lastSeq: 1, chat: [] });
-    expect(a2.welcome.peers).toEqual([{ id: b.id, name: "B", media: b.welcome.you.media, joined: b.welcome.you.joined, away: true, role: "member", seat: "speaker", recording: null }]);
+    expect(a2.welcome.peers).toEqual([{ id: b.id, name: "B", media: b.welcome.you.media, joined: b.welcome.you.joined, away: true, role: "member", seat: "speaker", recording: null, sfu: null }]);
     const b2 = await TestClient.join(room, "B", { resume: { id: b.id, token: b.welcome.resumeToken } });
     expect(b2.welcome.resumed).toBe(true);
     expect(b2.welcome.peers.map((p) => [p.id, p.away])).toEqual([[a.id, false]]);

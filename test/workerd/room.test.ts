@@ -13,13 +13,13 @@ describe("room behaviour", () => {
     expect(a.welcome.lastSeq).toBe(0);
 
     const b = await TestClient.join(room, "Бакыт");
-    expect(b.welcome.peers).toEqual([{ id: a.id, name: "Aigul", media: { mic: true, cam: true, screen: false }, joined: a.welcome.you.joined, away: false, role: "member", seat: "speaker", recording: null }]);
+    expect(b.welcome.peers).toEqual([{ id: a.id, name: "Aigul", media: { mic: true, cam: true, screen: false }, joined: a.welcome.you.joined, away: false, role: "member", seat: "speaker", recording: null, sfu: null }]);
     expect(b.id).not.toBe(a.id);
     expect(b.welcome.you.joined).toBeGreaterThanOrEqual(a.welcome.you.joined);
     expect(b.welcome.resumeToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(b.welcome.resumeToken).not.toBe(a.welcome.resumeToken);
     const joined = await a.client.next("peer-joined");
-    expect(joined.peer).toEqual({ id: b.id, name: "Бакыт", media: NO_MEDIA, joined: b.welcome.you.joined, away: false, role: "member", seat: "speaker", recording: null });
+    expect(joined.peer).toEqual({ id: b.id, name: "Бакыт", media: NO_MEDIA, joined: b.welcome.you.joined, away: false, role: "member", seat: "speaker", recording: null, sfu: null });
   });
 
   it("relays a signal only to the addressed peer, stamped with the sender's real id", async () => {

@@ -41,7 +41,7 @@ describe("stage: creating and reading the mode", () => {
       expect(res.status, JSON.stringify(body)).toBe(201);
       const { id } = (await res.json()) as { id: string };
       const got = await exports.default.fetch(`${ORIGIN}/api/rooms/${id}`);
-      expect(await got.json()).toEqual({ id, mode });
+      expect(await got.json()).toEqual({ id, mode, sfu: false });
     }
   });
 

@@ -11,8 +11,10 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { assertNever, CloseCode, HEARTBEAT_PING, HEARTBEAT_PONG, parseClientMessage, type Mode, type ServerMessage } from "../../protocol/protocol";
+import { SFU_BODY_MAX_BYTES } from "../../protocol/sfu";
 import { roomConfig, type RoomConfig } from "../config";
 import type { Env } from "../env";
+import { readText, sfuPathOf } from "../realtime/sfu-proxy";
 import type { Effect } from "../room/effects";
 import { SocketGuard } from "../socket-guard";
 import { roomExists } from "../storage/schema";
@@ -100,6 +102,17 @@ export class RoomDO extends DurableObject<Env> {
     return this.room?.core.mode ?? null;
   }
 
+  /** An SFU proxy route (realtime/sfu-proxy.ts); the Worker has already checked that Realtime is configured. */
+  private async serveSfu(room: LiveRoom | null, request: Request, path: string): Promise<Response> {
+    if (!room) {
+      // Read (bounded) before the answer: a body the object leaves unread fails workerd's pipe to it.
+      await readText(request, SFU_BODY_MAX_BYTES);
+      return noRoom();
+    }
+    if (!room.sfu) return Response.json({ error: "this deployment has no SFU (Cloudflare Realtime is not configured)", status: 501 }, { status: 501 });
+    return room.sfu.handle(request, path);
+  }
+
   /** Counts for the idle-cost benchmark; null unless STATS_ROUTE is on. */
   counters(): RunCounts | null {
     return this.runs;
@@ -107,12 +120,14 @@ export class RoomDO extends DurableObject<Env> {
 
   /**
    * A room socket (the Worker has already checked the route, the upgrade header, the origin and
-   * the address's rate), or a voice recording's upload or playback (voice-http.ts).
+   * the address's rate), a voice recording's upload or playback (voice-http.ts), or an SFU proxy call (realtime/sfu-proxy.ts).
    */
   override async fetch(request: Request): Promise<Response> {
     const voiceKey = voiceKeyOf(new URL(request.url).pathname);
     if (voiceKey !== null) return serveVoice(this.voiceHost, request, voiceKey);
+    const sfuPath = sfuPathOf(new URL(request.url).pathname);
     const room = this.room;
+    if (sfuPath !== null) return this.serveSfu(room, request, sfuPath);
     if (!room) return noRoom();
     const now = Date.now();
     const addr = request.headers.get("CF-Connecting-IP");
@@ -209,12 +224,19 @@ export class RoomDO extends DurableObject<Env> {
       if (!room) return pending;
       switch (effect.kind) {
         case "send":
-          room.sockets.deliver(ws, effect.to, JSON.stringify(effect.msg));
+          room.fanOut.send(ws, effect.to, effect.msg);
           break;
         case "bind":
-          if (ws) room.sockets.bind(ws, effect.peerId);
+          if (ws) {
+            // A socket that carried another member gets what that one was due; the member's old socket, likewise.
+            const previous = room.sockets.memberOf(ws);
+            if (previous !== null) room.fanOut.before(previous);
+            room.fanOut.before(effect.peerId);
+            room.sockets.bind(ws, effect.peerId);
+          }
           break;
         case "replace": {
+          room.fanOut.before(effect.peerId);
           // Unbound first, so that closing it does not make the member away.
           const old = room.sockets.socketOf(effect.peerId);
           if (old && old !== ws) {
@@ -244,6 +266,7 @@ export class RoomDO extends DurableObject<Env> {
           break;
         }
         case "close-peer": {
+          room.fanOut.before(effect.peerId);
           // Unbound first, so that closing it does not make the member away.
           const peer = room.sockets.socketOf(effect.peerId);
           if (peer) {

@@ -201,6 +201,12 @@ export class SocketRegistry {
     else this.sendEach(to, this.byMember, frame);
   }
 
+  /** Sends to a member's socket, if it has one. */
+  sendToMember(id: string, frame: string): void {
+    const ws = this.byMember.get(id);
+    if (ws) trySend(ws, frame);
+  }
+
   private sendEach(ids: readonly string[], sockets: ReadonlyMap<string, WebSocket>, frame: string): void {
     for (const id of ids) {
       const ws = sockets.get(id);

@@ -7,8 +7,10 @@
 // and a join that presents the member's resume token within the grace period takes the same
 // seat back, so the others see no leave and no join.
 
-import { assertNever, type ClientMessage, type IceConfig, type Mode, type PeerInfo, type RoomSettings } from "../../protocol/protocol";
+import { assertNever, type ClientMessage, type ClientType, type IceConfig, type Mode, type PeerInfo, type RoomSettings, type TransportState } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
+import type { SfuSessionStore } from "../realtime/session-store";
+import type { SfuCaller } from "../realtime/sfu-proxy";
 import { refuse, SCHEDULE, sendTo, type CheckJoin, type Effect, type JoinChecked, type MintIce } from "./effects";
 import { passcodeHashed } from "./features/access";
 import { promoteTempHost, reviewHosts, settleHosts, tempHostDue } from "./features/hosts";
@@ -16,11 +18,31 @@ import { iceMinted } from "./features/ice";
 import { admit, joinChecked } from "./features/join";
 import { expireKnocks, knockDeadline, knockGone } from "./features/lobby";
 import { capacityOf } from "./features/seats";
+import { sfuCaller } from "./features/sfu";
+import { reviewTransport, transportDue } from "./features/transport";
 import { claimUpload, playable, uploaded, uploadFailed, type VoiceVerdict } from "./features/voice";
 import { forbiddenText, may, type Handler, type Handlers, type MessageOf } from "./handler";
 import { HANDLERS } from "./handlers";
-import { DEFAULT_ACCESS, NO_VIA, type AccessStore, type ChatLog, type MemberStore, type ModeStore, type RoomDeps, type StoredMember, type Via, type VoiceStore } from "./ports";
+import {
+  DEFAULT_ACCESS,
+  NO_VIA,
+  type AccessStore,
+  type ChatLog,
+  type MemberStore,
+  type ModeStore,
+  type RoomDeps,
+  type StoredMember,
+  type TransportStore,
+  type Via,
+  type VoiceStore,
+} from "./ports";
 import { RoomState } from "./state";
+
+/**
+ * Frames after which the room's counts (members, viewers, mode) may have changed: the transport
+ * is reviewed after them (features/transport.ts), and after nothing else on the relay's path.
+ */
+const RECOUNT: ReadonlySet<ClientType> = new Set<ClientType>(["join", "leave", "admit", "remove", "end-meeting", "set-mode", "set-seat", "leave-stage"]);
 
 export class RoomCore {
   private readonly room: RoomState;
@@ -38,8 +60,12 @@ export class RoomCore {
     modes?: ModeStore,
     /** Voice uploads (in memory if not given). */
     voices?: VoiceStore,
+    /** Mesh or SFU, and when it last switched (in memory if not given). */
+    transports?: TransportStore,
+    /** The SFU sessions members created through the proxy (realtime/session-store.ts); none without an SFU. */
+    sfuSessions: SfuSessionStore | null = null,
   ) {
-    this.room = new RoomState(config, log, store, deps, gate, modes, voices);
+    this.room = new RoomState(config, log, store, deps, gate, modes, voices, transports, sfuSessions);
   }
 
   /**
@@ -83,6 +109,11 @@ export class RoomCore {
     return this.room.settings();
   }
 
+  /** Mesh or SFU, as the welcome says it. */
+  transport(): TransportState {
+    return this.room.transportState();
+  }
+
   /**
    * A validated frame from a socket; `sender` is the member its attachment names, or null before
    * it joined; `via` what else the room knows about the socket (its knock, its address).
@@ -91,7 +122,14 @@ export class RoomCore {
     let from = this.member(sender);
     // Any frame after a resume's welcome shows the client has its new token: the old one ends.
     if (from !== null && from.prevToken !== null) this.room.save((from = { ...from, prevToken: null }));
-    return this.dispatch(msg.type, msg, from, via);
+    const effects = this.dispatch(msg.type, msg, from, via);
+    return RECOUNT.has(msg.type) ? this.recounted(effects) : effects;
+  }
+
+  /** `effects`, then the transport switch they made due, if any (features/transport.ts). */
+  private recounted(effects: Effect[]): Effect[] {
+    const review = reviewTransport(this.room);
+    return review.length ? [...effects, ...review] : effects;
   }
 
   /** The one place where a handler's declared permission is enforced. */
@@ -112,7 +150,7 @@ export class RoomCore {
     const from = this.member(sender);
     switch (mint.then) {
       case "welcome":
-        return admit(this.room, from, mint, ice, via);
+        return this.recounted(admit(this.room, from, mint, ice, via));
       case "ice":
         return iceMinted(from, mint.peerId, ice);
       default:
@@ -150,6 +188,11 @@ export class RoomCore {
     return playable(this.room, key, token);
   }
 
+  /** An SFU proxy call presents a media token: which member is calling, if any (features/sfu.ts)? */
+  sfuCaller(token: string | null): SfuCaller | null {
+    return sfuCaller(this.room, token);
+  }
+
   /** A knocker's socket is gone (closed, dropped, or closed by the room): its knock is withdrawn. */
   knockClosed(knock: string): Effect[] {
     const effects = knockGone(this.room, knock);
@@ -163,7 +206,7 @@ export class RoomCore {
   disconnect(peerId: string): Effect[] {
     const m = this.room.members.get(peerId);
     if (!m || m.awaySince !== null) return [];
-    if (this.room.config.graceMs <= 0) return [...this.room.remove(peerId), ...reviewHosts(this.room), SCHEDULE];
+    if (this.room.config.graceMs <= 0) return this.recounted([...this.room.remove(peerId), ...reviewHosts(this.room), SCHEDULE]);
     this.room.save({ ...m, awaySince: this.room.deps.now() });
     return [sendTo(this.room.others(peerId), { type: "peer-presence", id: peerId, away: true }), ...reviewHosts(this.room), SCHEDULE];
   }
@@ -171,7 +214,7 @@ export class RoomCore {
   /** Removes a member at once, without a grace period (it broke the rules). */
   expel(peerId: string): Effect[] {
     const gone = this.room.remove(peerId);
-    return gone.length ? [...gone, ...reviewHosts(this.room), SCHEDULE] : gone;
+    return gone.length ? this.recounted([...gone, ...reviewHosts(this.room), SCHEDULE]) : gone;
   }
 
   /**
@@ -200,7 +243,7 @@ export class RoomCore {
     for (const m of [...this.room.members.values()]) {
       if (m.awaySince !== null && now - m.awaySince >= config.graceMs) effects.push(...this.room.remove(m.id));
     }
-    effects.push(...expireKnocks(this.room), ...reviewHosts(this.room), ...promoteTempHost(this.room));
+    effects.push(...expireKnocks(this.room), ...reviewHosts(this.room), ...promoteTempHost(this.room), ...reviewTransport(this.room));
     const emptySince = store.emptySince();
     if (this.room.members.size === 0 && emptySince !== null && now - emptySince >= config.retentionMs) return [...effects, { kind: "delete-room" }];
     effects.push(SCHEDULE);
@@ -217,6 +260,7 @@ export class RoomCore {
     for (const m of this.room.members.values()) if (m.awaySince !== null) consider(m.awaySince + config.graceMs);
     consider(knockDeadline(this.room));
     consider(tempHostDue(this.room));
+    consider(transportDue(this.room));
     const emptySince = store.emptySince();
     if (emptySince !== null) consider(emptySince + config.retentionMs);
     return next;

@@ -15,6 +15,7 @@ import { react } from "./features/reactions";
 import { recording } from "./features/recording";
 import { signal } from "./features/signal";
 import { hand, leaveStage, lowerHands, setMode, setSeat } from "./features/stage";
+import { sfuTracks } from "./features/transport";
 import { voiceUpload } from "./features/voice";
 
 export const HANDLERS: Handlers = {
@@ -40,4 +41,5 @@ export const HANDLERS: Handlers = {
   "voice-upload": voiceUpload,
   react,
   recording,
+  "sfu-tracks": sfuTracks,
 };

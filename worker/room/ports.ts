@@ -2,7 +2,7 @@
 // Object, arrays and maps in unit tests. All synchronous: SQL on a Durable Object is local, so
 // the core never awaits.
 
-import type { ChatMessage, MediaState, Mode, PeerInfo, RecordingInfo, Role, Seat, VoiceType } from "../../protocol/protocol";
+import type { ChatMessage, MediaState, Mode, PeerInfo, RecordingInfo, Role, Seat, SfuPublication, TransportKind, VoiceType } from "../../protocol/protocol";
 
 /**
  * The chat history. Sizes are what a message costs in a frame (chatBytes in
@@ -64,6 +64,11 @@ export interface StoredMember {
    * Kept across resumes and while it is away (its recorder may well be running), gone with the member.
    */
   recording: RecordingInfo | null;
+  /**
+   * The SFU tracks it announced (features/transport.ts), or null. Kept across resumes and while it
+   * is away, gone with the member.
+   */
+  sfu: SfuPublication | null;
 }
 
 /** The durable roster. */
@@ -167,6 +172,21 @@ export interface RoomMode {
 
 /** A room made before stages, or created without a mode: a meeting. */
 export const DEFAULT_MODE: RoomMode = Object.freeze({ mode: "meeting", liveSince: null });
+
+/** The room's transport, as stored: in force now, and when it last switched (null: never). */
+export interface RoomTransport {
+  kind: TransportKind;
+  switched: number | null;
+}
+
+/** A room made before the SFU, or new: the mesh, never switched. */
+export const DEFAULT_TRANSPORT: RoomTransport = Object.freeze({ kind: "mesh", switched: null });
+
+/** The room's transport in durable storage (one value, read on every roster change: stores keep it in memory). */
+export interface TransportStore {
+  transport(): RoomTransport;
+  setTransport(t: RoomTransport): void;
+}
 
 /** The room's mode in durable storage (one value, read on every join: stores keep it in memory). */
 export interface ModeStore {

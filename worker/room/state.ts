@@ -2,18 +2,20 @@
 // change), the lobby's knocks, the room's access settings and its mode (likewise), the chat log,
 // the voice uploads, the settings, and the few questions every feature asks of them.
 
-import { LIMITS, type AccessState, type Knock, type PeerInfo, type ReactionBatch, type Role, type RoomSettings, type StageState } from "../../protocol/protocol";
+import { LIMITS, type AccessState, type Knock, type PeerInfo, type ReactionBatch, type Role, type RoomSettings, type StageState, type TransportState } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
+import type { SfuSessionStore } from "../realtime/session-store";
 import { type Admission, type GuardPolicy, SocketGuard, TokenBucket } from "../socket-guard";
 import { MemoryAccessStore } from "../storage/access-memory";
 import { MemoryModeStore } from "../storage/mode-memory";
+import { MemoryTransportStore } from "../storage/transport-memory";
 import { MemoryVoiceStore } from "../storage/voice-memory";
 import { sendTo, type Effect } from "./effects";
 import { MemberChat } from "./features/chat-quota";
-import type { AccessStore, ChatLog, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, StoredKnock, StoredMember, VoiceStore } from "./ports";
+import type { AccessStore, ChatLog, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, RoomTransport, StoredKnock, StoredMember, TransportStore, VoiceStore } from "./ports";
 
 export function info(m: StoredMember): PeerInfo {
-  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role, seat: m.seat, recording: m.recording };
+  return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role, seat: m.seat, recording: m.recording, sfu: m.sfu };
 }
 
 /** Roles that may let knocks in (and hear about them). */
@@ -46,6 +48,8 @@ export class RoomState {
   private readonly reactionGuards = new Map<string, SocketGuard>();
   /** Each member's ration of recording announcements (features/recording.ts); kept like iceBuckets. */
   private readonly recordingGuards = new Map<string, SocketGuard>();
+  /** Each member's ration of SFU track announcements (features/transport.ts); kept like iceBuckets. */
+  private readonly sfuGuards = new Map<string, SocketGuard>();
   /**
    * The reactions of the last REACTION_RECENT_MS, oldest first, for the welcome
    * (features/reactions.ts). In memory only, unlike everything a late joiner must see for good: a
@@ -68,6 +72,9 @@ export class RoomState {
     readonly gate: AccessStore = new MemoryAccessStore(),
     private readonly modes: ModeStore = new MemoryModeStore(),
     readonly voices: VoiceStore = new MemoryVoiceStore(),
+    private readonly transports: TransportStore = new MemoryTransportStore(),
+    /** Which member created each SFU session through this room's proxy; null without an SFU. */
+    readonly sfuSessions: SfuSessionStore | null = null,
   ) {
     for (const k of gate.knocks().sort((a, b) => a.at - b.at)) this.knocks.set(k.id, k);
   }
@@ -100,6 +107,7 @@ export class RoomState {
     this.voiceBuckets.delete(peerId);
     this.reactionGuards.delete(peerId);
     this.recordingGuards.delete(peerId);
+    this.sfuGuards.delete(peerId);
     this.store.delete(peerId);
     if (this.members.size === 0) this.store.setEmptySince(this.deps.now());
     return true;
@@ -135,7 +143,24 @@ export class RoomState {
       chatMaxChars: LIMITS.chatMaxChars,
       heartbeatMs: this.config.heartbeatMs,
       uploadBudgetKbps: this.config.uploadBudgetKbps,
+      meshMax: this.config.meshMax,
+      meshViewers: this.config.meshViewers,
+      sfuMeetingMax: this.config.sfuMeetingMax,
     };
+  }
+
+  /** Mesh or SFU, and since when (features/transport.ts). */
+  get transport(): RoomTransport {
+    return this.transports.transport();
+  }
+
+  setTransport(t: RoomTransport): void {
+    this.transports.setTransport(t);
+  }
+
+  /** `welcome.transport` and the `transport` frame. */
+  transportState(): TransportState {
+    return { kind: this.transports.transport().kind, sfu: this.config.sfu };
   }
 
   /** Meeting or stage (features/stage.ts). */
@@ -230,6 +255,14 @@ export class RoomState {
     const now = this.deps.now();
     let guard = this.recordingGuards.get(peerId);
     if (!guard) this.recordingGuards.set(peerId, (guard = new SocketGuard(policy, now)));
+    return guard.admit(now);
+  }
+
+  /** One SFU track announcement against the member's ration, guarded like hands. */
+  admitSfuTracks(peerId: string, policy: GuardPolicy): Admission {
+    const now = this.deps.now();
+    let guard = this.sfuGuards.get(peerId);
+    if (!guard) this.sfuGuards.set(peerId, (guard = new SocketGuard(policy, now)));
     return guard.admit(now);
   }
 

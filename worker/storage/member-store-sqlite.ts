@@ -2,7 +2,7 @@
 // resume tokens, roles, seats, raised hands, media tokens and recordings, so that members survive
 // hibernation and eviction. Plus the room's one piece of housekeeping state (when it became empty, for chat retention).
 
-import { isRecordingKind, isRole, isSeat, type RecordingInfo } from "../../protocol/protocol";
+import { isRecordingKind, isRole, isSeat, type RecordingInfo, type SfuPublication, sfuPublication } from "../../protocol/protocol";
 import type { MemberStore, StoredMember } from "../room/ports";
 import { MetaTime } from "./meta-time";
 import type { SchemaState } from "./schema";
@@ -25,6 +25,8 @@ interface Row extends Record<string, SqlStorageValue> {
   media_token: string | null;
   recording_kind: string | null;
   recording_since: number | null;
+  sfu_session: string | null;
+  sfu_tracks: string | null;
 }
 
 /**
@@ -33,6 +35,16 @@ interface Row extends Record<string, SqlStorageValue> {
  */
 function recordingOf(r: Row): RecordingInfo | null {
   return isRecordingKind(r.recording_kind) && r.recording_since !== null ? { kind: r.recording_kind, since: r.recording_since } : null;
+}
+
+/** A stored publication, checked as a frame's would be: one this code cannot read is none (its member announces again). */
+function sfuOf(r: Row): SfuPublication | null {
+  if (r.sfu_session === null || r.sfu_tracks === null) return null;
+  try {
+    return sfuPublication({ session: r.sfu_session, tracks: JSON.parse(r.sfu_tracks) });
+  } catch {
+    return null;
+  }
 }
 
 export class SqliteMemberStore implements MemberStore {
@@ -66,15 +78,16 @@ export class SqliteMemberStore implements MemberStore {
       hand: r.hand,
       mediaToken: r.media_token,
       recording: recordingOf(r),
+      sfu: sfuOf(r),
     }));
   }
 
   put(m: StoredMember): void {
     this.blank = false;
     this.sql.exec(
-      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token, device, addr, seat, hand, media_token, recording_kind, recording_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO members (id, name, mic, cam, screen, joined, token, away_since, role, prev_token, device, addr, seat, hand, media_token, recording_kind, recording_since, sfu_session, sfu_tracks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       m.id, m.name, m.media.mic ? 1 : 0, m.media.cam ? 1 : 0, m.media.screen ? 1 : 0, m.joined, m.token, m.awaySince, m.role, m.prevToken, m.device, m.addr, m.seat, m.hand, m.mediaToken,
-      m.recording?.kind ?? null, m.recording?.since ?? null,
+      m.recording?.kind ?? null, m.recording?.since ?? null, m.sfu?.session ?? null, m.sfu ? JSON.stringify(m.sfu.tracks) : null,
     );
   }
 

@@ -16,6 +16,8 @@ import { ACCESS_TABLES, ADD_ACCESS, MEMBER_ACCESS_COLUMNS } from "./access-migra
 import { ADD_CHAT_BYTES, CHAT_BYTES_COLUMN } from "./chat-migrations";
 import { ADD_ACCESS_RECORDING, ADD_RECORDING, MEMBER_RECORDING_COLUMNS } from "./recording-migrations";
 import { ADD_STAGE, MEMBER_STAGE_COLUMNS, MODE_TABLE } from "./stage-migrations";
+import { SFU_SESSIONS_DDL } from "./sfu-sessions-sqlite";
+import { ADD_TRANSPORT, MEMBER_SFU_COLUMNS, TRANSPORT_TABLE } from "./transport-migrations";
 import { TURN_ISSUED_DDL } from "./turn-issued-sqlite";
 import { ADD_VOICE, CHAT_VOICE_COLUMN, MEMBER_VOICE_COLUMN, VOICE_TABLE } from "./voice-migrations";
 
@@ -44,6 +46,10 @@ const MIGRATIONS: readonly Migration[] = [
   { to: 9, sql: ADD_VOICE },
   // Recording consent: members' recordings, and the room's switch for them (recording-migrations.ts).
   { to: 10, sql: ADD_RECORDING },
+  // The SFU: which member created each Realtime session through this room (sfu-sessions-sqlite.ts).
+  { to: 11, sql: SFU_SESSIONS_DDL },
+  // The transport choice: the room's transport, and members' announced SFU tracks (transport-migrations.ts).
+  { to: 12, sql: ADD_TRANSPORT },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 1;
@@ -67,7 +73,8 @@ const CURRENT = `
     ${MEMBER_ACCESS_COLUMNS.join(",\n    ")},
     ${MEMBER_STAGE_COLUMNS.join(",\n    ")},
     ${MEMBER_VOICE_COLUMN},
-    ${MEMBER_RECORDING_COLUMNS.join(",\n    ")}
+    ${MEMBER_RECORDING_COLUMNS.join(",\n    ")},
+    ${MEMBER_SFU_COLUMNS.join(",\n    ")}
   );
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
   -- AUTOINCREMENT, so that a sequence number is never handed out twice, even after old rows
@@ -89,6 +96,8 @@ const CURRENT = `
   ${ADD_ACCESS_RECORDING};
   ${MODE_TABLE};
   ${VOICE_TABLE};
+  ${SFU_SESSIONS_DDL};
+  ${TRANSPORT_TABLE};
   INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION});`;
 
 export interface SchemaState {

@@ -120,7 +120,7 @@ function enter(room: RoomState, peerId: string, msg: JoinMessage, ice: IceConfig
   // A viewer publishes nothing, whatever its join said (its client may not know the mode yet).
   const you: Member = {
     id: peerId, name: msg.name, media: seatedMedia(seat, msg.media), joined: now(), token: newToken(), prevToken: null, role, awaySince: null,
-    device: msg.device ?? null, addr: via.addr, seat, hand: null, mediaToken: room.deps.newKey(), recording: null,
+    device: msg.device ?? null, addr: via.addr, seat, hand: null, mediaToken: room.deps.newKey(), recording: null, sfu: null,
   };
   const others = room.others(you.id);
   room.save(you);
@@ -150,5 +150,6 @@ function welcome(room: RoomState, you: Member, msg: JoinMessage, ice: IceConfig,
     stage: room.stageState(),
     mediaToken: you.mediaToken,
     reactions: recentReactions(room, you.id),
+    transport: room.transportState(),
   });
 }
