@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { RemoteTrack, Sdp } from "../realtime-stand-in/engine.ts";
 import { WeriftEngine } from "../realtime-stand-in/werift-engine.ts";
-import { launchBrowser, waitUntil } from "./harness.ts";
+import { launchBrowser, report, waitUntil } from "./harness.ts";
 import { assertPrivateNamespace } from "./udp-cut.ts";
 
 let browser: Browser;
@@ -157,6 +157,14 @@ async function waitForMedia(page: Page, mids: { audio?: string; video?: string }
   return last;
 }
 
+/** This process's CPU time over `ms`, in ms per second. */
+async function cpuOver(ms: number): Promise<number> {
+  const start = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, ms));
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / (ms / 1000);
+}
+
 describe("Realtime stand-in: the werift media engine with Chromium", () => {
   it("forwards a published camera and mic to pullers who decode them; one puller closing leaves the rest", async () => {
     const a = await newPage();
@@ -197,6 +205,7 @@ describe("Realtime stand-in: the werift media engine with Chromium", () => {
       ["inactive", "inactive"],
     );
 
+    const receiving = await cpuOver(5000);
     // A still sends, and a third page pulling later decodes it too.
     const sentBefore = await outbound(a);
     const c = await newPage();
@@ -205,6 +214,11 @@ describe("Realtime stand-in: the werift media engine with Chromium", () => {
       { sessionId: "A", trackName: "camera" },
     ]);
     await waitForMedia(c, { audio: cAudio!, video: cVideo! });
+    // The engine's cost, for the report (this test process runs it): receiving A alone, then also
+    // forwarding A's camera and mic to C.
+    const forwarding = await cpuOver(5000);
+    report("stand-in CPU receiving one camera + mic", receiving, "ms per s");
+    report("stand-in CPU receiving it and forwarding it to one puller", forwarding, "ms per s");
     const sentAfter = await outbound(a);
     for (const kind of ["audio", "video"]) {
       const was = sentBefore.find((s) => s.kind === kind)!.packetsSent;
@@ -217,6 +231,79 @@ describe("Realtime stand-in: the werift media engine with Chromium", () => {
     // Nothing reaches B on its stopped transceivers: its inbound list is empty.
     assert.deepEqual(await inbound(b), []);
     for (const p of [a, b, c]) await p.context().close();
+  });
+
+  it("with simulcast, each puller receives the layer its preferredRid names", async () => {
+    const publisher = await newPage();
+    // Chromium's own order: lowest resolution first. 1280×720 capture: f 1280, h 640, q 320 wide.
+    await publish(publisher, "S", [
+      { rid: "q", scaleResolutionDownBy: 4 },
+      { rid: "h", scaleResolutionDownBy: 2 },
+      { rid: "f", scaleResolutionDownBy: 1 },
+    ]);
+    const half = await newPage();
+    const quarter = await newPage();
+    const [halfMid] = await pull(half, "S-half", [{ sessionId: "S", trackName: "camera", simulcast: { preferredRid: "h" } }]);
+    const [quarterMid] = await pull(quarter, "S-quarter", [{ sessionId: "S", trackName: "camera", simulcast: { preferredRid: "q" } }]);
+    await waitForMedia(half, { video: halfMid! });
+    await waitForMedia(quarter, { video: quarterMid! });
+    // Each puller decodes the width the publisher encodes for its rid (polled: Chromium may scale
+    // all layers down together when the machine is busy, and the three stats come at different moments).
+    const width = (stats: InboundStats[], mid: string) => stats.find((s) => s.mid === mid)?.frameWidth ?? 0;
+    let seen = "";
+    await waitUntil("each puller decoding its layer's width", async () => {
+      const sent = await outbound(publisher);
+      const sentWidth = (rid: string) => sent.find((s) => s.rid === rid)?.frameWidth ?? -1;
+      const [h, q] = [width(await inbound(half), halfMid!), width(await inbound(quarter), quarterMid!)];
+      seen = `h: ${h} decoded, ${sentWidth("h")} sent; q: ${q} decoded, ${sentWidth("q")} sent`;
+      return h === sentWidth("h") && q === sentWidth("q") && h > q;
+    }).catch((e: Error) => assert.fail(`${e.message} (${seen})`));
+    for (const p of [publisher, half, quarter]) await p.context().close();
+  });
+
+  it("two pages each publish and pull on one connection, as in a meeting", async () => {
+    const [m1, m2] = [await newPage(), await newPage()];
+    await publish(m1, "M1");
+    await publish(m2, "M2");
+    const [m1Audio, m1Video] = await pull(m1, "M1", [
+      { sessionId: "M2", trackName: "mic" },
+      { sessionId: "M2", trackName: "camera" },
+    ]);
+    const [m2Audio, m2Video] = await pull(m2, "M2", [
+      { sessionId: "M1", trackName: "mic" },
+      { sessionId: "M1", trackName: "camera" },
+    ]);
+    await waitForMedia(m1, { audio: m1Audio!, video: m1Video! });
+    await waitForMedia(m2, { audio: m2Audio!, video: m2Video! });
+    for (const id of ["M1", "M2"]) {
+      assert.deepEqual(
+        engine.describe(id)?.tracks.map((t) => [t.location, t.trackName, t.status]),
+        [
+          ["local", "mic", "active"],
+          ["local", "camera", "active"],
+          ["remote", "mic", "active"],
+          ["remote", "camera", "active"],
+        ],
+      );
+    }
+    // M1 stops publishing its camera (its own offer, as tracks/close takes it): M2's copy stops.
+    const cameraMid = engine.describe("M1")!.tracks.find((t) => t.location === "local" && t.trackName === "camera")!.mid;
+    const offer = await m1.evaluate(async (mid) => {
+      const g = globalThis as unknown as StandInPage;
+      g.pc.getTransceivers().find((t) => t.mid === mid)!.stop();
+      await g.pc.setLocalDescription();
+      return { type: "offer" as const, sdp: g.pc.localDescription!.sdp };
+    }, cameraMid);
+    const { answer } = await engine.close("M1", [cameraMid], offer);
+    await m1.evaluate((answer) => (globalThis as unknown as StandInPage).pc.setRemoteDescription(answer!), answer);
+    assert.deepEqual(
+      engine.describe("M2")?.tracks.map((t) => t.status),
+      ["active", "active", "active", "inactive"],
+    );
+    // The rest still flows both ways: M1 still hears M2 and sees M2's camera.
+    await waitForMedia(m1, { audio: m1Audio!, video: m1Video! }, await inbound(m1));
+    await waitForMedia(m2, { audio: m2Audio! }, await inbound(m2));
+    for (const p of [m1, m2]) await p.context().close();
   });
 
   it("answers unknown tracks with per-item errors and still offers the known ones", async () => {
@@ -239,6 +326,22 @@ describe("Realtime stand-in: the werift media engine with Chromium", () => {
       ],
     );
     await assert.rejects(engine.pull("nobody", []), { name: "UnknownSessionError" });
+
+    // 64 tracks per session: Q holds one, so 63 of 64 more are offered and the last is refused.
+    const many = await engine.pull("Q", Array.from({ length: 64 }, () => ({ sessionId: "P", trackName: "camera" })));
+    assert.equal(many.tracks.filter((t) => "mid" in t).length, 63);
+    assert.deepEqual(many.tracks.at(-1), { trackName: "camera", sessionId: "P", errorCode: "too_many_tracks", errorDescription: "at most 64 tracks per session" });
+    // Closing frees room; an unknown mid is refused per item.
+    const closed = await engine.close("Q", ["0", "99"], null);
+    assert.deepEqual(closed.tracks.map((t) => ("errorCode" in t ? t.errorCode : t.mid)), ["0", "invalid_mid"]);
+    assert.deepEqual((await engine.pull("Q", [{ sessionId: "P", trackName: "mic" }])).tracks.map((t) => "mid" in t), [true]);
+
+    // The publisher goes away without a word: once its checks stop (30 s, RFC 7675's consent
+    // expiry), its session is dropped, and so are its tracks for anyone pulling them.
+    await waitUntil("P connected", () => engine.describe("P")?.connectionState === "connected");
     await page.context().close();
+    await waitUntil("P's session dropped", () => engine.describe("P") === null, 90_000);
+    assert.ok(engine.describe("Q")?.tracks.every((t) => t.status === "inactive"));
+    assert.deepEqual((await engine.pull("Q", [{ sessionId: "P", trackName: "mic" }])).tracks.map((t) => ("errorCode" in t ? t.errorCode : t.mid)), ["not_found"]);
   });
 });

@@ -17,7 +17,8 @@
 // - simulcast: a publisher's rids come from its offer (a=simulcast:send); each pull forwards the
 //   one layer its `simulcast` preference picks (simulcast-layers.ts), fixed when it starts;
 // - close (local and remote tracks, with or without the client's offer), describe, and the
-//   bounds: 64 live tracks per session, a session dropped once its connection fails or closes.
+//   bounds: 64 live tracks per session, a bounded number of sessions, and a session dropped once
+//   its connection fails or its client stops its connectivity checks for 30 s (RFC 7675 consent).
 //
 // What it does not emulate: bandwidth estimation and layer switching under load
 // (`priorityOrdering`), the switch to another layer when the forwarded one stops mid-call,
@@ -31,6 +32,7 @@ import {
   MediaStreamTrack,
   RTCPeerConnection,
   RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
   RtpHeader,
   RtpPacket,
   useAbsSendTime,
@@ -43,6 +45,7 @@ import {
   type RTCRtpTransceiver,
 } from "werift";
 import type { LocalTrack, MediaEngine, RemoteTrack, Sdp, SessionTrack, TrackResult } from "./engine.ts";
+import { bundleExtensionIds, withoutCandidates, withVideoBitrateFloor } from "./sdp-edits.ts";
 import { offeredRids, pickLayer } from "./simulcast-layers.ts";
 
 /** The API's limit per call, held here per session: the stand-in's memory stays bounded. */
@@ -68,7 +71,20 @@ export interface WeriftEngineOptions {
   maxSessions?: number;
   /** The address werift binds and announces; the browser tests run in a namespace with loopback only. */
   address?: string;
+  /**
+   * Chromium's start and floor of its bandwidth estimate towards the engine, written into the
+   * engine's answers (sdp-edits.ts), or null to leave the answers as werift writes them.
+   */
+  videoKbps?: { start: number; min: number } | null;
+  /** A connected session whose client sends no connectivity check for this long is dropped. */
+  silenceMs?: number;
 }
+
+/**
+ * RFC 7675 §5.1: consent expires 30 s after the last check. Not shorter: a client riding out a
+ * network cut restarts ICE on the same session, as with Cloudflare.
+ */
+const CONSENT_EXPIRY_MS = 30_000;
 
 /** A PLI per forwarded layer at most this often: pullers joining together ask for one keyframe. */
 const KEYFRAME_REQUEST_GAP_MS = 300;
@@ -111,6 +127,9 @@ interface Session {
   remote: Map<string, Pull>;
   /** Calls on one session run one after another, as werift's signalling needs. */
   queue: Promise<unknown>;
+  /** When the client's last connectivity check came (Date.now()). */
+  heard: { at: number };
+  watchdog: ReturnType<typeof setInterval> | null;
   closed: boolean;
 }
 
@@ -118,16 +137,29 @@ export class WeriftEngine implements MediaEngine {
   private readonly sessions = new Map<string, Session>();
   private readonly maxSessions: number;
   private readonly address: string;
+  private readonly videoKbps: { start: number; min: number } | null;
+  private readonly silenceMs: number;
 
   constructor(options: WeriftEngineOptions = {}) {
     this.maxSessions = options.maxSessions ?? 256;
     this.address = options.address ?? "127.0.0.1";
+    // Enough for the three layers of a 720p camera (about 0.15 + 0.5 + 1.5 Mbps at most).
+    this.videoKbps = options.videoKbps === undefined ? { start: 2500, min: 1500 } : options.videoKbps;
+    this.silenceMs = options.silenceMs ?? CONSENT_EXPIRY_MS;
   }
 
   async createSession(sessionId: string): Promise<void> {
     if (this.sessions.has(sessionId)) throw new SessionRefusedError(`session ${sessionId} exists`);
     if (this.sessions.size >= this.maxSessions) throw new SessionRefusedError(`more than ${this.maxSessions} sessions`);
+    const heard = { at: Date.now() };
     const pc = new RTCPeerConnection({
+      // An ICE-lite agent sends no checks of its own, so werift never finds a lite connection
+      // failed (it runs consent freshness only as a full agent): the client's checks, which
+      // Chromium keeps sending about every 5 s, are what tell that it is still there.
+      iceFilterStunResponse: () => {
+        heard.at = Date.now();
+        return true;
+      },
       iceServers: [],
       iceLite: true,
       iceUseIpv6: false,
@@ -144,16 +176,22 @@ export class WeriftEngine implements MediaEngine {
         video: [useSdesMid(), useSdesRTPStreamId(), useAbsSendTime(), useTransportWideCC()],
       },
     });
-    const session: Session = { id: sessionId, pc, local: new Map(), remote: new Map(), queue: Promise.resolve(), closed: false };
+    const session: Session = { id: sessionId, pc, local: new Map(), remote: new Map(), queue: Promise.resolve(), heard, watchdog: null, closed: false };
     this.sessions.set(sessionId, session);
     pc.connectionStateChange.subscribe((state) => {
       if (state === "failed" || state === "closed") void this.closeSession(session);
+      if (state === "connected" && !session.watchdog) {
+        session.watchdog = setInterval(() => {
+          if (Date.now() - session.heard.at > this.silenceMs) void this.closeSession(session);
+        }, Math.min(5000, this.silenceMs / 2));
+        session.watchdog.unref();
+      }
     });
   }
 
   applyOffer(sessionId: string, offer: Sdp, tracks: readonly LocalTrack[]): Promise<{ answer: Sdp; tracks: TrackResult[] }> {
     return this.serially(sessionId, async (session) => {
-      await session.pc.setRemoteDescription(offer);
+      await session.pc.setRemoteDescription(clientSdp(offer));
       let room = MAX_TRACKS_PER_SESSION - liveTracks(session);
       const results: TrackResult[] = [];
       for (const track of tracks) {
@@ -189,6 +227,7 @@ export class WeriftEngine implements MediaEngine {
         } else {
           room--;
           const transceiver = session.pc.addTransceiver(source.transceiver.kind, { direction: "sendonly" });
+          transceiver.headerExtensions = extensionsFor(session.pc, transceiver);
           const pull: Pull = { session, mid: "", source, transceiver, rid: pickLayer(source.rids, track.simulcast), closed: false };
           added.push({ pull, track });
           results.push(null);
@@ -211,7 +250,7 @@ export class WeriftEngine implements MediaEngine {
 
   applyAnswer(sessionId: string, answer: Sdp): Promise<void> {
     return this.serially(sessionId, async (session) => {
-      await session.pc.setRemoteDescription(answer);
+      await session.pc.setRemoteDescription(clientSdp(answer));
     });
   }
 
@@ -239,7 +278,7 @@ export class WeriftEngine implements MediaEngine {
         for (const t of closing) if (!t.stopped) t.setDirection("inactive");
         return { answer: null, tracks: results };
       }
-      await session.pc.setRemoteDescription(offer);
+      await session.pc.setRemoteDescription(clientSdp(offer));
       // A client that closed a track without stopping its transceiver still offers it: the answer
       // turns it off rather than leaving a live m-line with nothing behind it.
       for (const t of closing) if (!t.stopped) t.setDirection("inactive");
@@ -284,7 +323,8 @@ export class WeriftEngine implements MediaEngine {
   private async answer(session: Session): Promise<Sdp> {
     await session.pc.setLocalDescription(await session.pc.createAnswer());
     await gathered(session.pc);
-    return description(session.pc);
+    const answer = description(session.pc);
+    return this.videoKbps ? { type: answer.type, sdp: withVideoBitrateFloor(answer.sdp, this.videoKbps) } : answer;
   }
 
   private findPublication(sessionId: string, trackName: string): Publication | null {
@@ -348,6 +388,7 @@ export class WeriftEngine implements MediaEngine {
   private async closeSession(session: Session): Promise<void> {
     if (session.closed) return;
     session.closed = true;
+    if (session.watchdog) clearInterval(session.watchdog);
     this.sessions.delete(session.id);
     for (const p of session.local.values()) this.unpublish(p);
     for (const p of session.remote.values()) detach(p);
@@ -383,6 +424,14 @@ function forward(pull: Pull, packet: RtpPacket): void {
   pull.transceiver.sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
 }
 
+/** The header extensions of a new transceiver, numbered as the bundle already numbers them. */
+function extensionsFor(pc: RTCPeerConnection, transceiver: RTCRtpTransceiver): RTCRtpHeaderExtensionParameters[] {
+  const existing = pc.getTransceivers().flatMap((t) => (t === transceiver ? [] : t.headerExtensions));
+  const configured = transceiver.kind === "audio" ? pc.config.headerExtensions.audio : pc.config.headerExtensions.video;
+  const uris = (configured ?? []).map((e) => e.uri);
+  return bundleExtensionIds(existing, uris).map((e) => new RTCRtpHeaderExtensionParameters(e));
+}
+
 function failure(trackName: string, errorCode: string, errorDescription: string, sessionId?: string): TrackResult {
   return sessionId === undefined ? { trackName, errorCode, errorDescription } : { trackName, sessionId, errorCode, errorDescription };
 }
@@ -398,6 +447,10 @@ async function gathered(pc: RTCPeerConnection): Promise<void> {
       }
     });
   });
+}
+
+function clientSdp(sdp: Sdp): Sdp {
+  return { type: sdp.type, sdp: withoutCandidates(sdp.sdp) };
 }
 
 function description(pc: RTCPeerConnection): Sdp {
