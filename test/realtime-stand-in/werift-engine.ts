@@ -10,6 +10,9 @@
 //   so that a publisher's packets can go to any puller unchanged but for SSRC and payload type);
 // - pulling by (publishing session, trackName): one sendonly transceiver per pulled track on the
 //   puller's connection and an engine offer the client answers, as the API's remote tracks do;
+//   one session may publish and pull on its one connection (a meeting), the engine's offers
+//   keeping the bundle's payload types and header extension ids; like the API, a renegotiation
+//   waits up to 5 s for the session's first connection;
 // - forwarding: each RTP packet of the published track goes to every puller, with the puller's
 //   own SSRC, payload type and header extensions (werift's sender rewrites them); NACKs are
 //   answered from werift's send history; a puller's PLI goes back to the publisher as a PLI on
@@ -85,6 +88,9 @@ export interface WeriftEngineOptions {
  * network cut restarts ICE on the same session, as with Cloudflare.
  */
 const CONSENT_EXPIRY_MS = 30_000;
+
+/** The API's own wait for a session to be connected before a call goes on. */
+const RENEGOTIATION_WAIT_MS = 5000;
 
 /** A PLI per forwarded layer at most this often: pullers joining together ask for one keyframe. */
 const KEYFRAME_REQUEST_GAP_MS = 300;
@@ -167,9 +173,13 @@ export class WeriftEngine implements MediaEngine {
       // Loopback is left out of werift's own gathering; it is the only network the tests have.
       iceAdditionalHostAddresses: [this.address],
       bundlePolicy: "max-bundle",
+      // Chromium's own payload types for Opus and VP8. werift would number its codecs from 96, and
+      // in a session that both publishes and pulls, its offer would then give 97 (Chromium's RTX
+      // for VP8 in the client's offer) to VP8: the client's bundle takes 97 as RTX and never
+      // decodes a frame.
       codecs: {
-        audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2, rtcpFeedback: [useTWCC()] })],
-        video: [new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useTWCC()] })],
+        audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: 111, rtcpFeedback: [useTWCC()] })],
+        video: [new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000, payloadType: 96, rtcpFeedback: [useNACK(), usePLI(), useTWCC()] })],
       },
       headerExtensions: {
         audio: [useSdesMid(), useAbsSendTime()],
@@ -312,7 +322,9 @@ export class WeriftEngine implements MediaEngine {
   private serially<T>(sessionId: string, work: (session: Session) => Promise<T>): Promise<T> {
     const session = this.sessions.get(sessionId);
     if (!session) return Promise.reject(new UnknownSessionError(sessionId));
-    const run = session.queue.then(() => {
+    const run = session.queue.then(async () => {
+      if (session.closed) throw new UnknownSessionError(sessionId);
+      await settled(session.pc);
       if (session.closed) throw new UnknownSessionError(sessionId);
       return work(session);
     });
@@ -434,6 +446,26 @@ function extensionsFor(pc: RTCPeerConnection, transceiver: RTCRtpTransceiver): R
 
 function failure(trackName: string, errorCode: string, errorDescription: string, sessionId?: string): TrackResult {
   return sessionId === undefined ? { trackName, errorCode, errorDescription } : { trackName, sessionId, errorCode, errorDescription };
+}
+
+/**
+ * A renegotiation waits for the first negotiation's connection, as the API's calls wait up to 5 s
+ * for the session to be connected: werift fails a connection renegotiated while its ICE checks or
+ * DTLS handshake are still under way (seen with a session that publishes and at once pulls).
+ */
+async function settled(pc: RTCPeerConnection): Promise<void> {
+  if (!pc.remoteDescription || pc.connectionState !== "connecting" && pc.connectionState !== "new") return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, RENEGOTIATION_WAIT_MS);
+    const { unSubscribe } = pc.connectionStateChange.subscribe((state) => {
+      if (state !== "connecting" && state !== "new") done();
+    });
+    function done() {
+      clearTimeout(timer);
+      unSubscribe();
+      resolve();
+    }
+  });
 }
 
 /** The engine's SDP carries its candidates (no trickle over the HTTP API): wait for them. */
