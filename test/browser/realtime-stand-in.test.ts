@@ -153,7 +153,7 @@ async function waitForMedia(page: Page, mids: { audio?: string; video?: string }
     const video = mids.video === undefined || last.some((s) => s.mid === mids.video && s.framesDecoded > before(mids.video!, "framesDecoded") + 10);
     const audio = mids.audio === undefined || last.some((s) => s.mid === mids.audio && s.packetsReceived > before(mids.audio!, "packetsReceived") + 20);
     return video && audio;
-  }, 30_000);
+  }, 30_000).catch((e: Error) => assert.fail(`${e.message}; inbound: ${JSON.stringify(last)}`));
   return last;
 }
 

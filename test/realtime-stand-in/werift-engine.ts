@@ -19,6 +19,9 @@
 //   the layer it receives (the offer advertises PLI, not FIR, so Chromium asks with PLI);
 // - simulcast: a publisher's rids come from its offer (a=simulcast:send); each pull forwards the
 //   one layer its `simulcast` preference picks (simulcast-layers.ts), fixed when it starts;
+// - Chromium's bandwidth estimate towards the engine starts at 2.5 Mbps with a 1.5 Mbps floor
+//   (hints in the engine's answers, sdp-edits.ts): werift's feedback alone never lets it grow
+//   past the lowest simulcast layer, where Cloudflare's network would carry them all;
 // - close (local and remote tracks, with or without the client's offer), describe, and the
 //   bounds: 64 live tracks per session, a bounded number of sessions, and a session dropped once
 //   its connection fails or its client stops its connectivity checks for 30 s (RFC 7675 consent).
@@ -30,6 +33,11 @@
 // packets by rid per connection, so a session publishes at most one simulcast track (two would
 // need distinct rids). It is not Cloudflare: what the product relies on is the HTTP contract,
 // and this engine exists so that the end-to-end tests see real media through it.
+//
+// Use (the HTTP half): one `new WeriftEngine()` per stand-in, `shutdown()` at teardown. Calls on a
+// session the engine does not hold (never made, or dropped) reject with UnknownSessionError (404);
+// createSession rejects with SessionRefusedError past `maxSessions` or for an id in use. Per-item
+// errorCodes: "invalid_mid", "track_exists", "not_found", "too_many_tracks".
 
 import {
   MediaStreamTrack,
