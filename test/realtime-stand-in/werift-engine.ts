@@ -10,9 +10,11 @@
 //   so that a publisher's packets can go to any puller unchanged but for SSRC and payload type);
 // - pulling by (publishing session, trackName): one sendonly transceiver per pulled track on the
 //   puller's connection and an engine offer the client answers, as the API's remote tracks do;
-//   one session may publish and pull on its one connection (a meeting), the engine's offers
-//   keeping the bundle's payload types and header extension ids; like the API, a renegotiation
-//   waits up to 5 s for the session's first connection;
+//   a session that also publishes gets offers that keep the bundle's payload types and header
+//   extension ids, and, like the API, a renegotiation waits up to 5 s for the session's first
+//   connection. Publishing and pulling on one connection is NOT yet reliable: in about half the
+//   runs of a two-page meeting, one page received the pulled video's packets and decoded no frame;
+//
 // - forwarding: each RTP packet of the published track goes to every puller, with the puller's
 //   own SSRC, payload type and header extensions (werift's sender rewrites them); NACKs are
 //   answered from werift's send history; a puller's PLI goes back to the publisher as a PLI on
