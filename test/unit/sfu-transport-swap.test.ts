@@ -72,6 +72,9 @@ class FakeTransport extends Emitter<TransportEvents> implements Transport, SfuCo
     this.publications.set(peerId, publication);
   }
   setVideoSize() {}
+  announcement() {
+    return null;
+  }
 }
 
 const peer = (id: string): PeerInfo => ({ id, name: id, media: { mic: true, cam: true, screen: false }, joined: 1, away: false, role: "member", seat: "speaker", recording: null });

@@ -14,6 +14,8 @@ import { HandsSection } from "./presence/hands-section";
 import { PersonRow, SelfRow, type PersonActions, type RowStage } from "./person-row";
 import type { SafetyView } from "../engine/features/safety";
 import { RoomSafety } from "./safety/room-safety";
+import { TransportNotes } from "./transport-notes";
+import type { TransportView } from "../engine/session/session-state";
 
 export type { PersonActions };
 
@@ -31,9 +33,12 @@ interface PeoplePanelProps {
   hands: { onLowerAll?: (() => void) | undefined; onLowerOwn: () => void };
   /** Safety codes: each person's, and the room's (features/safety.ts). */
   safety: SafetyView;
+  /** Mesh or SFU (features/transport.ts), and the meeting's cap: the notes under the heading. */
+  transport: TransportView;
+  capacity: number | null;
 }
 
-export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage, hands, safety }: PeoplePanelProps) {
+export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage, hands, safety, transport, capacity }: PeoplePanelProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState<string | null>(null);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
@@ -114,6 +119,7 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
       <h2 data-testid="people-count">{t("room.participants", { count: participants.length + 1 })}</h2>
       {selfRole === "temp-host" && <p class="hint">{t("settings.tempHost")}</p>}
       {safety.room && <RoomSafety code={safety.room} />}
+      <TransportNotes transport={transport} people={participants.length + 1} capacity={capacity} meeting={!onStage} />
       {handsSection}
       {lists}
       {removing && (

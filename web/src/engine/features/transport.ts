@@ -14,6 +14,8 @@ import type { TransportSwitch } from "../session/transport-switch";
 export interface SfuControls {
   setPublication(peerId: string, publication: SfuPublication | null): void;
   setVideoSize(peerId: string, width: number, height: number): void;
+  /** What we last announced, for tests and diagnostics. */
+  announcement(): SfuPublication | null;
 }
 
 export type TransportView = TransportState;
@@ -67,6 +69,11 @@ export class TransportFeature {
   /** A tile's size changed (device pixels): on the SFU, the layer pulled of that camera follows. */
   videoSize(peerId: string, width: number, height: number): void {
     if (!this.disposed) this.sfu?.setVideoSize(peerId, width, height);
+  }
+
+  /** What we publish on the SFU, as we last announced it (null on the mesh): for tests and diagnostics. */
+  get ownPublication(): SfuPublication | null {
+    return this.sfu?.announcement() ?? null;
   }
 
   /** The publications we know, for tests and diagnostics. */

@@ -335,7 +335,8 @@ export class RoomSession extends Emitter<Events> {
     stopRecording: () => this.alive() && this.recording.stop(),
     dismissRecordingNotice: () => this.alive() && (this.recording.dismissNotice(), true),
     /** A participant's tile is drawn this big (device pixels): on the SFU, the layer pulled of its camera follows. */
-    videoSize: (peerId: string, width: number, height: number) => this.alive() && (this.transportFeature.videoSize(peerId, width, height), true),
+    // Not refused after leaving: a tile that unmounts after the session is gone still reports.
+    videoSize: (peerId: string, width: number, height: number) => !this.destroyed && (this.transportFeature.videoSize(peerId, width, height), true),
     /** The person compared a changed safety code with this peer again: the warning goes (features/safety.ts). */
     dismissSafety: (peerId: string) => this.alive() && this.safety.dismiss(peerId),
   };
@@ -351,6 +352,11 @@ export class RoomSession extends Emitter<Events> {
     if (msg.type === "transport") this.transportFeature.transport(msg);
     else if (msg.type === "peer-sfu") this.transportFeature.peerSfu(msg);
     else this.transportFeature.welcome(msg);
+  }
+
+  /** What this page publishes on the SFU, as last announced (null on the mesh): for tests and diagnostics. */
+  get sfuPublication(): SfuPublication | null {
+    return this.transportFeature.ownPublication;
   }
 
   /** Leaves the room: every connection, listener and timer is closed. Media stays with its owner. */

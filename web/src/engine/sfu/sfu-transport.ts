@@ -98,6 +98,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
   private lastCounts: { received: number; lost: number } | null = null;
   private announced: string | null = null;
+  private lastAnnouncement: SfuPublication | null = null;
   private stage: StageSeat = { mode: "meeting", seat: "speaker" };
   private self: SelfInfo | null = null;
   private iceServers: IceServer[] = [];
@@ -135,6 +136,11 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   /** The Realtime session we publish on (null before the first call), for tests and diagnostics. */
   get sessionId(): string | null {
     return this.conn.sessionId;
+  }
+
+  /** What we last announced (session and tracks), for tests and diagnostics; null before the first. */
+  announcement(): SfuPublication | null {
+    return this.lastAnnouncement;
   }
 
   stageTiers(): StageTiersView {
@@ -375,7 +381,10 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     if (!force && text === this.announced) return;
     // An empty list before anything was ever announced says nothing new.
     if (tracks.length === 0 && this.announced === null && !force) return;
-    if (this.deps.announce({ type: "sfu-tracks", session, tracks })) this.announced = text;
+    if (this.deps.announce({ type: "sfu-tracks", session, tracks })) {
+      this.announced = text;
+      this.lastAnnouncement = { session, tracks };
+    }
   }
 
   private showStreams() {
