@@ -13,8 +13,8 @@
 // - A failed item (a pull of a track its publisher just closed) is tried again after
 //   FAILED_RETRY_MS; a failed call (after the proxy client's own retries) re-runs the loop after
 //   RESYNC_MS.
-// - ICE: the mesh's IceRestartPolicy drives it (4 s of `disconnected`, or `failed` every 3 s). A
-//   restart is an offer with iceRestart sent through renegotiate: the session, the tracks and
+// - ICE: SfuRecovery (the mesh's IceRestartPolicy: 4 s of `disconnected`, or `failed` every 3 s)
+//   says when. A restart is an offer with iceRestart sent through renegotiate: the session, the tracks and
 //   what others pull from us stay. If the SFU no longer knows our session (404) or the exchange
 //   itself breaks, the connection is rebuilt: a new session, everything published and pulled
 //   again, and announced (others re-pull us by the new session).
@@ -24,7 +24,7 @@ import type { SfuPublication, SfuTrack, TransportClientMessage } from "../../../
 import { Emitter } from "../emitter";
 import type { LocalTracks } from "../media/local-tracks";
 import { log } from "../log";
-import { IceRestartPolicy, RESTART_TIMING, type RestartTiming } from "../mesh/ice-restart-policy";
+import type { RestartTiming } from "../mesh/ice-restart-policy";
 import { publishes } from "../mesh/link-policy";
 import { StatsPoll } from "../mesh/stats-poll";
 import type { PeerState } from "../peer/peer-link";
@@ -37,6 +37,7 @@ import { localByRole, planPublish } from "./publish-plan";
 import { planPulls, trackKey, type PulledTrack } from "./pull-plan";
 import { browserStream, RemoteMedia, type MakeStream } from "./remote-media";
 import { SfuConnection, type Published } from "./sfu-connection";
+import { SfuRecovery } from "./sfu-recovery";
 import { inboundVideoCounts, splitStats } from "./stats-split";
 
 /** A pull whose item failed is tried again after this long (its publisher may be renegotiating). */
@@ -71,18 +72,9 @@ interface PulledRecord extends PulledTrack {
   transceiver: RTCRtpTransceiver;
 }
 
-/** The one "link" the restart policy watches: the connection to the SFU. We always restart (nobody else will). */
-interface SfuLink {
-  readonly state: PeerState;
-  readonly polite: false;
-  readonly lastRemoteOfferAt: 0;
-}
-
 export class SfuTransport extends Emitter<TransportEvents> implements Transport {
   private conn: SfuConnection;
-  private linkState: PeerState = "connecting";
-  private readonly link: SfuLink;
-  private readonly restarts: IceRestartPolicy<SfuLink>;
+  private readonly recovery: SfuRecovery;
   private readonly stats: StatsPoll<{ peerId: string; state: PeerState; getStats(): Promise<RTCStatsReport> }>;
   private readonly media: RemoteMedia;
   private readonly peers = new Map<string, PeerInfo>();
@@ -114,18 +106,18 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   ) {
     super();
     this.now = options.now ?? Date.now;
-    const self = this;
-    this.link = {
-      get state() {
-        return self.linkState;
+    this.recovery = new SfuRecovery(
+      {
+        restartIce: () => this.restartIce(),
+        requestFreshCredentials: () => deps.requestFreshCredentials(),
+        show: (state) => this.showAll(state),
+        back: () => this.announce(true),
       },
-      polite: false,
-      lastRemoteOfferAt: 0,
-    };
-    this.restarts = new IceRestartPolicy<SfuLink>(() => this.restartLink(), options.timing ?? RESTART_TIMING, () => this.showAll());
+      options.timing,
+    );
     this.conn = this.connect();
     this.media = new RemoteMedia(options.makeStream ?? browserStream, (peerId, streams) => this.emit("streams", { peerId, ...streams }));
-    this.stats = new StatsPoll(() => [{ peerId: "sfu", state: this.linkState, getStats: () => this.conn.pc.getStats() }]);
+    this.stats = new StatsPoll(() => [{ peerId: "sfu", state: this.recovery.state, getStats: () => this.conn.pc.getStats() }]);
     this.stopLossWatch = this.stats.subscribe((_, report) => this.watchLoss(report));
   }
 
@@ -163,7 +155,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   addPeer(peer: PeerInfo): void {
     this.assertOpen();
     this.peers.set(peer.id, { ...peer });
-    this.emit("connection", { peerId: peer.id, state: this.restarts.shown(this.link, this.linkState) });
+    this.emit("connection", { peerId: peer.id, state: this.recovery.shown });
     this.sync();
   }
 
@@ -228,7 +220,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   audioLevels(): Map<string, number> {
     this.assertOpen();
     const out = new Map<string, number>();
-    if (this.linkState !== "connected") return out;
+    if (this.recovery.state !== "connected") return out;
     const at = performance.now();
     for (const p of this.pulled) {
       if (p.role !== "mic") continue;
@@ -248,13 +240,12 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
 
   restart(all = false): void {
     this.assertOpen();
-    if (this.linkState !== "connected") this.restartLink();
-    else if (all) this.restartLink(false);
+    this.recovery.restartNow(all);
   }
 
   restartWaiting(): void {
     this.assertOpen();
-    if (this.restarts.takeWaitingForCredentials().length > 0) this.restartIce();
+    this.recovery.credentialsSettled();
   }
 
   setLocalTracks(_tracks: LocalTracks): void {
@@ -268,7 +259,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     this.removeAllListeners();
     this.stopLossWatch();
     this.stats.dispose();
-    this.restarts.dispose();
+    this.recovery.dispose();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.rebuildTimer !== null) clearTimeout(this.rebuildTimer);
@@ -419,37 +410,13 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     return new SfuConnection({
       proxy: this.deps.proxy,
       config: { ...this.rtcConfig(), ...this.certificates() },
-      onState: (s) => this.onState(s),
+      onState: (s) => this.recovery.observe(s),
       ...(this.options.RTCPeerConnection ? { RTCPeerConnection: this.options.RTCPeerConnection } : {}),
     });
   }
 
-  private onState(s: RTCPeerConnectionState) {
-    const before = this.linkState;
-    if (s === "connected") this.linkState = "connected";
-    else if (s === "disconnected") this.linkState = "reconnecting";
-    else if (s === "failed") this.linkState = "failed";
-    else if ((s === "new" || s === "connecting") && before !== "failed" && before !== "reconnecting") this.linkState = "connecting";
-    if (this.linkState === before) return;
-    log({ event: "peer-state", peer: "sfu", state: s });
-    this.restarts.observe(this.link, this.linkState);
-    this.showAll();
-    // Back after a restart: the room may have missed an announcement meanwhile.
-    if (this.linkState === "connected" && before !== "connecting") this.announce(true);
-  }
-
-  private showAll() {
-    const state = this.restarts.shown(this.link, this.linkState);
+  private showAll(state: PeerState) {
     for (const peerId of this.peers.keys()) this.emit("connection", { peerId, state });
-  }
-
-  /** As the mesh: fresh TURN credentials first if the current ones are about to expire. */
-  private restartLink(show = true) {
-    if (this.closed) return;
-    if (show && this.linkState === "connected") this.showAll();
-    if (this.restarts.stopWaiting(this.link)) return this.restartIce();
-    if (this.deps.requestFreshCredentials()) return this.restarts.waitForCredentials(this.link);
-    this.restartIce();
   }
 
   private restartIce() {
@@ -480,14 +447,12 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     this.lastRebuild = this.now();
     log({ event: "negotiation", peer: "sfu", step: "rebuild" });
     this.conn.close();
-    this.restarts.forget(this.link);
     this.published = [];
     this.pulled = [];
     this.levels.clear();
     this.lastCounts = null;
-    this.linkState = "reconnecting";
-    this.showAll();
     this.conn = this.connect();
+    this.recovery.replaced();
     this.sync();
   }
 
