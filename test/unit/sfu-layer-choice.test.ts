@@ -2,10 +2,10 @@
 // layer pulled now; and the loss figure from two stats readings.
 
 import { describe, expect, it } from "vitest";
-import { chooseRid, intervalLoss } from "../../web/src/engine/sfu/layer-choice";
+import { chooseRid, intervalLoss, linkPoor } from "../../web/src/engine/sfu/layer-choice";
 
 const RIDS = ["h", "m", "l"];
-const pick = (tileHeight: number | null, loss: number | null = null, current: string | null = null) => chooseRid({ rids: RIDS, tileHeight, loss, current });
+const pick = (tileHeight: number | null, poor = false, current: string | null = null) => chooseRid({ rids: RIDS, tileHeight, poor, current });
 
 describe("chooseRid", () => {
   it("takes the smallest layer that fills the tile (720, 360, 180 pixels high)", () => {
@@ -19,23 +19,35 @@ describe("chooseRid", () => {
 
   it("takes the middle layer while the tile's size is unknown, and nothing without simulcast", () => {
     expect(pick(null)).toBe("m");
-    expect(chooseRid({ rids: ["a", "b"], tileHeight: null, loss: null, current: null })).toBe("b");
-    expect(chooseRid({ rids: [], tileHeight: 720, loss: null, current: null })).toBeNull();
+    expect(chooseRid({ rids: ["a", "b"], tileHeight: null, poor: false, current: null })).toBe("b");
+    expect(chooseRid({ rids: [], tileHeight: 720, poor: false, current: null })).toBeNull();
   });
 
-  it("goes one layer down while the downlink loses 5 % or more, never below the lowest", () => {
-    expect(pick(720, 0.06)).toBe("m");
-    expect(pick(720, 0.04)).toBe("h");
-    expect(pick(100, 0.5)).toBe("l");
+  it("goes one layer down while the downlink is poor, never below the lowest", () => {
+    expect(pick(720, true)).toBe("m");
+    expect(pick(720, false)).toBe("h");
+    expect(pick(100, true)).toBe("l");
   });
 
   it("does not go up for a tile that grew only a little past the current layer (no re-pull at every step of a resize)", () => {
     // 250 px wants "m" from scratch, but "l" (180) still covers it within the margin.
-    expect(pick(250, null, null)).toBe("m");
-    expect(pick(250, null, "l")).toBe("l");
-    expect(pick(400, null, "l")).toBe("m");
+    expect(pick(250, false, null)).toBe("m");
+    expect(pick(250, false, "l")).toBe("l");
+    expect(pick(400, false, "l")).toBe("m");
     // Going down is never held back.
-    expect(pick(100, null, "h")).toBe("l");
+    expect(pick(100, false, "h")).toBe("l");
+  });
+});
+
+describe("linkPoor", () => {
+  it("turns poor at 5 % loss, good again only below 2 %, and keeps its verdict while the loss is unknown", () => {
+    expect(linkPoor(false, 0.06)).toBe(true);
+    expect(linkPoor(false, 0.04)).toBe(false);
+    expect(linkPoor(true, 0.03)).toBe(true);
+    expect(linkPoor(true, 0.01)).toBe(false);
+    // A layer pulled again resets the counters: no figure, no change (no flapping between layers).
+    expect(linkPoor(true, null)).toBe(true);
+    expect(linkPoor(false, null)).toBe(false);
   });
 });
 

@@ -19,16 +19,18 @@ export const FILL_SHARE = 0.8;
  */
 export const UP_MARGIN = 1.25;
 
-/** Inbound loss (0..1 over the last stats interval) from which the next lower layer is taken. */
+/** Inbound loss (0..1 over the last stats interval) from which the link counts as poor: the next lower layer is taken. */
 export const POOR_LOSS = 0.05;
+/** A poor link counts as good again only below this loss (hysteresis: a layer change must not flap). */
+export const GOOD_LOSS = 0.02;
 
 export interface LayerInput {
   /** The publisher's rids, highest quality first. */
   rids: readonly string[];
   /** The tile's video height in device pixels; null when unknown (not rendered yet). */
   tileHeight: number | null;
-  /** Our downlink's loss over the last interval, 0..1; null when unknown. */
-  loss: number | null;
+  /** Our downlink is poor now (linkPoor). */
+  poor: boolean;
   /** The rid pulled now, if any. */
   current: string | null;
 }
@@ -36,7 +38,7 @@ export interface LayerInput {
 const heightOf = (index: number) => FULL_HEIGHT / 2 ** index;
 
 /** The rid to pull; null without simulcast (one layer: nothing to choose). */
-export function chooseRid({ rids, tileHeight, loss, current }: LayerInput): string | null {
+export function chooseRid({ rids, tileHeight, poor, current }: LayerInput): string | null {
   if (rids.length === 0) return null;
   const lowest = rids.length - 1;
   // Unknown size: the middle layer (a tile in a grid of a few), never the full one by default.
@@ -49,8 +51,19 @@ export function chooseRid({ rids, tileHeight, loss, current }: LayerInput): stri
     // Hysteresis: stay on a smaller current layer unless the tile clearly outgrew it.
     if (at > index && heightOf(at) * UP_MARGIN >= tileHeight * FILL_SHARE) index = at;
   }
-  if (loss !== null && loss >= POOR_LOSS) index = Math.min(lowest, index + 1);
+  if (poor) index = Math.min(lowest, index + 1);
   return rids[index]!;
+}
+
+/**
+ * Whether the downlink is poor, from the last verdict and the loss over the last interval: poor
+ * from POOR_LOSS, good again only below GOOD_LOSS, and unchanged while the loss is unknown (a
+ * re-pulled layer resets the counters: that must not read as a recovery).
+ */
+export function linkPoor(before: boolean, loss: number | null): boolean {
+  if (loss === null) return before;
+  if (loss >= POOR_LOSS) return true;
+  return loss < GOOD_LOSS ? false : before;
 }
 
 /** Inbound video loss over an interval from two readings of (packetsReceived, packetsLost) summed over the pulled video. */

@@ -30,7 +30,7 @@ import { StatsPoll } from "../mesh/stats-poll";
 import type { PeerState } from "../peer/peer-link";
 import { RemoteLevel } from "../peer/remote-level";
 import type { PeerChannel, SelfInfo, StageSeat, StageTiersView, Transport, TransportDeps, TransportEvents } from "../session/transport";
-import { chooseRid, intervalLoss, POOR_LOSS } from "./layer-choice";
+import { chooseRid, intervalLoss, linkPoor } from "./layer-choice";
 import type { SfuProxy } from "./proxy-client";
 import { SfuError } from "./proxy-client";
 import { localByRole, planPublish } from "./publish-plan";
@@ -85,7 +85,8 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   private readonly levels = new Map<string, RemoteLevel>();
   private readonly failedUntil = new Map<string, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private loss: number | null = null;
+  /** Our downlink loses packets (layer-choice.ts linkPoor): cameras are pulled a layer lower. */
+  private poor = false;
   private lastRebuild = Number.NEGATIVE_INFINITY;
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
   private lastCounts: { received: number; lost: number } | null = null;
@@ -360,7 +361,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
 
   private chooseLayer(peerId: string, rids: readonly string[], current: string | null): string | null {
     const height = this.tileHeights.get(peerId);
-    return chooseRid({ rids, tileHeight: height ?? null, loss: this.loss, current });
+    return chooseRid({ rids, tileHeight: height ?? null, poor: this.poor, current });
   }
 
   /** Our announcement, sent when it changed (or `force`d: the room may have forgotten it). */
@@ -396,12 +397,13 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   private watchLoss(report: RTCStatsReport) {
     const mids = new Set(this.pulled.filter((p) => p.role === "camera").map((p) => p.mid));
     const counts = inboundVideoCounts(report, mids);
-    const loss = intervalLoss(this.lastCounts, counts);
+    const before = this.lastCounts;
     this.lastCounts = counts;
-    const wasPoor = this.loss !== null && this.loss >= POOR_LOSS;
-    this.loss = loss;
+    const poor = linkPoor(this.poor, intervalLoss(before, counts));
     // Only a change of verdict can change a layer.
-    if (wasPoor !== (loss !== null && loss >= POOR_LOSS)) this.sync();
+    if (poor === this.poor) return;
+    this.poor = poor;
+    this.sync();
   }
 
   // -- the connection and its restarts --------------------------------------------------------------
