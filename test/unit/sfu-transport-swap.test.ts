@@ -71,7 +71,10 @@ class FakeTransport extends Emitter<TransportEvents> implements Transport, SfuCo
   setPublication(peerId: string, publication: SfuPublication | null) {
     this.publications.set(peerId, publication);
   }
-  setVideoSize() {}
+  readonly sizes = new Map<string, number>();
+  setVideoSize(peerId: string, _width: number, height: number) {
+    this.sizes.set(peerId, height);
+  }
   announcement() {
     return null;
   }
@@ -192,12 +195,15 @@ describe("TransportFeature", () => {
   it("stays on the mesh while the room says mesh, and swaps to the SFU with everyone's publications when it switches", () => {
     const { f, views, made } = feature();
     f.welcome({ transport: { kind: "mesh", sfu: true }, peers: [{ id: "bob", sfu: BOB }, { id: "cat", sfu: null }] });
+    // Tiles report their size on the mesh too: the SFU gets them when it comes up.
+    f.videoSize("bob", 640, 360);
     expect(made).toHaveLength(0);
     expect(views.at(-1)).toEqual({ kind: "mesh", sfu: true });
     f.transport({ transport: { kind: "sfu", sfu: true } });
     expect(switcher.kind).toBe("sfu");
     const sfu = made[0]!;
     expect(sfu.publications.get("bob")).toEqual(BOB);
+    expect(sfu.sizes.get("bob")).toBe(360);
     // Tiles are kept: the roster never lost anyone.
     expect(participants.map((p) => p.id)).toEqual(["bob", "cat"]);
     f.peerSfu({ id: "cat", sfu: { session: "cat-s", tracks: [] } });

@@ -33,6 +33,8 @@ export interface TransportFeatureDeps {
 
 export class TransportFeature {
   private readonly publications = new Map<string, SfuPublication>();
+  /** Each tile's last reported size: kept on the mesh too, so that an SFU brought up later pulls the right layers at once. */
+  private readonly sizes = new Map<string, { width: number; height: number }>();
   private sfu: (Transport & SfuControls) | null = null;
   private disposed = false;
 
@@ -64,11 +66,14 @@ export class TransportFeature {
 
   peerLeft(id: string): void {
     this.publications.delete(id);
+    this.sizes.delete(id);
   }
 
   /** A tile's size changed (device pixels): on the SFU, the layer pulled of that camera follows. */
   videoSize(peerId: string, width: number, height: number): void {
-    if (!this.disposed) this.sfu?.setVideoSize(peerId, width, height);
+    if (this.disposed) return;
+    this.sizes.set(peerId, { width, height });
+    this.sfu?.setVideoSize(peerId, width, height);
   }
 
   /** What we publish on the SFU, as we last announced it (null on the mesh): for tests and diagnostics. */
@@ -95,6 +100,7 @@ export class TransportFeature {
       const sfu = this.deps.sfu();
       this.sfu = sfu;
       this.deps.switcher.swap("sfu", sfu);
+      for (const [id, { width, height }] of this.sizes) sfu.setVideoSize(id, width, height);
       for (const [id, pub] of this.publications) sfu.setPublication(id, pub);
     } else {
       this.sfu = null;
