@@ -90,7 +90,8 @@ describe("publishing", () => {
     expect(body.tracks.map((t) => t.trackName)).toEqual(["mic-1", "camera-2"]);
     const camTx = pc().transceivers.find((t) => t.sender.track?.id === "my-cam")!;
     expect(camTx.direction).toBe("sendonly");
-    expect(camTx.sender.encodings.map((e) => [e.rid, e.scaleResolutionDownBy])).toEqual([["h", 1], ["m", 2], ["l", 4]]);
+    // Lowest first, as libwebrtc expects (it drops the last ones for a small capture); announced highest first.
+    expect(camTx.sender.encodings.map((e) => [e.rid, e.scaleResolutionDownBy])).toEqual([["l", 4], ["m", 2], ["h", 1]]);
     expect(announced).toEqual([
       { type: "sfu-tracks", session: "own1", tracks: [{ name: "mic-1", role: "mic" }, { name: "camera-2", role: "camera", rids: ["h", "m", "l"] }] },
     ]);

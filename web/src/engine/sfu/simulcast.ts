@@ -31,7 +31,10 @@ export function addCamera(pc: TransceiverMaker, track: MediaStreamTrack, stream:
     const transceiver = pc.addTransceiver(track, {
       direction: "sendonly",
       streams: [stream],
-      sendEncodings: CAMERA_LAYERS.map(({ rid, scaleResolutionDownBy, maxBitrate }) => ({ rid, scaleResolutionDownBy, maxBitrate })),
+      // Lowest first, as libwebrtc expects: when the capture is too small for every layer (a
+      // 640×480 camera gets two), it drops the last encodings, which must be the largest. Listed
+      // highest first, the ¼ layer was the one dropped, and pullers of "l" got nothing.
+      sendEncodings: [...CAMERA_LAYERS].reverse().map(({ rid, scaleResolutionDownBy, maxBitrate }) => ({ rid, scaleResolutionDownBy, maxBitrate })),
     });
     return { transceiver, rids: keptRids(transceiver) };
   } catch {
