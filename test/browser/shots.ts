@@ -126,16 +126,17 @@ export class Shooter {
 }
 
 /**
- * Starts the app and a browser, runs `screens` for every language and size, and reports what
- * the shooter found: the whole of a screenshot script but its screens.
+ * Starts the app (with `vars` as its environment) and a browser, runs `screens` for every
+ * language and size, and reports what the shooter found: the whole of a screenshot script but its screens.
  */
 export async function shootEverywhere<L extends Lang>(
   shooter: Shooter,
   langs: readonly L[],
   screens: (browser: Browser, app: App, lang: L, size: Size) => Promise<void>,
+  vars: Record<string, string> = {},
 ): Promise<void> {
   await mkdir(shooter.outDir, { recursive: true });
-  const app = await startApp();
+  const app = await startApp(vars);
   const browser = await launchBrowser();
   try {
     for (const lang of langs) {

@@ -379,6 +379,9 @@ export const en = {
   "safety.checked": "Mark as checked",
   "safety.unverifiable": "This connection can't be verified.",
   "safety.preparing": "Getting the connection ready…",
+  // -- transport: mesh or SFU (session 8, #16) --
+  "transport.sfuSafety": "The safety code covers direct (mesh) connections only: on the server route, encryption ends at the server.",
+  "transport.meshLimit": { one: "Calls without a server are limited to {count} person.", other: "Calls without a server are limited to {count} people." },
   // -- phone (session 7) --
   "phone.flip": "Switch camera",
   "phone.flipFailed": "Could not switch to the other camera.",

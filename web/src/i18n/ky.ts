@@ -376,6 +376,8 @@ export const ky: Record<MessageKey, Entry> = {
   "safety.checked": "Текшерилди деп белгилөө",
   "safety.unverifiable": "Бул байланышты текшерүүгө мүмкүн эмес.",
   "safety.preparing": "Байланышты даярдоо…",
+  "transport.sfuSafety": "Коопсуздук коду түз туташууларды гана текшерет: чалуу сервер аркылуу өткөндө, шифрлөө серверде бүтөт.",
+  "transport.meshLimit": { one: "Серверсиз чалууга {count} кишиге чейин гана катыша алат.", other: "Серверсиз чалууга {count} кишиге чейин гана катыша алат." },
   // -- phone (session 7) --
   "phone.flip": "Камераны алмаштыруу",
   "phone.flipFailed": "Башка камерага которулуу мүмкүн болгон жок.",

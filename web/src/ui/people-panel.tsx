@@ -14,6 +14,8 @@ import { HandsSection } from "./presence/hands-section";
 import { PersonRow, SelfRow, type PersonActions, type RowStage } from "./person-row";
 import type { SafetyView } from "../engine/features/safety";
 import { RoomSafety } from "./safety/room-safety";
+import { TransportNotes } from "./transport-notes";
+import type { TransportView } from "../engine/session/session-state";
 
 export type { PersonActions };
 
@@ -31,13 +33,17 @@ interface PeoplePanelProps {
   hands: { onLowerAll?: (() => void) | undefined; onLowerOwn: () => void };
   /** Safety codes: each person's, and the room's (features/safety.ts). */
   safety: SafetyView;
+  /** Mesh or SFU (features/transport.ts), and the meeting's cap: the notes under the heading. */
+  transport: TransportView;
+  capacity: number | null;
 }
 
-export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage, hands, safety }: PeoplePanelProps) {
+export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage, hands, safety, transport, capacity }: PeoplePanelProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState<string | null>(null);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
   const onStage = stage.mode === "stage";
+  const onSfu = transport.kind === "sfu";
   const selfSpeaks = stage.seat === "speaker";
   const hand = (id: string | null) => id !== null && stage.hands.includes(id);
 
@@ -52,7 +58,8 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
       setExpanded={(on) => setOpen(on ? p.id : null)}
       actions={actions}
       onRemove={(id, name) => setRemoving({ id, name })}
-      safety={safety.peers[p.id]}
+      // On the SFU the mesh's codes no longer describe the call (DTLS ends at the server): none is shown.
+      safety={onSfu ? undefined : safety.peers[p.id]}
     />
   );
   const selfRow = <SelfRow key="self" label={self} role={selfRole} media={selfSpeaks ? selfMedia : null} handUp={onStage && hand(selfId)} seat={stage.seat} />;
@@ -113,7 +120,8 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
     <section class="panel people" aria-label={t("room.people")}>
       <h2 data-testid="people-count">{t("room.participants", { count: participants.length + 1 })}</h2>
       {selfRole === "temp-host" && <p class="hint">{t("settings.tempHost")}</p>}
-      {safety.room && <RoomSafety code={safety.room} />}
+      {safety.room && !onSfu && <RoomSafety code={safety.room} />}
+      <TransportNotes transport={transport} people={participants.length + 1} capacity={capacity} meeting={!onStage} />
       {handsSection}
       {lists}
       {removing && (

@@ -19,6 +19,7 @@ import { useReplayOnReturn } from "./phone/replay";
 import { restoreSpeaker } from "./phone/speaker";
 import { Announcer } from "./presence/announcer";
 import { withPresence } from "./presence/context";
+import { withVideoSize } from "./video-size";
 import { UntiledReactions } from "./presence/floating-reactions";
 import { sessionPresence } from "./presence/session-presence";
 import { PreJoin, type JoinChoice } from "./prejoin";
@@ -292,7 +293,8 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
   // Reactions float over the sender's tile; those of people with no tile (a stage's viewers) over the call's corner.
   const hasTile = (id: string) => (id === state.selfId ? speaks : state.participants.some((p) => p.id === id && p.seat === "speaker"));
   // The tiles, wherever the layout puts them, read presence by peer id (presence/context.ts).
-  return withPresence(
+  // Remote camera tiles report their size: on the SFU the layer pulled follows it (video-size.ts).
+  return withVideoSize(session.actions.videoSize, withPresence(
     { presence: state.presence, reactions: state.reactions, levels: presence.levels, hands: stage.hands, selfId: state.selfId, labels },
     <main class={`room${panel ? " with-panel" : ""}${onStage ? " on-stage" : ""}`} data-testid="room" data-status={state.status} data-role={state.role} data-mode={onStage ? "stage" : "meeting"} data-seat={speaks ? "speaker" : "viewer"} {...drop.handlers}>
       <h1 class="sr-only" ref={invite.returnTo} tabIndex={-1}>{heading}</h1>
@@ -331,6 +333,8 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
           stage={stage}
           hands={{ onLowerAll: can(state.role, "lower-hands") ? presence.actions.lowerAllHands : undefined, onLowerOwn: () => presence.actions.raiseHand(false) }}
           safety={state.safety}
+          transport={state.transport}
+          capacity={state.settings?.capacity ?? null}
         />
       )}
       <FileTray files={state.files} labels={labels} actions={actions} />
@@ -369,5 +373,5 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
         />
       )}
     </main>,
-  );
+  ));
 }

@@ -8,6 +8,7 @@ import { TilePresence } from "./presence/tile-presence";
 import { TileActions } from "./room/layout/tile-actions";
 import { TileSafety } from "./safety/tile-safety";
 import { Video } from "./video";
+import { useVideoSize } from "./video-size";
 
 export interface TileProps {
   id: string;
@@ -34,6 +35,7 @@ export function Tile(p: TileProps) {
   const ref = useRef<HTMLElement>(null);
   const nameId = useId();
   const speaking = useSpeaking(p.id, p.kind);
+  useVideoSize(ref, p.id, p.kind === "camera" && !p.self);
   return (
     <figure ref={ref} class={`tile ${p.kind}${p.self ? " self" : ""}${speaking ? " speaking" : ""}`} data-speaking={speaking ? "true" : undefined} data-testid={`tile-${p.kind}-${p.self ? "self" : p.id}`} data-peer={p.id} data-connection={p.connection ?? "self"}>
       {/* The element stays mounted while the camera is off, so remote audio keeps playing. */}

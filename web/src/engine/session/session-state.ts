@@ -3,7 +3,7 @@
 // the entry feature `entry`, the access feature `role`, `access`, `knocks`, `muteRequest` and
 // `accessNotice`, the stage feature `stage`, the files feature `files`, the presence feature `presence`, the
 // reactions feature `reactions`, the recording feature `recording` (and the participants' `recording`
-// fields, through the roster), the safety feature `safety`, the session the rest.
+// fields, through the roster), the safety feature `safety`, the transport feature `transport`, the session the rest.
 
 import type { AccessState, ErrorCode, IceConfig, Knock, Mode, PeerInfo, Role, RoomSettings, Seat } from "../../../../protocol/protocol";
 import type { AccessNotice, MuteRequest } from "../features/access";
@@ -13,10 +13,11 @@ import { type FilesView, NO_FILES } from "../features/files-view";
 import { NO_PRESENCE, type PresenceView, type ReactionItem } from "../features/presence-view";
 import { NO_RECORDING, type RecordingView } from "../features/recording";
 import { NO_SAFETY, type PeerSafety, type SafetyView } from "../features/safety";
+import { MESH_ONLY, type TransportView } from "../features/transport";
 import type { SignalingStatus } from "../signaling/signaling-client";
 import type { PeerState } from "./transport";
 
-export type { AccessNotice, ChatItem, Entry, FilesView, MuteRequest, PeerSafety, PeerState, PresenceView, ReactionItem, RecordingView, SafetyView };
+export type { AccessNotice, ChatItem, Entry, FilesView, MuteRequest, PeerSafety, PeerState, PresenceView, ReactionItem, RecordingView, SafetyView, TransportView };
 
 export interface Participant extends PeerInfo {
   connection: PeerState;
@@ -88,6 +89,8 @@ export interface SessionState {
   recording: RecordingView;
   /** Safety codes: each connected peer's, and the room's (features/safety.ts). */
   safety: SafetyView;
+  /** How media travels now, mesh or SFU, and whether the deployment has an SFU (features/transport.ts). */
+  transport: TransportView;
 }
 
 export function initialState(relayOnly: boolean): SessionState {
@@ -116,6 +119,7 @@ export function initialState(relayOnly: boolean): SessionState {
     reactions: [],
     recording: NO_RECORDING,
     safety: NO_SAFETY,
+    transport: MESH_ONLY,
   };
 }
 

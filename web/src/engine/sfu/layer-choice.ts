@@ -1,0 +1,76 @@
+// Which simulcast layer to pull of a peer's camera: the smallest that still fills its tile, one
+// lower while our downlink loses packets. Pure: the transport feeds it the tile's size (in device
+// pixels), the inbound loss it measured and the layer pulled now, and re-pulls when the answer
+// differs (the proxy has no `tracks/update`).
+//
+// Layers are the publisher's rids, highest first (SfuTrack.rids); each is taken to halve the one
+// before (our own publisher sends "h", "m" ½, "l" ¼: simulcast.ts), from a full layer of
+// FULL_HEIGHT pixels. A guess for another publisher, but only the order matters much: too big a
+// layer wastes download, too small a one looks soft, and neither breaks the call.
+
+export const FULL_HEIGHT = 720;
+
+/** A layer is enough if it has at least this share of the tile's height (a slight upscale is invisible). */
+export const FILL_SHARE = 0.8;
+
+/**
+ * Going up needs the tile to want this much more than the current layer gives, so that a tile
+ * resized around a boundary (a window dragged, a panel opened) does not re-pull at every step.
+ */
+export const UP_MARGIN = 1.25;
+
+/** Inbound loss (0..1 over the last stats interval) from which the link counts as poor: the next lower layer is taken. */
+export const POOR_LOSS = 0.05;
+/** A poor link counts as good again only below this loss (hysteresis: a layer change must not flap). */
+export const GOOD_LOSS = 0.02;
+
+export interface LayerInput {
+  /** The publisher's rids, highest quality first. */
+  rids: readonly string[];
+  /** The tile's video height in device pixels; null when unknown (not rendered yet). */
+  tileHeight: number | null;
+  /** Our downlink is poor now (linkPoor). */
+  poor: boolean;
+  /** The rid pulled now, if any. */
+  current: string | null;
+}
+
+const heightOf = (index: number) => FULL_HEIGHT / 2 ** index;
+
+/** The rid to pull; null without simulcast (one layer: nothing to choose). */
+export function chooseRid({ rids, tileHeight, poor, current }: LayerInput): string | null {
+  if (rids.length === 0) return null;
+  const lowest = rids.length - 1;
+  // Unknown size: the middle layer (a tile in a grid of a few), never the full one by default.
+  let index = Math.min(1, lowest);
+  if (tileHeight !== null && tileHeight > 0) {
+    index = 0;
+    // The smallest layer that fills the tile: walk down while the next one still does.
+    while (index < lowest && heightOf(index + 1) >= tileHeight * FILL_SHARE) index++;
+    const at = current === null ? -1 : rids.indexOf(current);
+    // Hysteresis: stay on a smaller current layer unless the tile clearly outgrew it.
+    if (at > index && heightOf(at) * UP_MARGIN >= tileHeight * FILL_SHARE) index = at;
+  }
+  if (poor) index = Math.min(lowest, index + 1);
+  return rids[index]!;
+}
+
+/**
+ * Whether the downlink is poor, from the last verdict and the loss over the last interval: poor
+ * from POOR_LOSS, good again only below GOOD_LOSS, and unchanged while the loss is unknown (a
+ * re-pulled layer resets the counters: that must not read as a recovery).
+ */
+export function linkPoor(before: boolean, loss: number | null): boolean {
+  if (loss === null) return before;
+  if (loss >= POOR_LOSS) return true;
+  return loss < GOOD_LOSS ? false : before;
+}
+
+/** Inbound video loss over an interval from two readings of (packetsReceived, packetsLost) summed over the pulled video. */
+export function intervalLoss(before: { received: number; lost: number } | null, after: { received: number; lost: number }): number | null {
+  if (before === null) return null;
+  const received = after.received - before.received;
+  const lost = Math.max(0, after.lost - before.lost);
+  if (received < 0 || received + lost === 0) return null;
+  return lost / (received + lost);
+}
