@@ -80,7 +80,7 @@ class FakeTransport extends Emitter<TransportEvents> implements Transport, SfuCo
   }
 }
 
-const peer = (id: string): PeerInfo => ({ id, name: id, media: { mic: true, cam: true, screen: false }, joined: 1, away: false, role: "member", seat: "speaker", recording: null });
+const peer = (id: string): PeerInfo => ({ id, name: id, media: { mic: true, cam: true, screen: false }, joined: 1, away: false, role: "member", seat: "speaker", recording: null, sfu: null });
 
 let mesh: FakeTransport;
 let switcher: TransportSwitch;

@@ -21,6 +21,7 @@ const peer = (id: string, seat: PeerInfo["seat"] = "speaker"): PeerInfo => ({
   role: "member",
   seat,
   recording: null,
+  sfu: null,
 });
 
 let proxy: FakeProxy;

@@ -167,9 +167,7 @@ export class RoomSession extends Emitter<Events> {
         // Bound, as for voice uploads: a bare window.fetch called as a method of another object throws.
         fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       }),
-      // `sfu-tracks` joins ClientMessage with the room's half of #16 (protocol/features/transport.ts);
-      // until then the union does not name it.
-      announce: (msg) => send(msg as unknown as ClientMessage),
+      announce: (msg) => send(msg),
     };
     this.transport = new TransportSwitch(mesh());
     this.transportFeature = new TransportFeature({
@@ -341,19 +339,6 @@ export class RoomSession extends Emitter<Events> {
     dismissSafety: (peerId: string) => this.alive() && this.safety.dismiss(peerId),
   };
 
-  /**
-   * The room's transport frames (`transport`, `peer-sfu`) and welcome part, for the transport
-   * feature. They reach it here until protocol/protocol.ts carries them (the room's half of #16):
-   * then `transport` and `peer-sfu` join the handler table and the welcome's `transport` goes
-   * through onWelcome, and the browser tests stop calling this.
-   */
-  transportMessage(msg: TransportServerMessage | { type: "welcome-transport"; transport: TransportState; peers: Array<{ id: string; sfu?: SfuPublication | null }> }): void {
-    this.assertAlive();
-    if (msg.type === "transport") this.transportFeature.transport(msg);
-    else if (msg.type === "peer-sfu") this.transportFeature.peerSfu(msg);
-    else this.transportFeature.welcome(msg);
-  }
-
   /** What this page publishes on the SFU, as last announced (null on the mesh): for tests and diagnostics. */
   get sfuPublication(): SfuPublication | null {
     return this.transportFeature.ownPublication;
@@ -412,8 +397,8 @@ export class RoomSession extends Emitter<Events> {
 
   /** Which feature handles which server frame. */
   private serverHandlers(): ServerHandlers {
-    const { roster, chat, voice, mediaState, ice, entry, accessFeature: access, stage, files, reactions, recording } = this;
-    return {
+    const { roster, chat, voice, mediaState, ice, entry, accessFeature: access, stage, files, reactions, recording, transportFeature: transport } = this;
+    const handlers: ServerHandlers = {
       welcome: (msg) => this.onWelcome(msg),
       "peer-joined": (msg) => {
         roster.add(msg.peer);
@@ -450,6 +435,12 @@ export class RoomSession extends Emitter<Events> {
       "peer-seat": (msg) => stage.peerSeat(msg),
       reaction: (msg) => reactions.receive(msg),
       "peer-recording": (msg) => recording.peerRecording(msg),
+      transport: (msg) => transport.transport(msg),
+      "peer-sfu": (msg) => transport.peerSfu(msg),
+      // A large room's batch of roster changes: each as if it had come alone, in order.
+      roster: (msg) => {
+        for (const frame of msg.frames) (handlers[frame.type] as (m: typeof frame) => void)(frame);
+      },
       error: (msg) => {
         // Errors about our own frames: each feature acts on its own codes; the rest are diagnostics.
         log({ event: "signaling", status: "error", detail: `${msg.code}: ${msg.message}` });
@@ -462,6 +453,7 @@ export class RoomSession extends Emitter<Events> {
         recording.error(msg.code);
       },
     };
+    return handlers;
   }
 
   private onWelcome(msg: Extract<ServerMessage, { type: "welcome" }>) {
@@ -475,6 +467,9 @@ export class RoomSession extends Emitter<Events> {
     this.roster.setSelf({ id: msg.you.id, joined: msg.you.joined });
     // Our seat before any peer: the links made for them follow it from their first offer.
     this.stage.welcome(msg);
+    // The transport in force before any peer too, so that an SFU room's peers go to the SFU
+    // transport and are not first connected to on the mesh.
+    this.transportFeature.welcome(msg);
     this.update({ selfId: msg.you.id, selfJoined: msg.you.joined, settings: msg.settings, reconnects: this.stateValue.reconnects + (rejoin ? 1 : 0) });
     this.ice.apply(msg.ice);
     this.entry.welcome();
