@@ -46,29 +46,38 @@ class OrderedHeldSink extends HeldSink {
 
 afterEach(() => vi.restoreAllMocks());
 
-describe("the receiver", () => {
-  it("hashes blocks that arrive while an earlier one is still being written, and writes them in order", async () => {
-    const bytes = generatedBytes(4 * MiB, 7);
-    const manifest = await hashFile(new Blob([bytes]));
-    const sent: Array<Record<string, unknown>> = [];
-    const channel: FileChannel = {
-      bufferedAmount: 0,
-      bufferedAmountLowThreshold: 0,
-      send: (data) => void (typeof data === "string" && sent.push(JSON.parse(data))),
-      onBufferedAmountLow: () => () => undefined,
-      close: () => undefined,
-    };
-    const receiver = new FileReceiver({ channel });
-    const sink = new HeldSink(bytes.byteLength);
-    receiver.receive(JSON.stringify({ type: "offer", id: manifest.id, name: "f.bin", size: bytes.byteLength, mime: "", blockSize: BLOCK_SIZE, blocks: manifest.blocks }));
-    await until(() => receiver.phase === "offered");
-    receiver.accept(sink);
-    // From here on only blocks are digested (the offer's id was checked above).
-    const digest = vi.spyOn(crypto.subtle, "digest");
-    for (let index = 0; index < 4; index++) {
+/** A receiver that has accepted `bytes`' offer into `sink`; `feed()` delivers every block (1 MiB each) in 256 KiB chunks. */
+async function accepted(bytes: Uint8Array<ArrayBuffer>, sink: TestSink) {
+  const manifest = await hashFile(new Blob([bytes]));
+  const sent: Array<Record<string, unknown>> = [];
+  const channel: FileChannel = {
+    bufferedAmount: 0,
+    bufferedAmountLowThreshold: 0,
+    send: (data) => void (typeof data === "string" && sent.push(JSON.parse(data))),
+    onBufferedAmountLow: () => () => undefined,
+    close: () => undefined,
+  };
+  const receiver = new FileReceiver({ channel });
+  receiver.receive(JSON.stringify({ type: "offer", id: manifest.id, name: "f.bin", size: bytes.byteLength, mime: "", blockSize: BLOCK_SIZE, blocks: manifest.blocks }));
+  await until(() => receiver.phase === "offered");
+  receiver.accept(sink);
+  const feed = () => {
+    for (let index = 0; index < bytes.byteLength / MiB; index++) {
       receiver.receive(JSON.stringify({ type: "block", index, bytes: MiB }));
       for (let at = 0; at < MiB; at += 256 * 1024) receiver.receive(bytes.slice(index * MiB + at, index * MiB + at + 256 * 1024).buffer);
     }
+  };
+  return { receiver, sent, feed };
+}
+
+describe("the receiver", () => {
+  it("hashes blocks that arrive while an earlier one is still being written, and writes them in order", async () => {
+    const bytes = generatedBytes(4 * MiB, 7);
+    const sink = new HeldSink(bytes.byteLength);
+    const { receiver, sent, feed } = await accepted(bytes, sink);
+    // From here on only blocks are digested (the offer's id was checked above).
+    const digest = vi.spyOn(crypto.subtle, "digest");
+    feed();
     await until(() => sink.writing);
     // Block 0's write is held; blocks 1–3 came meanwhile and each was hashed at once.
     await until(() => digest.mock.calls.length === 4);
@@ -87,24 +96,9 @@ describe("the receiver", () => {
 
   it("hands a sink that takes writes at once the next blocks while the first is still being written, and acks in order", async () => {
     const bytes = generatedBytes(4 * MiB, 8);
-    const manifest = await hashFile(new Blob([bytes]));
-    const sent: Array<Record<string, unknown>> = [];
-    const channel: FileChannel = {
-      bufferedAmount: 0,
-      bufferedAmountLowThreshold: 0,
-      send: (data) => void (typeof data === "string" && sent.push(JSON.parse(data))),
-      onBufferedAmountLow: () => () => undefined,
-      close: () => undefined,
-    };
-    const receiver = new FileReceiver({ channel });
     const sink = new OrderedHeldSink(bytes.byteLength);
-    receiver.receive(JSON.stringify({ type: "offer", id: manifest.id, name: "f.bin", size: bytes.byteLength, mime: "", blockSize: BLOCK_SIZE, blocks: manifest.blocks }));
-    await until(() => receiver.phase === "offered");
-    receiver.accept(sink);
-    for (let index = 0; index < 4; index++) {
-      receiver.receive(JSON.stringify({ type: "block", index, bytes: MiB }));
-      for (let at = 0; at < MiB; at += 256 * 1024) receiver.receive(bytes.slice(index * MiB + at, index * MiB + at + 256 * 1024).buffer);
-    }
+    const { receiver, sent, feed } = await accepted(bytes, sink);
+    feed();
     // Block 0's write is held; blocks 1 and 2 were handed over behind it (3 at once), block 3 waits for a slot.
     await until(() => sink.handed.length === 3);
     await new Promise((r) => setTimeout(r, 50));

@@ -14,7 +14,7 @@ import {
   type TrackResultItem,
   type TracksResult,
 } from "../../protocol/sfu";
-import { isBool, isObj, isString, type Obj } from "../../protocol/wire";
+import { isBool, isObj, isString, listOf, type Obj } from "../../protocol/wire";
 
 /** Text the API gives is clipped: it is passed on to a page and may end up in a log. */
 const TEXT_MAX = 300;
@@ -58,16 +58,9 @@ function trackResult(v: unknown): TrackResultItem | null {
   return out;
 }
 
+/** A list of tracks; an absent one (null or missing) is an empty list. */
 function trackList<T>(v: unknown, item: (x: unknown) => T | null): T[] | null {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) return null;
-  const out: T[] = [];
-  for (const x of v) {
-    const t = item(x);
-    if (t === null) return null;
-    out.push(t);
-  }
-  return out;
+  return v === undefined || v === null ? [] : listOf(v, item);
 }
 
 export function newSessionAnswer(v: unknown): NewSessionResult | null {
