@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { checkNewSession, checkRenegotiate, checkTracksClose, checkTracksNew, type BodyCheck } from "../../protocol/sfu";
-import { newSessionAnswer, renegotiateAnswer, sessionStateAnswer, tracksAnswer } from "../../worker/realtime/realtime-answers";
+import { newSessionAnswer, renegotiateAnswer, sessionStateAnswer, tracksAnswer } from "../../protocol/sfu-answers";
 
 function rng(seed: number) {
   return () => {

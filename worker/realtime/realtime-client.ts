@@ -26,7 +26,7 @@ import {
   type TracksResult,
 } from "../../protocol/sfu";
 import { CallRate } from "./call-rate";
-import { apiError, newSessionAnswer, renegotiateAnswer, sessionStateAnswer, tracksAnswer } from "./realtime-answers";
+import { apiError, newSessionAnswer, renegotiateAnswer, sessionStateAnswer, tracksAnswer } from "../../protocol/sfu-answers";
 import type { RealtimeSettings } from "./realtime-settings";
 
 export type RealtimeFailure =

@@ -22,7 +22,8 @@ import type {
   TracksNewBody,
   TracksResult,
 } from "../../../../protocol/sfu";
-import { errorBody, newSessionResult, renegotiateResult, sessionState, tracksResult } from "./answer-shapes";
+import { newSessionAnswer, renegotiateAnswer, sessionStateAnswer, tracksAnswer } from "../../../../protocol/sfu-answers";
+import { errorBody } from "./answer-shapes";
 
 /** Statuses worth another try; everything else is the same answer next time. */
 const RETRIED = new Set([429, 502, 504]);
@@ -80,23 +81,23 @@ export class SfuProxy {
   }
 
   newSession(body: NewSessionBody = {}): Promise<NewSessionResult> {
-    return this.call("POST", "sessions/new", body, newSessionResult);
+    return this.call("POST", "sessions/new", body, newSessionAnswer);
   }
 
   tracksNew(sessionId: string, body: TracksNewBody): Promise<TracksResult> {
-    return this.call("POST", `sessions/${encodeURIComponent(sessionId)}/tracks/new`, body, tracksResult);
+    return this.call("POST", `sessions/${encodeURIComponent(sessionId)}/tracks/new`, body, tracksAnswer);
   }
 
   renegotiate(sessionId: string, sessionDescription: SessionDescription): Promise<RenegotiateResult> {
-    return this.call("PUT", `sessions/${encodeURIComponent(sessionId)}/renegotiate`, { sessionDescription }, renegotiateResult);
+    return this.call("PUT", `sessions/${encodeURIComponent(sessionId)}/renegotiate`, { sessionDescription }, renegotiateAnswer);
   }
 
   tracksClose(sessionId: string, body: TracksCloseBody): Promise<TracksResult> {
-    return this.call("PUT", `sessions/${encodeURIComponent(sessionId)}/tracks/close`, body, tracksResult);
+    return this.call("PUT", `sessions/${encodeURIComponent(sessionId)}/tracks/close`, body, tracksAnswer);
   }
 
   session(sessionId: string): Promise<SessionState> {
-    return this.call("GET", `sessions/${encodeURIComponent(sessionId)}`, undefined, sessionState);
+    return this.call("GET", `sessions/${encodeURIComponent(sessionId)}`, undefined, sessionStateAnswer);
   }
 
   /** The delay before try `n` (1 = the first retry): exponential, capped, with full jitter over its upper half. */

@@ -1,5 +1,6 @@
-// Cloudflare Realtime's answers, narrowed from `unknown` field by field (never cast): an answer
-// of the wrong shape is the API's failure (502 to the page), not something to pass along. Only
+// Cloudflare Realtime's answers, narrowed from `unknown` field by field (never cast): the Worker
+// reads the API's answers with these (one of the wrong shape is the API's failure, 502 to the
+// page, not something to pass along), and the page reads the proxy's with the same ones. Only
 // the documented fields are kept, so that whatever else an answer carries never reaches a page.
 // Per-track errors are part of the shape: a 200 may fail some of its tracks (`errorCode`,
 // `errorDescription` on the item), and each such item is kept as the API gave it.
@@ -13,8 +14,8 @@ import {
   type SessionTrackState,
   type TrackResultItem,
   type TracksResult,
-} from "../../protocol/sfu";
-import { isBool, isObj, isString, listOf, type Obj } from "../../protocol/wire";
+} from "./sfu";
+import { isBool, isObj, isString, listOf, type Obj } from "./wire";
 
 /** Text the API gives is clipped: it is passed on to a page and may end up in a log. */
 const TEXT_MAX = 300;
