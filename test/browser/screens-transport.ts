@@ -1,8 +1,9 @@
 // Screenshots of the transport notes (issue #16) at a desktop and a phone size, in en, ru and ky
 // (LANGS=ru for one), for a person to look at. Two people in a meeting whose mesh takes two
 // (ROOM_CAPACITY=2) on a deployment without an SFU: the people panel says why nobody else gets
-// in. Then the page is told the room moved to the SFU (session.transportMessage, as the room's
-// `transport` frame will): the panel says what the safety code no longer covers. With
+// in. Then the page's session handles a `transport` frame moving the room to the SFU, as if the
+// room had sent it (its handler table, reached from here: this deployment has no SFU to switch
+// to): the panel says what the safety code no longer covers. With
 // AXE=<path to axe.min.js>, axe-core runs on each and its findings are printed by rule. Not a
 // test (it asserts nothing); run it by hand, one browser at a time:
 //   npm run build && AXE=node_modules/axe-core/axe.min.js bash test/browser/netns.sh node_modules/.bin/node test/browser/screens-transport.ts /tmp/shots/transport
@@ -17,7 +18,7 @@ const OUT = process.argv[2] ?? "/tmp/shots/transport";
 const AXE = process.env.AXE ? await readFile(process.env.AXE, "utf8") : null;
 const shooter = new Shooter(OUT, AXE);
 
-type Hooked = { roomlink: { session: { transportMessage(msg: { type: "transport"; transport: { kind: "sfu"; sfu: boolean } }): void } } };
+type Hooked = { roomlink: { session: { handlers: { transport(msg: { type: "transport"; transport: { kind: "sfu"; sfu: boolean } }): void } } } };
 
 const page = (browser: Browser, app: App, lang: Lang, size: Size): Promise<Page> => shotPage(browser, app, lang, size, { axe: AXE !== null, hook: installTestHook });
 
@@ -47,8 +48,8 @@ async function screens(browser: Browser, app: App, lang: Lang, size: Size): Prom
   await a.getByTestId("mesh-limit-note").waitFor();
   await shooter.shoot(a, `mesh-full-${tag}`);
 
-  // What the room's `transport` frame will say when it moves the call to the SFU.
-  await a.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.transportMessage({ type: "transport", transport: { kind: "sfu", sfu: true } }));
+  // What the room's `transport` frame says when it moves the call to the SFU.
+  await a.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.handlers.transport({ type: "transport", transport: { kind: "sfu", sfu: true } }));
   await a.getByTestId("sfu-safety-note").waitFor();
   await shooter.shoot(a, `sfu-safety-${tag}`);
   for (const p of [a, b]) await p.context().close();
