@@ -32,7 +32,7 @@ import { CHROMIUM, waitUntil } from "./harness.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PAGE_PATH = "/test/browser/recording-pipeline.html";
-const FPS = 30; // COMPOSITE_FPS (web/src/engine/recording/contract.ts)
+const FPS = 24; // COMPOSITE_FPS (web/src/engine/recording/contract.ts)
 
 let out: string;
 let profile: string;
@@ -343,7 +343,7 @@ describe("local recording pipeline", () => {
       assert.ok(played.audioBytes > 0, `${kind}: audio decoded`);
       assert.ok(played.videoBytes > 0, `${kind}: video decoded`);
     }
-    assert.deepEqual([result.composite.width, result.composite.height], [1280, 720]);
+    assert.deepEqual([result.composite.width, result.composite.height], [960, 540]);
     assert.deepEqual([result.self.width, result.self.height], [640, 360]);
     assert.match(result.composite.name, /^roomlink-test-\d{4}-\d\d-\d\d-\d{4}(-\d+)?\.webm$/);
 

@@ -334,7 +334,7 @@ export const en = {
   "recording.title": "Record the call",
   "recording.what": "What to record",
   "recording.kind.composite": "The call as you see it",
-  "recording.kind.compositeHint": "Everyone's video as it is laid out on your screen, with everyone's sound, in one 1280×720 video.",
+  "recording.kind.compositeHint": "Everyone's video as it is laid out on your screen, with everyone's sound, in one 960×540 video.",
   "recording.kind.self": "Only your camera and microphone",
   "recording.kind.selfHint": "Your own video and sound, as the others receive them.",
   "recording.consent": "Everyone in the room will see a REC sign with your name for as long as you record, and the chat will say when you start and stop.",

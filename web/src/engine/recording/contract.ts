@@ -33,10 +33,19 @@ export const SLICE_MS = 2_000;
 export const MAX_PENDING_BYTES = 50 * 1024 * 1024;
 export const MIN_FREE_BYTES = 200 * 1024 * 1024;
 export const QUOTA_STOP_FRACTION = 0.9;
-export const COMPOSITE_WIDTH = 1280;
-export const COMPOSITE_HEIGHT = 720;
-export const COMPOSITE_FPS = 30;
-/** 2.5 Mbps for the composite, about 1.1 GB an hour (FEATURES.md §7); self is a camera's 640×360. */
+// 960×540 at 24 fps, not 1280×720 at 30 (issue #15, the recording's memory): Chromium hands every
+// captured frame to MediaRecorder's software encoder through a task queue that has no bound (its
+// cap of ~10 frames in encode is checked only once a frame's task runs), so whenever the machine
+// is busy for a second the raw frames pile up in the renderer: at 1280×720 each is 3.5 MiB of
+// RGBA. Measured on 2 December (a page outside the app, the encoder starved 2.5 s in every 10 by
+// two busy processes): 1280×720 at 30 fps rose to +171 MiB at its highest over a floor of ~+65;
+// 960×540 at 24 to +111 over ~+47, and at rest it held 20 MiB less. A quarter of the pixels and
+// frames per second also eases the CPU. A 4-person grid stays watchable at 540p (tiles about
+// 480×270); 24 fps is film's rate.
+export const COMPOSITE_WIDTH = 960;
+export const COMPOSITE_HEIGHT = 540;
+export const COMPOSITE_FPS = 24;
+/** At most 2.5 Mbps for the composite, about 1.1 GB an hour (FEATURES.md §7); self is a camera's 640×360. */
 export const VIDEO_BITS_PER_SECOND: Record<RecordingKind, number> = { composite: 2_500_000, self: 1_000_000 };
 export const AUDIO_BITS_PER_SECOND = 128_000;
 
