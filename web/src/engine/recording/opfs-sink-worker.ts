@@ -5,6 +5,8 @@
 // offer. A sync access handle writes into the file itself; flush() after each slice makes what
 // is written survive the page.
 
+import { READ_BUFFER_BYTES, readSlice } from "./slice-reader";
+
 // lib.dom lacks the worker-only parts used here; declared below rather than pulling lib.webworker
 // in, whose globals clash with the DOM's (as in files/opfs-worker.ts).
 
@@ -26,6 +28,8 @@ interface SyncHandle {
 const scope = self as unknown as { onmessage: ((event: MessageEvent<SinkRequest>) => void) | null; postMessage(reply: SinkReply): void };
 let handle: SyncHandle | null = null;
 let end = 0;
+/** Every slice is read through this one buffer (readSlice hands it back, transferred). */
+let buffer = new ArrayBuffer(READ_BUFFER_BYTES);
 // Requests are handled one at a time, in order: a slice's arrayBuffer() must not let the next one overtake it.
 let chain: Promise<void> = Promise.resolve();
 
@@ -51,15 +55,17 @@ async function run(request: SinkRequest): Promise<void> {
       return;
     }
     case "append": {
-      const bytes = new Uint8Array(await request.slice.arrayBuffer());
-      let at = 0;
-      // write() may write less than asked (a full disk); what it did write stays.
-      while (at < bytes.length) {
-        const n = open().write(bytes.subarray(at), { at: end });
-        if (n <= 0) throw new Error("the disk took no more bytes");
-        at += n;
-        end += n;
-      }
+      // Through the one buffer (slice-reader.ts: a buffer per slice stayed in memory uncollected).
+      buffer = await readSlice(request.slice, buffer, (bytes) => {
+        let at = 0;
+        // write() may write less than asked (a full disk); what it did write stays.
+        while (at < bytes.length) {
+          const n = open().write(bytes.subarray(at), { at: end });
+          if (n <= 0) throw new Error("the disk took no more bytes");
+          at += n;
+          end += n;
+        }
+      });
       open().flush();
       return;
     }
