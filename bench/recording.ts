@@ -1,7 +1,7 @@
 // Recording figures in headless Chromium (issue #15):
 //
 // - CPU: a 4-member mesh in one browser, every process's CPU (CDP SystemInfo.getProcessInfo) over
-//   windows with one member recording the composite (1280×720 at 30 fps, everyone's audio mixed,
+//   windows with one member recording the composite (960×540 at 24 fps, everyone's audio mixed,
 //   written to OPFS) and windows without, interleaved, in % of one core. The fake cameras run at
 //   5 fps, as in the stats-poll figure: at 30 fps four members encoding for each other saturate
 //   both cores and no cost could show. The composite's own frame rate does not depend on them.

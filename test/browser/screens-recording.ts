@@ -73,7 +73,7 @@ async function screens(browser: Browser, app: App, lang: Lang, size: Size): Prom
   await shooter.shoot(a, `rec-banner-${tag}`);
 
   // Aizhan records too: her own line with the time, the size and Stop, both names on the sign.
-  // Her camera only: the composite's 720p encoder would only slow the shots down.
+  // Her camera only: the composite's encoder would only slow the shots down.
   await openRecord(a, size);
   await a.getByTestId("rec-kind-self").check();
   await press(a, "rec-start");
