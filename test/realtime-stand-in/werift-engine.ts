@@ -12,13 +12,12 @@
 //   puller's connection and an engine offer the client answers, as the API's remote tracks do;
 //   a session that also publishes gets offers that keep the bundle's payload types and header
 //   extension ids, and, like the API, a renegotiation waits up to 5 s for the session's first
-//   connection. Publishing and pulling on one connection is NOT yet reliable: in about half the
-//   runs of a two-page meeting, one page received the pulled video's packets and decoded no frame;
-//
+//   connection;
 // - forwarding: each RTP packet of the published track goes to every puller, with the puller's
 //   own SSRC, payload type and header extensions (werift's sender rewrites them); NACKs are
-//   answered from werift's send history; a puller's PLI goes back to the publisher as a PLI on
-//   the layer it receives (the offer advertises PLI, not FIR, so Chromium asks with PLI);
+//   answered from werift's send history; a puller's PLI (read off the transport by its media
+//   SSRC, see watchKeyframeRequests) goes back to the publisher as a PLI on the layer it
+//   receives (the offer advertises PLI, not FIR, so Chromium asks with PLI);
 // - simulcast: a publisher's rids come from its offer (a=simulcast:send); each pull forwards the
 //   one layer its `simulcast` preference picks (simulcast-layers.ts), fixed when it starts;
 // - Chromium's bandwidth estimate towards the engine starts at 2.5 Mbps with a 1.5 Mbps floor
@@ -43,6 +42,8 @@
 
 import {
   MediaStreamTrack,
+  PictureLossIndication,
+  RtcpPayloadSpecificFeedback,
   RTCPeerConnection,
   RTCRtpCodecParameters,
   RTCRtpHeaderExtensionParameters,
@@ -55,6 +56,8 @@ import {
   useSdesRTPStreamId,
   useTransportWideCC,
   useTWCC,
+  type RTCDtlsTransport,
+  type RtcpPacket,
   type RTCRtpTransceiver,
 } from "werift";
 import type { LocalTrack, MediaEngine, RemoteTrack, Sdp, SessionTrack, TrackResult } from "./engine.ts";
@@ -146,6 +149,8 @@ interface Session {
   /** When the client's last connectivity check came (Date.now()). */
   heard: { at: number };
   watchdog: ReturnType<typeof setInterval> | null;
+  /** The transport whose RTCP the engine reads for pullers' PLIs (watchKeyframeRequests). */
+  rtcp: { transport: RTCDtlsTransport; stop: () => void } | null;
   closed: boolean;
 }
 
@@ -196,7 +201,7 @@ export class WeriftEngine implements MediaEngine {
         video: [useSdesMid(), useSdesRTPStreamId(), useAbsSendTime(), useTransportWideCC()],
       },
     });
-    const session: Session = { id: sessionId, pc, local: new Map(), remote: new Map(), queue: Promise.resolve(), heard, watchdog: null, closed: false };
+    const session: Session = { id: sessionId, pc, local: new Map(), remote: new Map(), queue: Promise.resolve(), heard, watchdog: null, rtcp: null, closed: false };
     this.sessions.set(sessionId, session);
     pc.connectionStateChange.subscribe((state) => {
       if (state === "failed" || state === "closed") void this.closeSession(session);
@@ -392,10 +397,30 @@ export class WeriftEngine implements MediaEngine {
     pull.mid = pull.transceiver.mid ?? "";
     pull.session.remote.set(pull.mid, pull);
     pull.source.pulls.add(pull);
-    pull.transceiver.sender.onPictureLossIndication.subscribe(() => {
-      if (!pull.closed && pull.rid !== null) this.requestKeyframe(pull.source, pull.rid);
-    });
+    this.watchKeyframeRequests(pull.session, pull.transceiver.sender.dtlsTransport);
     if (pull.rid !== null) this.requestKeyframe(pull.source, pull.rid);
+  }
+
+  /**
+   * A puller's PLI names the stream it cannot decode by its media SSRC (RFC 4585 §6.3.1): the SSRC
+   * the engine sends that pull with. werift hands a PLI to the owner of its *sender* SSRC first,
+   * and a client that also publishes signs its feedback with its own camera's SSRC, so werift gave
+   * those PLIs to the publication's receiver and no pull of a publishing session ever heard one
+   * (its video stayed undecodable once the first keyframe was missed). The engine reads them off
+   * the session's transport itself.
+   */
+  private watchKeyframeRequests(session: Session, transport: RTCDtlsTransport): void {
+    if (session.rtcp?.transport === transport) return;
+    session.rtcp?.stop();
+    const { unSubscribe } = transport.onRtcp.subscribe((packet: RtcpPacket) => {
+      if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
+      const feedback = packet.feedback;
+      if (!(feedback instanceof PictureLossIndication)) return;
+      for (const pull of session.remote.values()) {
+        if (!pull.closed && pull.rid !== null && pull.transceiver.sender.ssrc === feedback.mediaSsrc) this.requestKeyframe(pull.source, pull.rid);
+      }
+    });
+    session.rtcp = { transport, stop: unSubscribe };
   }
 
   private requestKeyframe(publication: Publication, rid: string): void {
@@ -411,6 +436,7 @@ export class WeriftEngine implements MediaEngine {
     if (session.closed) return;
     session.closed = true;
     if (session.watchdog) clearInterval(session.watchdog);
+    session.rtcp?.stop();
     this.sessions.delete(session.id);
     for (const p of session.local.values()) this.unpublish(p);
     for (const p of session.remote.values()) detach(p);
