@@ -311,6 +311,23 @@ describe("Realtime stand-in: the werift media engine with Chromium", () => {
     for (const p of [m1, m2]) await p.context().close();
   });
 
+  it("two pages each publish with simulcast and pull the other's middle layer on one connection", async () => {
+    const layers = [
+      { rid: "q", scaleResolutionDownBy: 4 },
+      { rid: "h", scaleResolutionDownBy: 2 },
+      { rid: "f", scaleResolutionDownBy: 1 },
+    ];
+    const [m1, m2] = [await newPage(), await newPage()];
+    await publish(m1, "S1", layers);
+    await publish(m2, "S2", layers);
+    const [m1Video] = await pull(m1, "S1", [{ sessionId: "S2", trackName: "camera", simulcast: { preferredRid: "h" } }]);
+    const [m2Video] = await pull(m2, "S2", [{ sessionId: "S1", trackName: "camera", simulcast: { preferredRid: "h" } }]);
+    if (process.env.STANDIN_DEBUG) console.error(await m1.evaluate(() => (globalThis as unknown as StandInPage).pc.localDescription!.sdp));
+    await waitForMedia(m1, { video: m1Video! });
+    await waitForMedia(m2, { video: m2Video! });
+    for (const p of [m1, m2]) await p.context().close();
+  });
+
   it("answers unknown tracks with per-item errors and still offers the known ones", async () => {
     const page = await newPage();
     await publish(page, "P");

@@ -61,7 +61,7 @@ import {
   type RTCRtpTransceiver,
 } from "werift";
 import type { LocalTrack, MediaEngine, RemoteTrack, Sdp, SessionTrack, TrackResult } from "./engine.ts";
-import { bundleExtensionIds, withoutCandidates, withVideoBitrateFloor } from "./sdp-edits.ts";
+import { bundleExtensionIds, withoutCandidates, withSimulcastReceive, withVideoBitrateFloor } from "./sdp-edits.ts";
 import { offeredRids, pickLayer } from "./simulcast-layers.ts";
 
 /** The API's limit per call, held here per session: the stand-in's memory stays bounded. */
@@ -269,7 +269,7 @@ export class WeriftEngine implements MediaEngine {
         const { pull, track } = added[next++]!;
         return { mid: pull.mid, trackName: track.trackName, sessionId: track.sessionId };
       });
-      return { offer: description(session.pc), tracks: filled };
+      return { offer: this.reoffer(session), tracks: filled };
     });
   }
 
@@ -352,6 +352,19 @@ export class WeriftEngine implements MediaEngine {
     await gathered(session.pc);
     const answer = description(session.pc);
     return this.videoKbps ? { type: answer.type, sdp: withVideoBitrateFloor(answer.sdp, this.videoKbps) } : answer;
+  }
+
+  /**
+   * The engine's offer as the client gets it. It must say again what the client's own offers
+   * settled, or Chromium drops it: each publication's simulcast layers (werift leaves them out of
+   * its offers), and the bitrate hints of the answers (Chromium reads them from the latest remote
+   * description).
+   */
+  private reoffer(session: Session): Sdp {
+    const offer = description(session.pc);
+    const layers = [...session.local.values()].filter((p) => !p.closed).map((p) => ({ mid: p.mid, rids: p.rids }));
+    const sdp = withSimulcastReceive(offer.sdp, layers);
+    return { type: offer.type, sdp: this.videoKbps ? withVideoBitrateFloor(sdp, this.videoKbps) : sdp };
   }
 
   private findPublication(sessionId: string, trackName: string): Publication | null {
