@@ -14,7 +14,8 @@
 //   extension ids, and, like the API, a renegotiation waits up to 5 s for the session's first
 //   connection;
 // - forwarding: each RTP packet of the published track goes to every puller, with the puller's
-//   own SSRC, payload type and header extensions (werift's sender rewrites them); NACKs are
+//   own SSRC, payload type and header extensions (werift's sender rewrites them), padding-only
+//   packets as empty ones (their sequence numbers are part of the stream); NACKs are
 //   answered from werift's send history; a puller's PLI (read off the transport by its media
 //   SSRC, see watchKeyframeRequests) goes back to the publisher as a PLI on the layer it
 //   receives (the offer advertises PLI, not FIR, so Chromium asks with PLI);
@@ -390,8 +391,10 @@ export class WeriftEngine implements MediaEngine {
         layer.packets++;
         // Pullers that came before the first packet asked for a keyframe nobody could answer yet.
         if (first && publication.pulls.size > 0) this.requestKeyframe(publication, rid);
-        // Chromium's padding-only packets (bandwidth probes) carry nothing to decode.
-        if (packet.payload.length === 0) return;
+        // Chromium's padding-only packets (bandwidth probes, no RTX here) hold sequence numbers
+        // of the stream: they go on as empty packets, which a receiver takes as padding. Dropped,
+        // every probe was a gap that pullers NACKed and counted as loss (the app then pulled a
+        // lower layer, and a higher one again, over and over).
         for (const pull of publication.pulls) if (pull.rid === rid) forward(pull, packet);
       });
     };
