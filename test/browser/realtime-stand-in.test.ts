@@ -46,6 +46,11 @@ interface InboundStats {
   packetsReceived: number;
   framesDecoded: number;
   frameWidth: number;
+  pliCount?: number;
+  nackCount?: number;
+  keyFramesDecoded?: number;
+  framesReceived?: number;
+  ssrc?: number;
 }
 
 /** Page-side state, serialised into each page before it loads. */
@@ -82,7 +87,7 @@ function installPage(): void {
     for (const t of g.pc.getTransceivers()) {
       if (t.currentDirection === "stopped" || !t.mid) continue;
       (await t.receiver.getStats()).forEach((s) => {
-        if (s.type === "inbound-rtp") out.push({ mid: t.mid!, kind: s.kind, packetsReceived: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0 });
+        if (s.type === "inbound-rtp") out.push({ mid: t.mid!, kind: s.kind, packetsReceived: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0, pliCount: s.pliCount, nackCount: s.nackCount, keyFramesDecoded: s.keyFramesDecoded, framesReceived: s.framesReceived, ssrc: s.ssrc });
       });
     }
     return out;
@@ -259,6 +264,57 @@ describe("Realtime stand-in: the werift media engine with Chromium", () => {
       return h === sentWidth("h") && q === sentWidth("q") && h > q;
     }).catch((e: Error) => assert.fail(`${e.message} (${seen})`));
     for (const p of [publisher, half, quarter]) await p.context().close();
+  });
+
+  it("two pages each publish with simulcast and pull the other's middle layer on one connection, as in a meeting", async () => {
+    const layers = [
+      { rid: "q", scaleResolutionDownBy: 4 },
+      { rid: "h", scaleResolutionDownBy: 2 },
+      { rid: "f", scaleResolutionDownBy: 1 },
+    ];
+    const [m1, m2] = [await newPage(), await newPage()];
+    await publish(m1, "M1", layers);
+    await publish(m2, "M2", layers);
+    // The engine's offers for these pulls must keep each page's own simulcast (withSimulcastReceive).
+    const [m1Audio, m1Video] = await pull(m1, "M1", [
+      { sessionId: "M2", trackName: "mic" },
+      { sessionId: "M2", trackName: "camera", simulcast: { preferredRid: "h" } },
+    ]);
+    const [m2Audio, m2Video] = await pull(m2, "M2", [
+      { sessionId: "M1", trackName: "mic" },
+      { sessionId: "M1", trackName: "camera", simulcast: { preferredRid: "h" } },
+    ]);
+    await waitForMedia(m1, { audio: m1Audio!, video: m1Video! });
+    await waitForMedia(m2, { audio: m2Audio!, video: m2Video! });
+    for (const id of ["M1", "M2"]) {
+      assert.deepEqual(
+        engine.describe(id)?.tracks.map((t) => [t.location, t.trackName, t.status]),
+        [
+          ["local", "mic", "active"],
+          ["local", "camera", "active"],
+          ["remote", "mic", "active"],
+          ["remote", "camera", "active"],
+        ],
+      );
+    }
+    // M1 stops publishing its camera (its own offer, as tracks/close takes it): M2's copy stops.
+    const cameraMid = engine.describe("M1")!.tracks.find((t) => t.location === "local" && t.trackName === "camera")!.mid;
+    const offer = await m1.evaluate(async (mid) => {
+      const g = globalThis as unknown as StandInPage;
+      g.pc.getTransceivers().find((t) => t.mid === mid)!.stop();
+      await g.pc.setLocalDescription();
+      return { type: "offer" as const, sdp: g.pc.localDescription!.sdp };
+    }, cameraMid);
+    const { answer } = await engine.close("M1", [cameraMid], offer);
+    await m1.evaluate((answer) => (globalThis as unknown as StandInPage).pc.setRemoteDescription(answer!), answer);
+    assert.deepEqual(
+      engine.describe("M2")?.tracks.map((t) => t.status),
+      ["active", "active", "active", "inactive"],
+    );
+    // The rest still flows both ways: M1 still hears M2 and sees M2's camera.
+    await waitForMedia(m1, { audio: m1Audio!, video: m1Video! }, await inbound(m1));
+    await waitForMedia(m2, { audio: m2Audio! }, await inbound(m2));
+    for (const p of [m1, m2]) await p.context().close();
   });
 
   it("answers unknown tracks with per-item errors and still offers the known ones", async () => {

@@ -30,6 +30,28 @@ export function withVideoBitrateFloor(sdp: string, kbps: { start: number; min: n
     .join(eol);
 }
 
+/**
+ * The engine's re-offer with each publishing section's simulcast kept: for every `{mid, rids}`,
+ * `a=rid:<rid> recv` lines and `a=simulcast:recv <rids>` in the section with that mid, in the
+ * publisher's order. werift writes simulcast only for layers it sends itself, so its offer to a
+ * session that publishes simulcast and then pulls left these out; Chromium, answering an offer
+ * without them, fell back to one stream that werift's router (by rid, then by the layers' SSRCs)
+ * could not place, and that publisher's video reached nobody. A section that already has a
+ * simulcast line is left as it is.
+ */
+export function withSimulcastReceive(sdp: string, layers: ReadonlyArray<{ mid: string; rids: readonly string[] }>): string {
+  const eol = sdp.includes("\r\n") ? "\r\n" : "\n";
+  return sections(sdp.split(/\r?\n/))
+    .flatMap((section) => {
+      const rids = layers.find((l) => l.rids.length > 0 && section.includes(`a=mid:${l.mid}`))?.rids;
+      if (!section[0]?.startsWith("m=") || !rids || section.some((l) => l.startsWith("a=simulcast:"))) return section;
+      // Before the blank last line, if the section is the last one of the description.
+      const end = section.at(-1) === "" ? section.length - 1 : section.length;
+      return [...section.slice(0, end), ...rids.map((rid) => `a=rid:${rid} recv`), `a=simulcast:recv ${rids.join(";")}`, ...section.slice(end)];
+    })
+    .join(eol);
+}
+
 /** The session part, then one array per m-section. */
 function sections(lines: string[]): string[][] {
   const out: string[][] = [[]];

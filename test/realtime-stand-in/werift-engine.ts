@@ -12,13 +12,13 @@
 //   puller's connection and an engine offer the client answers, as the API's remote tracks do;
 //   a session that also publishes gets offers that keep the bundle's payload types and header
 //   extension ids, and, like the API, a renegotiation waits up to 5 s for the session's first
-//   connection. Publishing and pulling on one connection is NOT yet reliable: in about half the
-//   runs of a two-page meeting, one page received the pulled video's packets and decoded no frame;
-//
+//   connection;
 // - forwarding: each RTP packet of the published track goes to every puller, with the puller's
-//   own SSRC, payload type and header extensions (werift's sender rewrites them); NACKs are
-//   answered from werift's send history; a puller's PLI goes back to the publisher as a PLI on
-//   the layer it receives (the offer advertises PLI, not FIR, so Chromium asks with PLI);
+//   own SSRC, payload type and header extensions (werift's sender rewrites them), padding-only
+//   packets as empty ones (their sequence numbers are part of the stream); NACKs are
+//   answered from werift's send history; a puller's PLI (read off the transport by its media
+//   SSRC, see watchKeyframeRequests) goes back to the publisher as a PLI on the layer it
+//   receives (the offer advertises PLI, not FIR, so Chromium asks with PLI);
 // - simulcast: a publisher's rids come from its offer (a=simulcast:send); each pull forwards the
 //   one layer its `simulcast` preference picks (simulcast-layers.ts), fixed when it starts;
 // - Chromium's bandwidth estimate towards the engine starts at 2.5 Mbps with a 1.5 Mbps floor
@@ -43,6 +43,8 @@
 
 import {
   MediaStreamTrack,
+  PictureLossIndication,
+  RtcpPayloadSpecificFeedback,
   RTCPeerConnection,
   RTCRtpCodecParameters,
   RTCRtpHeaderExtensionParameters,
@@ -55,10 +57,12 @@ import {
   useSdesRTPStreamId,
   useTransportWideCC,
   useTWCC,
+  type RTCDtlsTransport,
+  type RtcpPacket,
   type RTCRtpTransceiver,
 } from "werift";
 import type { LocalTrack, MediaEngine, RemoteTrack, Sdp, SessionTrack, TrackResult } from "./engine.ts";
-import { bundleExtensionIds, withoutCandidates, withVideoBitrateFloor } from "./sdp-edits.ts";
+import { bundleExtensionIds, withoutCandidates, withSimulcastReceive, withVideoBitrateFloor } from "./sdp-edits.ts";
 import { offeredRids, pickLayer } from "./simulcast-layers.ts";
 
 /** The API's limit per call, held here per session: the stand-in's memory stays bounded. */
@@ -146,6 +150,8 @@ interface Session {
   /** When the client's last connectivity check came (Date.now()). */
   heard: { at: number };
   watchdog: ReturnType<typeof setInterval> | null;
+  /** The transport whose RTCP the engine reads for pullers' PLIs (watchKeyframeRequests). */
+  rtcp: { transport: RTCDtlsTransport; stop: () => void } | null;
   closed: boolean;
 }
 
@@ -196,7 +202,7 @@ export class WeriftEngine implements MediaEngine {
         video: [useSdesMid(), useSdesRTPStreamId(), useAbsSendTime(), useTransportWideCC()],
       },
     });
-    const session: Session = { id: sessionId, pc, local: new Map(), remote: new Map(), queue: Promise.resolve(), heard, watchdog: null, closed: false };
+    const session: Session = { id: sessionId, pc, local: new Map(), remote: new Map(), queue: Promise.resolve(), heard, watchdog: null, rtcp: null, closed: false };
     this.sessions.set(sessionId, session);
     pc.connectionStateChange.subscribe((state) => {
       if (state === "failed" || state === "closed") void this.closeSession(session);
@@ -264,7 +270,7 @@ export class WeriftEngine implements MediaEngine {
         const { pull, track } = added[next++]!;
         return { mid: pull.mid, trackName: track.trackName, sessionId: track.sessionId };
       });
-      return { offer: description(session.pc), tracks: filled };
+      return { offer: this.reoffer(session), tracks: filled };
     });
   }
 
@@ -349,6 +355,19 @@ export class WeriftEngine implements MediaEngine {
     return this.videoKbps ? { type: answer.type, sdp: withVideoBitrateFloor(answer.sdp, this.videoKbps) } : answer;
   }
 
+  /**
+   * The engine's offer as the client gets it. It must say again what the client's own offers
+   * settled, or Chromium drops it: each publication's simulcast layers (werift leaves them out of
+   * its offers), and the bitrate hints of the answers (Chromium reads them from the latest remote
+   * description).
+   */
+  private reoffer(session: Session): Sdp {
+    const offer = description(session.pc);
+    const layers = [...session.local.values()].filter((p) => !p.closed).map((p) => ({ mid: p.mid, rids: p.rids }));
+    const sdp = withSimulcastReceive(offer.sdp, layers);
+    return { type: offer.type, sdp: this.videoKbps ? withVideoBitrateFloor(sdp, this.videoKbps) : sdp };
+  }
+
   private findPublication(sessionId: string, trackName: string): Publication | null {
     const session = this.sessions.get(sessionId);
     if (!session || session.closed) return null;
@@ -372,8 +391,10 @@ export class WeriftEngine implements MediaEngine {
         layer.packets++;
         // Pullers that came before the first packet asked for a keyframe nobody could answer yet.
         if (first && publication.pulls.size > 0) this.requestKeyframe(publication, rid);
-        // Chromium's padding-only packets (bandwidth probes) carry nothing to decode.
-        if (packet.payload.length === 0) return;
+        // Chromium's padding-only packets (bandwidth probes, no RTX here) hold sequence numbers
+        // of the stream: they go on as empty packets, which a receiver takes as padding. Dropped,
+        // every probe was a gap that pullers NACKed and counted as loss (the app then pulled a
+        // lower layer, and a higher one again, over and over).
         for (const pull of publication.pulls) if (pull.rid === rid) forward(pull, packet);
       });
     };
@@ -392,10 +413,30 @@ export class WeriftEngine implements MediaEngine {
     pull.mid = pull.transceiver.mid ?? "";
     pull.session.remote.set(pull.mid, pull);
     pull.source.pulls.add(pull);
-    pull.transceiver.sender.onPictureLossIndication.subscribe(() => {
-      if (!pull.closed && pull.rid !== null) this.requestKeyframe(pull.source, pull.rid);
-    });
+    this.watchKeyframeRequests(pull.session, pull.transceiver.sender.dtlsTransport);
     if (pull.rid !== null) this.requestKeyframe(pull.source, pull.rid);
+  }
+
+  /**
+   * A puller's PLI names the stream it cannot decode by its media SSRC (RFC 4585 §6.3.1): the SSRC
+   * the engine sends that pull with. werift hands a PLI to the owner of its *sender* SSRC first,
+   * and a client that also publishes signs its feedback with its own camera's SSRC, so werift gave
+   * those PLIs to the publication's receiver and no pull of a publishing session ever heard one
+   * (its video stayed undecodable once the first keyframe was missed). The engine reads them off
+   * the session's transport itself.
+   */
+  private watchKeyframeRequests(session: Session, transport: RTCDtlsTransport): void {
+    if (session.rtcp?.transport === transport) return;
+    session.rtcp?.stop();
+    const { unSubscribe } = transport.onRtcp.subscribe((packet: RtcpPacket) => {
+      if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
+      const feedback = packet.feedback;
+      if (!(feedback instanceof PictureLossIndication)) return;
+      for (const pull of session.remote.values()) {
+        if (!pull.closed && pull.rid !== null && pull.transceiver.sender.ssrc === feedback.mediaSsrc) this.requestKeyframe(pull.source, pull.rid);
+      }
+    });
+    session.rtcp = { transport, stop: unSubscribe };
   }
 
   private requestKeyframe(publication: Publication, rid: string): void {
@@ -411,6 +452,7 @@ export class WeriftEngine implements MediaEngine {
     if (session.closed) return;
     session.closed = true;
     if (session.watchdog) clearInterval(session.watchdog);
+    session.rtcp?.stop();
     this.sessions.delete(session.id);
     for (const p of session.local.values()) this.unpublish(p);
     for (const p of session.remote.values()) detach(p);

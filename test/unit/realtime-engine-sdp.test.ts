@@ -3,7 +3,7 @@
 // edits of the SDP it takes and gives.
 
 import { describe, expect, it } from "vitest";
-import { bundleExtensionIds, withoutCandidates, withVideoBitrateFloor } from "../realtime-stand-in/sdp-edits";
+import { bundleExtensionIds, withoutCandidates, withSimulcastReceive, withVideoBitrateFloor } from "../realtime-stand-in/sdp-edits";
 import { offeredRids, pickLayer } from "../realtime-stand-in/simulcast-layers";
 
 // Trimmed from a Chromium offer publishing a mic and a camera with three simulcast layers.
@@ -112,6 +112,27 @@ describe("withVideoBitrateFloor", () => {
   it("leaves an SDP without video as it is", () => {
     const audioOnly = offer.slice(0, offer.indexOf("m=video"));
     expect(withVideoBitrateFloor(audioOnly, { start: 2500, min: 1500 })).toBe(audioOnly);
+  });
+});
+
+describe("withSimulcastReceive", () => {
+  // The engine's re-offer to that publisher: werift writes its sections without simulcast.
+  const reoffer = offer.replace(/a=sendonly/g, "a=recvonly").replace(/a=rid:[^\r]*\r\n|a=simulcast:[^\r]*\r\n/g, "");
+
+  it("puts the publisher's rids back into the section with that mid, as receive rids, in its order", () => {
+    const edited = withSimulcastReceive(reoffer, [{ mid: "1", rids: offeredRids(offer, "1") }]);
+    expect(edited.endsWith("a=fmtp:97 apt=96\r\na=rid:q recv\r\na=rid:h recv\r\na=rid:f recv\r\na=simulcast:recv q;h;f\r\n")).toBe(true);
+    expect(offeredRids(edited, "1")).toEqual([]);
+    expect(edited.split("\r\n").length).toBe(reoffer.split("\r\n").length + 4);
+  });
+
+  it("edits a middle section in place, and leaves sections without rids, unknown mids and sections with simulcast alone", () => {
+    const audioLast = `${reoffer.slice(0, reoffer.indexOf("m=audio"))}${reoffer.slice(reoffer.indexOf("m=video"))}${reoffer.slice(reoffer.indexOf("m=audio"), reoffer.indexOf("m=video"))}`;
+    const edited = withSimulcastReceive(audioLast, [{ mid: "1", rids: ["q", "h"] }, { mid: "0", rids: [] }, { mid: "7", rids: ["x"] }]);
+    expect(edited).toContain("a=fmtp:97 apt=96\r\na=rid:q recv\r\na=rid:h recv\r\na=simulcast:recv q;h\r\nm=audio");
+    expect(edited).not.toContain("rid:x");
+    expect(withSimulcastReceive(edited, [{ mid: "1", rids: ["q", "h"] }])).toBe(edited);
+    expect(withSimulcastReceive(offer, [{ mid: "1", rids: ["q"] }])).toBe(offer);
   });
 });
 

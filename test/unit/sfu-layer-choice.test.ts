@@ -2,7 +2,7 @@
 // layer pulled now; and the loss figure from two stats readings.
 
 import { describe, expect, it } from "vitest";
-import { chooseRid, intervalLoss, linkPoor } from "../../web/src/engine/sfu/layer-choice";
+import { chooseRid, GOOD_INTERVALS_TO_RECOVER, intervalLoss, LINK_GOOD, type LinkVerdict, nextVerdict } from "../../web/src/engine/sfu/layer-choice";
 
 const RIDS = ["h", "m", "l"];
 const pick = (tileHeight: number | null, poor = false, current: string | null = null) => chooseRid({ rids: RIDS, tileHeight, poor, current });
@@ -39,15 +39,32 @@ describe("chooseRid", () => {
   });
 });
 
-describe("linkPoor", () => {
-  it("turns poor at 5 % loss, good again only below 2 %, and keeps its verdict while the loss is unknown", () => {
-    expect(linkPoor(false, 0.06)).toBe(true);
-    expect(linkPoor(false, 0.04)).toBe(false);
-    expect(linkPoor(true, 0.03)).toBe(true);
-    expect(linkPoor(true, 0.01)).toBe(false);
-    // A layer pulled again resets the counters: no figure, no change (no flapping between layers).
-    expect(linkPoor(true, null)).toBe(true);
-    expect(linkPoor(false, null)).toBe(false);
+describe("nextVerdict", () => {
+  const run = (losses: Array<number | null>, from: LinkVerdict = LINK_GOOD) => losses.reduce<LinkVerdict>((v, loss) => nextVerdict(v, loss), from).poor;
+
+  it("turns poor at 5 % loss at once, and not below it", () => {
+    expect(run([0.06])).toBe(true);
+    expect(run([0.04])).toBe(false);
+    expect(run([0.01, 0.01, 0.05])).toBe(true);
+  });
+
+  it("turns good again only after enough good intervals in a row below 2 %", () => {
+    const good = Array.from({ length: GOOD_INTERVALS_TO_RECOVER }, () => 0.01);
+    expect(run([0.06, ...good.slice(1)])).toBe(true);
+    expect(run([0.06, ...good])).toBe(false);
+    // A reading between the lines, or a poor one, starts the run again.
+    expect(run([0.06, ...good.slice(1), 0.03, ...good.slice(1)])).toBe(true);
+    expect(run([0.06, ...good.slice(1), 0.08, ...good])).toBe(false);
+    // Good stays good through readings between the lines.
+    expect(run([0.03, 0.04, 0.03])).toBe(false);
+  });
+
+  it("keeps its verdict and its run while the loss is unknown (a re-pulled layer resets the counters)", () => {
+    expect(run([0.06, null])).toBe(true);
+    expect(run([null])).toBe(false);
+    const good = Array.from({ length: GOOD_INTERVALS_TO_RECOVER - 1 }, () => 0.01);
+    expect(run([0.06, ...good, null])).toBe(true);
+    expect(run([0.06, ...good, null, 0.01])).toBe(false);
   });
 });
 

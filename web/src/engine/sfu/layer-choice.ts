@@ -29,7 +29,7 @@ export interface LayerInput {
   rids: readonly string[];
   /** The tile's video height in device pixels; null when unknown (not rendered yet). */
   tileHeight: number | null;
-  /** Our downlink is poor now (linkPoor). */
+  /** Our downlink is poor now (nextVerdict). */
   poor: boolean;
   /** The rid pulled now, if any. */
   current: string | null;
@@ -56,14 +56,34 @@ export function chooseRid({ rids, tileHeight, poor, current }: LayerInput): stri
 }
 
 /**
- * Whether the downlink is poor, from the last verdict and the loss over the last interval: poor
- * from POOR_LOSS, good again only below GOOD_LOSS, and unchanged while the loss is unknown (a
- * re-pulled layer resets the counters: that must not read as a recovery).
+ * A poor link counts as good again only after this many good intervals in a row (of the stats
+ * poll, 2 s each): down at once, since a layer the link cannot carry freezes the picture; up
+ * slowly, since every re-pull costs a keyframe and a moment of loss, and one good reading after a
+ * lossy stretch taken as a recovery had the layers go down and up every few seconds.
  */
-export function linkPoor(before: boolean, loss: number | null): boolean {
+export const GOOD_INTERVALS_TO_RECOVER = 3;
+
+/** The downlink's verdict, and how many good intervals in a row a poor one has had so far. */
+export interface LinkVerdict {
+  poor: boolean;
+  goodRun: number;
+}
+
+export const LINK_GOOD: LinkVerdict = { poor: false, goodRun: 0 };
+
+/**
+ * The next verdict from the last one and the loss over the last interval: poor from POOR_LOSS;
+ * good again only below GOOD_LOSS for GOOD_INTERVALS_TO_RECOVER intervals in a row (a reading
+ * between the two lines breaks the run); unchanged while the loss is unknown (a re-pulled layer
+ * resets the counters: that must not read as a recovery, nor as a good interval).
+ */
+export function nextVerdict(before: LinkVerdict, loss: number | null): LinkVerdict {
   if (loss === null) return before;
-  if (loss >= POOR_LOSS) return true;
-  return loss < GOOD_LOSS ? false : before;
+  if (loss >= POOR_LOSS) return { poor: true, goodRun: 0 };
+  if (!before.poor) return LINK_GOOD;
+  if (loss >= GOOD_LOSS) return { poor: true, goodRun: 0 };
+  const goodRun = before.goodRun + 1;
+  return goodRun >= GOOD_INTERVALS_TO_RECOVER ? LINK_GOOD : { poor: true, goodRun };
 }
 
 /** Inbound video loss over an interval from two readings of (packetsReceived, packetsLost) summed over the pulled video. */

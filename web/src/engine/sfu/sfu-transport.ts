@@ -30,7 +30,7 @@ import { StatsPoll } from "../mesh/stats-poll";
 import type { PeerState } from "../peer/peer-link";
 import { RemoteLevel } from "../peer/remote-level";
 import type { PeerChannel, SelfInfo, StageSeat, StageTiersView, Transport, TransportDeps, TransportEvents } from "../session/transport";
-import { chooseRid, intervalLoss, linkPoor } from "./layer-choice";
+import { chooseRid, intervalLoss, LINK_GOOD, type LinkVerdict, nextVerdict } from "./layer-choice";
 import type { SfuProxy } from "./proxy-client";
 import { SfuError } from "./proxy-client";
 import { localByRole, planPublish } from "./publish-plan";
@@ -85,8 +85,8 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
   private readonly levels = new Map<string, RemoteLevel>();
   private readonly failedUntil = new Map<string, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  /** Our downlink loses packets (layer-choice.ts linkPoor): cameras are pulled a layer lower. */
-  private poor = false;
+  /** Whether our downlink loses packets (layer-choice.ts nextVerdict): if poor, cameras are pulled a layer lower. */
+  private link: LinkVerdict = LINK_GOOD;
   private lastRebuild = Number.NEGATIVE_INFINITY;
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
   private lastCounts: { received: number; lost: number } | null = null;
@@ -361,7 +361,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
 
   private chooseLayer(peerId: string, rids: readonly string[], current: string | null): string | null {
     const height = this.tileHeights.get(peerId);
-    return chooseRid({ rids, tileHeight: height ?? null, poor: this.poor, current });
+    return chooseRid({ rids, tileHeight: height ?? null, poor: this.link.poor, current });
   }
 
   /** Our announcement, sent when it changed (or `force`d: the room may have forgotten it). */
@@ -399,11 +399,10 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     const counts = inboundVideoCounts(report, mids);
     const before = this.lastCounts;
     this.lastCounts = counts;
-    const poor = linkPoor(this.poor, intervalLoss(before, counts));
+    const was = this.link.poor;
+    this.link = nextVerdict(this.link, intervalLoss(before, counts));
     // Only a change of verdict can change a layer.
-    if (poor === this.poor) return;
-    this.poor = poor;
-    this.sync();
+    if (this.link.poor !== was) this.sync();
   }
 
   // -- the connection and its restarts --------------------------------------------------------------

@@ -1,0 +1,206 @@
+// The SFU transport in real Chromium, through the Worker's proxy and the Realtime stand-in with its
+// werift engine forwarding real media (test/realtime-stand-in/). The room decides: with MESH_MAX=3,
+// a fourth person takes the meeting to the SFU without anyone reloading; each page then has one
+// peer connection, and sees and hears the three others through it. When the room shrinks to one,
+// it goes back to the mesh, and the next person meets the one left on a direct connection.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { registerHooks, stripTypeScriptTypes } from "node:module";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { WeriftEngine } from "../realtime-stand-in/werift-engine.ts";
+import { createRoom, joinRoom, launchBrowser, newPeerContext, report, startApp, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
+import { assertPrivateNamespace } from "./udp-cut.ts";
+
+/** What the test uses of test/realtime-stand-in/server.ts RunningStandIn. */
+interface RunningStandIn {
+  apiUrl: string;
+  standIn: { seen: Array<{ method: string; path: string; body: unknown }> };
+  stop(): Promise<void>;
+}
+
+const APP_ID = "browser-sfu-app";
+const SECRET = "browser-sfu-secret";
+const MESH_MAX = 3;
+
+let standIn: RunningStandIn;
+let engine: WeriftEngine;
+let app: App;
+let browser: Browser;
+
+// The stand-in's HTTP half is written for vitest (relative imports without an extension, and
+// parameter properties), which Node's own type stripping does not take: within
+// test/realtime-stand-in/, an import Node cannot find is tried again with ".ts", and those files
+// are transformed (not only stripped) before they run.
+const STAND_IN = "/test/realtime-stand-in/";
+registerHooks({
+  resolve(specifier, context, next) {
+    try {
+      return next(specifier, context);
+    } catch (e) {
+      if (!specifier.startsWith("./") || !context.parentURL?.includes(STAND_IN)) throw e;
+      return next(`${specifier}.ts`, context);
+    }
+  },
+  load(url, context, next) {
+    if (!url.startsWith("file:") || !url.includes(STAND_IN) || !url.endsWith(".ts") || url.includes("/node_modules/")) return next(url, context);
+    // Node 22 has the "transform" mode; @types/node types only "strip" (later Nodes transform by other means).
+    const transform = { mode: "transform" } as unknown as { mode: "strip" };
+    const source = stripTypeScriptTypes(readFileSync(fileURLToPath(url), "utf8"), transform);
+    return { format: "module", source, shortCircuit: true };
+  },
+});
+
+before(async () => {
+  // The engine binds 127.0.0.1 only: run where loopback is the whole network (netns.sh).
+  assertPrivateNamespace();
+  // Named through a variable: the type checker would follow the import into those files too.
+  const server = "../realtime-stand-in/server.ts";
+  const { startRealtimeStandIn } = (await import(server)) as { startRealtimeStandIn(o: { appId: string; secret: string; engine: WeriftEngine }): Promise<RunningStandIn> };
+  engine = new WeriftEngine();
+  standIn = await startRealtimeStandIn({ appId: APP_ID, secret: SECRET, engine });
+  app = await startApp({
+    REALTIME_APP_ID: APP_ID,
+    REALTIME_APP_SECRET: SECRET,
+    REALTIME_API_URL: standIn.apiUrl,
+    MESH_MAX: String(MESH_MAX),
+    // The room's ration of switches (10 s by default) would only make the test wait.
+    TRANSPORT_SWITCH_MS: "0",
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await standIn?.stop();
+});
+
+type Hooked = {
+  roomlink: {
+    session: {
+      peerConnections: RTCPeerConnection[];
+      state: { selfId: string; transport: { kind: string }; participants: Array<{ id: string; name: string; camera: MediaStream | null }> };
+    };
+  };
+};
+
+/**
+ * Per participant's tile: the video track its camera stream shows and the frames decoded of it
+ * (found by trackIdentifier, -1 if no inbound stream carries it); the audio packets received per
+ * inbound audio stream; and how many connections the page has. Read by the tile's track, so a
+ * layer pulled again (a new track) is followed.
+ */
+const mediaOf = (p: Page) =>
+  p.evaluate(async () => {
+    const session = (globalThis as unknown as Hooked).roomlink.session;
+    const reports = await Promise.all(session.peerConnections.map((pc) => pc.getStats()));
+    const audio: number[] = [];
+    for (const r of reports) r.forEach((s) => s.type === "inbound-rtp" && s.kind === "audio" && audio.push(s.packetsReceived ?? 0));
+    const tiles = session.state.participants.map((x) => {
+      const track = x.camera?.getVideoTracks()[0] ?? null;
+      let frames = -1;
+      for (const r of reports) {
+        r.forEach((s) => {
+          if (s.type === "inbound-rtp" && s.kind === "video" && track !== null && s.trackIdentifier === track.id) frames = s.framesDecoded ?? 0;
+        });
+      }
+      return { name: x.name, track: track?.id ?? null, live: track?.readyState === "live", frames };
+    });
+    return { kind: session.state.transport.kind, connections: session.peerConnections.length, tiles, audio };
+  });
+
+type Media = Awaited<ReturnType<typeof mediaOf>>;
+
+/** On a failure: the stand-in's calls in short, and the page's transceivers and inbound streams. */
+async function diagnose(p: Page): Promise<string> {
+  const calls = standIn.standIn.seen.map((c) => {
+    const tracks = ((c.body as { tracks?: Array<Record<string, unknown>> } | undefined)?.tracks ?? []).map((t) => `${String(t.location ?? "")}:${String(t.trackName ?? t.mid ?? "")}${t.simulcast ? `@${String((t.simulcast as { preferredRid?: string }).preferredRid)}` : ""}`);
+    return `${c.method} ${c.path.replace(/^.*\/sessions\//, "")} ${tracks.join(",")}`;
+  });
+  const page = await p.evaluate(async () => {
+    const out = [];
+    for (const pc of (globalThis as unknown as Hooked).roomlink.session.peerConnections) {
+      const tx = pc.getTransceivers().map((t) => `${t.mid}:${t.direction}/${t.currentDirection}:${t.receiver.track.kind}:${t.receiver.track.id}`);
+      const inbound: string[] = [];
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === "inbound-rtp") inbound.push(`${s.kind} mid=${s.mid} track=${s.trackIdentifier} packets=${s.packetsReceived} frames=${s.framesDecoded} pli=${s.pliCount}`);
+      });
+      out.push({ state: pc.connectionState, tx, inbound });
+    }
+    return out;
+  });
+  return `calls:\n${calls.slice(-40).join("\n")}\npage: ${JSON.stringify(page, null, 1)}`;
+}
+
+/**
+ * Waits until the page is on `kind` with `connections` peer connections, shows `others` tiles each
+ * decoding video, hears as many audio streams, and then until every tile's frames and every audio
+ * stream's packets rise again (media flowing, not a count left from before). A tile whose track
+ * changes meanwhile (its layer pulled again) is measured from its new track's first reading.
+ */
+async function waitForCall(p: Page, want: { kind: string; connections: number; others: number }, ms = 60_000): Promise<void> {
+  let last: Media | null = null;
+  const shaped = (m: Media) => m.kind === want.kind && m.connections === want.connections && m.tiles.length === want.others && m.audio.length === want.others;
+  const fail = async (e: Error) => {
+    throw new Error(`${e.message}: ${JSON.stringify(last)}\n${await diagnose(p)}`);
+  };
+  await waitUntil(`${want.kind}: ${want.connections} connection(s), ${want.others} others decoding`, async () => {
+    last = await mediaOf(p);
+    return shaped(last) && last.tiles.every((x) => x.live && x.frames > 0) && last.audio.every((n) => n > 0);
+  }, ms).catch(fail);
+  const frames = new Map<string, number>();
+  const audio = [...last!.audio];
+  for (const x of last!.tiles) frames.set(x.track ?? "", x.frames);
+  await waitUntil("every tile's frames and every audio stream's packets to rise", async () => {
+    last = await mediaOf(p);
+    for (const x of last.tiles) if (!frames.has(x.track ?? "")) frames.set(x.track ?? "", x.frames);
+    return shaped(last) && last.tiles.every((x) => x.live && x.frames > frames.get(x.track ?? "")!) && last.audio.every((n, i) => n > (audio[i] ?? Number.MAX_SAFE_INTEGER));
+  }, 30_000).catch(fail);
+}
+
+async function join(room: string, name: string): Promise<Page> {
+  const context = await newPeerContext(browser, app);
+  const page = await context.newPage();
+  await joinRoom(page, app, room, name);
+  // A mark that a reload would lose.
+  await page.evaluate(() => ((globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true));
+  return page;
+}
+
+const notReloaded = (p: Page) => p.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce === true);
+
+describe("SFU transport", () => {
+  it(`a meeting past MESH_MAX (${MESH_MAX}) moves to the SFU without a reload, everyone sees and hears everyone on one connection, and it comes back to the mesh`, async () => {
+    const room = await createRoom(app);
+    const pages: Page[] = [];
+    for (const name of ["Aigul", "Bakyt", "Cholpon"]) pages.push(await join(room, name));
+    for (const p of pages) await waitForRemoteVideo(p, 2, 30_000);
+    for (const p of pages) assert.equal((await mediaOf(p)).kind, "mesh");
+
+    const started = Date.now();
+    pages.push(await join(room, "Daniyar"));
+    for (const [i, p] of pages.entries()) {
+      await waitForCall(p, { kind: "sfu", connections: 1, others: 3 });
+      console.log(`# page ${i + 1} on the SFU with three others decoding after ${Date.now() - started} ms`);
+    }
+    report("mesh → SFU at the fourth person, until all four decode the three others", Date.now() - started, "ms");
+    for (const p of pages) assert.equal(await notReloaded(p), true);
+    // Four sessions on the stand-in, each publishing a mic and a camera.
+    assert.equal(engine.sessionCount, 4);
+
+    // Three leave: one person is at MESH_MAX − 2 and the room goes back to the mesh.
+    const [stay, ...leaving] = pages;
+    for (const p of leaving) await p.context().close();
+    await waitUntil("the one left back on the mesh, with no connection", async () => {
+      const m = await mediaOf(stay!);
+      return m.kind === "mesh" && m.connections === 0 && m.tiles.length === 0;
+    }, 30_000);
+    const next = await join(room, "Elnura");
+    for (const p of [stay!, next]) await waitForCall(p, { kind: "mesh", connections: 1, others: 1 });
+    assert.equal(await notReloaded(stay!), true);
+    for (const p of [stay!, next]) await p.context().close();
+  });
+});
