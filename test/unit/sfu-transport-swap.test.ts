@@ -148,6 +148,56 @@ describe("TransportSwitch", () => {
     expect(tile("bob").camera!.id).toBe("bob-sfu");
   });
 
+  it("moves a tile to the new stream only once media flows in it (its track unmutes)", () => {
+    /** A remote track as the browser gives it: muted until its first packets. */
+    class RemoteTrack extends EventTarget {
+      readonly kind = "video";
+      muted = true;
+      constructor(readonly id: string) {
+        super();
+      }
+      flow() {
+        this.muted = false;
+        this.dispatchEvent(new Event("unmute"));
+      }
+    }
+    const bobTrack = new RemoteTrack("bob-v");
+    const catTrack = new RemoteTrack("cat-v");
+    const sfu = new FakeTransport("sfu");
+    switcher.swap("sfu", sfu);
+    sfu.send("streams", { peerId: "bob", camera: stream("bob-sfu", [bobTrack as unknown as MediaStreamTrack]), screen: null });
+    sfu.send("streams", { peerId: "cat", camera: stream("cat-sfu", [catTrack as unknown as MediaStreamTrack]), screen: null });
+    // Pulled, but nothing has come yet: the tiles keep the mesh's video, the mesh stays.
+    expect(tile("bob").camera!.id).toBe("bob-mesh");
+    expect(tile("cat").camera!.id).toBe("cat-mesh");
+    expect(mesh.closed).toBe(false);
+
+    bobTrack.flow();
+    expect(tile("bob").camera!.id).toBe("bob-sfu");
+    expect(mesh.closed).toBe(false);
+    // A newer word for cat (a layer pulled again) replaces the one still waiting.
+    const catAgain = new RemoteTrack("cat-v2");
+    sfu.send("streams", { peerId: "cat", camera: stream("cat-sfu-2", [catAgain as unknown as MediaStreamTrack]), screen: null });
+    catTrack.flow();
+    expect(tile("cat").camera!.id).toBe("cat-mesh");
+    catAgain.flow();
+    expect(tile("cat").camera!.id).toBe("cat-sfu-2");
+    expect(mesh.closed).toBe(true);
+    expect(switcher.handingOver).toBe(false);
+  });
+
+  it("at the deadline, shows the new streams whether or not they flow yet", () => {
+    const quiet = new EventTarget() as unknown as MediaStreamTrack & { muted: boolean };
+    Object.assign(quiet, { kind: "video", id: "bob-quiet", muted: true });
+    const sfu = new FakeTransport("sfu");
+    switcher.swap("sfu", sfu);
+    sfu.send("streams", { peerId: "bob", camera: stream("bob-sfu", [quiet]), screen: null });
+    expect(tile("bob").camera!.id).toBe("bob-mesh");
+    vi.advanceTimersByTime(HANDOVER_MS);
+    expect(mesh.closed).toBe(true);
+    expect(tile("bob").camera!.id).toBe("bob-sfu");
+  });
+
   it("moves stats readers to the new transport, hands it local tracks, and ignores the old one's late events", () => {
     const read = vi.fn();
     switcher.onStats(read);

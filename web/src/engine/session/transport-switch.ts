@@ -10,8 +10,11 @@
 //    connection states) until the new one has a stream for that participant; the new one's
 //    "connected" and streams go through at once, its "connecting" is held back meanwhile, so no
 //    tile flickers to "connecting" while the old video still plays.
-// 3. The old one closes when the new one has streams for everyone the old one showed, or after
-//    HANDOVER_MS, whichever is first; then the new one's latest word for each participant is shown.
+// 3. A participant's tile moves to the new transport's stream once media flows in it (a remote
+//    track starts muted and unmutes with its first packets): a stream that has only appeared would
+//    show a dark tile for the seconds its first keyframe takes.
+// 4. The old one closes when the new one has flowing streams for everyone the old one showed, or
+//    after HANDOVER_MS, whichever is first; then the new one's latest word for each participant is shown.
 
 import type { IceServer, LinkSignal, PeerInfo } from "../../../../protocol/protocol";
 import type { TransportKind } from "../../../../protocol/features/transport";
@@ -19,8 +22,14 @@ import { Emitter } from "../emitter";
 import type { LocalTracks } from "../media/local-tracks";
 import type { PeerChannel, PeerState, RemoteStreams, SelfInfo, StageSeat, StageTiersView, Transport, TransportEvents } from "./transport";
 
-/** The longest both transports run side by side. */
-export const HANDOVER_MS = 10_000;
+/**
+ * The longest both transports run side by side. A move to the SFU pulls each participant as their
+ * publication is announced, and each pull renegotiates: on a busy 2-core machine through the local
+ * stand-in, the last participants' video flowed 15–20 s after the switch, and a 10 s handover
+ * closed the mesh under tiles that then stayed dark for seconds. Both running longer costs only
+ * bandwidth, and only while the new one is slow.
+ */
+export const HANDOVER_MS = 20_000;
 
 interface Handover {
   old: Transport;
@@ -30,9 +39,22 @@ interface Handover {
   timer: ReturnType<typeof setTimeout>;
   /** The new transport's latest word per participant, shown when the handover ends. */
   latest: Map<string, { state?: PeerState; streams?: RemoteStreams }>;
+  /** Removes the `unmute` listeners of streams not flowing yet (whenFlowing). */
+  unlisten: Array<() => void>;
 }
 
 const hasMedia = (s: RemoteStreams | undefined) => s !== undefined && (s.camera !== null || s.screen !== null);
+
+const tracksOf = (s: RemoteStreams) => [s.camera, s.screen].flatMap((m) => m?.getTracks() ?? []);
+
+/**
+ * Some track of the streams has had packets (a remote track is muted until its first RTP arrives),
+ * or there is no track to wait for.
+ */
+const flowing = (s: RemoteStreams) => {
+  const tracks = tracksOf(s);
+  return tracks.length === 0 || tracks.some((t) => !t.muted);
+};
 
 export class TransportSwitch extends Emitter<TransportEvents> implements Transport {
   private current: Transport;
@@ -82,7 +104,7 @@ export class TransportSwitch extends Emitter<TransportEvents> implements Transpo
     this.current = next;
     this.kindValue = kind;
     const waiting = new Set([...this.peers.values()].filter((p) => !p.away && hasMedia(this.shown.get(p.id))).map((p) => p.id));
-    const handover: Handover = { old, offOld: () => {}, waiting, latest: new Map(), timer: setTimeout(() => this.finishHandover(), this.handoverMs) };
+    const handover: Handover = { old, offOld: () => {}, waiting, latest: new Map(), unlisten: [], timer: setTimeout(() => this.finishHandover(), this.handoverMs) };
     this.handover = handover;
     handover.offOld = this.forward(old, false);
     this.offCurrent = this.forward(next, true);
@@ -249,10 +271,29 @@ export class TransportSwitch extends Emitter<TransportEvents> implements Transpo
       return this.emit("streams", e);
     }
     h.latest.set(e.peerId, { ...h.latest.get(e.peerId), streams });
-    if (h.waiting.has(e.peerId) && !hasMedia(streams)) return;
-    this.shown.set(e.peerId, streams);
-    this.emit("streams", e);
-    this.settled(e.peerId);
+    if (h.waiting.has(e.peerId)) {
+      if (!hasMedia(streams)) return;
+      if (!flowing(streams)) return this.whenFlowing(h, e.peerId, streams);
+    }
+    this.showNew(e.peerId, streams);
+  }
+
+  private showNew(peerId: string, streams: RemoteStreams) {
+    this.shown.set(peerId, streams);
+    this.emit("streams", { peerId, ...streams });
+    this.settled(peerId);
+  }
+
+  /** Moves the participant's tile to `streams` at the first unmute of one of its tracks, if they are still the latest word then. */
+  private whenFlowing(h: Handover, peerId: string, streams: RemoteStreams) {
+    const onUnmute = () => {
+      if (this.handover !== h || h.latest.get(peerId)?.streams !== streams || !h.waiting.has(peerId)) return;
+      this.showNew(peerId, streams);
+    };
+    for (const track of tracksOf(streams)) {
+      track.addEventListener("unmute", onUnmute, { once: true });
+      h.unlisten.push(() => track.removeEventListener("unmute", onUnmute));
+    }
   }
 
   /** A participant no longer waits for the new transport; the old one closes once nobody does. */
@@ -268,6 +309,7 @@ export class TransportSwitch extends Emitter<TransportEvents> implements Transpo
     if (!h) return;
     this.handover = null;
     clearTimeout(h.timer);
+    for (const off of h.unlisten) off();
     h.offOld();
     h.old.close();
     if (this.closed) return;
