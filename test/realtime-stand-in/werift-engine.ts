@@ -22,8 +22,8 @@
 // - simulcast: a publisher's rids come from its offer (a=simulcast:send); each pull forwards the
 //   one layer its `simulcast` preference picks (simulcast-layers.ts), fixed when it starts;
 // - Chromium's bandwidth estimate towards the engine starts at 2.5 Mbps with a 1.5 Mbps floor
-//   (hints in the engine's answers, sdp-edits.ts): werift's feedback alone never lets it grow
-//   past the lowest simulcast layer, where Cloudflare's network would carry them all;
+//   (hints in the engine's answers and offers, sdp-edits.ts): werift's feedback alone never lets
+//   it grow past the lowest simulcast layer, where Cloudflare's network would carry them all;
 // - close (local and remote tracks, with or without the client's offer), describe, and the
 //   bounds: 64 live tracks per session, a bounded number of sessions, and a session dropped once
 //   its connection fails or its client stops its connectivity checks for 30 s (RFC 7675 consent).
