@@ -53,6 +53,7 @@ import {
   exceedsBytes,
   FRAME_ERRORS,
   fail,
+  isIntIn,
   isObj,
   isOneOf,
   isString,
@@ -143,7 +144,18 @@ export type ServerMessage =
   | RecordingServerMessage
   | TransportServerMessage
   | RosterBatchServerMessage
-  | { type: "error"; code: ErrorCode; message: string };
+  | ErrorFrame;
+
+/**
+ * Why a frame was refused. `limit`: the cap that was reached, where one was (a full room's
+ * people, a full stage's viewers), so that the refusal screen can say it in the reader's words.
+ */
+export interface ErrorFrame {
+  type: "error";
+  code: ErrorCode;
+  message: string;
+  limit?: number;
+}
 
 export type ClientType = ClientMessage["type"];
 export type ServerType = ServerMessage["type"];
@@ -257,7 +269,12 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...recordingServer,
   ...transportServer,
   ...rosterBatchServer,
-  error: (v) => (isOneOf(ERROR_CODES, v.code) && isString(v.message) ? { type: "error", code: v.code, message: v.message } : null),
+  error: (v) => {
+    if (!isOneOf(ERROR_CODES, v.code) || !isString(v.message)) return null;
+    if (v.limit === undefined) return { type: "error", code: v.code, message: v.message };
+    // A limit that is not a count is dropped, not the frame: the code still says what happened.
+    return isIntIn(v.limit, 0, 1_000_000) ? { type: "error", code: v.code, message: v.message, limit: v.limit } : { type: "error", code: v.code, message: v.message };
+  },
 };
 
 const SERVER_TYPES = Object.keys(serverValidators) as ServerType[];

@@ -1,7 +1,7 @@
 // Screenshots of the transport notes (issue #16) at a desktop and a phone size, in en, ru and ky
 // (LANGS=ru for one), for a person to look at. Two people in a meeting whose mesh takes two
 // (ROOM_CAPACITY=2) on a deployment without an SFU: the people panel says why nobody else gets
-// in. Then the page's session handles a `transport` frame moving the room to the SFU, as if the
+// in, and a third person is refused with the room's size. Then the page's session handles a `transport` frame moving the room to the SFU, as if the
 // room had sent it (its handler table, reached from here: this deployment has no SFU to switch
 // to): the panel says what the safety code no longer covers. With
 // AXE=<path to axe.min.js>, axe-core runs on each and its findings are printed by rule. Not a
@@ -47,6 +47,15 @@ async function screens(browser: Browser, app: App, lang: Lang, size: Size): Prom
   await openPeople(a);
   await a.getByTestId("mesh-limit-note").waitFor();
   await shooter.shoot(a, `mesh-full-${tag}`);
+
+  // The third person, refused: the screen says how many the room takes.
+  const c = await page(browser, app, lang, size);
+  await c.goto(url);
+  await c.getByTestId("name").fill(LANGS[lang].other);
+  await c.getByTestId("join").click();
+  await c.getByTestId("refused-limit").waitFor();
+  await shooter.shoot(c, `room-full-${tag}`);
+  await c.context().close();
 
   // What the room's `transport` frame says when it moves the call to the SFU.
   await a.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.handlers.transport({ type: "transport", transport: { kind: "sfu", sfu: true } }));

@@ -302,6 +302,7 @@ describe("stage capacity", () => {
       const third = await enter("Third");
       await third.waitForSelector('[data-testid="refused"]');
       assert.match((await third.locator("main").textContent()) ?? "", /This stage is full/);
+      assert.equal(await third.getByTestId("refused-limit").textContent(), "It takes at most 2 viewers.");
       // When the first viewer leaves (Leave: a dropped socket would keep its place for the grace
       // period, in case it comes back), the second moves up to video and the note goes.
       await first.getByTestId("leave").click();

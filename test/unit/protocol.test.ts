@@ -162,7 +162,12 @@ describe("parseServerMessage", () => {
     expect(parseServerMessage(JSON.stringify({ type: "ice", ice: welcome.ice }))).toEqual({ type: "ice", ice: welcome.ice });
     expect(parseServerMessage(JSON.stringify({ type: "peer-presence", id: "a", away: true }))).toEqual({ type: "peer-presence", id: "a", away: true });
     expect(parseServerMessage(JSON.stringify({ ...welcome, resumed: "yes" }))).toBeNull();
-    expect(parseServerMessage(JSON.stringify({ type: "error", code: "room-full", message: "full" }))).toMatchObject({ code: "room-full" });
+    expect(parseServerMessage(JSON.stringify({ type: "error", code: "room-full", message: "full" }))).toEqual({ type: "error", code: "room-full", message: "full" });
+    expect(parseServerMessage(JSON.stringify({ type: "error", code: "room-full", message: "full", limit: 6 }))).toEqual({ type: "error", code: "room-full", message: "full", limit: 6 });
+    // A limit that is not a count goes; the error stays (its code alone says what happened).
+    for (const limit of [-1, 2.5, "6", null, 2_000_000]) {
+      expect(parseServerMessage(JSON.stringify({ type: "error", code: "room-full", message: "full", limit }))).toEqual({ type: "error", code: "room-full", message: "full" });
+    }
     expect(parseServerMessage(JSON.stringify({ type: "error", code: "made-up", message: "?" }))).toBeNull();
     expect(parseServerMessage(JSON.stringify({ ...welcome, stage: { mode: "stage", hands: ["a b"], liveSince: 1 } }))).toBeNull();
     expect(parseServerMessage(JSON.stringify({ ...welcome, stage: { mode: "stage", hands: [], liveSince: -1 } }))).toBeNull();

@@ -41,7 +41,7 @@ describe("RoomCore", () => {
     room.disconnect("p2");
     const c = join("C");
     expect(c.effects.some((e) => e.kind === "bind")).toBe(false);
-    expect(sends(c.effects)[0]!.msg).toMatchObject({ type: "error", code: "room-full" });
+    expect(sends(c.effects)[0]!.msg).toMatchObject({ type: "error", code: "room-full", limit: 2 });
     expect(c.effects.find((e) => e.kind === "close")).toEqual({ kind: "close", code: 4409, reason: "room full" });
   });
 

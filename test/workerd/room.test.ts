@@ -137,7 +137,8 @@ describe("room behaviour", () => {
     for (let i = 0; i < 4; i++) members.push(await TestClient.join(room, `P${i}`));
     const extra = await TestClient.open(room);
     extra.send({ type: "join", v: 1, name: "fifth", media: NO_MEDIA });
-    expect(await extra.next("error")).toMatchObject({ code: "room-full" });
+    // The cap goes with the refusal, for the screen to say how many the room takes.
+    expect(await extra.next("error")).toMatchObject({ code: "room-full", limit: 4 });
     expect(await extra.waitClosed()).toEqual({ code: 4409, reason: "room full" });
     // Nobody saw the refused joiner.
     expect(members[0]!.client.all("peer-joined").map((m) => m.peer.name)).toEqual(["P1", "P2", "P3"]);

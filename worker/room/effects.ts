@@ -112,7 +112,8 @@ export const SCHEDULE: Effect = { kind: "schedule" };
 export const sendSelf = (msg: Outgoing): Effect => ({ kind: "send", to: "self", msg });
 export const sendTo = (to: readonly string[], msg: Outgoing): Effect => ({ kind: "send", to, msg });
 export const sendKnocks = (knocks: readonly string[], msg: Outgoing): Effect => ({ kind: "send", to: { knocks }, msg });
-export const error = (code: ErrorCode, message: string): Effect => sendSelf({ type: "error", code, message });
+export const error = (code: ErrorCode, message: string, limit?: number): Effect =>
+  sendSelf(limit === undefined ? { type: "error", code, message } : { type: "error", code, message, limit });
 /** A refused frame: the error, and a strike against the socket. */
 export const refuse = (code: ErrorCode, message: string): Effect[] => [error(code, message), { kind: "strike" }];
 

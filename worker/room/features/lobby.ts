@@ -99,7 +99,7 @@ export const admitKnocks: MemberHandler<MessageOf<"admit">> = {
     // Not a refusal of the admitter: the knocks stay in the queue until a seat frees up.
     if (waiting > 0) {
       const full = fullError(room);
-      effects.push(error(full.code, `${full.message}: ${waiting} still waiting`));
+      effects.push(error(full.code, `${full.message}: ${waiting} still waiting`, full.limit));
     }
     if (unknown.length > 0) effects.push(...refuse("unknown-knock", `not waiting (admitted, denied, cancelled or expired): ${unknown.join(", ")}`));
     return effects;

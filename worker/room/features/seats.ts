@@ -51,14 +51,14 @@ export function capacityOf(room: RoomState): number {
 }
 
 /** Why there is no seat: the room is full, or, on a stage, its audience is. */
-export function fullError(room: RoomState): { code: Extract<ErrorCode, "room-full" | "stage-full">; message: string } {
+export function fullError(room: RoomState): { code: Extract<ErrorCode, "room-full" | "stage-full">; message: string; limit: number } {
   return room.mode.mode === "meeting"
-    ? { code: "room-full", message: `the room is full (${room.config.capacity} people)` }
-    : { code: "stage-full", message: `this stage is full (${room.config.stageViewers} viewers)` };
+    ? { code: "room-full", message: `the room is full (${room.config.capacity} people)`, limit: room.config.capacity }
+    : { code: "stage-full", message: `this stage is full (${room.config.stageViewers} viewers)`, limit: room.config.stageViewers };
 }
 
 /** A joiner with no seat: told why, and closed (4409). */
 export function roomFull(room: RoomState): Effect[] {
-  const { code, message } = fullError(room);
-  return [error(code, message), { kind: "close", code: CloseCode.RoomFull, reason: code === "room-full" ? "room full" : "stage full" }];
+  const { code, message, limit } = fullError(room);
+  return [error(code, message, limit), { kind: "close", code: CloseCode.RoomFull, reason: code === "room-full" ? "room full" : "stage full" }];
 }

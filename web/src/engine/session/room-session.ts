@@ -132,7 +132,7 @@ export class RoomSession extends Emitter<Events> {
   private readonly unsubscribe: Array<() => void>;
   private self: { id: string; joined: number; token: string } | null = null;
   /** The last frame's code if it was an error: a refusal's close comes right after its error frame ("stage-full", then 4409). */
-  private lastError: ErrorCode | null = null;
+  private lastError: { code: ErrorCode; limit: number | null } | null = null;
   private stateValue: SessionState;
   private destroyed = false;
   private released = false;
@@ -231,7 +231,7 @@ export class RoomSession extends Emitter<Events> {
     this.handlers = this.serverHandlers();
     this.unsubscribe = [
       signaling.on("message", (m) => {
-        this.lastError = m.type === "error" ? m.code : null;
+        this.lastError = m.type === "error" ? { code: m.code, limit: m.limit ?? null } : null;
         dispatch(this.handlers, m);
       }),
       signaling.on("status", (status) => this.update({ status })),
@@ -240,7 +240,7 @@ export class RoomSession extends Emitter<Events> {
         // the person leaves the refusal screen; the others have dropped theirs to us.
         this.release();
         // "stage-full" and "room-full" share a close code (4409); the error frame tells them apart.
-        this.update({ status: "refused", refusal: { ...refusal, error: this.lastError } });
+        this.update({ status: "refused", refusal: { ...refusal, error: this.lastError?.code ?? null, limit: this.lastError?.limit ?? null } });
       }),
       signaling.on("lost", ({ code }) => this.entry.lost(code)),
       // Someone came, left or went away, or the room became a stage: the room code follows.

@@ -48,7 +48,7 @@ export interface SessionState {
    * Why the room closed our socket for good: the close code and reason, and the error frame that
    * came right before it, if one did (4409 is "room-full" or, on a stage, "stage-full").
    */
-  refusal: { code: number; reason: string; error: ErrorCode | null } | null;
+  refusal: { code: number; reason: string; error: ErrorCode | null; limit: number | null } | null;
   selfId: string | null;
   /** When we joined (the room's clock): with the others' join times, it settles who is "Aigul (2)". */
   selfJoined: number | null;

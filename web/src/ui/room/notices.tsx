@@ -11,7 +11,7 @@ import type { I18n } from "../hooks";
 import { useI18n } from "../hooks";
 import { MediaErrors } from "../media-errors";
 import { createRoom, navigate } from "../routes";
-import { byHost, canRejoinAfter, refusalText } from "./refusal-text";
+import { byHost, canRejoinAfter, limitText, refusalText } from "./refusal-text";
 
 /** How long a host action's notice stays (a mute request stays until dismissed: it changed something of ours). */
 const NOTICE_MS = 5000;
@@ -85,6 +85,7 @@ export function Refused({ refusal, onRejoin }: { refusal: NonNullable<SessionSta
   return (
     <main class="notice" data-testid="refused" data-code={refusal.code} data-error={refusal.error}>
       <h1 class="notice-text">{key === "status.refused" ? t(key, { reason: refusal.reason }) : t(key)}</h1>
+      {refusal.limit !== null && limitText(key) && <p data-testid="refused-limit">{t(limitText(key)!, { count: refusal.limit })}</p>}
       <div class="notice-actions">
         {canRejoinAfter(refusal.code) && <button class="primary" onClick={onRejoin} data-testid="rejoin">{t("status.rejoin")}</button>}
         <button class={canRejoinAfter(refusal.code) ? "" : "primary"} onClick={() => navigate("/")}>{t("status.home")}</button>

@@ -36,6 +36,13 @@ export function refusalText(code: number, error?: ErrorCode | null): MessageKey 
   }
 }
 
+/** The line under a full room's or stage's refusal that says how many it takes. */
+export function limitText(key: MessageKey): MessageKey | null {
+  if (key === "status.full") return "status.fullLimit";
+  if (key === "stage.full") return "stage.fullLimit";
+  return null;
+}
+
 /** Whether the refusal screen offers to come back in here (the room may well take us again). */
 export const canRejoinAfter = (code: number): boolean => code === CloseCode.Replaced || code === CloseCode.RateLimited;
 
