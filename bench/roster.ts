@@ -38,6 +38,8 @@ interface Member {
   id: string;
   /** Frames received after the welcome. */
   frames: number;
+  /** The welcome's size (bytes): it carries the roster, so it grows with the room. */
+  welcomeBytes: number;
 }
 
 export interface RosterRun {
@@ -48,6 +50,9 @@ export interface RosterRun {
   /** Frames one existing member received for the burst (a batch counts one). */
   burstFrames: number;
   members: number;
+  /** The welcome of the last lone joiner, bytes, and the members it found there. */
+  welcomeBytes: number;
+  baseMembers: number;
 }
 
 /** When each joiner's `peer-joined` reached the members that record (batches unpacked), by joiner id. */
@@ -72,7 +77,7 @@ function join(ws: WebSocket, arrivals: Arrivals | null): Promise<Member> {
       if (!member) {
         if (m.type !== "welcome") return;
         clearTimeout(timer);
-        resolve((member = { ws, id: m.you!.id, frames: 0 }));
+        resolve((member = { ws, id: m.you!.id, frames: 0, welcomeBytes: Buffer.byteLength(String(data)) }));
         return;
       }
       member.frames++;
@@ -135,12 +140,14 @@ export async function rosterFanOut(batched: boolean): Promise<RosterRun> {
     await sleep(1000);
     const reached = (id: string) => (arrivals.get(id)?.length ?? 0) >= members.length;
     const lone: number[] = [];
+    let welcomeBytes = NaN;
     for (let i = 0; i < LONE; i++) {
       const ws = await open(url);
       all.push(ws);
       await sleep(200);
       const t0 = performance.now();
       const joiner = await join(ws, null);
+      welcomeBytes = joiner.welcomeBytes;
       lone.push((await waitFor(() => reached(joiner.id), 60_000)) ? Math.max(...arrivals.get(joiner.id)!) - t0 : NaN);
       ws.send(JSON.stringify({ type: "leave" }));
       await sleep(300);
@@ -153,7 +160,7 @@ export async function rosterFanOut(batched: boolean): Promise<RosterRun> {
     const joiners = await Promise.all(burstSockets.map((ws) => join(ws, null)));
     const ok = await waitFor(() => joiners.every((j) => reached(j.id)), 60_000);
     const burst = ok ? Math.max(...joiners.flatMap((j) => arrivals.get(j.id)!)) - t0 : NaN;
-    return { lone, burst, burstFrames: members[0]!.frames - framesBefore, members: members.length + joiners.length };
+    return { lone, burst, burstFrames: members[0]!.frames - framesBefore, members: members.length + joiners.length, welcomeBytes, baseMembers: members.length };
   } finally {
     for (const ws of all) ws.terminate();
     await stop();

@@ -414,6 +414,11 @@ async function rosterFigures(): Promise<Row[]> {
       roomlink: burst("batched"), baseline: burst("unbatched"), baselineName: base, unit: "ms", target: "(reported)", pass: null,
       note: `${frames("batched")} frames at one member for the burst, against ${frames("unbatched")}`,
     },
+    {
+      // What every newcomer to a big stage downloads first: the roster rides in the welcome.
+      figure: `the welcome a viewer gets on joining a stage of ${runs.batched[0]?.baseMembers ?? 0} members`,
+      roomlink: median(runs.batched.map((r) => r.welcomeBytes)) / 1000, baseline: null, baselineName: "", unit: "KB", target: "(reported)", pass: null,
+    },
   ];
 }
 
