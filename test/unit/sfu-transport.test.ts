@@ -138,6 +138,19 @@ describe("publishing", () => {
 });
 
 describe("pulling", () => {
+  it("tells a stage's viewer that every speaker sends it video: a mesh speaker's \"no video\" (its uplink full) ends with the switch", () => {
+    make();
+    const tiers: TransportEvents["tier"][] = [];
+    sfu.on("tier", (e) => tiers.push(e));
+    sfu.setStage({ mode: "stage", seat: "viewer" });
+    sfu.addPeer(peer("speaker"));
+    sfu.addPeer(peer("another-viewer", "viewer"));
+    expect(tiers).toEqual([{ peerId: "speaker", video: true }]);
+    // A viewer moved onto the stage (the session adds it again with its new seat).
+    sfu.addPeer(peer("another-viewer", "speaker"));
+    expect(tiers.at(-1)).toEqual({ peerId: "another-viewer", video: true });
+  });
+
   it("pulls a participant's announced tracks, answers the SFU's offer, and shows them as its camera stream", async () => {
     make();
     proxy.publish("bob-s", { "mic-1": "audio", "camera-2": "video" });

@@ -157,6 +157,10 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     this.assertOpen();
     this.peers.set(peer.id, { ...peer });
     this.emit("connection", { peerId: peer.id, state: this.recovery.shown });
+    // The SFU forwards a speaker's camera to every viewer: there are no stage tiers here. A speaker
+    // whose mesh link said "no video" (its uplink was full) before the room switched must not stay
+    // audio-only on this viewer's screen, with the note that the stage is full.
+    if (peer.seat === "speaker") this.emit("tier", { peerId: peer.id, video: true });
     this.sync();
   }
 
