@@ -98,9 +98,11 @@ export const firstFrame = (page: Page) =>
     return false;
   }, null, { polling: 20, timeout: 30_000 });
 
-export async function startBrowserBench(): Promise<BrowserBench> {
+/** The app with wrangler.toml's vars, and `vars` over them (the SFU's figures point it at the Realtime stand-in). */
+export async function startBrowserBench(vars: Record<string, string> = {}): Promise<BrowserBench> {
   const worker = await unstable_startWorker({
     config: "wrangler.toml",
+    bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: "plain_text", value: v }])),
     dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "error" },
   } as Parameters<typeof unstable_startWorker>[0]);
   await worker.ready;

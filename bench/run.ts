@@ -208,6 +208,55 @@ async function browserFigures(): Promise<Row[]> {
   return rows;
 }
 
+async function stageUploadFigures(): Promise<Row[]> {
+  // The curve that shows why the SFU exists: a speaker's upload on a stage with 1, 4 and 8
+  // viewers, on the mesh (one encoded copy per viewer, up to the upload budget) and on the SFU
+  // through the Realtime stand-in (one copy, its simulcast layers, whatever the audience). The
+  // SFU's app has STAGE_VIEWERS=0, so that even one viewer is on the SFU (the room's own line is
+  // 25). Interleaved (mesh, then SFU, at each count); 2 repetitions by default keep the part
+  // within about 8 minutes on this machine (BENCH_STAGE_REPS for more, up to BENCH_REPS).
+  const reps = Math.min(REPS, Number(process.env.BENCH_STAGE_REPS ?? 2));
+  const counts = [1, 4, 8];
+  log(`stage upload, mesh against SFU: ${counts.join(", ")} viewers, ${reps} repetitions…`);
+  const { startStandIn } = await import("../test/browser/stand-in.ts");
+  const standIn = await startStandIn("bench-sfu-app", "bench-sfu-secret");
+  const loads: Record<"mesh" | "sfu", SpeakerLoad[]> = { mesh: [], sfu: [] };
+  let mesh: Awaited<ReturnType<typeof startBrowserBench>> | null = null;
+  let sfu: Awaited<ReturnType<typeof startBrowserBench>> | null = null;
+  try {
+    mesh = await startBrowserBench();
+    sfu = await startBrowserBench({
+      REALTIME_APP_ID: "bench-sfu-app", REALTIME_APP_SECRET: "bench-sfu-secret", REALTIME_API_URL: standIn.apiUrl, STAGE_VIEWERS: "0", TRANSPORT_SWITCH_MS: "0",
+    });
+    for (let rep = 1; rep <= reps; rep++) {
+      for (const n of counts) {
+        for (const [kind, b] of [["mesh", mesh], ["sfu", sfu]] as const) {
+          const l = await speakerLoad(b.kit, n, kind);
+          loads[kind].push(l);
+          log(`  rep ${rep}/${reps}, ${kind}, ${n} viewer(s): ${l.uploadKbps.toFixed(0)} kbps up, ${l.cpuPercent.toFixed(0)} % CPU, video on ${l.videoViewers} connection(s)${l.cpuLimited ? ", CPU-limited" : ""}`);
+        }
+      }
+    }
+  } finally {
+    await sfu?.stop();
+    await mesh?.stop();
+    await standIn.stop();
+  }
+  const m = (kind: "mesh" | "sfu", n: number, f: (l: SpeakerLoad) => number) => median(loads[kind].filter((l) => l.viewers === n).map(f));
+  const rows: Row[] = counts.map((n) => ({
+    figure: `stage: the speaker's upload with ${n} viewer${n > 1 ? "s" : ""}, SFU (Realtime stand-in) against mesh`,
+    roomlink: m("sfu", n, (l) => l.uploadKbps), baseline: m("mesh", n, (l) => l.uploadKbps), baselineName: "mesh", unit: "kbps", target: "(reported)", pass: null,
+    note: `medians of ${reps}; speaker's CPU ${m("sfu", n, (l) => l.cpuPercent).toFixed(0)} % of a core on the SFU, ${m("mesh", n, (l) => l.cpuPercent).toFixed(0)} % on the mesh, video to ${m("mesh", n, (l) => l.videoViewers)} on the mesh`,
+  }));
+  const one = m("sfu", 1, (l) => l.uploadKbps);
+  const eight = m("sfu", 8, (l) => l.uploadKbps);
+  rows.push({
+    figure: "stage on the SFU: the speaker's upload with 8 viewers against 1 (one copy, whatever the audience)",
+    roomlink: eight, baseline: one, baselineName: "SFU, 1 viewer", unit: "kbps", target: "≤ 1.3× 1 viewer", pass: eight <= 1.3 * one,
+  });
+  return rows;
+}
+
 async function filesFigures(): Promise<Row[]> {
   // Three transfers per repetition, each against the in-page floor of the same repetition:
   // - the target's: both members as pages of one browser (as the floor's two ends are; two whole
@@ -453,6 +502,8 @@ const parts: Array<[string, () => Promise<Row[]>]> = [
   ["relay", relayFigures],
   ["slow-reader", slowReaderFigures],
   ["browser", browserFigures],
+  // BENCH_ONLY=stage-upload. Needs the Realtime stand-in's engine on loopback: run inside test/browser/netns.sh.
+  ["stage-upload", stageUploadFigures],
   ["files", filesFigures],
   ["presence", presenceFigures],
   ["recording", recordingFigures],

@@ -47,7 +47,36 @@ const sent = (page: Page) =>
     return { bytes, cpu, video };
   });
 
-export async function speakerLoad(kit: BenchKit, viewers: number): Promise<SpeakerLoad> {
+type Hooked = { roomlink?: { session: { peerConnections: RTCPeerConnection[]; state: { transport: { kind: string } } } } };
+
+/**
+ * Resolves when the page is on the SFU with one connection (a switch's handover over, the mesh's
+ * links closed) and, for a viewer, decodes video on it. A stage goes to the SFU at its first viewer
+ * when STAGE_VIEWERS is 0, so a viewer's first frame may still come over the mesh.
+ */
+const onSfu = (page: Page, decoding: boolean) =>
+  page.waitForFunction(
+    async (decoding) => {
+      const s = (globalThis as unknown as Hooked).roomlink?.session;
+      const pc = s?.peerConnections[0];
+      if (s?.state.transport.kind !== "sfu" || s.peerConnections.length !== 1 || !pc) return false;
+      if (!decoding) return true;
+      let frames = 0;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video") frames += r.framesDecoded ?? 0;
+      });
+      return frames > 0;
+    },
+    decoding,
+    { polling: 100, timeout: 120_000 },
+  );
+
+/**
+ * The speaker's upload and CPU with `viewers` viewers. `transport: "sfu"`: the kit's app is
+ * pointed at the Realtime stand-in with STAGE_VIEWERS=0, and the window starts once everyone is
+ * on the SFU alone.
+ */
+export async function speakerLoad(kit: BenchKit, viewers: number, transport: "mesh" | "sfu" = "mesh"): Promise<SpeakerLoad> {
   const own = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ARGS });
   const cpuSeconds = await cpuClock(own);
   const pages: Page[] = [];
@@ -66,7 +95,8 @@ export async function speakerLoad(kit: BenchKit, viewers: number): Promise<Speak
       pages.push(v);
       await kit.join(v, id);
     }
-    await Promise.all(pages.map((p) => firstFrame(p)));
+    if (transport === "sfu") await Promise.all([onSfu(speaker, false), ...pages.map((p) => onSfu(p, true))]);
+    else await Promise.all(pages.map((p) => firstFrame(p)));
     await sleep(RAMP_MS);
     const b0 = await sent(speaker);
     const c0 = await cpuSeconds();
