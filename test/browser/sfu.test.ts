@@ -5,62 +5,24 @@
 // it goes back to the mesh, and the next person meets the one left on a direct connection.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { registerHooks, stripTypeScriptTypes } from "node:module";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { WeriftEngine } from "../realtime-stand-in/werift-engine.ts";
 import { createRoom, joinRoom, launchBrowser, newPeerContext, report, startApp, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
+import { startStandIn, type RunningStandIn } from "./stand-in.ts";
 import { assertPrivateNamespace } from "./udp-cut.ts";
-
-/** What the test uses of test/realtime-stand-in/server.ts RunningStandIn. */
-interface RunningStandIn {
-  apiUrl: string;
-  standIn: { seen: Array<{ method: string; path: string; body: unknown }> };
-  stop(): Promise<void>;
-}
 
 const APP_ID = "browser-sfu-app";
 const SECRET = "browser-sfu-secret";
 const MESH_MAX = 3;
 
 let standIn: RunningStandIn;
-let engine: WeriftEngine;
 let app: App;
 let browser: Browser;
-
-// The stand-in's HTTP half is written for vitest (relative imports without an extension, and
-// parameter properties), which Node's own type stripping does not take: within
-// test/realtime-stand-in/, an import Node cannot find is tried again with ".ts", and those files
-// are transformed (not only stripped) before they run.
-const STAND_IN = "/test/realtime-stand-in/";
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context);
-    } catch (e) {
-      if (!specifier.startsWith("./") || !context.parentURL?.includes(STAND_IN)) throw e;
-      return next(`${specifier}.ts`, context);
-    }
-  },
-  load(url, context, next) {
-    if (!url.startsWith("file:") || !url.includes(STAND_IN) || !url.endsWith(".ts") || url.includes("/node_modules/")) return next(url, context);
-    // Node 22 has the "transform" mode; @types/node types only "strip" (later Nodes transform by other means).
-    const transform = { mode: "transform" } as unknown as { mode: "strip" };
-    const source = stripTypeScriptTypes(readFileSync(fileURLToPath(url), "utf8"), transform);
-    return { format: "module", source, shortCircuit: true };
-  },
-});
 
 before(async () => {
   // The engine binds 127.0.0.1 only: run where loopback is the whole network (netns.sh).
   assertPrivateNamespace();
-  // Named through a variable: the type checker would follow the import into those files too.
-  const server = "../realtime-stand-in/server.ts";
-  const { startRealtimeStandIn } = (await import(server)) as { startRealtimeStandIn(o: { appId: string; secret: string; engine: WeriftEngine }): Promise<RunningStandIn> };
-  engine = new WeriftEngine();
-  standIn = await startRealtimeStandIn({ appId: APP_ID, secret: SECRET, engine });
+  standIn = await startStandIn(APP_ID, SECRET);
   app = await startApp({
     REALTIME_APP_ID: APP_ID,
     REALTIME_APP_SECRET: SECRET,
@@ -189,7 +151,7 @@ describe("SFU transport", () => {
     report("mesh → SFU at the fourth person, until all four decode the three others", Date.now() - started, "ms");
     for (const p of pages) assert.equal(await notReloaded(p), true);
     // Four sessions on the stand-in, each publishing a mic and a camera.
-    assert.equal(engine.sessionCount, 4);
+    assert.equal(standIn.engine.sessionCount, 4);
 
     // Three leave: one person is at MESH_MAX − 2 and the room goes back to the mesh.
     const [stay, ...leaving] = pages;
