@@ -178,7 +178,7 @@ describe("a stage on the SFU", () => {
     assert.equal(standIn.engine.sessionCount, VIEWERS + 1);
     const eight = await upload(speaker);
     console.log(`# speaker with ${VIEWERS} viewers: ${eight.kbps.toFixed(0)} kbps on ${eight.streams} outbound streams${eight.limits.length ? ` (limited: ${eight.limits.join(", ")})` : ""}`);
-    report(`SFU stage: speaker's upload with ${VIEWERS} viewers against 1, ×1000`, (eight.kbps / one.kbps) * 1000, "");
+    report(`SFU stage: the speaker's upload with ${VIEWERS} viewers, in % of its upload with 1`, (eight.kbps / one.kbps) * 100, "%");
 
     // The same streams (audio and the camera's layers), not one set per viewer.
     assert.equal(eight.streams, one.streams, "the speaker sends the same streams to 1 and to 8 viewers");
