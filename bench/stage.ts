@@ -1,6 +1,7 @@
 // Stage figures in headless Chromium: what a speaker's upload and CPU cost with 1, 2 and 4
-// viewers (each viewer is one more encoded copy in a mesh), and a late viewer's time from opening
-// the link to the first frame, which browserFigures compares with the 2-peer join of the same run.
+// viewers (each viewer is one more encoded copy in a mesh), and against the SFU with 1, 4 and 8
+// (stageUploadFigures: one copy whatever the audience); and a late viewer's time from opening the
+// link to the first frame, which browserFigures compares with the 2-peer join of the same run.
 //
 // The speaker runs in a browser of its own, so that the CPU read from its processes is the
 // speaker's alone (encoding happens in its renderer); the viewers share another.
@@ -15,7 +16,7 @@ export interface SpeakerLoad {
   uploadKbps: number;
   /** The speaker's browser, all processes, in % of one core. */
   cpuPercent: number;
-  /** Viewers the speaker sends camera video to (the rest get audio only). */
+  /** Connections the speaker sends camera video on: on the mesh one per viewer with video (the rest get audio only), on the SFU one. */
   videoViewers: number;
   /** Whether any video sender reported qualityLimitationReason "cpu" at the end. */
   cpuLimited: boolean;
