@@ -213,8 +213,8 @@ async function stageUploadFigures(): Promise<Row[]> {
   // viewers, on the mesh (one encoded copy per viewer, up to the upload budget) and on the SFU
   // through the Realtime stand-in (one copy, its simulcast layers, whatever the audience). The
   // SFU's app has STAGE_VIEWERS=0, so that even one viewer is on the SFU (the room's own line is
-  // 25). Interleaved (mesh, then SFU, at each count); one repetition takes about 4 minutes on
-  // this machine, 2 by default (BENCH_STAGE_REPS for more, up to BENCH_REPS).
+  // 25). Interleaved (mesh, then SFU, at each count); one repetition takes 4–7 minutes on this
+  // machine, 2 by default (BENCH_STAGE_REPS for more, up to BENCH_REPS).
   const reps = Math.min(REPS, Number(process.env.BENCH_STAGE_REPS ?? 2));
   const counts = [1, 4, 8];
   log(`stage upload, mesh against SFU: ${counts.join(", ")} viewers, ${reps} repetitions…`);
