@@ -317,6 +317,40 @@ describe("Realtime stand-in: the werift media engine with Chromium", () => {
     for (const p of [m1, m2]) await p.context().close();
   });
 
+  // Todo (issue #16): fails. After the client's restart werift answers the new checks (Chromium
+  // says connected) but sends no media: its restarted agent takes no nominated pair (its connect
+  // step passes over an agent whose DTLS is up, and the checks wait in earlyChecks). Starting the
+  // agent after the answer (iceTransport.start()) was tried and was not enough.
+  it("takes an ICE restart on a session (the client's offer with new ICE credentials, as renegotiate carries it): media flows again both ways", { todo: "werift engine sends nothing after a client's ICE restart" }, async () => {
+    const a = await newPage();
+    const b = await newPage();
+    await publish(a, "RA");
+    const [audio, video] = await pull(b, "RB", [
+      { sessionId: "RA", trackName: "mic" },
+      { sessionId: "RA", trackName: "camera" },
+    ]);
+    let seen = await waitForMedia(b, { audio: audio!, video: video! });
+    // The puller restarts, then the publisher: each time B must decode A again, on the same sessions.
+    for (const [page, session] of [
+      [b, "RB"],
+      [a, "RA"],
+    ] as const) {
+      const restart = await page.evaluate(async () => {
+        const g = globalThis as unknown as StandInPage;
+        const ufrag = (d: RTCSessionDescription | null) => /a=ice-ufrag:(\S+)/.exec(d?.sdp ?? "")?.[1];
+        const before = ufrag(g.pc.localDescription);
+        await g.pc.setLocalDescription(await g.pc.createOffer({ iceRestart: true }));
+        return { offer: { type: "offer" as const, sdp: g.pc.localDescription!.sdp }, changed: ufrag(g.pc.localDescription) !== before };
+      });
+      assert.ok(restart.changed, "the offer has new ICE credentials");
+      const { answer } = await engine.applyOffer(session, restart.offer, []);
+      await page.evaluate((answer) => (globalThis as unknown as StandInPage).pc.setRemoteDescription(answer), answer);
+      seen = await waitForMedia(b, { audio: audio!, video: video! }, seen);
+      assert.equal(engine.describe(session)?.connectionState, "connected");
+    }
+    for (const p of [a, b]) await p.context().close();
+  });
+
   it("answers unknown tracks with per-item errors and still offers the known ones", async () => {
     const page = await newPage();
     await publish(page, "P");
