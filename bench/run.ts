@@ -14,6 +14,7 @@ import { fanout, latency, storm, throughput } from "./relay.ts";
 import { rosterFanOut, type RosterRun } from "./roster.ts";
 import { slowReader } from "./slow-reader.ts";
 import { lateViewerMs, speakerLoad, type SpeakerLoad } from "./stage.ts";
+import { switchOver } from "./switch.ts";
 import { voicePlayableMs } from "./voice.ts";
 import { floorDoTarget, nodeWsTarget, roomlinkTarget, type Target } from "./targets.ts";
 
@@ -471,6 +472,25 @@ async function rosterFigures(): Promise<Row[]> {
   ];
 }
 
+async function switchFigures(): Promise<Row[]> {
+  const reps = Number(process.env.BENCH_SWITCH_REPS ?? 3);
+  const { sfu, mesh } = await switchOver(reps, log);
+  const base = "a 4th join on a mesh that stays one (MESH_MAX=6)";
+  const pages = (rs: typeof sfu) => rs.flatMap((r) => r.darkMs);
+  return [
+    {
+      figure: "switch-over: the 4th person past MESH_MAX=3 → all four decoding the three others on the SFU",
+      roomlink: median(sfu.map((r) => r.doneMs)), baseline: median(mesh.map((r) => r.doneMs)), baselineName: base, unit: "ms", target: "(reported)", pass: null,
+      note: `${reps} rounds; each: ${sfu.map((r) => r.doneMs).join(", ")} ms; through the Realtime stand-in, 10 fps fake cameras`,
+    },
+    {
+      figure: "the same: the longest dark tile (no frame advancing) per page, median over pages and rounds",
+      roomlink: median(pages(sfu)), baseline: median(pages(mesh)), baselineName: base, unit: "ms", target: "(reported)", pass: null,
+      note: `worst page ${Math.max(...pages(sfu))} ms, against ${Math.max(...pages(mesh))} ms`,
+    },
+  ];
+}
+
 async function bundleFigures(): Promise<Row[]> {
   const { initial, roomLink } = await bundleSizes();
   return [
@@ -495,7 +515,7 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
-// BENCH_ONLY=browser (or relay, slow-reader, files, presence, recording, idle, bundle, roster; comma-separated) runs a part while working on it;
+// BENCH_ONLY=browser (or relay, slow-reader, files, presence, recording, idle, bundle, roster, switch; comma-separated) runs a part while working on it;
 // a partial run does not replace latest.json.
 const only = process.env.BENCH_ONLY?.split(",");
 const parts: Array<[string, () => Promise<Row[]>]> = [
@@ -510,6 +530,8 @@ const parts: Array<[string, () => Promise<Row[]>]> = [
   ["idle", async () => [await idleFigure()]],
   ["bundle", bundleFigures],
   ["roster", rosterFigures],
+  // Needs the Realtime stand-in's engine on loopback: run inside test/browser/netns.sh.
+  ["switch", switchFigures],
 ];
 const started = Date.now();
 const rows: Row[] = [];
