@@ -474,14 +474,15 @@ async function rosterFigures(): Promise<Row[]> {
 
 async function switchFigures(): Promise<Row[]> {
   const reps = Number(process.env.BENCH_SWITCH_REPS ?? 3);
-  const { sfu, mesh } = await switchOver(reps, log);
+  const { sfu, mesh, failed } = await switchOver(reps, log);
+  if (sfu.length === 0 || mesh.length === 0) throw new Error(`switch-over: no round finished (failed: ${failed.sfu} switching, ${failed.mesh} on the mesh)`);
   const base = "a 4th join on a mesh that stays one (MESH_MAX=6)";
   const pages = (rs: typeof sfu) => rs.flatMap((r) => r.darkMs);
   return [
     {
       figure: "switch-over: the 4th person past MESH_MAX=3 → all four decoding the three others on the SFU",
       roomlink: median(sfu.map((r) => r.doneMs)), baseline: median(mesh.map((r) => r.doneMs)), baselineName: base, unit: "ms", target: "(reported)", pass: null,
-      note: `${reps} rounds; each: ${sfu.map((r) => r.doneMs).join(", ")} ms; through the Realtime stand-in, 10 fps fake cameras`,
+      note: `${reps} rounds; each: ${sfu.map((r) => r.doneMs).join(", ")} ms${failed.sfu + failed.mesh > 0 ? `; ${failed.sfu} switching and ${failed.mesh} mesh rounds did not finish in 90 s` : ""}; through the Realtime stand-in, 10 fps fake cameras`,
     },
     {
       figure: "the same: the longest dark tile (no frame advancing) per page, median over pages and rounds",

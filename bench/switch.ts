@@ -215,7 +215,8 @@ async function member(browser: Browser, app: App, room: string, name: string): P
 }
 
 /** One round: three on the mesh, a fourth joins; `sfu` says whether the room should move to the SFU. */
-async function round(browser: Browser, app: App, sfu: boolean, log: (s: string) => void): Promise<SwitchRound> {
+/** One round; null if some page did not get there within ROUND_MS (counted and reported as failed). */
+async function round(browser: Browser, app: App, sfu: boolean, log: (s: string) => void): Promise<SwitchRound | null> {
   const room = await createRoom(app);
   const pages: Page[] = [];
   try {
@@ -233,7 +234,12 @@ async function round(browser: Browser, app: App, sfu: boolean, log: (s: string) 
       await new Promise((r) => setTimeout(r, 500));
       all = await Promise.all(pages.map(samplesOf));
       if (all.every((s) => doneAt(s, sfu) !== null)) break;
-      if (Date.now() > deadline) throw new Error(`switch round (${sfu ? "sfu" : "mesh"}): not every page decoding the others after ${ROUND_MS} ms`);
+      if (Date.now() > deadline) {
+        log(`  not every page decoding the others after ${ROUND_MS} ms; each page's last reading:`);
+        for (const [i, samples] of all.entries()) log(`    page ${i + 1}: ${JSON.stringify(samples.at(-1))}`);
+        if (TRACE && sfu) trace(all, Math.min(...all.slice(0, 3).map((x) => x.find((y) => y.others === 3)?.t ?? Number.POSITIVE_INFINITY)), log);
+        return null;
+      }
     }
     // The threshold: the first sample of the first three pages that shows the fourth person.
     const t0 = Math.min(...all.slice(0, 3).map((s) => s.find((x) => x.others === 3)?.t ?? Number.POSITIVE_INFINITY));
@@ -253,6 +259,8 @@ async function round(browser: Browser, app: App, sfu: boolean, log: (s: string) 
 export interface SwitchFigures {
   sfu: SwitchRound[];
   mesh: SwitchRound[];
+  /** Rounds in which some page never got there. */
+  failed: { sfu: number; mesh: number };
 }
 
 /** `reps` rounds of each, interleaved: the 4th join on a mesh that stays one (the baseline), then the switch. */
@@ -262,7 +270,7 @@ export async function switchOver(reps: number, log: (s: string) => void): Promis
   const vars = { REALTIME_APP_ID: APP_ID, REALTIME_APP_SECRET: SECRET, REALTIME_API_URL: standIn.apiUrl, TRANSPORT_SWITCH_MS: "0" };
   const apps: App[] = [];
   let browser: Browser | null = null;
-  const out: SwitchFigures = { sfu: [], mesh: [] };
+  const out: SwitchFigures = { sfu: [], mesh: [], failed: { sfu: 0, mesh: 0 } };
   try {
     const switching = await startApp({ ...vars, MESH_MAX: "3" });
     apps.push(switching);
@@ -278,6 +286,10 @@ export async function switchOver(reps: number, log: (s: string) => void): Promis
       for (const [kind, app] of [["mesh", staying], ["sfu", switching]] as const) {
         log(`switch-over, rep ${rep}/${reps}: ${kind === "sfu" ? "a fourth person past MESH_MAX=3 (mesh → SFU)" : "a fourth person on a mesh of MESH_MAX=6"}…`);
         const r = await round(browser, app, kind === "sfu", log);
+        if (r === null) {
+          out.failed[kind]++;
+          continue;
+        }
         log(`  done after ${r.doneMs} ms (pages: ${r.pageMs.join(", ")}); longest dark tile per page: ${r.darkMs.join(", ")} ms`);
         out[kind].push(r);
         await new Promise((res) => setTimeout(res, 1500));
