@@ -22,6 +22,13 @@ import {
   membershipClient,
   membershipServer,
 } from "./features/membership";
+import {
+  FILE_RELAY_ERRORS,
+  type FileRelayClientMessage,
+  type FileRelayServerMessage,
+  fileRelayClient,
+  fileRelayServer,
+} from "./features/file-relay";
 import { VOICE_ERRORS, type VoiceClientMessage, type VoiceServerMessage, voiceClient, voiceServer } from "./features/voice";
 import {
   REACTION_ERRORS,
@@ -103,6 +110,8 @@ export type { VoiceRef, VoiceType } from "./features/voice";
 export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOICE_UPLOAD_TTL_MS } from "./features/voice";
 export { FILE_CHANNEL_MAX, TRANSFER_ID } from "./features/files";
 export type { FileSignal } from "./features/files";
+export type { RelayClientEnd, RelayEnd, RelayOffer } from "./features/file-relay";
+export { FILE_ID, FILE_KEY, FILE_RELAY_MAX_BYTES, isFileName, isFileType, RELAY_CLIENT_ENDS, RELAY_ENDS } from "./features/file-relay";
 export { LIMITS } from "./limits";
 export { charCount, exceedsBytes, wellFormed } from "./wire";
 
@@ -128,7 +137,8 @@ export type ClientMessage =
   | VoiceClientMessage
   | ReactionsClientMessage
   | RecordingClientMessage
-  | TransportClientMessage;
+  | TransportClientMessage
+  | FileRelayClientMessage;
 
 export type ServerMessage =
   | MembershipServerMessage
@@ -143,6 +153,7 @@ export type ServerMessage =
   | RecordingServerMessage
   | TransportServerMessage
   | RosterBatchServerMessage
+  | FileRelayServerMessage
   | { type: "error"; code: ErrorCode; message: string };
 
 export type ClientType = ClientMessage["type"];
@@ -153,7 +164,7 @@ export type ClientOf<K extends ClientType> = Extract<ClientMessage, { type: K }>
 export type ServerOf<K extends ServerType> = Extract<ServerMessage, { type: K }>;
 
 /** Every error code, each meaning one thing; the one list the type and the client's check come from. */
-export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS, ...REACTION_ERRORS, ...RECORDING_ERRORS, ...TRANSPORT_ERRORS] as const;
+export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS, ...REACTION_ERRORS, ...RECORDING_ERRORS, ...TRANSPORT_ERRORS, ...FILE_RELAY_ERRORS] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ProtocolError = ProtocolErrorOf<ErrorCode>;
@@ -214,6 +225,7 @@ const clientValidators: ClientValidators<ClientMessage, ErrorCode> = {
   ...reactionsClient,
   ...recordingClient,
   ...transportClient,
+  ...fileRelayClient,
 };
 
 const CLIENT_TYPES = Object.keys(clientValidators) as ClientType[];
@@ -257,6 +269,7 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...recordingServer,
   ...transportServer,
   ...rosterBatchServer,
+  ...fileRelayServer,
   error: (v) => (isOneOf(ERROR_CODES, v.code) && isString(v.message) ? { type: "error", code: v.code, message: v.message } : null),
 };
 

@@ -229,3 +229,34 @@ export interface VoiceStore {
   /** The bytes of every upload the room holds or has promised (issued, stored or sent). */
   totalBytes(): number;
 }
+
+/**
+ * A file the room relays through its bucket (features/file-relay.ts), from the offer to the
+ * recipient's download. `expires` ends the current step: the offer's answer, the upload's start
+ * (accepted) or end (uploading), or the download (stored).
+ */
+export interface FileRelay {
+  transfer: string;
+  from: string;
+  to: string;
+  name: string;
+  size: number;
+  mime: string;
+  /** The file id (hex SHA-256 of its block hashes) the recipient checks. */
+  id: string;
+  state: "offered" | "accepted" | "uploading" | "stored";
+  /** The object's key, from the recipient's yes on; null before. */
+  key: string | null;
+  /** The one-time upload capability, from the yes until a PUT presents it; null otherwise. */
+  cap: string | null;
+  expires: number;
+}
+
+/** The room's relayed files in durable storage: a few per member, each gone when its transfer ends. */
+export interface FileRelayStore {
+  get(transfer: string): FileRelay | null;
+  byKey(key: string): FileRelay | null;
+  put(relay: FileRelay): void;
+  delete(transfer: string): void;
+  all(): FileRelay[];
+}

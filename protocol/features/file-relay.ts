@@ -1,0 +1,124 @@
+// Files through the room's bucket, for rooms on the SFU: there is no peer connection between
+// members there, so a file cannot go peer to peer (features/files.ts). It goes to one person, as a
+// peer-to-peer transfer does, and the room holds it in R2 only between the upload and that
+// person's download:
+//
+// 1. The sender offers it (`file-offer`: the recipient, name, size, type, and the file id, the
+//    SHA-256 of its 1 MiB block hashes, as peer to peer). The room forwards the offer; nothing is
+//    uploaded yet.
+// 2. The recipient answers (`file-answer`). A no reaches the sender as `file-end` "declined". A
+//    yes reserves the bytes in the room's quota, and the sender gets `file-upload` with a one-time
+//    URL: it PUTs the file there (exactly `size` bytes), and the room stores it under its prefix.
+// 3. Once stored, the recipient gets `file-ready` with the download's path. It GETs it with its own
+//    media token (`?m=`, as for voice messages): nobody else's token opens it, not even the
+//    sender's. Range requests let a cut download go on.
+// 4. The recipient checks the file id over what it received and says `file-end` "done" (or
+//    "failed"); the room deletes the object and tells the sender. Either side may cancel with
+//    `file-end` "cancelled" at any step. An offer unanswered, an upload not finished, or a file
+//    not fetched in time expires ("expired"); a member who leaves ends its transfers ("left").
+//    Whatever ends a transfer deletes what it stored.
+
+import { bad, type ClientValidators, fail, isBool, isIntIn, isOneOf, isPeerId, isString, ok, type ServerValidators, wellFormed } from "../wire";
+import { TRANSFER_ID } from "./files";
+
+/**
+ * Largest file the room relays: 90 MiB. The upload is one PUT through the Worker, and Workers
+ * refuse request bodies over 100 MB on the Free and Pro plans (Business 200 MB, Enterprise
+ * 500 MB); 90 MiB (94.4 MB) leaves a margin. Larger files go peer to peer, on the mesh.
+ */
+export const FILE_RELAY_MAX_BYTES = 90 * 1024 * 1024;
+/** A file id: hex SHA-256 of the block-hash list (web/src/engine/files/blocks.ts). */
+export const FILE_ID = /^[0-9a-f]{64}$/;
+/** A relayed file's object key: 16 random bytes in base64url. */
+export const FILE_KEY = /^[A-Za-z0-9_-]{22}$/;
+export const FILE_NAME_MAX_CHARS = 255;
+export const FILE_TYPE_MAX_CHARS = 127;
+/** Path separators, control, and bidi characters: never in a name a person will save. */
+const FORBIDDEN_IN_NAME = /[\u0000-\u001f\u007f-\u009f/\\\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/;
+
+export const isFileName = (v: unknown): v is string =>
+  isString(v) && v !== "" && v !== "." && v !== ".." && v.length <= FILE_NAME_MAX_CHARS * 2 && [...v].length <= FILE_NAME_MAX_CHARS && !FORBIDDEN_IN_NAME.test(v) && wellFormed(v) === v;
+export const isFileType = (v: unknown): v is string => isString(v) && (v === "" || (v.length <= FILE_TYPE_MAX_CHARS && MEDIA_TYPE.test(v)));
+
+/** What a client may say ended a relayed transfer. */
+export const RELAY_CLIENT_ENDS = ["cancelled", "done", "failed"] as const;
+export type RelayClientEnd = (typeof RELAY_CLIENT_ENDS)[number];
+/**
+ * What the room says ended one: the other side's word (`cancelled`, `done`, `failed`), the
+ * recipient's no (`declined`), time (`expired`: an offer unanswered, an upload unfinished, a file
+ * not fetched), or a member gone (`left`).
+ */
+export const RELAY_ENDS = [...RELAY_CLIENT_ENDS, "declined", "expired", "left"] as const;
+export type RelayEnd = (typeof RELAY_ENDS)[number];
+
+export interface RelayOffer {
+  transfer: string;
+  name: string;
+  size: number;
+  mime: string;
+  /** The file id the recipient checks what it downloads against. */
+  id: string;
+}
+
+export type FileRelayClientMessage =
+  | ({ type: "file-offer"; to: string } & RelayOffer)
+  | { type: "file-answer"; transfer: string; accept: boolean }
+  | { type: "file-end"; transfer: string; reason: RelayClientEnd };
+
+export type FileRelayServerMessage =
+  /** To the recipient only. */
+  | ({ type: "file-offer"; from: string } & RelayOffer)
+  /** To the sender, after the recipient's yes: PUT the file to `url` (a path on this origin, with a one-time capability). */
+  | { type: "file-upload"; transfer: string; url: string }
+  /** To the recipient, once the file is stored: GET `url` with `&m=<media token>`. */
+  | { type: "file-ready"; transfer: string; url: string }
+  /** To either side: the transfer is over, and the room holds nothing of it any more. */
+  | { type: "file-end"; transfer: string; reason: RelayEnd };
+
+export const FILE_RELAY_ERRORS = [
+  /** An offer the room does not relay: too large, to nobody in the room, or to oneself. */
+  "bad-file",
+  /** Too many offers, too many open transfers, or the room's storage for files is full: wait. */
+  "file-throttled",
+  /** An answer or end for a transfer that is not (or no longer) this member's. */
+  "no-such-transfer",
+] as const;
+
+const isTransfer = (v: unknown): v is string => isString(v) && TRANSFER_ID.test(v);
+
+export const fileRelayClient: ClientValidators<FileRelayClientMessage, (typeof FILE_RELAY_ERRORS)[number]> = {
+  "file-offer": (v) => {
+    if (!isTransfer(v.transfer)) return bad("file-offer", "`transfer` must be a transfer id (22 base64url characters)");
+    if (!isPeerId(v.to)) return bad("file-offer", "`to` must be a peer id");
+    if (!isFileName(v.name)) return bad("file-offer", `\`name\` must be 1–${FILE_NAME_MAX_CHARS} characters, without path separators or control characters`);
+    if (!isFileType(v.mime)) return bad("file-offer", "`mime` must be a media type, or empty");
+    if (!isString(v.id) || !FILE_ID.test(v.id)) return bad("file-offer", "`id` must be a hex SHA-256");
+    if (!isIntIn(v.size, 0, Number.MAX_SAFE_INTEGER)) return bad("file-offer", "`size` must be a byte count");
+    if (v.size > FILE_RELAY_MAX_BYTES) return fail("bad-file", `the room relays files of at most ${FILE_RELAY_MAX_BYTES / 1024 / 1024} MiB`);
+    return ok({ type: "file-offer", transfer: v.transfer, to: v.to, name: v.name, size: v.size, mime: v.mime, id: v.id });
+  },
+  "file-answer": (v) => {
+    if (!isTransfer(v.transfer)) return bad("file-answer", "`transfer` must be a transfer id");
+    if (!isBool(v.accept)) return bad("file-answer", "`accept` must be true or false");
+    return ok({ type: "file-answer", transfer: v.transfer, accept: v.accept });
+  },
+  "file-end": (v) => {
+    if (!isTransfer(v.transfer)) return bad("file-end", "`transfer` must be a transfer id");
+    if (!isOneOf(RELAY_CLIENT_ENDS, v.reason)) return bad("file-end", `\`reason\` must be one of ${RELAY_CLIENT_ENDS.join(", ")}`);
+    return ok({ type: "file-end", transfer: v.transfer, reason: v.reason });
+  },
+};
+
+const isRoomPath = (v: unknown): v is string => isString(v) && v.startsWith("/api/rooms/") && v.length <= 256;
+
+export const fileRelayServer: ServerValidators<FileRelayServerMessage> = {
+  "file-offer": (v) => {
+    if (!isTransfer(v.transfer) || !isPeerId(v.from) || !isFileName(v.name) || !isFileType(v.mime)) return null;
+    if (!isString(v.id) || !FILE_ID.test(v.id) || !isIntIn(v.size, 0, FILE_RELAY_MAX_BYTES)) return null;
+    return { type: "file-offer", transfer: v.transfer, from: v.from, name: v.name, size: v.size, mime: v.mime, id: v.id };
+  },
+  "file-upload": (v) => (isTransfer(v.transfer) && isRoomPath(v.url) ? { type: "file-upload", transfer: v.transfer, url: v.url } : null),
+  "file-ready": (v) => (isTransfer(v.transfer) && isRoomPath(v.url) ? { type: "file-ready", transfer: v.transfer, url: v.url } : null),
+  "file-end": (v) => (isTransfer(v.transfer) && isOneOf(RELAY_ENDS, v.reason) ? { type: "file-end", transfer: v.transfer, reason: v.reason } : null),
+};

@@ -1,0 +1,228 @@
+// Files relayed through R2 in a room on the SFU (protocol/features/file-relay.ts), over real
+// sockets and HTTP into the local simulation of the FILES bucket: nothing is uploaded before the
+// recipient's yes, only the recipient downloads, sizes and rations are held, and every end
+// (done, cancel, decline, a member leaving, time) deletes what was stored. The project has
+// Realtime configured with MESH_MAX 3 (vitest.config.ts), so four members put a room on the SFU.
+
+import { env, exports } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { FILE_RELAY_MAX_BYTES } from "../../protocol/protocol";
+import type { RoomDO } from "../../worker/durable/room-do";
+import { FILE_OPEN_FROM_ONE, FILE_ROOM_MAX_BYTES } from "../../worker/room/features/file-relay";
+import { ORIGIN, TestClient, createRoom, roomStub } from "../workerd/client";
+
+type Joined = Awaited<ReturnType<typeof TestClient.join>>;
+
+const fetchApp = (path: string, init?: RequestInit) => exports.default.fetch(`${ORIGIN}${path}`, init);
+const FILE_ID = "ab".repeat(32);
+let transfers = 0;
+/** A fresh transfer id (22 base64url characters). */
+const transferId = () => `t${String(++transfers).padStart(21, "0")}`;
+
+/** A room of four, on the SFU once the fourth is in. */
+async function sfuRoom(): Promise<{ room: string; members: Joined[] }> {
+  const room = await createRoom();
+  const members: Joined[] = [];
+  for (const name of ["A", "B", "C", "D"]) members.push(await TestClient.join(room, name));
+  for (const m of members) await m.client.next("transport");
+  return { room, members };
+}
+
+function bytesOf(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + 7) & 0xff;
+  return out;
+}
+
+/** A offers a file of `size` bytes to B and B accepts: A's upload URL. */
+async function offerAccepted(a: Joined, b: Joined, size: number, transfer = transferId()) {
+  a.client.send({ type: "file-offer", transfer, to: b.id, name: "notes.pdf", size, mime: "application/pdf", id: FILE_ID });
+  const offer = await b.client.next("file-offer");
+  expect(offer).toEqual({ type: "file-offer", transfer, from: a.id, name: "notes.pdf", size, mime: "application/pdf", id: FILE_ID });
+  b.client.send({ type: "file-answer", transfer, accept: true });
+  const upload = await a.client.next("file-upload");
+  return { transfer, url: upload.url, key: /files\/([A-Za-z0-9_-]{22})/.exec(upload.url)![1]! };
+}
+
+/** PUTs and reads the JSON answer whole (a body left unread keeps the room's request open). */
+async function put(url: string, body: Uint8Array | null, headers: Record<string, string> = {}) {
+  const res = await fetchApp(url, { method: "PUT", body, headers });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+const stored = async (room: string) => (await env.FILES.list({ prefix: `fr/${room}/` })).objects.map((o) => o.key);
+const fetchFile = (url: string, token: string | null, init: RequestInit = {}) => fetchApp(`${url}${token === null ? "" : `?m=${token}`}`, init);
+
+async function eventually(check: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const closeAll = (xs: Joined[]) => xs.forEach((x) => x.client.close());
+
+describe("files relayed through R2 on the SFU", () => {
+  it("uploads only after the recipient's yes, serves the file to the recipient alone (with ranges), and deletes it once the recipient says done", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b, c] = members as [Joined, Joined, Joined, Joined];
+    const transfer = transferId();
+    a.client.send({ type: "file-offer", transfer, to: b.id, name: "notes.pdf", size: 5000, mime: "application/pdf", id: FILE_ID });
+    await b.client.next("file-offer");
+    // No capability before the yes: nothing can be uploaded.
+    expect(a.client.all("file-upload")).toEqual([]);
+    expect(c.client.all("file-offer")).toEqual([]);
+    b.client.send({ type: "file-answer", transfer, accept: true });
+    const { url } = await a.client.next("file-upload");
+    expect(url).toMatch(new RegExp(`^/api/rooms/${room}/files/[A-Za-z0-9_-]{22}\\?cap=[A-Za-z0-9_-]{22}$`));
+    const body = bytesOf(5000);
+    const res = await put(url, body);
+    expect(res.status).toBe(201);
+    const ready = await b.client.next("file-ready");
+    expect(ready.transfer).toBe(transfer);
+    expect(await stored(room)).toHaveLength(1);
+
+    // The sender, another member, no token, a made-up token: refused.
+    for (const token of [a.welcome.mediaToken, c.welcome.mediaToken, null, "x".repeat(22)]) expect((await fetchFile(ready.url, token)).status).toBe(403);
+    const got = await fetchFile(ready.url, b.welcome.mediaToken);
+    expect(got.status).toBe(200);
+    expect(Object.fromEntries(got.headers)).toMatchObject({
+      "content-type": "application/octet-stream",
+      "content-length": "5000",
+      "x-content-type-options": "nosniff",
+      "content-security-policy": "default-src 'none'; sandbox",
+      "cache-control": "private, no-store",
+      "accept-ranges": "bytes",
+    });
+    expect(got.headers.get("content-disposition")).toMatch(/^attachment; .*filename\*=UTF-8''notes\.pdf$/);
+    expect(new Uint8Array(await got.arrayBuffer())).toEqual(body);
+    const part = await fetchFile(ready.url, b.welcome.mediaToken, { headers: { Range: "bytes=4000-" } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe("bytes 4000-4999/5000");
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(body.subarray(4000));
+
+    b.client.send({ type: "file-end", transfer, reason: "done" });
+    expect(await a.client.next("file-end")).toEqual({ type: "file-end", transfer, reason: "done" });
+    await eventually(async () => (await stored(room)).length === 0, "the object's deletion");
+    expect((await fetchFile(ready.url, b.welcome.mediaToken)).status).toBe(403);
+    closeAll(members);
+  });
+
+  it("holds the capability to one PUT of exactly the accepted size; a wrong size ends the transfer for both and stores nothing", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b] = members as [Joined, Joined, Joined, Joined];
+    const first = await offerAccepted(a, b, 3000);
+    expect((await put(first.url.replace(/cap=.*/, `cap=${"z".repeat(22)}`), bytesOf(3000))).status).toBe(403);
+    expect((await put(first.url.replace(/\?cap=.*/, ""), bytesOf(3000))).status).toBe(403);
+    const long = await put(first.url, bytesOf(4000));
+    expect(long.status).toBe(413);
+    expect(long.json).toMatchObject({ status: 413, error: expect.stringMatching(/3000 bytes/) });
+    expect(await a.client.next("file-end")).toEqual({ type: "file-end", transfer: first.transfer, reason: "failed" });
+    expect(await b.client.next("file-end")).toEqual({ type: "file-end", transfer: first.transfer, reason: "failed" });
+    // Spent: a second try with the right size is refused too.
+    expect((await put(first.url, bytesOf(3000))).status).toBe(403);
+    expect(await stored(room)).toEqual([]);
+
+    // The Worker refuses a body over the relay's limit before the room sees it.
+    const big = await fetchApp(`/api/rooms/${room}/files/${"k".repeat(22)}?cap=x`, { method: "PUT", headers: { "Content-Length": String(FILE_RELAY_MAX_BYTES + 1) }, body: null });
+    expect(big.status).toBe(413);
+    await big.body?.cancel();
+    closeAll(members);
+  });
+
+  it("refuses offers that are too large, to oneself, to nobody, or answered by anyone but the recipient; and rations open offers", async () => {
+    const { members } = await sfuRoom();
+    const [a, b, c] = members as [Joined, Joined, Joined, Joined];
+    const offer = (to: string, size = 10, transfer = transferId()) => a.client.send({ type: "file-offer", transfer, to, name: "x.bin", size, mime: "", id: FILE_ID });
+    offer(b.id, FILE_RELAY_MAX_BYTES + 1);
+    expect((await a.client.next("error")).code).toBe("bad-file");
+    offer(a.id);
+    expect((await a.client.next("error")).code).toBe("bad-file");
+    offer("nobody");
+    expect((await a.client.next("error")).code).toBe("bad-file");
+    const transfer = transferId();
+    offer(b.id, 10, transfer);
+    await b.client.next("file-offer");
+    c.client.send({ type: "file-answer", transfer, accept: true });
+    expect((await c.client.next("error")).code).toBe("no-such-transfer");
+    c.client.send({ type: "file-end", transfer, reason: "cancelled" });
+    expect((await c.client.next("error")).code).toBe("no-such-transfer");
+    for (let i = 1; i < FILE_OPEN_FROM_ONE; i++) offer(b.id);
+    for (let i = 1; i < FILE_OPEN_FROM_ONE; i++) await b.client.next("file-offer");
+    offer(b.id);
+    expect((await a.client.next("error")).code).toBe("file-throttled");
+    closeAll(members);
+  });
+
+  it("refuses a yes past the room's storage for files", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b] = members as [Joined, Joined, Joined, Joined];
+    await runInDurableObject(roomStub(room), (_i: RoomDO, state) => {
+      state.storage.sql.exec(
+        "INSERT INTO file_relays (transfer, sender, recipient, name, size, mime, file_id, state, key, cap, expires) VALUES (?, ?, ?, 'big', ?, '', ?, 'stored', ?, NULL, ?)",
+        transferId(), a.id, b.id, FILE_ROOM_MAX_BYTES - 100, FILE_ID, "q".repeat(22), Date.now() + 600_000,
+      );
+    });
+    const transfer = transferId();
+    a.client.send({ type: "file-offer", transfer, to: b.id, name: "x.bin", size: 200, mime: "", id: FILE_ID });
+    await b.client.next("file-offer");
+    b.client.send({ type: "file-answer", transfer, accept: true });
+    expect((await b.client.next("error")).code).toBe("file-throttled");
+    expect(a.client.all("file-upload")).toEqual([]);
+    closeAll(members);
+  });
+
+  it("is refused on the mesh, where files go peer to peer", async () => {
+    const room = await createRoom();
+    const a = await TestClient.join(room, "A");
+    const b = await TestClient.join(room, "B");
+    a.client.send({ type: "file-offer", transfer: transferId(), to: b.id, name: "x.bin", size: 10, mime: "", id: FILE_ID });
+    const err = await a.client.next("error");
+    expect(err).toMatchObject({ code: "bad-file", message: expect.stringMatching(/mesh/) });
+    closeAll([a, b]);
+  });
+
+  it("tells the sender of a no, and deletes a stored file when the sender cancels or the recipient leaves", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b, c] = members as [Joined, Joined, Joined, Joined];
+    const declined = transferId();
+    a.client.send({ type: "file-offer", transfer: declined, to: b.id, name: "x.bin", size: 10, mime: "", id: FILE_ID });
+    await b.client.next("file-offer");
+    b.client.send({ type: "file-answer", transfer: declined, accept: false });
+    expect(await a.client.next("file-end")).toEqual({ type: "file-end", transfer: declined, reason: "declined" });
+
+    const cancelled = await offerAccepted(a, b, 100);
+    expect((await put(cancelled.url, bytesOf(100))).status).toBe(201);
+    await b.client.next("file-ready");
+    a.client.send({ type: "file-end", transfer: cancelled.transfer, reason: "cancelled" });
+    expect(await b.client.next("file-end")).toEqual({ type: "file-end", transfer: cancelled.transfer, reason: "cancelled" });
+    await eventually(async () => (await stored(room)).length === 0, "the cancelled file's deletion");
+
+    const left = await offerAccepted(a, c, 100);
+    expect((await put(left.url, bytesOf(100))).status).toBe(201);
+    await c.client.next("file-ready");
+    c.client.send({ type: "leave" });
+    expect(await a.client.next("file-end")).toEqual({ type: "file-end", transfer: left.transfer, reason: "left" });
+    await eventually(async () => (await stored(room)).length === 0, "the departed recipient's file's deletion");
+    closeAll(members);
+  });
+
+  it("expires a file nobody fetched in time: the alarm deletes it and tells both", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b] = members as [Joined, Joined, Joined, Joined];
+    const t = await offerAccepted(a, b, 100);
+    expect((await put(t.url, bytesOf(100))).status).toBe(201);
+    const ready = await b.client.next("file-ready");
+    await runInDurableObject(roomStub(room), (_i: RoomDO, state) => {
+      state.storage.sql.exec("UPDATE file_relays SET expires = ? WHERE transfer = ?", Date.now() - 1, t.transfer);
+    });
+    expect((await fetchFile(ready.url, b.welcome.mediaToken)).status).toBe(404);
+    await runDurableObjectAlarm(roomStub(room));
+    expect(await a.client.next("file-end")).toEqual({ type: "file-end", transfer: t.transfer, reason: "expired" });
+    expect(await b.client.next("file-end")).toEqual({ type: "file-end", transfer: t.transfer, reason: "expired" });
+    await eventually(async () => (await stored(room)).length === 0, "the expired file's deletion");
+    closeAll(members);
+  });
+});
