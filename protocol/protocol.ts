@@ -111,7 +111,7 @@ export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOI
 export { FILE_CHANNEL_MAX, TRANSFER_ID } from "./features/files";
 export type { FileSignal } from "./features/files";
 export type { RelayClientEnd, RelayEnd, RelayOffer } from "./features/file-relay";
-export { FILE_ID, FILE_KEY, FILE_RELAY_MAX_BYTES, isFileName, isFileType, RELAY_CLIENT_ENDS, RELAY_ENDS } from "./features/file-relay";
+export { FILE_ID, FILE_KEY, FILE_RELAY_MAX_BYTES, FILE_RELAY_OPEN_FROM_ONE, isFileName, isFileType, RELAY_CLIENT_ENDS, RELAY_ENDS } from "./features/file-relay";
 export { LIMITS } from "./limits";
 export { charCount, exceedsBytes, wellFormed } from "./wire";
 

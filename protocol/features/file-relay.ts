@@ -47,9 +47,11 @@ export type RelayClientEnd = (typeof RELAY_CLIENT_ENDS)[number];
 /**
  * What the room says ended one: the other side's word (`cancelled`, `done`, `failed`), the
  * recipient's no (`declined`), time (`expired`: an offer unanswered, an upload unfinished, a file
- * not fetched), or a member gone (`left`).
+ * not fetched), or a member gone (`left`). An offer the room does not take ends at once, to its
+ * sender only, beside the error frame: `busy` (over a ration: `file-throttled`) or `refused`
+ * (`bad-file`: the recipient is not here, or the room is on the mesh).
  */
-export const RELAY_ENDS = [...RELAY_CLIENT_ENDS, "declined", "expired", "left"] as const;
+export const RELAY_ENDS = [...RELAY_CLIENT_ENDS, "declined", "expired", "left", "busy", "refused"] as const;
 export type RelayEnd = (typeof RELAY_ENDS)[number];
 
 export interface RelayOffer {
@@ -84,6 +86,9 @@ export const FILE_RELAY_ERRORS = [
   /** An answer or end for a transfer that is not (or no longer) this member's. */
   "no-such-transfer",
 ] as const;
+
+/** Transfers a member may have open as sender (offered, uploading, waiting for the download): the room refuses more, and a client queues the rest. */
+export const FILE_RELAY_OPEN_FROM_ONE = 6;
 
 const isTransfer = (v: unknown): v is string => isString(v) && TRANSFER_ID.test(v);
 

@@ -226,3 +226,57 @@ describe("files relayed through R2 on the SFU", () => {
     closeAll(members);
   });
 });
+
+describe("files relayed through R2 against hostile input", () => {
+  /** A small deterministic generator, so that a failure can be replayed. */
+  function rng(seed: number): () => number {
+    return () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+  }
+
+  it("answers hostile frames and requests with errors (never a 500), stores nothing unaccepted, and still relays an honest file", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b, intruder] = members as [Joined, Joined, Joined, Joined];
+    const r = rng(11);
+    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+    const junk = () => Array.from({ length: Math.floor(r() * 30) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
+    const ascii = () => Array.from({ length: Math.floor(r() * 30) }, () => String.fromCharCode(33 + Math.floor(r() * 94))).join("");
+    const ids = members.map((m) => m.id);
+    for (let i = 0; i < 300; i++) {
+      const transfer = pick([transferId(), "A".repeat(22), "", 5, junk()]);
+      intruder.client.send(
+        pick([
+          { type: "file-offer", transfer, to: pick([...ids, junk()]), name: pick(["a.txt", "", "..", "a/b", "\u202ename", "n".repeat(256), junk()]), size: pick([0, 10, -1, 1.5, FILE_RELAY_MAX_BYTES + 1, "10"]), mime: pick(["", "text/plain", "x", 5]), id: pick([FILE_ID, "AB".repeat(32), junk()]) },
+          { type: "file-answer", transfer, accept: pick([true, false, "yes"]) },
+          { type: "file-end", transfer, reason: pick(["cancelled", "done", "failed", "expired", junk()]) },
+        ]),
+      );
+    }
+    const paths = [`/api/rooms/${room}/files/${"k".repeat(22)}`, `/api/rooms/${room}/files/short`, `/api/rooms/${room}/files/${"k".repeat(22)}/x`, `/api/rooms/${"r".repeat(22)}/files/${"k".repeat(22)}`];
+    for (let i = 0; i < 60; i++) {
+      const method = pick(["PUT", "GET", "HEAD", "POST", "DELETE"]);
+      const query = pick(["", "?cap=", `?cap=${"c".repeat(22)}`, `?m=${intruder.welcome.mediaToken}`, `?m=${ascii()}`]);
+      const body = method === "PUT" || method === "POST" ? pick([null, bytesOf(10), bytesOf(1000)]) : null;
+      const res = await fetchApp(`${pick(paths)}${query.replace(/[^?=A-Za-z0-9_-]/g, (ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, "0")}`)}`, { method, body, headers: pick([{}, { Range: pick(["bytes=0-", "bytes=5-1", "bytes=-0", ascii()]) }, { "Content-Length": "10" }]) }).catch(() => null);
+      if (!res) continue;
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      await res.body?.cancel();
+    }
+    await intruder.client.waitFor(() => intruder.client.all("error").length > 0, 5000, "errors for the intruder");
+    expect(await stored(room)).toEqual([]);
+    const rows = await runInDurableObject(roomStub(room), (_i: RoomDO, state) => state.storage.sql.exec<{ sender: string; state: string }>("SELECT sender, state FROM file_relays").toArray());
+    expect(rows.filter((x) => x.sender === intruder.id).length).toBeLessThanOrEqual(FILE_OPEN_FROM_ONE);
+    expect(rows.every((x) => x.state === "offered")).toBe(true);
+
+    const t = await offerAccepted(a, b, 64);
+    expect((await put(t.url, bytesOf(64))).status).toBe(201);
+    const ready = await b.client.next("file-ready");
+    expect(new Uint8Array(await (await fetchFile(ready.url, b.welcome.mediaToken)).arrayBuffer())).toEqual(bytesOf(64));
+    expect(a.client.all("error")).toEqual([]);
+    expect(b.client.all("error")).toEqual([]);
+    closeAll(members);
+  });
+});

@@ -9,9 +9,9 @@
 // presented it: spent) → stored (the recipient fetches it within FETCH_MS) → gone, on the
 // recipient's "done", or any end.
 
-import { FILE_RELAY_MAX_BYTES, type RelayClientEnd } from "../../../protocol/protocol";
+import { FILE_RELAY_OPEN_FROM_ONE, type ErrorCode, type RelayClientEnd, type RelayEnd } from "../../../protocol/protocol";
 import { sameText } from "../../access/secrets";
-import { error, refuse, SCHEDULE, sendTo, type Effect } from "../effects";
+import { error, refuse, SCHEDULE, sendSelf, sendTo, type Effect } from "../effects";
 import type { MemberHandler, MessageOf } from "../handler";
 import type { FileRelay, StoredMember } from "../ports";
 import type { RoomState } from "../state";
@@ -20,7 +20,7 @@ import { endRelay } from "./file-relay-gone";
 /** Offers a member may make: 10 in a burst, then one per 3 s. */
 export const FILE_OFFER_RATE = { perSecond: 1 / 3, burst: 10 };
 /** Transfers a member may have open as sender (offered, uploading, waiting for the download). */
-export const FILE_OPEN_FROM_ONE = 6;
+export const FILE_OPEN_FROM_ONE = FILE_RELAY_OPEN_FROM_ONE;
 /** Transfers a member may have open as recipient: nobody can bury one person under offers. */
 export const FILE_OPEN_TO_ONE = 12;
 /**
@@ -52,16 +52,23 @@ export const fileOffer: MemberHandler<MessageOf<"file-offer">> = {
   run(room, from, msg) {
     const now = room.deps.now();
     const swept = sweepRelays(room, now);
+    // A refused offer ends at once for its sender, so that its card does not wait for an answer.
+    const no = (code: ErrorCode, message: string, reason: RelayEnd, strike = false): Effect[] => [
+      ...swept,
+      ...(strike ? refuse(code, message) : [error(code, message)]),
+      sendSelf({ type: "file-end", transfer: msg.transfer, reason }),
+    ];
     const to = room.members.get(msg.to);
-    if (msg.to === from.id || !to || to.awaySince !== null) return [...swept, ...refuse("bad-file", "a file goes to someone else who is in the room now")];
-    if (room.transport.kind !== "sfu") return [...swept, error("bad-file", "this room is on the mesh: files go peer to peer")];
+    if (msg.to === from.id || !to || to.awaySince !== null) return no("bad-file", "a file goes to someone else who is in the room now", "refused", msg.to === from.id);
+    if (room.transport.kind !== "sfu") return no("bad-file", "this room is on the mesh: files go peer to peer", "refused");
+    // No file-end here: it would end the transfer that holds the id.
     if (room.relays.get(msg.transfer) !== null) return [...swept, ...refuse("bad-file", "this transfer id is taken")];
     const open = room.relays.all();
     if (open.filter((r) => r.from === from.id).length >= FILE_OPEN_FROM_ONE) {
-      return [...swept, error("file-throttled", `${FILE_OPEN_FROM_ONE} of your files are waiting: wait for them to be taken, or cancel some`)];
+      return no("file-throttled", `${FILE_OPEN_FROM_ONE} of your files are waiting: wait for them to be taken, or cancel some`, "busy");
     }
-    if (open.filter((r) => r.to === msg.to).length >= FILE_OPEN_TO_ONE) return [...swept, error("file-throttled", "this person has too many files waiting: try again later")];
-    if (!room.takeFileOffer(from.id, FILE_OFFER_RATE, now)) return [...swept, error("file-throttled", "too many files offered: wait a moment")];
+    if (open.filter((r) => r.to === msg.to).length >= FILE_OPEN_TO_ONE) return no("file-throttled", "this person has too many files waiting: try again later", "busy");
+    if (!room.takeFileOffer(from.id, FILE_OFFER_RATE, now)) return no("file-throttled", "too many files offered: wait a moment", "busy");
     const { transfer, name, size, mime, id } = msg;
     room.relays.put({ transfer, from: from.id, to: msg.to, name, size, mime, id, state: "offered", key: null, cap: null, expires: now + OFFER_MS });
     return [...swept, sendTo([msg.to], { type: "file-offer", transfer, from: from.id, name, size, mime, id }), SCHEDULE];
