@@ -22,9 +22,10 @@ import { bad, type ClientValidators, fail, isBool, isIntIn, isOneOf, isPeerId, i
 import { TRANSFER_ID } from "./files";
 
 /**
- * Largest file the room relays: 90 MiB. The upload is one PUT through the Worker, and Workers
- * refuse request bodies over 100 MB on the Free and Pro plans (Business 200 MB, Enterprise
- * 500 MB); 90 MiB (94.4 MB) leaves a margin. Larger files go peer to peer, on the mesh.
+ * Largest file the room relays: 90 MiB. The upload is one PUT through the Worker, and Cloudflare
+ * refuses request bodies over 100 MB on the Free and Pro plans (Business 200 MB, Enterprise
+ * 500 MB: https://developers.cloudflare.com/workers/platform/limits/#request-limits); 90 MiB
+ * (94.4 MB) leaves a margin. Larger files go peer to peer, on the mesh.
  */
 export const FILE_RELAY_MAX_BYTES = 90 * 1024 * 1024;
 /** A file id: hex SHA-256 of the block-hash list (web/src/engine/files/blocks.ts). */
