@@ -149,10 +149,17 @@ describe("files relayed through R2 on the SFU", () => {
     expect((await c.client.next("error")).code).toBe("no-such-transfer");
     c.client.send({ type: "file-end", transfer, reason: "cancelled" });
     expect((await c.client.next("error")).code).toBe("no-such-transfer");
-    for (let i = 1; i < FILE_OPEN_FROM_ONE; i++) offer(b.id);
-    for (let i = 1; i < FILE_OPEN_FROM_ONE; i++) await b.client.next("file-offer");
-    offer(b.id);
+    // "done" is the recipient's word, and only once the file is stored: the sender's ends it as failed.
+    a.client.send({ type: "file-end", transfer, reason: "done" });
+    expect(await b.client.next("file-end")).toEqual({ type: "file-end", transfer, reason: "failed" });
+    for (let i = 0; i < FILE_OPEN_FROM_ONE; i++) offer(b.id);
+    for (let i = 0; i < FILE_OPEN_FROM_ONE; i++) await b.client.next("file-offer");
+    const over = transferId();
+    offer(b.id, 10, over);
     expect((await a.client.next("error")).code).toBe("file-throttled");
+    // Its sender's card ends at once, and the recipient never hears of it.
+    expect(await a.client.next("file-end")).toEqual({ type: "file-end", transfer: over, reason: "busy" });
+    expect(b.client.all("file-offer").some((o) => o.transfer === over)).toBe(false);
     closeAll(members);
   });
 
