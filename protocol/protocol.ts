@@ -110,8 +110,8 @@ export type { VoiceRef, VoiceType } from "./features/voice";
 export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOICE_UPLOAD_TTL_MS } from "./features/voice";
 export { FILE_CHANNEL_MAX, TRANSFER_ID } from "./features/files";
 export type { FileSignal } from "./features/files";
-export type { RelayClientEnd, RelayEnd, RelayOffer } from "./features/file-relay";
-export { FILE_ID, FILE_KEY, FILE_RELAY_MAX_BYTES, FILE_RELAY_OPEN_FROM_ONE, isFileName, isFileType, RELAY_CLIENT_ENDS, RELAY_ENDS } from "./features/file-relay";
+export type { RelayClientEnd, RelayEnd, RelayHeld, RelayOffer, RelaySnapshot } from "./features/file-relay";
+export { FILE_ID, FILE_KEY, FILE_RELAY_ENDS_KEPT, FILE_RELAY_MAX_BYTES, FILE_RELAY_OPEN_FROM_ONE, FILE_RELAY_OPEN_TO_ONE, isFileName, isFileType, NO_RELAYS, RELAY_CLIENT_ENDS, RELAY_ENDS, relaySnapshot } from "./features/file-relay";
 export { LIMITS } from "./limits";
 export { charCount, exceedsBytes, wellFormed } from "./wire";
 

@@ -17,8 +17,13 @@
 //    `file-end` "cancelled" at any step. An offer unanswered, an upload not finished, or a file
 //    not fetched in time expires ("expired"); a member who leaves ends its transfers ("left").
 //    Whatever ends a transfer deletes what it stored.
+// 5. A member whose socket drops keeps its transfers for its grace period: frames meant for it
+//    meanwhile (an offer, the upload URL, the ready, an end) are not lost, because the welcome
+//    of its resume carries `files` (RelaySnapshot): where each of its open transfers stands, and
+//    the ends it may have missed. The client squares its cards with it, and says again what the
+//    room did not get from it (an answer, an end).
 
-import { bad, type ClientValidators, fail, isBool, isIntIn, isOneOf, isPeerId, isString, ok, type ServerValidators, wellFormed } from "../wire";
+import { bad, type ClientValidators, fail, isBool, isIntIn, isObj, isOneOf, isPeerId, isString, listOf, ok, type ServerValidators, wellFormed } from "../wire";
 import { TRANSFER_ID } from "./files";
 
 /**
@@ -90,6 +95,30 @@ export const FILE_RELAY_ERRORS = [
 
 /** Transfers a member may have open as sender (offered, uploading, waiting for the download): the room refuses more, and a client queues the rest. */
 export const FILE_RELAY_OPEN_FROM_ONE = 6;
+/** Transfers a member may have open as recipient: nobody can bury one person under offers. */
+export const FILE_RELAY_OPEN_TO_ONE = 12;
+/** The ends the room keeps per member for its next resume (the newest): as many as it can have open. */
+export const FILE_RELAY_ENDS_KEPT = FILE_RELAY_OPEN_FROM_ONE + FILE_RELAY_OPEN_TO_ONE;
+
+/**
+ * One open transfer of a member, as its resume's welcome says it stands. To its recipient: the
+ * offer, and its step: waiting for the answer, said yes (the upload is to come or running), or
+ * stored (`url`: fetch it, as `file-ready` says). To its sender: waiting for the answer, the yes
+ * came (`url`: upload there, as `file-upload` says), uploading, or stored (waiting for the download).
+ */
+export type RelayHeld =
+  | ({ side: "to-you"; from: string; step: "offered" | "accepted" | "stored"; url: string | null } & RelayOffer)
+  | { side: "from-you"; transfer: string; to: string; step: "offered" | "accepted" | "uploading" | "stored"; url: string | null };
+
+/** `welcome.files`: what a member may have missed of its relayed files while its socket was down. */
+export interface RelaySnapshot {
+  /** Every transfer it is part of that is still open: at most FILE_RELAY_OPEN_FROM_ONE + FILE_RELAY_OPEN_TO_ONE. */
+  open: RelayHeld[];
+  /** The latest ends the room told it of (or would have, were it there), at most FILE_RELAY_ENDS_KEPT: those it already knew change nothing. */
+  ended: Array<{ transfer: string; reason: RelayEnd }>;
+}
+
+export const NO_RELAYS: RelaySnapshot = { open: [], ended: [] };
 
 const isTransfer = (v: unknown): v is string => isString(v) && TRANSFER_ID.test(v);
 
@@ -117,6 +146,43 @@ export const fileRelayClient: ClientValidators<FileRelayClientMessage, (typeof F
 };
 
 const isRoomPath = (v: unknown): v is string => isString(v) && v.startsWith("/api/rooms/") && v.length <= 256;
+
+const TO_YOU_STEPS = ["offered", "accepted", "stored"] as const;
+const FROM_YOU_STEPS = ["offered", "accepted", "uploading", "stored"] as const;
+
+/** A URL exactly where the step has one (stored for the recipient, accepted for the sender), else null. */
+const urlFor = (v: unknown, wanted: boolean): v is string | null => (wanted ? isRoomPath(v) : v === null);
+
+function relayHeld(v: unknown): RelayHeld | null {
+  if (!isObj(v) || !isTransfer(v.transfer)) return null;
+  if (v.side === "to-you") {
+    if (!isOneOf(TO_YOU_STEPS, v.step) || !urlFor(v.url, v.step === "stored")) return null;
+    const offer = fileRelayServer["file-offer"]({ ...v, type: "file-offer" });
+    if (!offer || offer.type !== "file-offer") return null;
+    const { transfer, from, name, size, mime, id } = offer;
+    return { side: "to-you", transfer, from, name, size, mime, id, step: v.step, url: v.url };
+  }
+  if (v.side === "from-you") {
+    if (!isPeerId(v.to) || !isOneOf(FROM_YOU_STEPS, v.step) || !urlFor(v.url, v.step === "accepted")) return null;
+    return { side: "from-you", transfer: v.transfer, to: v.to, step: v.step, url: v.url };
+  }
+  return null;
+}
+
+function relayEnded(v: unknown): RelaySnapshot["ended"][number] | null {
+  return isObj(v) && isTransfer(v.transfer) && isOneOf(RELAY_ENDS, v.reason) ? { transfer: v.transfer, reason: v.reason } : null;
+}
+
+/** `welcome.files`, checked: bounded lists, each entry well-formed, no transfer twice. */
+export function relaySnapshot(v: unknown): RelaySnapshot | null {
+  if (!isObj(v) || !Array.isArray(v.open) || !Array.isArray(v.ended)) return null;
+  if (v.open.length > FILE_RELAY_OPEN_FROM_ONE + FILE_RELAY_OPEN_TO_ONE || v.ended.length > FILE_RELAY_ENDS_KEPT) return null;
+  const open = listOf(v.open, relayHeld);
+  const ended = listOf(v.ended, relayEnded);
+  if (!open || !ended) return null;
+  const ids = [...open, ...ended].map((x) => x.transfer);
+  return new Set(ids).size === ids.length ? { open, ended } : null;
+}
 
 export const fileRelayServer: ServerValidators<FileRelayServerMessage> = {
   "file-offer": (v) => {

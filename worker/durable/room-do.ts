@@ -320,7 +320,7 @@ export class RoomDO extends DurableObject<Env> {
           wait(deleteVoice(room, effect.keys));
           break;
         case "delete-files":
-          wait(room.files.delete(effect.keys).catch((e: unknown) => logVoiceFailure("delete-files", e)));
+          wait(deleteFiles(room, effect.keys));
           break;
         case "delete-room":
           wait(this.deleteRoom(room));
@@ -349,8 +349,8 @@ export class RoomDO extends DurableObject<Env> {
     this.ctx.storage.deleteAll().catch(() => {});
     // A failure leaves the recordings to the bucket's lifecycle rule (README), the backstop.
     return Promise.all([
-      room.voice.deleteAll().catch((e: unknown) => logVoiceFailure("delete-room", e)),
-      room.files.deleteAll().catch((e: unknown) => logVoiceFailure("delete-room-files", e)),
+      room.voice.deleteAll().catch((e: unknown) => logBucketFailure("voice", "delete-room", e)),
+      room.files.deleteAll().catch((e: unknown) => logBucketFailure("files", "delete-room", e)),
     ]).then(() => undefined);
   }
 
@@ -462,10 +462,18 @@ export class RoomDO extends DurableObject<Env> {
 
 /** Recordings the room no longer keeps; a failure leaves them to the bucket's lifecycle rule. */
 function deleteVoice(room: LiveRoom, keys: readonly string[]): Promise<void> {
-  return room.voice.delete(keys).catch((e: unknown) => logVoiceFailure("delete-voice", e));
+  return room.voice.delete(keys).catch((e: unknown) => logBucketFailure("voice", "delete", e));
 }
 
-/** One line per failure, naming what failed (never a key: a key names a member's recording). */
-function logVoiceFailure(what: string, e: unknown): void {
-  console.warn(`voice-${what}-failed: ${e instanceof Error ? e.name : "unknown error"}`);
+/** Relayed files whose transfer ended; a failure leaves them to the FILES bucket's lifecycle rule. */
+function deleteFiles(room: LiveRoom, keys: readonly string[]): Promise<void> {
+  return room.files.delete(keys).catch((e: unknown) => logBucketFailure("files", "delete", e));
+}
+
+/**
+ * One line per failure, naming the bucket's contents and what failed (`voice-delete-failed`,
+ * `files-delete-room-failed`…), never a key: a key names a member's recording or file.
+ */
+function logBucketFailure(contents: "voice" | "files", what: "delete" | "delete-room", e: unknown): void {
+  console.warn(`${contents}-${what}-failed: ${e instanceof Error ? e.name : "unknown error"}`);
 }

@@ -114,6 +114,8 @@ export class RoomState {
     this.hands.delete(peerId);
     this.voiceBuckets.delete(peerId);
     this.fileOffers.delete(peerId);
+    // The ends kept for its resume: there will be none.
+    this.relays.forgetEnds(peerId);
     this.reactionGuards.delete(peerId);
     this.recordingGuards.delete(peerId);
     this.sfuGuards.delete(peerId);

@@ -1,9 +1,11 @@
 // The room's relayed files in the Durable Object's SQLite storage (table file_relays,
 // file-relay-migrations.ts). Rows are few (each member has at most a handful open, and each goes
 // when its transfer ends); read by transfer (a frame), by key (a PUT, a GET), and all of them by
-// the alarm's sweep.
+// the alarm's sweep. Ends (table file_relay_ends) are kept per member, the newest
+// FILE_RELAY_ENDS_KEPT, for its next resume; they go when it leaves.
 
-import type { FileRelay, FileRelayStore } from "../room/ports";
+import { FILE_RELAY_ENDS_KEPT, RELAY_ENDS } from "../../protocol/protocol";
+import type { FileRelay, FileRelayEnded, FileRelayStore } from "../room/ports";
 import type { SchemaState } from "./schema";
 
 interface Row extends Record<string, SqlStorageValue> {
@@ -60,6 +62,29 @@ export class SqliteFileRelayStore implements FileRelayStore {
   all(): FileRelay[] {
     if (this.blank) return [];
     return this.sql.exec<Row>("SELECT * FROM file_relays").toArray().flatMap((r) => toRelay(r) ?? []);
+  }
+
+  ended(member: string, end: FileRelayEnded, at: number): void {
+    this.blank = false;
+    this.sql.exec("INSERT OR REPLACE INTO file_relay_ends (member, transfer, reason, at) VALUES (?, ?, ?, ?)", member, end.transfer, end.reason, at);
+    this.sql.exec(
+      "DELETE FROM file_relay_ends WHERE member = ? AND rowid NOT IN (SELECT rowid FROM file_relay_ends WHERE member = ? ORDER BY at DESC, rowid DESC LIMIT ?)",
+      member, member, FILE_RELAY_ENDS_KEPT,
+    );
+  }
+
+  endsFor(member: string): FileRelayEnded[] {
+    if (this.blank) return [];
+    const rows = this.sql.exec<{ transfer: string; reason: string }>("SELECT transfer, reason FROM file_relay_ends WHERE member = ? ORDER BY at, rowid", member).toArray();
+    // A reason this code cannot read is left out, as a relay row is.
+    return rows.flatMap((r) => {
+      const reason = RELAY_ENDS.find((x) => x === r.reason);
+      return reason ? [{ transfer: r.transfer, reason }] : [];
+    });
+  }
+
+  forgetEnds(member: string): void {
+    if (!this.blank) this.sql.exec("DELETE FROM file_relay_ends WHERE member = ?", member);
   }
 
   private one(query: string, value: string): FileRelay | null {

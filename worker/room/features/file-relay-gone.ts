@@ -10,11 +10,14 @@ import type { RoomState } from "../state";
 
 /**
  * Ends `relay`: forgotten, its object deleted (an upload still running finds its row gone and
- * deletes what it stored), and `file-end` with `reason` sent to `tell` (members not present hear
- * nothing: their socket is gone, and the welcome of a resume does not list transfers).
+ * deletes what it stored), and `file-end` with `reason` sent to `tell`. The end is kept for each
+ * of them too, present or not: one away hears it in the welcome of its resume, and so does one
+ * whose socket only looked alive (the frame went nowhere).
  */
 export function endRelay(room: RoomState, relay: FileRelay, reason: RelayEnd, tell: readonly string[]): Effect[] {
   room.relays.delete(relay.transfer);
+  const now = room.deps.now();
+  for (const id of tell) if (room.members.has(id)) room.relays.ended(id, { transfer: relay.transfer, reason }, now);
   const present = tell.filter((id) => room.members.get(id)?.awaySince === null);
   const effects: Effect[] = present.length ? [sendTo(present, { type: "file-end", transfer: relay.transfer, reason })] : [];
   if (relay.key !== null && (relay.state === "uploading" || relay.state === "stored")) effects.push({ kind: "delete-files", keys: [relay.key] });

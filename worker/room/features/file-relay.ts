@@ -9,7 +9,7 @@
 // presented it: spent) → stored (the recipient fetches it within FETCH_MS) → gone, on the
 // recipient's "done", or any end.
 
-import { FILE_RELAY_OPEN_FROM_ONE, type ErrorCode, type RelayClientEnd, type RelayEnd } from "../../../protocol/protocol";
+import { FILE_RELAY_OPEN_FROM_ONE, FILE_RELAY_OPEN_TO_ONE, type ErrorCode, type RelayClientEnd, type RelayEnd } from "../../../protocol/protocol";
 import { sameText } from "../../access/secrets";
 import { error, refuse, SCHEDULE, sendSelf, sendTo, type Effect } from "../effects";
 import type { MemberHandler, MessageOf } from "../handler";
@@ -22,7 +22,7 @@ export const FILE_OFFER_RATE = { perSecond: 1 / 3, burst: 10 };
 /** Transfers a member may have open as sender (offered, uploading, waiting for the download). */
 export const FILE_OPEN_FROM_ONE = FILE_RELAY_OPEN_FROM_ONE;
 /** Transfers a member may have open as recipient: nobody can bury one person under offers. */
-export const FILE_OPEN_TO_ONE = 12;
+export const FILE_OPEN_TO_ONE = FILE_RELAY_OPEN_TO_ONE;
 /**
  * What the room may hold in the bucket for files at once, counting the uploads a yes has reserved:
  * 1 GiB, eleven of the largest files. An accept past it is refused until others end.
@@ -43,7 +43,7 @@ export const FETCH_MS = 30 * 60_000;
 const isOpenFor = (r: FileRelay, id: string) => r.from === id || r.to === id;
 
 /** A member still in the room (present, or away within its grace period). */
-function inRoom(room: RoomState, m: StoredMember | undefined, now: number): m is StoredMember {
+export function inRoom(room: RoomState, m: StoredMember | undefined, now: number): m is StoredMember {
   return m !== undefined && (m.awaySince === null || now - m.awaySince < room.config.graceMs);
 }
 
@@ -58,8 +58,9 @@ export const fileOffer: MemberHandler<MessageOf<"file-offer">> = {
       ...(strike ? refuse(code, message) : [error(code, message)]),
       sendSelf({ type: "file-end", transfer: msg.transfer, reason }),
     ];
+    // One away for a moment still gets it: its resume's welcome carries the offer (file-relay-resume.ts).
     const to = room.members.get(msg.to);
-    if (msg.to === from.id || !to || to.awaySince !== null) return no("bad-file", "a file goes to someone else who is in the room now", "refused", msg.to === from.id);
+    if (msg.to === from.id || !inRoom(room, to, now)) return no("bad-file", "a file goes to someone else who is in the room now", "refused", msg.to === from.id);
     if (room.transport.kind !== "sfu") return no("bad-file", "this room is on the mesh: files go peer to peer", "refused");
     // No file-end here: it would end the transfer that holds the id.
     if (room.relays.get(msg.transfer) !== null) return [...swept, ...refuse("bad-file", "this transfer id is taken")];

@@ -23,6 +23,7 @@ import {
   FILE_RELAY_MAX_BYTES,
   FILE_RELAY_OPEN_FROM_ONE,
   type FileSignal,
+  type RelaySnapshot,
   type ServerOf,
   TRANSFER_ID,
   type TransportKind,
@@ -140,8 +141,9 @@ export class FilesFeature {
   sendFiles(files: readonly File[], to: string | null): boolean {
     if (this.disposed || files.length === 0) return false;
     const path = filePath(this.deps.transportKind());
-    // Through the room, everyone present can be reached; peer to peer, those we have a connection with.
-    const reachable = this.deps.roster.participants.filter((p) => (path === "relay" ? !p.away : p.connection !== "closed") && (to === null || p.id === to));
+    // Through the room, everyone in it can be reached (one away for a moment gets the offer when it
+    // is back); peer to peer, those we have a connection with.
+    const reachable = this.deps.roster.participants.filter((p) => (path === "relay" || p.connection !== "closed") && (to === null || p.id === to));
     if (reachable.length === 0) return false;
     const maxBytes = path === "relay" ? Math.min(FILE_RELAY_MAX_BYTES, this.limits.maxFileBytes) : this.limits.maxFileBytes;
     for (const file of files) {
@@ -257,8 +259,48 @@ export class FilesFeature {
   }
 
   private relayOutgoing(transfer: string): RelayOutgoing | null {
-    for (const s of this.sending.values()) for (const r of s.recipients) if (r.transfer instanceof RelayOutgoing && r.transfer.transfer === transfer) return r.transfer;
-    return null;
+    return this.relayOutgoings().find((t) => t.transfer === transfer) ?? null;
+  }
+
+  private relayOutgoings(): RelayOutgoing[] {
+    return [...this.sending.values()].flatMap((s) => s.recipients.flatMap((r) => (r.transfer instanceof RelayOutgoing ? [r.transfer] : [])));
+  }
+
+  /**
+   * We resumed our seat (`welcome.files`): the frames of our relayed files the room sent while our
+   * socket was down went nowhere, and ours may not have reached it. Each card is squared with the
+   * room's word (its step, or its end), no card is made twice, and what waited for the socket
+   * (offers queued, words unsaid) goes now.
+   */
+  relayResumed(snapshot: RelaySnapshot): void {
+    if (this.disposed) return;
+    const held = new Map(snapshot.open.map((h) => [h.transfer, h]));
+    const ended = new Map(snapshot.ended.map((e) => [e.transfer, e.reason]));
+    for (const t of this.relayOutgoings()) {
+      const h = held.get(t.transfer);
+      const reason = ended.get(t.transfer);
+      if (h?.side === "from-you") t.resync(h);
+      else if (reason !== undefined) t.ended(reason);
+      else t.unknown();
+    }
+    for (const t of this.incoming.values()) {
+      if (!(t instanceof RelayIncoming)) continue;
+      const h = held.get(t.transfer);
+      const reason = ended.get(t.transfer);
+      if (h?.side === "to-you" && h.from === t.from) t.resync(h);
+      else if (reason !== undefined) t.ended(reason);
+      // The room forgot it without a word we kept: it is over.
+      else t.lost();
+    }
+    for (const h of snapshot.open) {
+      if (h.side === "to-you" && !this.incoming.has(h.transfer)) {
+        // An offer we never saw: its card now. One further on was never ours here: the room can let it go.
+        if (h.step === "offered") this.relayOffer({ type: "file-offer", transfer: h.transfer, from: h.from, name: h.name, size: h.size, mime: h.mime, id: h.id });
+        else this.deps.send({ type: "file-end", transfer: h.transfer, reason: "failed" });
+      } else if (h.side === "from-you" && !this.relayOutgoing(h.transfer)) this.deps.send({ type: "file-end", transfer: h.transfer, reason: "cancelled" });
+    }
+    this.pumpRelay();
+    this.changed();
   }
 
   /** The room's `file` signal: the sender opened a channel for a transfer to us. */
@@ -406,7 +448,7 @@ export class FilesFeature {
   /** Offers queued relayed files while fewer than the room takes from one sender are open. */
   private pumpRelay(): void {
     if (this.disposed) return;
-    const mine = [...this.sending.values()].flatMap((s) => s.recipients.flatMap((r) => (r.transfer instanceof RelayOutgoing ? [r.transfer] : [])));
+    const mine = this.relayOutgoings();
     let running = mine.filter((t) => t.running).length;
     for (const t of mine) {
       if (running >= FILE_RELAY_OPEN_FROM_ONE) break;

@@ -7,7 +7,7 @@
 // is discarded, never offered as done. A download cut midway goes on from the last whole block
 // with an HTTP Range, a few times, before it gives up.
 
-import type { ClientMessage, RelayEnd, RelayOffer } from "../../../../protocol/protocol";
+import type { ClientMessage, RelayEnd, RelayHeld, RelayOffer } from "../../../../protocol/protocol";
 import { Emitter } from "../emitter";
 import type { FileEnd, IncomingStatus } from "../features/files-view";
 import { BLOCK_SIZE, fileIdOf, sha256Hex } from "./blocks";
@@ -143,6 +143,24 @@ export class RelayIncoming extends Emitter<Events> {
   ended(reason: RelayEnd): void {
     if (this.final || reason === "done") return;
     this.fail(relayEnd(reason));
+  }
+
+  /**
+   * We resumed, and the room still holds this transfer at `held.step`: whatever it missed of ours
+   * while the socket was down (our answer, our end) is said again; what we missed of its (the
+   * ready) is taken from its word. Changes nothing when both already agree.
+   */
+  resync(held: Extract<RelayHeld, { side: "to-you" }>): void {
+    if (this.final) {
+      // Ended here, and the room never heard: a no (or a yes our storage could not keep) before the
+      // answer, our done or cancel after it.
+      if (held.step === "offered") this.options.send({ type: "file-answer", transfer: this.transfer, accept: false });
+      else this.options.send({ type: "file-end", transfer: this.transfer, reason: this.statusValue === "done" && held.step === "stored" ? "done" : this.endValue?.problem === "cancelled" && this.endValue.by === "local" ? "cancelled" : "failed" });
+      return;
+    }
+    // Our yes was sent (storage is open) but did not arrive.
+    if (held.step === "offered" && this.stored !== null) this.options.send({ type: "file-answer", transfer: this.transfer, accept: true });
+    if (held.step === "stored" && held.url !== null) this.ready(held.url);
   }
 
   peerLeft(): void {

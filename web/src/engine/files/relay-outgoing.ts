@@ -5,7 +5,7 @@
 // peer-to-peer transfer (outgoing.ts), so the card is the same: "offered" waiting for the yes,
 // "sending" while the upload runs and the person downloads, "done", "failed".
 
-import type { ClientMessage, RelayEnd } from "../../../../protocol/protocol";
+import type { ClientMessage, RelayEnd, RelayHeld } from "../../../../protocol/protocol";
 import { Emitter } from "../emitter";
 import type { FileEnd, OutgoingStatus } from "../features/files-view";
 import type { FileManifest } from "./blocks";
@@ -100,6 +100,30 @@ export class RelayOutgoing extends Emitter<Events> {
       return;
     }
     this.finish(reason === "done" ? { problem: "interrupted", by: "link" } : relayEnd(reason));
+  }
+
+  /**
+   * We resumed, and the room holds this transfer at `held.step`: a cancel of ours it did not get is
+   * said again; the upload URL we missed is used now. Nothing changes when both agree.
+   */
+  resync(held: Extract<RelayHeld, { side: "from-you" }>): void {
+    if (this.final) {
+      if (this.statusValue !== "done") this.options.send({ type: "file-end", transfer: this.transfer, reason: this.endValue?.problem === "cancelled" && this.endValue.by === "local" ? "cancelled" : "failed" });
+      return;
+    }
+    // Our offer did arrive, though the send looked failed (it cannot, but the room's word wins).
+    if (this.statusValue === "queued") this.set("offered");
+    if (held.step === "accepted" && held.url !== null) void this.uploadTo(held.url);
+  }
+
+  /**
+   * We resumed, and the room has no word of this transfer, neither open nor ended: an offer we
+   * sent never reached it, and goes again (back in the queue); anything further is lost.
+   */
+  unknown(): void {
+    if (this.final || this.statusValue === "queued") return;
+    if (this.statusValue === "offered") this.set("queued");
+    else this.finish({ problem: "interrupted", by: "link" });
   }
 
   cancel(): boolean {

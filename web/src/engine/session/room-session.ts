@@ -494,6 +494,8 @@ export class RoomSession extends Emitter<Events> {
     const present = new Set(msg.peers.map((p) => p.id));
     for (const p of this.roster.participants) if (!present.has(p.id)) this.files.peerLeft(p.id);
     this.roster.welcome(msg.peers);
+    // After the roster: an offer we missed needs its sender there.
+    if (msg.resumed) this.files.relayResumed(msg.files);
     this.chat.welcome(msg);
     this.voice.welcome(msg);
     this.presence.welcome(msg.you.id, msg.peers.map((p) => p.id));
