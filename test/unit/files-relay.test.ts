@@ -6,7 +6,18 @@
 // test/workerd-realtime/file-relay.test.ts, and both in Chromium in test/browser/sfu-files.test.ts.
 
 import { describe, expect, it } from "vitest";
-import { type ClientMessage, FILE_RELAY_MAX_BYTES, FILE_RELAY_OPEN_FROM_ONE, type ServerMessage, type TransportKind } from "../../protocol/protocol";
+import {
+  type ClientMessage,
+  FILE_RELAY_MAX_BYTES,
+  FILE_RELAY_OPEN_FROM_ONE,
+  type RelayEnd,
+  type RelayHeld,
+  type RelayOffer,
+  type RelaySnapshot,
+  relaySnapshot,
+  type ServerMessage,
+  type TransportKind,
+} from "../../protocol/protocol";
 import { filePath, FilesFeature } from "../../web/src/engine/features/files";
 import type { FilesView } from "../../web/src/engine/features/files-view";
 import { hashFile } from "../../web/src/engine/files/blocks";
@@ -66,14 +77,25 @@ class FakeRoom {
   readonly members = new Map<string, FilesFeature>();
   readonly frames: Array<{ from: string; msg: ClientMessage }> = [];
   readonly objects = new Map<string, Uint8Array>();
-  readonly relays = new Map<string, { from: string; to: string; size: number; key: string | null }>();
+  readonly relays = new Map<string, { from: string; to: string; offer: RelayOffer; step: "offered" | "accepted" | "stored"; key: string | null }>();
+  /** Each member's ends, as the room keeps them for its resume. */
+  readonly ends = new Map<string, Array<{ transfer: string; reason: RelayEnd }>>();
   readonly ranges: number[] = [];
+  /** Members whose socket is down: frames to them go nowhere, theirs are not sent. */
+  readonly down = new Set<string>();
+  /** Members whose frames look sent but are lost (a socket that only looked alive). */
+  readonly lossy = new Set<string>();
+  /** Frames the room sent to a member whose socket was down. */
+  readonly missed: Array<{ to: string; msg: ServerMessage }> = [];
   uploads = 0;
+  /** Uploads wait for it before they store (a test holds them). */
+  uploadsWait: Promise<void> = Promise.resolve();
   tamper: ((b: Uint8Array) => Uint8Array) | null = null;
   cutOnce: number | null = null;
   private keys = 0;
 
   deliver(to: string, msg: ServerMessage): void {
+    if (this.down.has(to)) return void this.missed.push({ to, msg });
     const f = this.members.get(to)!;
     queueMicrotask(() => {
       if (msg.type === "file-offer") f.relayOffer(msg);
@@ -83,33 +105,67 @@ class FakeRoom {
     });
   }
 
+  private end(transfer: string, reason: RelayEnd, tell: string[]): void {
+    const r = this.relays.get(transfer)!;
+    this.relays.delete(transfer);
+    if (r.key) this.objects.delete(r.key);
+    for (const id of tell) {
+      this.ends.set(id, [...(this.ends.get(id) ?? []), { transfer, reason }]);
+      this.deliver(id, { type: "file-end", transfer, reason });
+    }
+  }
+
   frame(from: string, msg: ClientMessage): boolean {
+    if (this.down.has(from)) return false;
+    if (this.lossy.has(from)) return true;
     this.frames.push({ from, msg });
     if (msg.type === "file-offer") {
-      this.relays.set(msg.transfer, { from, to: msg.to, size: msg.size, key: null });
-      this.deliver(msg.to, { type: "file-offer", transfer: msg.transfer, from, name: msg.name, size: msg.size, mime: msg.mime, id: msg.id });
+      const { transfer, name, size, mime, id } = msg;
+      this.relays.set(transfer, { from, to: msg.to, offer: { transfer, name, size, mime, id }, step: "offered", key: null });
+      this.deliver(msg.to, { type: "file-offer", from, ...this.relays.get(transfer)!.offer });
     } else if (msg.type === "file-answer") {
       const r = this.relays.get(msg.transfer)!;
-      if (!msg.accept) return this.deliver(r.from, { type: "file-end", transfer: msg.transfer, reason: "declined" }), true;
+      if (!msg.accept) return this.end(msg.transfer, "declined", [r.from]), true;
       r.key = `k${++this.keys}`;
+      r.step = "accepted";
       this.deliver(r.from, { type: "file-upload", transfer: msg.transfer, url: `/api/rooms/r/files/${r.key}?cap=c` });
     } else if (msg.type === "file-end") {
       const r = this.relays.get(msg.transfer)!;
-      this.relays.delete(msg.transfer);
-      if (r.key) this.objects.delete(r.key);
-      this.deliver(from === r.from ? r.to : r.from, { type: "file-end", transfer: msg.transfer, reason: msg.reason });
+      this.end(msg.transfer, msg.reason, [from === r.from ? r.to : r.from]);
     }
     return true;
+  }
+
+  /** What the room's welcome says to `id` when it resumes (worker/room/features/file-relay-resume.ts). */
+  snapshot(id: string): RelaySnapshot {
+    const open: RelayHeld[] = [];
+    for (const [transfer, r] of this.relays) {
+      if (r.from === id) open.push({ side: "from-you", transfer, to: r.to, step: r.step, url: r.step === "accepted" ? `/api/rooms/r/files/${r.key}?cap=c` : null });
+      else if (r.to === id) open.push({ side: "to-you", ...r.offer, from: r.from, step: r.step, url: r.step === "stored" ? `/api/rooms/r/files/${r.key}` : null });
+    }
+    return { open, ended: this.ends.get(id) ?? [] };
+  }
+
+  /** `id`'s socket is back, resumed: the welcome's files. */
+  resume(id: string): void {
+    this.down.delete(id);
+    this.lossy.delete(id);
+    // As the client takes it: through the protocol's check.
+    const checked = relaySnapshot(JSON.parse(JSON.stringify(this.snapshot(id))));
+    if (!checked) throw new Error("the fake room's snapshot is malformed");
+    this.members.get(id)!.relayResumed(checked);
   }
 
   readonly http: RelayHttp = {
     upload: async (url, body, onProgress) => {
       this.uploads++;
+      await this.uploadsWait;
       const key = /files\/(k\d+)/.exec(url)![1]!;
       const bytes = new Uint8Array(await body.arrayBuffer());
       onProgress(bytes.byteLength);
       this.objects.set(key, bytes);
       const [transfer, r] = [...this.relays].find(([, x]) => x.key === key)!;
+      r.step = "stored";
       this.deliver(r.to, { type: "file-ready", transfer, url: `/api/rooms/r/files/${key}` });
       return 201;
     },
@@ -282,6 +338,107 @@ describe("a file relayed through the room", () => {
     expect(view("a").outgoing.filter((o) => o.recipients[0]!.status === "queued")).toHaveLength(2);
     f("b").decline(view("b").incoming[0]!.transfer);
     await until(() => offers() === FILE_RELAY_OPEN_FROM_ONE + 1);
+  });
+});
+
+describe("a relayed file across a reconnect (the resume's welcome.files)", () => {
+  const cards = (view: FilesView) => view.incoming.map((i) => i.transfer);
+
+  it("after the offer: a recipient away gets one card from its resume, and again none more from another resume", async () => {
+    const { f, view, storage, room } = sfuRoom(["a", "b"]);
+    room.down.add("b");
+    const bytes = generatedBytes(2 * MiB + 7);
+    f("a").sendFiles([fileOf(bytes)], "b");
+    await until(() => room.missed.length === 1);
+    expect(view("b").incoming).toEqual([]);
+    room.resume("b");
+    await until(() => view("b").incoming.length === 1);
+    room.resume("b");
+    const transfer = view("b").incoming[0]!.transfer;
+    f("b").accept(transfer);
+    await until(() => view("b").incoming[0]!.status === "done" && view("a").outgoing[0]!.recipients[0]!.status === "done");
+    expect(sameBytes(await storage("b").bytes(transfer), bytes)).toBe(true);
+    room.resume("b");
+    await until(() => room.relays.size === 0);
+    expect(cards(view("b"))).toEqual([transfer]);
+    expect(room.uploads).toBe(1);
+    expect(room.frames.filter((x) => x.msg.type === "file-offer")).toHaveLength(1);
+  });
+
+  it("after the yes: a sender away uploads once it is back, once, and both end done", async () => {
+    const { f, view, room } = sfuRoom(["a", "b"]);
+    f("a").sendFiles([fileOf(generatedBytes(5000))], "b");
+    await until(() => view("b").incoming.length === 1);
+    room.down.add("a");
+    f("b").accept(view("b").incoming[0]!.transfer);
+    await until(() => room.missed.some((m) => m.msg.type === "file-upload"));
+    expect(room.uploads).toBe(0);
+    room.resume("a");
+    room.resume("a");
+    await until(() => view("b").incoming[0]!.status === "done" && view("a").outgoing[0]!.recipients[0]!.status === "done");
+    expect(room.uploads).toBe(1);
+  });
+
+  it("after the upload: a recipient away downloads once it is back", async () => {
+    const { f, view, room } = sfuRoom(["a", "b"]);
+    f("a").sendFiles([fileOf(generatedBytes(5000))], "b");
+    await until(() => view("b").incoming.length === 1);
+    const transfer = view("b").incoming[0]!.transfer;
+    let release!: () => void;
+    room.uploadsWait = new Promise((r) => (release = r));
+    f("b").accept(transfer);
+    await until(() => view("b").incoming[0]!.status === "receiving" && room.uploads === 1);
+    room.down.add("b");
+    release();
+    await until(() => room.missed.some((m) => m.msg.type === "file-ready"));
+    room.resume("b");
+    await until(() => view("b").incoming[0]!.status === "done" && view("a").outgoing[0]!.recipients[0]!.status === "done");
+    expect(room.ranges).toEqual([0]);
+    expect(cards(view("b"))).toEqual([transfer]);
+  });
+
+  it("ends a card with the end it missed, in the room's words", async () => {
+    const { f, view, room } = sfuRoom(["a", "b"]);
+    f("a").sendFiles([fileOf(generatedBytes(1000))], "b");
+    await until(() => view("b").incoming.length === 1);
+    room.down.add("b");
+    f("a").cancel(view("a").outgoing[0]!.id);
+    expect(view("b").incoming[0]!.status).toBe("offered");
+    room.resume("b");
+    await until(() => view("b").incoming[0]!.status === "failed");
+    expect(view("b").incoming[0]!.end).toEqual({ problem: "cancelled", by: "remote" });
+  });
+
+  it("says again the yes, and the cancel, the room never got", async () => {
+    const { f, view, room } = sfuRoom(["a", "b"]);
+    f("a").sendFiles([fileOf(generatedBytes(1000)), fileOf(generatedBytes(900, 2), "other.bin")], "b");
+    await until(() => view("b").incoming.length === 2);
+    const [yes, cancelled] = view("b").incoming.map((i) => i.transfer) as [string, string];
+    room.lossy.add("b");
+    f("b").accept(yes);
+    f("b").cancel(cancelled);
+    await until(() => view("b").incoming.find((i) => i.transfer === yes)!.status === "receiving");
+    expect(room.relays.get(yes)!.step).toBe("offered");
+    room.resume("b");
+    await until(() => view("b").incoming.find((i) => i.transfer === yes)!.status === "done");
+    await until(() => view("a").outgoing.every((o) => o.recipients[0]!.status === "done" || o.recipients[0]!.status === "failed"));
+    expect(view("a").outgoing.map((o) => o.recipients[0]!.end?.problem ?? "done").sort()).toEqual(["cancelled", "done"]);
+  });
+
+  it("offers again a file whose offer never reached the room, and sends a queued one as soon as the socket is back", async () => {
+    const { f, view, room } = sfuRoom(["a", "b"]);
+    room.lossy.add("a");
+    f("a").sendFiles([fileOf(generatedBytes(1000))], "b");
+    await until(() => view("a").outgoing[0]?.recipients[0]?.status === "offered");
+    expect(room.relays.size).toBe(0);
+    room.down.add("a");
+    f("a").sendFiles([fileOf(generatedBytes(800, 3), "queued.bin")], "b");
+    await until(() => view("a").outgoing[1]?.hashed === 800);
+    expect(view("a").outgoing[1]!.recipients[0]!.status).toBe("queued");
+    room.resume("a");
+    await until(() => view("b").incoming.length === 2);
+    expect(room.frames.filter((x) => x.msg.type === "file-offer")).toHaveLength(2);
+    expect(view("a").outgoing.map((o) => o.recipients[0]!.status)).toEqual(["offered", "offered"]);
   });
 });
 

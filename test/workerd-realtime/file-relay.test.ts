@@ -7,9 +7,10 @@
 import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { FILE_RELAY_MAX_BYTES } from "../../protocol/protocol";
+import { FILE_RELAY_ENDS_KEPT, FILE_RELAY_MAX_BYTES } from "../../protocol/protocol";
 import type { RoomDO } from "../../worker/durable/room-do";
 import { FILE_OPEN_FROM_ONE, FILE_ROOM_MAX_BYTES } from "../../worker/room/features/file-relay";
+import { SqliteFileRelayStore } from "../../worker/storage/file-relay-sqlite";
 import { ORIGIN, TestClient, createRoom, roomStub } from "../workerd/client";
 
 type Joined = Awaited<ReturnType<typeof TestClient.join>>;
@@ -285,5 +286,125 @@ describe("files relayed through R2 against hostile input", () => {
     expect(a.client.all("error")).toEqual([]);
     expect(b.client.all("error")).toEqual([]);
     closeAll(members);
+  });
+});
+
+describe("files relayed through R2 across a reconnect", () => {
+  /** The member's socket drops without a leave; resolves once the room counts it away. */
+  async function drop(x: Joined, watcher: Joined): Promise<void> {
+    x.client.close(4000, "network dropped");
+    await watcher.client.waitFor(() => watcher.client.all("peer-presence").some((p) => p.id === x.id && p.away), 5000, "the drop");
+  }
+  /** The member comes back on a new socket with its resume token. */
+  const resume = (room: string, x: Joined, name: string) => TestClient.join(room, name, { resume: { id: x.id, token: x.welcome.resumeToken } });
+
+  /** B fetches the stored file whole, checks it and says done; A hears done. */
+  async function finish(a: Joined, b: Joined, transfer: string, url: string, size: number) {
+    const got = await fetchFile(url, b.welcome.mediaToken);
+    expect(new Uint8Array(await got.arrayBuffer())).toEqual(bytesOf(size));
+    b.client.send({ type: "file-end", transfer, reason: "done" });
+    expect(await a.client.next("file-end")).toEqual({ type: "file-end", transfer, reason: "done" });
+  }
+
+  it("after the offer: an offer to a member away for a moment reaches it in its resume's welcome, once, and the file goes through", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b0, c] = members as [Joined, Joined, Joined, Joined];
+    await drop(b0, c);
+    const transfer = transferId();
+    a.client.send({ type: "file-offer", transfer, to: b0.id, name: "notes.pdf", size: 300, mime: "application/pdf", id: FILE_ID });
+    const b = await resume(room, b0, "B");
+    expect(b.welcome.resumed).toBe(true);
+    expect(b.welcome.files).toEqual({ open: [{ side: "to-you", transfer, from: a.id, name: "notes.pdf", size: 300, mime: "application/pdf", id: FILE_ID, step: "offered", url: null }], ended: [] });
+    // The sender's offer was taken, not refused.
+    expect(a.client.all("error")).toEqual([]);
+    expect(a.client.all("file-end")).toEqual([]);
+    b.client.send({ type: "file-answer", transfer, accept: true });
+    const { url } = await a.client.next("file-upload");
+    expect((await put(url, bytesOf(300))).status).toBe(201);
+    const ready = await b.client.next("file-ready");
+    await finish(a, b, transfer, ready.url, 300);
+    // Nothing came twice: one offer in all (the welcome's), no frame offer on the new socket.
+    expect(b.client.all("file-offer")).toEqual([]);
+    await eventually(async () => (await stored(room)).length === 0, "the object's deletion");
+    closeAll([a, b, ...members.slice(2)]);
+  });
+
+  it("after the yes: a sender away when the recipient said yes finds its upload URL in its resume's welcome, and the file goes through", async () => {
+    const { room, members } = await sfuRoom();
+    const [a0, b, c] = members as [Joined, Joined, Joined, Joined];
+    const transfer = transferId();
+    a0.client.send({ type: "file-offer", transfer, to: b.id, name: "notes.pdf", size: 500, mime: "application/pdf", id: FILE_ID });
+    await b.client.next("file-offer");
+    await drop(a0, c);
+    b.client.send({ type: "file-answer", transfer, accept: true });
+    await new Promise((r) => setTimeout(r, 50));
+    const a = await resume(room, a0, "A");
+    expect(b.client.all("error")).toEqual([]);
+    expect(a.welcome.files.ended).toEqual([]);
+    expect(a.welcome.files.open).toEqual([{ side: "from-you", transfer, to: b.id, step: "accepted", url: expect.stringMatching(new RegExp(`^/api/rooms/${room}/files/[A-Za-z0-9_-]{22}\\?cap=[A-Za-z0-9_-]{22}$`)) }]);
+    const url = a.welcome.files.open[0]!.url!;
+    expect((await put(url, bytesOf(500))).status).toBe(201);
+    const ready = await b.client.next("file-ready");
+    await finish(a, b, transfer, ready.url, 500);
+    // A second resume now finds it ended, as done, and nothing open.
+    await drop(a, c);
+    const again = await TestClient.join(room, "A", { resume: { id: a.id, token: a.welcome.resumeToken } });
+    expect(again.welcome.files).toEqual({ open: [], ended: [{ transfer, reason: "done" }] });
+    closeAll([again, b, ...members.slice(2)]);
+  });
+
+  it("after the upload: a recipient away when the file was stored finds it ready in its resume's welcome, and fetches it", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b0, c] = members as [Joined, Joined, Joined, Joined];
+    const t = await offerAccepted(a, b0, 700);
+    await drop(b0, c);
+    expect((await put(t.url, bytesOf(700))).status).toBe(201);
+    const b = await resume(room, b0, "B");
+    expect(b.welcome.files.open).toEqual([{ side: "to-you", transfer: t.transfer, from: a.id, name: "notes.pdf", size: 700, mime: "application/pdf", id: FILE_ID, step: "stored", url: `/api/rooms/${room}/files/${t.key}` }]);
+    await finish(a, b, t.transfer, b.welcome.files.open[0]!.url!, 700);
+    expect(b.client.all("file-ready")).toEqual([]);
+    closeAll([a, b, ...members.slice(2)]);
+  });
+
+  it("tells a member who was away the ends it missed, and nothing to one who joins afresh", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b0, c, d] = members as [Joined, Joined, Joined, Joined];
+    const cancelled = await offerAccepted(a, b0, 100);
+    const declined = transferId();
+    b0.client.send({ type: "file-offer", transfer: declined, to: c.id, name: "x.bin", size: 10, mime: "", id: FILE_ID });
+    await c.client.next("file-offer");
+    await drop(b0, d);
+    a.client.send({ type: "file-end", transfer: cancelled.transfer, reason: "cancelled" });
+    c.client.send({ type: "file-answer", transfer: declined, accept: false });
+    await new Promise((r) => setTimeout(r, 50));
+    const b = await resume(room, b0, "B");
+    expect(b.welcome.files).toEqual({ open: [], ended: [{ transfer: cancelled.transfer, reason: "cancelled" }, { transfer: declined, reason: "declined" }] });
+    const fresh = await TestClient.join(room, "E");
+    expect(fresh.welcome.files).toEqual({ open: [], ended: [] });
+    closeAll([a, b, c, d, fresh]);
+  });
+
+  it("keeps at most FILE_RELAY_ENDS_KEPT ends per member, the newest", async () => {
+    const { room, members } = await sfuRoom();
+    const [a, b0, c] = members as [Joined, Joined, Joined, Joined];
+    // One transfer first, so that the live store has written (a new room's store skips reads until then).
+    const first = transferId();
+    a.client.send({ type: "file-offer", transfer: first, to: c.id, name: "x.bin", size: 10, mime: "", id: FILE_ID });
+    await c.client.next("file-offer");
+    await drop(b0, c);
+    // Ends written through the room's own store, as endRelay writes them.
+    const ids = Array.from({ length: FILE_RELAY_ENDS_KEPT + 5 }, () => transferId());
+    await runInDurableObject(roomStub(room), (_i: RoomDO, state) => {
+      const store = new SqliteFileRelayStore(state.storage.sql, { fresh: false });
+      ids.forEach((transfer, i) => store.ended(b0.id, { transfer, reason: "expired" }, 1000 + i));
+    });
+    const b = await resume(room, b0, "B");
+    expect(b.welcome.files.ended.map((e) => e.transfer)).toEqual(ids.slice(-FILE_RELAY_ENDS_KEPT));
+    // Gone with the member.
+    b.client.send({ type: "leave" });
+    await c.client.waitFor(() => c.client.all("peer-left").some((p) => p.id === b.id), 5000, "the leave");
+    const rows = await runInDurableObject(roomStub(room), (_i: RoomDO, state) => state.storage.sql.exec("SELECT 1 FROM file_relay_ends WHERE member = ?", b.id).toArray());
+    expect(rows).toEqual([]);
+    closeAll([a, ...members.slice(2)]);
   });
 });

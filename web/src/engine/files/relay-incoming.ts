@@ -152,10 +152,12 @@ export class RelayIncoming extends Emitter<Events> {
    */
   resync(held: Extract<RelayHeld, { side: "to-you" }>): void {
     if (this.final) {
-      // Ended here, and the room never heard: a no (or a yes our storage could not keep) before the
-      // answer, our done or cancel after it.
-      if (held.step === "offered") this.options.send({ type: "file-answer", transfer: this.transfer, accept: false });
-      else this.options.send({ type: "file-end", transfer: this.transfer, reason: this.statusValue === "done" && held.step === "stored" ? "done" : this.endValue?.problem === "cancelled" && this.endValue.by === "local" ? "cancelled" : "failed" });
+      // Ended here, and the room never heard: our cancel; a no (or a yes our storage could not keep)
+      // before the answer; our done, or a failure, after it.
+      const cancelled = this.endValue?.problem === "cancelled" && this.endValue.by === "local";
+      if (cancelled) this.options.send({ type: "file-end", transfer: this.transfer, reason: "cancelled" });
+      else if (held.step === "offered") this.options.send({ type: "file-answer", transfer: this.transfer, accept: false });
+      else this.options.send({ type: "file-end", transfer: this.transfer, reason: this.statusValue === "done" && held.step === "stored" ? "done" : "failed" });
       return;
     }
     // Our yes was sent (storage is open) but did not arrive.
