@@ -130,6 +130,19 @@ describe("RoomSession's server-message table", () => {
     expect(transport.calls.some((c) => c.startsWith("signal"))).toBe(false);
   });
 
+  it("gives the files feature a resumed welcome's relayed files (a missed offer becomes one card), and a fresh welcome's none", async () => {
+    const { signaling, session } = setup();
+    cleanup.push(() => session.destroy());
+    const me = peer("me", "Me", 1);
+    const p1 = peer("p1", "Ann", 2);
+    signaling.deliver(welcome(me, [p1]));
+    const offer = { side: "to-you", transfer: "t".repeat(22), from: "p1", name: "a.txt", size: 3, mime: "", id: "ab".repeat(32), step: "offered", url: null } as const;
+    const files = { open: [offer], ended: [] };
+    signaling.deliver(welcome(me, [p1], { resumed: true, files }));
+    signaling.deliver(welcome(me, [p1], { resumed: true, files }));
+    await vi.waitFor(() => expect(session.state.files.incoming.map((i) => [i.transfer, i.status])).toEqual([["t".repeat(22), "offered"]]));
+  });
+
   it("drops a signal from someone not in the roster", () => {
     const { signaling, transport, session } = setup();
     cleanup.push(() => session.destroy());
