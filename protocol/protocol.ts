@@ -22,6 +22,13 @@ import {
   membershipClient,
   membershipServer,
 } from "./features/membership";
+import {
+  FILE_RELAY_ERRORS,
+  type FileRelayClientMessage,
+  type FileRelayServerMessage,
+  fileRelayClient,
+  fileRelayServer,
+} from "./features/file-relay";
 import { VOICE_ERRORS, type VoiceClientMessage, type VoiceServerMessage, voiceClient, voiceServer } from "./features/voice";
 import {
   REACTION_ERRORS,
@@ -104,6 +111,8 @@ export type { VoiceRef, VoiceType } from "./features/voice";
 export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOICE_UPLOAD_TTL_MS } from "./features/voice";
 export { FILE_CHANNEL_MAX, TRANSFER_ID } from "./features/files";
 export type { FileSignal } from "./features/files";
+export type { RelayClientEnd, RelayEnd, RelayHeld, RelayOffer, RelaySnapshot } from "./features/file-relay";
+export { FILE_ID, FILE_KEY, FILE_RELAY_ENDS_KEPT, FILE_RELAY_MAX_BYTES, FILE_RELAY_OPEN_FROM_ONE, FILE_RELAY_OPEN_TO_ONE, isFileName, isFileType, NO_RELAYS, RELAY_CLIENT_ENDS, RELAY_ENDS, relaySnapshot } from "./features/file-relay";
 export { LIMITS } from "./limits";
 export { charCount, exceedsBytes, wellFormed } from "./wire";
 
@@ -129,7 +138,8 @@ export type ClientMessage =
   | VoiceClientMessage
   | ReactionsClientMessage
   | RecordingClientMessage
-  | TransportClientMessage;
+  | TransportClientMessage
+  | FileRelayClientMessage;
 
 export type ServerMessage =
   | MembershipServerMessage
@@ -144,6 +154,7 @@ export type ServerMessage =
   | RecordingServerMessage
   | TransportServerMessage
   | RosterBatchServerMessage
+  | FileRelayServerMessage
   | ErrorFrame;
 
 /**
@@ -165,7 +176,7 @@ export type ClientOf<K extends ClientType> = Extract<ClientMessage, { type: K }>
 export type ServerOf<K extends ServerType> = Extract<ServerMessage, { type: K }>;
 
 /** Every error code, each meaning one thing; the one list the type and the client's check come from. */
-export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS, ...REACTION_ERRORS, ...RECORDING_ERRORS, ...TRANSPORT_ERRORS] as const;
+export const ERROR_CODES = [...FRAME_ERRORS, ...MEMBERSHIP_ERRORS, ...SIGNAL_ERRORS, ...MEDIA_ERRORS, ...CHAT_ERRORS, ...ICE_ERRORS, ...ACCESS_ERRORS, ...STAGE_ERRORS, ...VOICE_ERRORS, ...REACTION_ERRORS, ...RECORDING_ERRORS, ...TRANSPORT_ERRORS, ...FILE_RELAY_ERRORS] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ProtocolError = ProtocolErrorOf<ErrorCode>;
@@ -226,6 +237,7 @@ const clientValidators: ClientValidators<ClientMessage, ErrorCode> = {
   ...reactionsClient,
   ...recordingClient,
   ...transportClient,
+  ...fileRelayClient,
 };
 
 const CLIENT_TYPES = Object.keys(clientValidators) as ClientType[];
@@ -269,6 +281,7 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...recordingServer,
   ...transportServer,
   ...rosterBatchServer,
+  ...fileRelayServer,
   error: (v) => {
     if (!isOneOf(ERROR_CODES, v.code) || !isString(v.message)) return null;
     if (v.limit === undefined) return { type: "error", code: v.code, message: v.message };

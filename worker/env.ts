@@ -13,4 +13,6 @@ export interface Env extends Vars, TurnVars, RealtimeVars {
   CREATE_LIMITER: RateLimit;
   /** Voice recordings, under vm/<room>/<key> (storage/voice-bucket.ts). */
   VOICE: R2Bucket;
+  /** Files relayed on the SFU, under fr/<room>/<key> (storage/file-bucket.ts). */
+  FILES: R2Bucket;
 }

@@ -2,7 +2,7 @@
 // web app, which Workers static assets serve before this code runs (wrangler.toml [assets]).
 
 import { AutoRouter, StatusError, json, type IRequest } from "itty-router";
-import { isMode, PROTOCOL_VERSION, VOICE_KEY, type Mode } from "../protocol/protocol";
+import { FILE_KEY, FILE_RELAY_MAX_BYTES, isMode, PROTOCOL_VERSION, VOICE_KEY, type Mode } from "../protocol/protocol";
 import { SFU_BODY_MAX_BYTES } from "../protocol/sfu";
 import { isObj } from "../protocol/wire";
 import { hashHostKey, newHostKey } from "./access/secrets";
@@ -131,6 +131,29 @@ async function voice(request: IRequest, env: Env): Promise<Response> {
 router.put("/rooms/:id/voice/:key", voice);
 router.get("/rooms/:id/voice/:key", voice);
 router.head("/rooms/:id/voice/:key", voice);
+
+// Relayed files (protocol/features/file-relay.ts): PUT once with the upload capability the room
+// issued to the sender after the recipient's yes (`?cap=`), then GET or HEAD with the recipient's
+// media token (`?m=`). The room's object decides and streams the bytes (durable/file-relay-http.ts).
+async function relayedFile(request: IRequest, env: Env): Promise<Response> {
+  try {
+    roomIdOf(request);
+    const { key } = request.params;
+    if (!key || !FILE_KEY.test(key)) throw new StatusError(404, "no such file: malformed key");
+    // Refused here when it says so, before the room object is woken for it.
+    if (Number(request.headers.get("Content-Length") ?? 0) > FILE_RELAY_MAX_BYTES) throw new StatusError(413, `a relayed file is at most ${FILE_RELAY_MAX_BYTES} bytes`);
+  } catch (e) {
+    // The body is let go of before the answer: one left unread fails workerd's pipe after it.
+    await bodyOf(request)?.cancel().catch(() => {});
+    throw e;
+  }
+  const forwarded = new Request(request.url, { method: request.method, headers: request.headers, body: request.method === "PUT" ? bodyOf(request) : null });
+  return roomOf(env, request.params.id!).fetch(forwarded);
+}
+
+router.put("/rooms/:id/files/:key", relayedFile);
+router.get("/rooms/:id/files/:key", relayedFile);
+router.head("/rooms/:id/files/:key", relayedFile);
 
 // The SFU proxy (protocol/sfu.ts): a member's page calls Cloudflare Realtime through these, with
 // its media token; the room's object checks who calls and which session, and calls the API with

@@ -23,6 +23,7 @@ import {
 import { type AccessState, accessState, DEVICE_ID, HOST_KEY, type Knock, knock, PASSCODE_MAX_CHARS, type Role, isRole } from "./access";
 import { type ChatMessage, chatMessage } from "./chat";
 import { type IceConfig, iceConfig } from "./ice";
+import { type RelaySnapshot, relaySnapshot } from "./file-relay";
 import { type MediaState, mediaState } from "./media";
 import { type ReactionBatch, recentBatches } from "./reactions";
 import { type RecordingInfo, recordingField } from "./recording";
@@ -133,6 +134,12 @@ export type MembershipServerMessage =
       reactions: ReactionBatch[];
       /** Mesh or SFU, now, and whether the deployment has an SFU (features/transport.ts). */
       transport: TransportState;
+      /**
+       * This member's files relayed through the room (features/file-relay.ts): where each open
+       * one stands and the ends it may have missed, so that a resume loses none of their frames.
+       * Empty for a fresh join.
+       */
+      files: RelaySnapshot;
     }
   | { type: "peer-joined"; peer: PeerInfo }
   | { type: "peer-left"; id: string }
@@ -244,11 +251,12 @@ export const membershipServer: ServerValidators<MembershipServerMessage> = {
     const stage = stageState(v.stage);
     const reactions = recentBatches(v.reactions);
     const transport = transportState(v.transport);
-    if (!you || !peers || !chat || !settings || !ice || !access || !knocks || !stage || !reactions || !transport || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
+    const files = relaySnapshot(v.files);
+    if (!you || !peers || !chat || !settings || !ice || !access || !knocks || !stage || !reactions || !transport || !files || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
     if (!isString(v.resumeToken) || !isBool(v.resumed) || !isString(v.mediaToken) || v.mediaToken.length > 64) return null;
     return {
       type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks, stage,
-      mediaToken: v.mediaToken, reactions, transport,
+      mediaToken: v.mediaToken, reactions, transport, files,
     };
   },
   "peer-joined": (v) => {

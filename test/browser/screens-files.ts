@@ -10,6 +10,12 @@
 //
 // The transfers need the files engine: while it sends nothing, the script says so and shoots the
 // screens that need no transfer.
+//
+// The two ends only a file through the server (a room on the SFU) comes to: not taken in time
+// ("expired": the room deleted it) and too large for the server (over FILE_RELAY_MAX_BYTES). An SFU
+// room needs four people and the Realtime stand-in, so these cards are brought about in a room of
+// two through the files engine's own entry points, as the room's frames would reach it (relayShots).
+// RELAY_ENDS_ONLY=1 shoots only those.
 
 import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -99,8 +105,57 @@ async function incoming(p: Page, status: string, ms = OFFER_MS): Promise<boolean
   }
 }
 
+/** The files engine inside the page's session (features/files.ts), reached through the test hook. */
+type PageFiles = {
+  relayOffer(msg: object): void;
+  relayEnded(msg: object): void;
+  sendFiles(files: readonly object[], to: string): boolean;
+  deps: { transportKind: () => string };
+};
+
+/** The receiver's card for a file nobody took in time, and the sender's for one too large for the server. */
+async function relayShots(a: Page, b: Page, tag: string, lang: FilesLang): Promise<void> {
+  const [aId, bId] = [await selfIdOf(a), await selfIdOf(b)];
+  // Bakyt was offered the report through the room, and it expired before he answered.
+  await b.evaluate(
+    ([from, name]) => {
+      const files = (globalThis as unknown as { roomlink: { session: { files: PageFiles } } }).roomlink.session.files;
+      const transfer = "expired00000000000000x";
+      files.relayOffer({ type: "file-offer", transfer, from, name, size: 2_400_000, mime: "application/pdf", id: "ab".repeat(32) });
+      files.relayEnded({ type: "file-end", transfer, reason: "expired" });
+    },
+    [aId, NAMES[lang].report],
+  );
+  await card(b, "file-in", "failed").waitFor();
+  await shooter.shoot(b, `relay-expired-${tag}`);
+  // Aizhan sends the video through the server: over its limit, refused before it is read.
+  await a.evaluate(
+    ([to, name]) => {
+      const files = (globalThis as unknown as { roomlink: { session: { files: PageFiles } } }).roomlink.session.files;
+      files.deps.transportKind = () => "sfu";
+      files.sendFiles([{ name, size: 600_000_000, type: "video/mp4" }], to!);
+    },
+    [bId, NAMES[lang].video],
+  );
+  await a.locator('[data-testid="file-recipient"][data-status="failed"]').last().waitFor();
+  await shooter.shoot(a, `relay-too-large-${tag}`);
+}
+
 async function screens(browser: Browser, app: App, lang: FilesLang, size: Size, files: Record<keyof typeof SIZES_BYTES, string>): Promise<void> {
   const tag = `${lang}-${size}`;
+  if (process.env.RELAY_ENDS_ONLY) {
+    const room = await createRoom(app);
+    const a = await page(browser, app, lang, size);
+    const b = await page(browser, app, lang, size);
+    await join(a, app, room, LANGS[lang].name);
+    await join(b, app, room, LANGS[lang].other);
+    await waitForConnected(a, 1);
+    await waitForConnected(b, 1);
+    await relayShots(a, b, tag, lang);
+    await a.context().close();
+    await b.context().close();
+    return;
+  }
   const room = await createRoom(app);
   const a = await page(browser, app, lang, size);
   const b = await page(browser, app, lang, size);
@@ -186,6 +241,7 @@ async function screens(browser: Browser, app: App, lang: FilesLang, size: Size, 
   await c.context().close();
   await b.locator(`[data-testid="file-in"][data-transfer="${notes}"][data-status="failed"]`).waitFor({ timeout: 30_000 });
   await shooter.shoot(b, `sender-left-${tag}`);
+  await relayShots(a, b, tag, lang);
 
   await a.context().close();
   await b.context().close();

@@ -68,6 +68,7 @@ const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   stage: { mode: "meeting", hands: [], liveSince: null },
   mediaToken: "m".repeat(22),
   reactions: [],
+  files: { open: [], ended: [] },
   transport: { kind: "mesh", sfu: false },
 });
 const throttled = { type: "error", code: "chat-throttled", message: "slow down" } as const;

@@ -20,6 +20,8 @@ describe("deploy", () => {
       expect(stdout).toMatch(/env\.ROOMS \(RoomDO\)/);
       // Voice recordings' bucket: bound without a name, so that the deploy provisions it.
       expect(stdout).toMatch(/env\.VOICE\s+R2 Bucket/);
+      // Files relayed on the SFU: a second bucket, provisioned the same way.
+      expect(stdout).toMatch(/env\.FILES\s+R2 Bucket/);
       expect(stdout).toMatch(/--dry-run: exiting now/);
       const files = await readdir(out);
       const bundle = await readFile(join(out, files.find((f) => f.endsWith(".js"))!), "utf8");

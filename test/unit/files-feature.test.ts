@@ -98,6 +98,9 @@ function room(ids: string[], timers?: ManualTimers) {
         if (patch.files) view = patch.files;
       },
       storage,
+      // Peer to peer: a mesh room (test/unit/files-relay.test.ts has the SFU's path).
+      transportKind: () => "mesh",
+      relay: { http: { upload: () => Promise.reject(new Error("no relay on the mesh")), download: () => Promise.reject(new Error("no relay on the mesh")) }, apiOrigin: "", token: () => null },
       // The view is published at once: every call is "much later" than the last.
       now: () => (clock += 1000),
       ...(timers ? { timers } : {}),

@@ -154,6 +154,7 @@ describe("parseServerMessage", () => {
       ice: { iceServers: [{ urls: ["stun:127.0.0.1:3478"] }, { urls: ["turn:127.0.0.1:3478"], username: "1:a/b", credential: "x" }], expiresAt: 5, relay: "available" },
       resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [],
       stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 }, mediaToken: "M".repeat(22), reactions: [{ from: "b", reactions: ["clap", "clap"], at: 900 }], transport: { kind: "sfu", sfu: true },
+      files: { open: [{ side: "from-you", transfer: "T".repeat(22), to: "b", step: "offered", url: null }], ended: [{ transfer: "E".repeat(22), reason: "declined" }] },
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
     expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
@@ -174,6 +175,8 @@ describe("parseServerMessage", () => {
     expect(parseServerMessage(JSON.stringify({ ...welcome, you: { ...welcome.you, seat: "host" } }))).toBeNull();
     const { stage: _stage, ...noStage } = welcome;
     expect(parseServerMessage(JSON.stringify(noStage))).toBeNull();
+    const { files: _files, ...noFiles } = welcome;
+    expect(parseServerMessage(JSON.stringify(noFiles))).toBeNull();
     const stage = { type: "stage", stage: { mode: "meeting", hands: [], liveSince: null } };
     expect(parseServerMessage(JSON.stringify(stage))).toEqual(stage);
     expect(parseServerMessage(JSON.stringify({ type: "stage", stage: { mode: "party", hands: [], liveSince: null } }))).toBeNull();
@@ -204,7 +207,7 @@ describe("numbers and lists in server frames", () => {
   const welcome = {
     type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null, sfu: null }, peers: [], chat: [],
     lastSeq: 0, settings, ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false,
-    access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22), reactions: [], transport: { kind: "mesh", sfu: false },
+    access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22), reactions: [], transport: { kind: "mesh", sfu: false }, files: { open: [], ended: [] },
   };
 
   it("refuses settings a broken server could use to make the client spin or stall", () => {
@@ -284,7 +287,7 @@ describe("reactions and lowering hands", () => {
       type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "viewer", recording: null, sfu: null }, peers: [], chat: [], lastSeq: 0,
       settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25, meshMax: 6, meshViewers: 25, sfuMeetingMax: 50 },
       ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [],
-      stage: { mode: "stage", hands: [], liveSince: 1 }, mediaToken: "M".repeat(22), reactions: [] as unknown[], transport: { kind: "mesh", sfu: false },
+      stage: { mode: "stage", hands: [], liveSince: 1 }, mediaToken: "M".repeat(22), reactions: [] as unknown[], transport: { kind: "mesh", sfu: false }, files: { open: [], ended: [] },
     };
     const batch = { from: "b", reactions: ["clap"], at: 3 };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);

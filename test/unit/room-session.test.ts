@@ -33,6 +33,10 @@ const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K 
   roster: { type: "roster", frames: [{ type: "peer-presence", id: "p1", away: true }] },
   "peer-left": { type: "peer-left", id: "p2" },
   // Its cid is the voice message's the test sends first (a reply to nothing is dropped).
+  "file-offer": { type: "file-offer", transfer: "t".repeat(22), from: "p1", name: "a.txt", size: 3, mime: "", id: "ab".repeat(32) },
+  "file-upload": { type: "file-upload", transfer: "t".repeat(22), url: "/api/rooms/r/files/k" },
+  "file-ready": { type: "file-ready", transfer: "t".repeat(22), url: "/api/rooms/r/files/k" },
+  "file-end": { type: "file-end", transfer: "t".repeat(22), reason: "cancelled" },
   "voice-upload": { type: "voice-upload", cid: "set-by-the-test", key: "k".repeat(22), url: "/api/rooms/r/voice-upload/x", expires: 60_000 },
 };
 
@@ -50,6 +54,16 @@ describe("RoomSession's server-message table", () => {
     };
     const { signaling, transport, session } = setup({ fetch: fetch as typeof globalThis.fetch, objectUrls: { create: () => "blob:x", revoke: () => {} } });
     cleanup.push(() => session.destroy());
+    // Relayed files' frames reach the files feature, whose cards follow only once a person acts (and its view is throttled).
+    const files = (session as unknown as { files: Record<"relayOffer" | "relayUpload" | "relayReady" | "relayEnded", (m: unknown) => void> }).files;
+    const relayed: string[] = [];
+    for (const method of ["relayOffer", "relayUpload", "relayReady", "relayEnded"] as const) {
+      const real = files[method].bind(files);
+      files[method] = (m: unknown) => {
+        relayed.push((m as { type: string }).type);
+        real(m);
+      };
+    }
     for (let msg of Object.values(samples)) {
       if (msg.type === "voice-upload") {
         session.actions.sendVoice({ blob: new Blob(["x"], { type: "audio/webm" }), type: "audio/webm", durationMs: 1000 });
@@ -60,7 +74,7 @@ describe("RoomSession's server-message table", () => {
       signaling.deliver(msg);
       // On the mesh a publication changes nothing anyone sees: the transport feature keeps it for an SFU to pull.
       const kept = msg.type === "peer-sfu" && (session as unknown as { transportFeature: { publications: Map<string, unknown> } }).transportFeature.publications.has(msg.id);
-      const reached = kept || session.state !== before.state || transport.calls.length > before.calls || signaling.sent.length > before.sent || fetches.length > before.fetches;
+      const reached = kept || relayed.includes(msg.type) || session.state !== before.state || transport.calls.length > before.calls || signaling.sent.length > before.sent || fetches.length > before.fetches;
       expect(reached, `${msg.type} reached no feature`).toBe(true);
     }
     const s = session.state;
@@ -114,6 +128,19 @@ describe("RoomSession's server-message table", () => {
     signaling.deliver({ type: "signal", from: "p2", data: { kind: "file", transfer: "T".repeat(22), channel } });
     expect(transport.channelsAsked).toEqual([`p2:${channel}`]);
     expect(transport.calls.some((c) => c.startsWith("signal"))).toBe(false);
+  });
+
+  it("gives the files feature a resumed welcome's relayed files (a missed offer becomes one card), and a fresh welcome's none", async () => {
+    const { signaling, session } = setup();
+    cleanup.push(() => session.destroy());
+    const me = peer("me", "Me", 1);
+    const p1 = peer("p1", "Ann", 2);
+    signaling.deliver(welcome(me, [p1]));
+    const offer = { side: "to-you", transfer: "t".repeat(22), from: "p1", name: "a.txt", size: 3, mime: "", id: "ab".repeat(32), step: "offered", url: null } as const;
+    const files = { open: [offer], ended: [] };
+    signaling.deliver(welcome(me, [p1], { resumed: true, files }));
+    signaling.deliver(welcome(me, [p1], { resumed: true, files }));
+    await vi.waitFor(() => expect(session.state.files.incoming.map((i) => [i.transfer, i.status])).toEqual([["t".repeat(22), "offered"]]));
   });
 
   it("drops a signal from someone not in the roster", () => {

@@ -152,6 +152,8 @@ export function makeSocketRoom(vars: Record<string, string> = {}, init: { lobby?
         case "delete-voice":
           deletedVoice.push(...e.keys);
           break;
+        case "delete-files":
+          break;
         case "schedule":
         case "delete-room":
           break;

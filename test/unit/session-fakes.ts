@@ -186,6 +186,7 @@ export function welcome(you: PeerInfo, peers: PeerInfo[], extra: Partial<Extract
     mediaToken: "m".repeat(22),
     reactions: [],
     transport: { kind: "mesh", sfu: false },
+    files: { open: [], ended: [] },
     ...extra,
   };
 }

@@ -19,13 +19,14 @@ const TYPES = [
   "set-mode", "set-seat", "leave-stage", "hand", "stage", "peer-seat", "voice-upload",
   "lower-hands", "react", "reaction", "recording", "peer-recording",
   "sfu-tracks", "peer-sfu", "transport", "roster",
+  "file-offer", "file-answer", "file-end", "file-upload", "file-ready",
 ];
 
 /** One hostile frame: garbage, wrong shapes, wrong order, oversize, binary, or valid-looking. */
 function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const junk = () => Array.from({ length: Math.floor(r() * 40) }, () => String.fromCharCode(Math.floor(r() * 0xffff))).join("");
-  switch (Math.floor(r() * 24)) {
+  switch (Math.floor(r() * 25)) {
     case 0:
       return junk();
     case 1:
@@ -162,6 +163,20 @@ function hostileFrame(r: () => number, knownIds: string[]): string | ArrayBuffer
           { type: "peer-sfu", id: pick(knownIds), sfu: { session: "s", tracks: [] } },
           { type: "transport", transport: { kind: "sfu", sfu: true } },
           { type: "roster", frames: [{ type: "peer-left", id: pick(knownIds) }] },
+        ]),
+      );
+    }
+    case 23: {
+      // Relayed files' frames (protocol/features/file-relay.ts) of every shape: this room is on
+      // the mesh, so even a well-formed offer is refused, and an answer or end names nothing.
+      const transfer = pick(["A".repeat(22), "", "x".repeat(23), 5, null, junk()]);
+      return JSON.stringify(
+        pick([
+          { type: "file-offer", transfer, to: pick([...knownIds, junk(), 5]), name: pick(["a.txt", "", "../etc/passwd", "a\u0000b", "n".repeat(300), 5, junk()]), size: pick([0, 10, -1, 1.5, 2 ** 60, "10", null]), mime: pick(["", "text/plain", "<html>", 5, "t".repeat(200)]), id: pick(["ab".repeat(32), "AB".repeat(32), "", 5, junk()]) },
+          { type: "file-answer", transfer, accept: pick([true, false, "yes", null]) },
+          { type: "file-end", transfer, reason: pick(["cancelled", "done", "failed", "declined", "expired", null, junk()]) },
+          { type: "file-upload", transfer, url: "/api/rooms/x/files/y" },
+          { type: "file-ready", transfer, url: "/api/rooms/x/files/y" },
         ]),
       );
     }

@@ -75,7 +75,7 @@ describe("versioned storage", () => {
       };
     });
     expect(after.version).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(12);
+    expect(SCHEMA_VERSION).toBe(13);
     // A room from before stages is a meeting, where everyone speaks and no hand is up; nobody records.
     expect(after.members).toEqual([
       { id: OLD.id, name: OLD.name, mic: 1, token: OLD.token, role: "member", seat: "speaker", hand: null, media_token: null, recording_kind: null, recording_since: null },
@@ -108,7 +108,7 @@ describe("versioned storage", () => {
   it("gives a migrated room exactly the tables a new room gets", async () => {
     const migrated = await runInDurableObject(roomStub(await makeV1Room()), (_instance, state) => shape(state.storage.sql));
     const created = await runInDurableObject(roomStub(await createRoom()), (_instance, state) => shape(state.storage.sql));
-    expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "denials", "knocks", "members", "meta", "passcode_failures", "removed", "room_access", "room_mode", "room_transport", "sfu_sessions", "turn_issued", "voice_uploads"]);
+    expect(migrated.map((t) => t.name)).toEqual(["chat", "cooldowns", "denials", "file_relay_ends", "file_relays", "knocks", "members", "meta", "passcode_failures", "removed", "room_access", "room_mode", "room_transport", "sfu_sessions", "turn_issued", "voice_uploads"]);
     expect(migrated).toEqual(created);
   });
 

@@ -19,6 +19,8 @@ import { SqliteSfuSessions } from "../storage/sfu-sessions-sqlite";
 import { SqliteTransportStore } from "../storage/transport-sqlite";
 import { migrateRoomSchema } from "../storage/schema";
 import { SqliteIssuedCredentials } from "../storage/turn-issued-sqlite";
+import { FileBucket } from "../storage/file-bucket";
+import { SqliteFileRelayStore } from "../storage/file-relay-sqlite";
 import { VoiceBucket } from "../storage/voice-bucket";
 import { SqliteVoiceStore } from "../storage/voice-sqlite";
 import { IceIssuer } from "../turn/ice-issuer";
@@ -38,6 +40,8 @@ export interface LiveRoom {
   issuer: IceIssuer;
   /** The room's recordings in R2 (vm/<room>/). */
   voice: VoiceBucket;
+  /** The room's relayed files in R2 (fr/<room>/). */
+  files: FileBucket;
   /** The SFU proxy's routes (realtime/sfu-proxy.ts); null when the deployment has no Realtime. */
   sfu: SfuProxy | null;
 }
@@ -65,6 +69,7 @@ export function openLiveRoom(ctx: DurableObjectState, env: Env, config: RoomConf
     new SqliteVoiceStore(storage.sql, schema),
     new SqliteTransportStore(storage.sql, schema),
     sfuSessions,
+    new SqliteFileRelayStore(storage.sql, schema),
   );
   const sockets = new SocketRegistry(ctx.getWebSockets());
   core.restore(sockets.connected(), sockets.knocking());
@@ -78,6 +83,7 @@ export function openLiveRoom(ctx: DurableObjectState, env: Env, config: RoomConf
     // Issued usernames are kept in SQLite, so that a member who leaves after the room slept is still revoked.
     issuer: new IceIssuer(iceSettings(env), room, { now: Date.now, issued: new SqliteIssuedCredentials(storage.sql) }),
     voice: new VoiceBucket(env.VOICE, room),
+    files: new FileBucket(env.FILES, room),
     sfu: realtime && sfuSessions ? sfuProxy(realtime, core, sfuSessions) : null,
   };
 }

@@ -24,6 +24,7 @@ import { check, hash, mint, type WorkHost } from "./off-thread";
 import { countConstruction, type RunCounts } from "./run-stats";
 import { SocketRegistry, tryClose, trySend } from "./sockets";
 import { noRoom } from "./no-room";
+import { fileKeyOf, serveRelayedFile, type FileRelayHost } from "./file-relay-http";
 import { serveVoice, voiceKeyOf, type VoiceHost } from "./voice-http";
 
 /**
@@ -61,6 +62,8 @@ export class RoomDO extends DurableObject<Env> {
   };
   /** What the voice routes need of it. */
   private readonly voiceHost: VoiceHost = { room: () => this.room };
+  /** What the relayed files' routes need of it: their upload's end tells the recipient. */
+  private readonly fileHost: FileRelayHost = { room: () => this.room, execute: (effects) => void this.execute(null, effects) };
   /** When dead sockets were last looked for (by the alarm, or on the way through a frame). */
   private lastPrune = Date.now();
   /** How often this instance's code ran; read by tests. */
@@ -125,6 +128,8 @@ export class RoomDO extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const voiceKey = voiceKeyOf(new URL(request.url).pathname);
     if (voiceKey !== null) return serveVoice(this.voiceHost, request, voiceKey);
+    const fileKey = fileKeyOf(new URL(request.url).pathname);
+    if (fileKey !== null) return serveRelayedFile(this.fileHost, request, fileKey);
     const sfuPath = sfuPathOf(new URL(request.url).pathname);
     const room = this.room;
     if (sfuPath !== null) return this.serveSfu(room, request, sfuPath);
@@ -314,6 +319,9 @@ export class RoomDO extends DurableObject<Env> {
         case "delete-voice":
           wait(deleteVoice(room, effect.keys));
           break;
+        case "delete-files":
+          wait(deleteFiles(room, effect.keys));
+          break;
         case "delete-room":
           wait(this.deleteRoom(room));
           break;
@@ -340,7 +348,10 @@ export class RoomDO extends DurableObject<Env> {
     // deletes it at the next alarm. Nothing better to do here.
     this.ctx.storage.deleteAll().catch(() => {});
     // A failure leaves the recordings to the bucket's lifecycle rule (README), the backstop.
-    return room.voice.deleteAll().catch((e: unknown) => logVoiceFailure("delete-room", e));
+    return Promise.all([
+      room.voice.deleteAll().catch((e: unknown) => logBucketFailure("voice", "delete-room", e)),
+      room.files.deleteAll().catch((e: unknown) => logBucketFailure("files", "delete-room", e)),
+    ]).then(() => undefined);
   }
 
   /** The alarm's next due time: a core deadline, a waiting socket's deadline, or the next dead-socket check while there are sockets. */
@@ -451,10 +462,18 @@ export class RoomDO extends DurableObject<Env> {
 
 /** Recordings the room no longer keeps; a failure leaves them to the bucket's lifecycle rule. */
 function deleteVoice(room: LiveRoom, keys: readonly string[]): Promise<void> {
-  return room.voice.delete(keys).catch((e: unknown) => logVoiceFailure("delete-voice", e));
+  return room.voice.delete(keys).catch((e: unknown) => logBucketFailure("voice", "delete", e));
 }
 
-/** One line per failure, naming what failed (never a key: a key names a member's recording). */
-function logVoiceFailure(what: string, e: unknown): void {
-  console.warn(`voice-${what}-failed: ${e instanceof Error ? e.name : "unknown error"}`);
+/** Relayed files whose transfer ended; a failure leaves them to the FILES bucket's lifecycle rule. */
+function deleteFiles(room: LiveRoom, keys: readonly string[]): Promise<void> {
+  return room.files.delete(keys).catch((e: unknown) => logBucketFailure("files", "delete", e));
+}
+
+/**
+ * One line per failure, naming the bucket's contents and what failed (`voice-delete-failed`,
+ * `files-delete-room-failed`…), never a key: a key names a member's recording or file.
+ */
+function logBucketFailure(contents: "voice" | "files", what: "delete" | "delete-room", e: unknown): void {
+  console.warn(`${contents}-${what}-failed: ${e instanceof Error ? e.name : "unknown error"}`);
 }

@@ -109,7 +109,7 @@ async function upload(host: VoiceHost, room: LiveRoom, request: Request, key: st
  * after the answer, and failed there ("Can't read from request stream after response has been
  * sent", an uncaught error per refused upload in workerd).
  */
-async function unread(request: Request, answer: Response): Promise<Response> {
+export async function unread(request: Request, answer: Response): Promise<Response> {
   await readAtMost(request.body, 0).catch(() => null);
   return answer;
 }

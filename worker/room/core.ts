@@ -20,6 +20,7 @@ import { expireKnocks, knockDeadline, knockGone } from "./features/lobby";
 import { capacityOf } from "./features/seats";
 import { sfuCaller } from "./features/sfu";
 import { reviewTransport, transportDue } from "./features/transport";
+import { claimRelayUpload, relayDeadline, relayFetchable, relayStored, relayUploadFailed, sweepRelays, type RelayVerdict } from "./features/file-relay";
 import { claimUpload, playable, uploaded, uploadFailed, type VoiceVerdict } from "./features/voice";
 import { forbiddenText, may, type Handler, type Handlers, type MessageOf } from "./handler";
 import { HANDLERS } from "./handlers";
@@ -28,6 +29,7 @@ import {
   NO_VIA,
   type AccessStore,
   type ChatLog,
+  type FileRelayStore,
   type MemberStore,
   type ModeStore,
   type RoomDeps,
@@ -64,8 +66,10 @@ export class RoomCore {
     transports?: TransportStore,
     /** The SFU sessions members created through the proxy (realtime/session-store.ts); none without an SFU. */
     sfuSessions: SfuSessionStore | null = null,
+    /** Files relayed through the bucket (in memory if not given). */
+    relays?: FileRelayStore,
   ) {
-    this.room = new RoomState(config, log, store, deps, gate, modes, voices, transports, sfuSessions);
+    this.room = new RoomState(config, log, store, deps, gate, modes, voices, transports, sfuSessions, relays);
   }
 
   /**
@@ -188,6 +192,26 @@ export class RoomCore {
     return playable(this.room, key, token);
   }
 
+  /** A PUT of a relayed file presents its capability: may it upload, and what (features/file-relay.ts)? Spends the capability. */
+  claimRelayUpload(key: string, cap: string | null): RelayVerdict {
+    return claimRelayUpload(this.room, key, cap);
+  }
+
+  /** The claimed file is stored: the recipient hears it is ready. Null if the room forgot it meanwhile (delete the object). */
+  relayStored(key: string): Effect[] | null {
+    return relayStored(this.room, key);
+  }
+
+  /** The claimed upload was refused or failed: the transfer ends for both. */
+  relayUploadFailed(key: string): Effect[] {
+    return relayUploadFailed(this.room, key);
+  }
+
+  /** A GET or HEAD of a relayed file with a media token: is it the recipient's, and stored? */
+  relayFetchable(key: string, token: string | null): RelayVerdict {
+    return relayFetchable(this.room, key, token);
+  }
+
   /** An SFU proxy call presents a media token: which member is calling, if any (features/sfu.ts)? */
   sfuCaller(token: string | null): SfuCaller | null {
     return sfuCaller(this.room, token);
@@ -243,7 +267,7 @@ export class RoomCore {
     for (const m of [...this.room.members.values()]) {
       if (m.awaySince !== null && now - m.awaySince >= config.graceMs) effects.push(...this.room.remove(m.id));
     }
-    effects.push(...expireKnocks(this.room), ...reviewHosts(this.room), ...promoteTempHost(this.room), ...reviewTransport(this.room));
+    effects.push(...expireKnocks(this.room), ...reviewHosts(this.room), ...promoteTempHost(this.room), ...reviewTransport(this.room), ...sweepRelays(this.room, now));
     const emptySince = store.emptySince();
     if (this.room.members.size === 0 && emptySince !== null && now - emptySince >= config.retentionMs) return [...effects, { kind: "delete-room" }];
     effects.push(SCHEDULE);
@@ -261,6 +285,7 @@ export class RoomCore {
     consider(knockDeadline(this.room));
     consider(tempHostDue(this.room));
     consider(transportDue(this.room));
+    consider(relayDeadline(this.room));
     const emptySince = store.emptySince();
     if (emptySince !== null) consider(emptySince + config.retentionMs);
     return next;

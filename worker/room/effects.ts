@@ -103,6 +103,8 @@ export type Effect =
    * lifecycle rule.
    */
   | { kind: "delete-voice"; keys: readonly string[] }
+  /** These relayed files' transfers ended (features/file-relay.ts): delete them from the bucket. */
+  | { kind: "delete-files"; keys: readonly string[] }
   /** The room stood empty past its retention: every socket is closed and all its storage deleted, its recordings too. */
   | { kind: "delete-room" };
 

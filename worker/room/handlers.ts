@@ -17,6 +17,7 @@ import { signal } from "./features/signal";
 import { hand, leaveStage, lowerHands, setMode, setSeat } from "./features/stage";
 import { sfuTracks } from "./features/transport";
 import { voiceUpload } from "./features/voice";
+import { fileAnswer, fileEnd, fileOffer } from "./features/file-relay";
 
 export const HANDLERS: Handlers = {
   join,
@@ -42,4 +43,7 @@ export const HANDLERS: Handlers = {
   react,
   recording,
   "sfu-tracks": sfuTracks,
+  "file-offer": fileOffer,
+  "file-answer": fileAnswer,
+  "file-end": fileEnd,
 };

@@ -2,7 +2,7 @@
 // Object, arrays and maps in unit tests. All synchronous: SQL on a Durable Object is local, so
 // the core never awaits.
 
-import type { ChatMessage, MediaState, Mode, PeerInfo, RecordingInfo, Role, Seat, SfuPublication, TransportKind, VoiceType } from "../../protocol/protocol";
+import type { ChatMessage, MediaState, Mode, PeerInfo, RecordingInfo, RelayEnd, Role, Seat, SfuPublication, TransportKind, VoiceType } from "../../protocol/protocol";
 
 /**
  * The chat history. Sizes are what a message costs in a frame (chatBytes in
@@ -228,4 +228,50 @@ export interface VoiceStore {
   unsent(): VoiceUpload[];
   /** The bytes of every upload the room holds or has promised (issued, stored or sent). */
   totalBytes(): number;
+}
+
+/**
+ * A file the room relays through its bucket (features/file-relay.ts), from the offer to the
+ * recipient's download. `expires` ends the current step: the offer's answer, the upload's start
+ * (accepted) or end (uploading), or the download (stored).
+ */
+export interface FileRelay {
+  transfer: string;
+  from: string;
+  to: string;
+  name: string;
+  size: number;
+  mime: string;
+  /** The file id (hex SHA-256 of its block hashes) the recipient checks. */
+  id: string;
+  state: "offered" | "accepted" | "uploading" | "stored";
+  /** The object's key, from the recipient's yes on; null before. */
+  key: string | null;
+  /** The one-time upload capability, from the yes until a PUT presents it; null otherwise. */
+  cap: string | null;
+  expires: number;
+}
+
+/** An ended transfer, as kept for a member's next resume. */
+export interface FileRelayEnded {
+  transfer: string;
+  reason: RelayEnd;
+}
+
+/**
+ * The room's relayed files in durable storage: a few per member, each gone when its transfer
+ * ends; and each member's latest ends (at most FILE_RELAY_ENDS_KEPT), for its next resume.
+ */
+export interface FileRelayStore {
+  get(transfer: string): FileRelay | null;
+  byKey(key: string): FileRelay | null;
+  put(relay: FileRelay): void;
+  delete(transfer: string): void;
+  all(): FileRelay[];
+  /** `member` was told (or would have been, were its socket up) that `transfer` ended; only its newest FILE_RELAY_ENDS_KEPT stay. */
+  ended(member: string, end: FileRelayEnded, at: number): void;
+  /** The ends kept for `member`, oldest first. */
+  endsFor(member: string): FileRelayEnded[];
+  /** `member` left for good: its ends go. */
+  forgetEnds(member: string): void;
 }

@@ -10,9 +10,11 @@ import { MemoryAccessStore } from "../storage/access-memory";
 import { MemoryModeStore } from "../storage/mode-memory";
 import { MemoryTransportStore } from "../storage/transport-memory";
 import { MemoryVoiceStore } from "../storage/voice-memory";
+import { MemoryFileRelayStore } from "../storage/file-relay-memory";
+import { relaysOfGone } from "./features/file-relay-gone";
 import { sendTo, type Effect } from "./effects";
 import { MemberChat } from "./features/chat-quota";
-import type { AccessStore, ChatLog, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, RoomTransport, StoredKnock, StoredMember, TransportStore, VoiceStore } from "./ports";
+import type { AccessStore, ChatLog, FileRelayStore, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, RoomTransport, StoredKnock, StoredMember, TransportStore, VoiceStore } from "./ports";
 
 export function info(m: StoredMember): PeerInfo {
   return { id: m.id, name: m.name, media: m.media, joined: m.joined, away: m.awaySince !== null, role: m.role, seat: m.seat, recording: m.recording, sfu: m.sfu };
@@ -44,6 +46,8 @@ export class RoomState {
   private readonly hands = new Map<string, SocketGuard>();
   /** Each member's ration of voice upload capabilities (features/voice.ts); kept like iceBuckets. */
   private readonly voiceBuckets = new Map<string, TokenBucket>();
+  /** Each member's ration of file offers (features/file-relay.ts); kept like iceBuckets. */
+  private readonly fileOffers = new Map<string, TokenBucket>();
   /** Each member's ration of reactions (features/reactions.ts); kept like iceBuckets. */
   private readonly reactionGuards = new Map<string, SocketGuard>();
   /** Each member's ration of recording announcements (features/recording.ts); kept like iceBuckets. */
@@ -75,6 +79,8 @@ export class RoomState {
     private readonly transports: TransportStore = new MemoryTransportStore(),
     /** Which member created each SFU session through this room's proxy; null without an SFU. */
     readonly sfuSessions: SfuSessionStore | null = null,
+    /** Files relayed through the bucket (features/file-relay.ts). */
+    readonly relays: FileRelayStore = new MemoryFileRelayStore(),
   ) {
     for (const k of gate.knocks().sort((a, b) => a.at - b.at)) this.knocks.set(k.id, k);
   }
@@ -95,6 +101,8 @@ export class RoomState {
     const effects: Effect[] = [sendTo(this.others(peerId), { type: "peer-left", id: peerId })];
     if (hand !== null) effects.push(sendTo(this.others(peerId), { type: "stage", stage: this.stageState() }));
     effects.push({ kind: "release-ice", peerId });
+    // Its relayed files end, and what they stored goes.
+    effects.push(...relaysOfGone(this, peerId));
     return effects;
   }
 
@@ -105,6 +113,9 @@ export class RoomState {
     this.chats.delete(peerId);
     this.hands.delete(peerId);
     this.voiceBuckets.delete(peerId);
+    this.fileOffers.delete(peerId);
+    // The ends kept for its resume: there will be none.
+    this.relays.forgetEnds(peerId);
     this.reactionGuards.delete(peerId);
     this.recordingGuards.delete(peerId);
     this.sfuGuards.delete(peerId);
@@ -239,6 +250,13 @@ export class RoomState {
   takeVoiceUpload(peerId: string, rate: { perSecond: number; burst: number }, now: number): boolean {
     let bucket = this.voiceBuckets.get(peerId);
     if (!bucket) this.voiceBuckets.set(peerId, (bucket = new TokenBucket(rate, now)));
+    return bucket.take(now);
+  }
+
+  /** Takes one file offer from the member's allowance; false when it is spent. */
+  takeFileOffer(peerId: string, rate: { perSecond: number; burst: number }, now: number): boolean {
+    let bucket = this.fileOffers.get(peerId);
+    if (!bucket) this.fileOffers.set(peerId, (bucket = new TokenBucket(rate, now)));
     return bucket.take(now);
   }
 

@@ -15,6 +15,7 @@
 import { ACCESS_TABLES, ADD_ACCESS, MEMBER_ACCESS_COLUMNS } from "./access-migrations";
 import { ADD_CHAT_BYTES, CHAT_BYTES_COLUMN } from "./chat-migrations";
 import { ADD_ACCESS_RECORDING, ADD_RECORDING, MEMBER_RECORDING_COLUMNS } from "./recording-migrations";
+import { FILE_RELAY_TABLE } from "./file-relay-migrations";
 import { ADD_STAGE, MEMBER_STAGE_COLUMNS, MODE_TABLE } from "./stage-migrations";
 import { SFU_SESSIONS_DDL } from "./sfu-sessions-sqlite";
 import { ADD_TRANSPORT, MEMBER_SFU_COLUMNS, TRANSPORT_TABLE } from "./transport-migrations";
@@ -50,6 +51,8 @@ const MIGRATIONS: readonly Migration[] = [
   { to: 11, sql: SFU_SESSIONS_DDL },
   // The transport choice: the room's transport, and members' announced SFU tracks (transport-migrations.ts).
   { to: 12, sql: ADD_TRANSPORT },
+  // Files relayed through the bucket on the SFU (file-relay-migrations.ts).
+  { to: 13, sql: FILE_RELAY_TABLE },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.to ?? 1;
@@ -98,6 +101,7 @@ const CURRENT = `
   ${VOICE_TABLE};
   ${SFU_SESSIONS_DDL};
   ${TRANSPORT_TABLE};
+  ${FILE_RELAY_TABLE};
   INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION});`;
 
 export interface SchemaState {

@@ -330,6 +330,8 @@ export const en = {
   "files.end.changedIn": "The file changed on the sender's device while it was being sent",
   "files.end.changedOut": "The file changed after you chose it. Send it again.",
   "files.end.error": "The transfer stopped because of an error",
+  "files.end.expired": "Not taken in time, so the file was deleted from the server",
+  "files.end.relayTooLarge": "Too large to send while the call goes through the server: at most 94 MB",
   // -- recording (session 7) --
   "recording.record": "Record the call",
   "recording.stop": "Stop recording",

@@ -312,6 +312,8 @@ export const ky: Record<MessageKey, Entry> = {
   "files.end.theyDeclined": "{name} четке какты",
   "files.end.left": "{name} бөлмөдөн чыгып кетти",
   "files.end.lost": "{name} менен байланыш үзүлдү",
+  "files.end.expired": "Файл убагында алынган жок, ошондуктан серверден өчүрүлдү",
+  "files.end.relayTooLarge": "Чалуу сервер аркылуу өтүп жатканда мындай чоң файлды жөнөтүүгө болбойт: эң көп 94 МБ",
   "files.end.unreachable": "{name} менен байланыш жок",
   "files.end.busyIn": "Бир убакта өтө көп файл келүүдө: калгандары алынгандан кийин муну кайра жөнөтсө болот.",
   "files.end.busyOut": "{name} азыр бир убакта өтө көп файл алып жатат. Кийинчерээк кайра аракет кылыңыз.",

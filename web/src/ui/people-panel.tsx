@@ -60,6 +60,7 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
       onRemove={(id, name) => setRemoving({ id, name })}
       // On the SFU the mesh's codes no longer describe the call (DTLS ends at the server): none is shown.
       safety={onSfu ? undefined : safety.peers[p.id]}
+      transport={transport.kind}
     />
   );
   const selfRow = <SelfRow key="self" label={self} role={selfRole} media={selfSpeaks ? selfMedia : null} handUp={onStage && hand(selfId)} seat={stage.seat} />;

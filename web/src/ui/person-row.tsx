@@ -1,9 +1,9 @@
 // One line of the people panel: a name, its role, its raised hand and what it publishes, and the
 // menu of what we may do to that person (send a file, ask to mute, make co-host, move on or off
 // the stage, remove). What each role may do comes from powers.ts; a file goes to whoever we have
-// a connection with (files/reachable.ts), whatever our role.
+// a connection with, or anyone present on the SFU (files/reachable.ts), whatever our role.
 
-import { MAX_SPEAKERS, type MediaState, type Role, type Seat } from "../../../protocol/protocol";
+import { MAX_SPEAKERS, type MediaState, type Role, type Seat, type TransportKind } from "../../../protocol/protocol";
 import { can, canManage } from "../engine/features/powers";
 import type { Participant } from "../engine/session/room-session";
 import { PickFiles } from "./files/pick-files";
@@ -87,16 +87,18 @@ interface PersonRowProps {
   onRemove: (id: string, name: string) => void;
   /** Our safety code with them, once the connection has negotiated. */
   safety?: PeerSafety | undefined;
+  /** Mesh or SFU: whom a file can go to (files/reachable.ts). */
+  transport: TransportKind;
 }
 
-export function PersonRow({ person: p, label: name, selfRole, stage, expanded, setExpanded, actions, onRemove, safety }: PersonRowProps) {
+export function PersonRow({ person: p, label: name, selfRole, stage, expanded, setExpanded, actions, onRemove, safety, transport }: PersonRowProps) {
   const { t } = useI18n();
   const manage = canManage(selfRole, p.role);
   const mute = can(selfRole, "ask-mute") && p.media.mic;
   // Moving people on and off a stage; a host's own seat is not a co-host's to take.
   const seatMenu = stage !== null && can(selfRole, "set-seat") && (p.seat === "viewer" || p.role !== "host" || selfRole === "host") ? stage : null;
   const publishes = stage === null || p.seat === "speaker";
-  const sendFile = canSendTo(p);
+  const sendFile = canSendTo(p, transport);
   const fullId = `stage-full-${p.id}`;
   const act = (fn: () => void) => () => {
     fn();

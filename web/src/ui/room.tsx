@@ -269,7 +269,7 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
   const presence = useMemo(() => sessionPresence(session), [session]);
   const handUp = state.selfId !== null && state.stage.hands.includes(state.selfId);
   // Files go to everyone we have a connection with; with nobody, there is no way to send one.
-  const sendAll = reachable(state.participants).length > 0 ? (files: readonly File[]) => void actions.sendFiles(files, null) : null;
+  const sendAll = reachable(state.participants, state.transport.kind).length > 0 ? (files: readonly File[]) => void actions.sendFiles(files, null) : null;
   const drop = useFileDrop(sendAll);
   const recording = useRecording(session, media, state, labels, name);
   // Opened from the "alone" notice, kept here: the notice goes when someone joins, the sheet stays.

@@ -6,13 +6,14 @@
 // A resume of a member's seat skips the gate: it is already in. A join that presents the host key
 // skips it too, and comes in as a host.
 
-import { PROTOCOL_VERSION, type IceConfig, type PeerInfo, type Role, type Seat } from "../../../protocol/protocol";
+import { NO_RELAYS, PROTOCOL_VERSION, type IceConfig, type PeerInfo, type Role, type Seat } from "../../../protocol/protocol";
 import { sendSelf, sendTo, type CheckJoin, type Effect, type JoinChecked, type JoinMessage } from "../effects";
 import type { AnyHandler } from "../handler";
 import type { StoredMember, Via } from "../ports";
 import { info, isAdmitter, type RoomState } from "../state";
 import { sameText } from "../../access/secrets";
 import { chatTail } from "./chat";
+import { relaysFor } from "./file-relay-resume";
 import { gate, passcodeChecked } from "./gate";
 import { reviewHosts } from "./hosts";
 import { recentReactions } from "./reactions";
@@ -151,5 +152,7 @@ function welcome(room: RoomState, you: Member, msg: JoinMessage, ice: IceConfig,
     mediaToken: you.mediaToken,
     reactions: recentReactions(room, you.id),
     transport: room.transportState(),
+    // A fresh seat has no transfers; a resumed one finds its own again.
+    files: resumed ? relaysFor(room, you.id) : NO_RELAYS,
   });
 }

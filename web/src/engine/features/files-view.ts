@@ -11,9 +11,11 @@ export type { Progress };
  * Why a transfer ended without the file: a code of the sub-protocol (files/errors.ts), or
  * "left" (the other person left the room), "no-space" (this browser has no room to store it: not
  * enough disk quota, or no disk storage and too big for memory), "unreachable" (no connection to
- * that person: a stage viewer can reach speakers only).
+ * that person: a stage viewer can reach speakers only). Relayed through the room's bucket (on the
+ * SFU): "expired" (not accepted, uploaded or fetched in time, and deleted), "relay-too-large"
+ * (over what the room relays, FILE_RELAY_MAX_BYTES).
  */
-export type FileProblem = FileErrorCode | "left" | "no-space" | "unreachable";
+export type FileProblem = FileErrorCode | "left" | "no-space" | "unreachable" | "expired" | "relay-too-large";
 
 export interface FileEnd {
   problem: FileProblem;

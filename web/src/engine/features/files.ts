@@ -10,16 +10,33 @@
 // MAX_OPEN in all, refusing more as "busy", so another member cannot make us hold channels or
 // cards without end.
 //
+// In a room on the SFU there is no peer connection to carry a file: the same cards then go through
+// the room's bucket (protocol/features/file-relay.ts; files/relay-outgoing.ts, relay-incoming.ts).
+// The path is chosen per file when it is sent, from the transport in force (filePath): a transfer
+// keeps its path to the end, whatever the room switches to meanwhile.
+//
 // The view is rebuilt at most every VIEW_EVERY_MS: progress comes per MiB, which on a fast link
 // is a hundred times a second, far more often than a person can read.
 
-import { type ClientMessage, type FileSignal, TRANSFER_ID } from "../../../../protocol/protocol";
+import {
+  type ClientMessage,
+  FILE_RELAY_MAX_BYTES,
+  FILE_RELAY_OPEN_FROM_ONE,
+  type FileSignal,
+  type RelaySnapshot,
+  type ServerOf,
+  TRANSFER_ID,
+  type TransportKind,
+} from "../../../../protocol/protocol";
 import { hashFile as hashBlocks, type FileManifest } from "../files/blocks";
 import { ChannelIds, parityWith } from "../files/channel-ids";
 import { connect, fileChannel } from "../files/data-channel";
 import { IncomingTransfer } from "../files/incoming";
 import { type OpenedChannel, OutgoingTransfer } from "../files/outgoing";
 import { FileReceiver } from "../files/receiver";
+import type { RelayHttp } from "../files/relay-http";
+import { RelayIncoming } from "../files/relay-incoming";
+import { RelayOutgoing } from "../files/relay-outgoing";
 import type { FileStorage } from "../files/storage";
 import { DEFAULT_LIMITS, safeName, type WireLimits } from "../files/wire";
 import { listen } from "../listen";
@@ -41,6 +58,22 @@ export const VIEW_EVERY_MS = 200;
 /** After a cut with the connection still up, wait this long before the next channel (no hot loop). */
 export const RESTART_DELAY_MS = 1000;
 
+/** How a file travels: over a data channel of the mesh, or through the room's bucket on the SFU. */
+export type FilePath = "p2p" | "relay";
+
+/** The path for a file sent now: peer to peer wherever the mesh is, else through the room. */
+export const filePath = (transport: TransportKind): FilePath => (transport === "sfu" ? "relay" : "p2p");
+
+/** What relayed files need: the HTTP calls, where the Worker is, and our media token. */
+export interface RelayDeps {
+  http: RelayHttp;
+  apiOrigin: string;
+  token: () => string | null;
+}
+
+type Outgoing = OutgoingTransfer | RelayOutgoing;
+type Incoming = IncomingTransfer | RelayIncoming;
+
 export interface FilesDeps {
   send: (msg: ClientMessage) => boolean;
   transport: Pick<Transport, "dataChannel" | "on">;
@@ -48,6 +81,9 @@ export interface FilesDeps {
   selfId: () => string | null;
   update: StateUpdate<"files">;
   storage: FileStorage;
+  /** Mesh or SFU now: where a file sent now goes (filePath). */
+  transportKind: () => TransportKind;
+  relay: RelayDeps;
   /** The screen stays on while bytes move (files/wake-lock.ts). */
   wakeLock?: { hold(active: boolean): void; dispose(): void };
   /** What we take: the largest file (2 GiB by default). */
@@ -67,7 +103,8 @@ interface Sending {
   /** Null while hashing. */
   manifest: FileManifest | null;
   abort: AbortController;
-  recipients: Array<{ peerId: string; name: string; transfer: OutgoingTransfer | null; end: FileEnd | null }>;
+  path: FilePath;
+  recipients: Array<{ peerId: string; name: string; transfer: Outgoing | null; end: FileEnd | null }>;
 }
 
 const randomId = (): string => {
@@ -77,7 +114,7 @@ const randomId = (): string => {
 
 export class FilesFeature {
   private readonly sending = new Map<string, Sending>();
-  private readonly incoming = new Map<string, IncomingTransfer>();
+  private readonly incoming = new Map<string, Incoming>();
   private readonly ids = new Map<string, ChannelIds>();
   private hashing: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
@@ -103,8 +140,12 @@ export class FilesFeature {
   /** Offers `files` to one person, or (null) to everyone we have a connection with; false if nobody can get them. */
   sendFiles(files: readonly File[], to: string | null): boolean {
     if (this.disposed || files.length === 0) return false;
-    const reachable = this.deps.roster.participants.filter((p) => p.connection !== "closed" && (to === null || p.id === to));
+    const path = filePath(this.deps.transportKind());
+    // Through the room, everyone in it can be reached (one away for a moment gets the offer when it
+    // is back); peer to peer, those we have a connection with.
+    const reachable = this.deps.roster.participants.filter((p) => (path === "relay" || p.connection !== "closed") && (to === null || p.id === to));
     if (reachable.length === 0) return false;
+    const maxBytes = path === "relay" ? Math.min(FILE_RELAY_MAX_BYTES, this.limits.maxFileBytes) : this.limits.maxFileBytes;
     for (const file of files) {
       const sending: Sending = {
         id: (this.deps.randomId ?? randomId)(),
@@ -113,11 +154,12 @@ export class FilesFeature {
         hashed: 0,
         manifest: null,
         abort: new AbortController(),
+        path,
         recipients: reachable.map((p) => ({ peerId: p.id, name: p.name, transfer: null, end: null })),
       };
       this.sending.set(sending.id, sending);
       // Refused here, not by each receiver after a hash: none of them takes more (by default).
-      if (file.size > this.limits.maxFileBytes) this.endAll(sending, { problem: "too-large", by: "local" });
+      if (file.size > maxBytes) this.endAll(sending, { problem: maxBytes < this.limits.maxFileBytes ? "relay-too-large" : "too-large", by: "local" });
       // One file hashed at a time: several at once would only share the disk and the CPU.
       else this.hashing = this.hashing.then(() => this.hash(sending));
     }
@@ -170,6 +212,97 @@ export class FilesFeature {
     return true;
   }
 
+  /** The room's `file-offer`: someone sends us a file through the room (we are on the SFU). */
+  relayOffer(msg: ServerOf<"file-offer">): void {
+    if (this.disposed || this.incoming.has(msg.transfer)) return;
+    const sender = this.deps.roster.participants.find((p) => p.id === msg.from);
+    const open = [...this.incoming.values()].filter((t) => t.open);
+    // The peer-to-peer bounds hold here too: more than that is declined unseen.
+    if (!sender || open.length >= MAX_OPEN || open.filter((t) => t.from === msg.from).length >= MAX_OPEN_FROM_ONE) {
+      this.deps.send({ type: "file-answer", transfer: msg.transfer, accept: false });
+      return;
+    }
+    const { transfer, name, size, mime, id } = msg;
+    const t = new RelayIncoming({
+      offer: { transfer, name, size, mime, id },
+      from: msg.from,
+      fromName: sender.name,
+      storage: this.deps.storage,
+      send: this.deps.send,
+      http: this.deps.relay.http,
+      apiOrigin: this.deps.relay.apiOrigin,
+      token: this.deps.relay.token,
+      timers: this.timers,
+    });
+    this.incoming.set(transfer, t);
+    t.on("change", () => this.incomingChanged(t));
+    this.changed();
+  }
+
+  /** The room's `file-upload`: the recipient said yes to one of ours. */
+  relayUpload(msg: ServerOf<"file-upload">): void {
+    const t = this.relayOutgoing(msg.transfer);
+    if (t) void t.uploadTo(msg.url);
+  }
+
+  /** The room's `file-ready`: a file for us is stored. */
+  relayReady(msg: ServerOf<"file-ready">): void {
+    const t = this.incoming.get(msg.transfer);
+    if (t instanceof RelayIncoming) t.ready(msg.url);
+  }
+
+  /** The room's `file-end`, for a transfer of ours either way. */
+  relayEnded(msg: ServerOf<"file-end">): void {
+    const t = this.incoming.get(msg.transfer);
+    if (t instanceof RelayIncoming) return t.ended(msg.reason);
+    this.relayOutgoing(msg.transfer)?.ended(msg.reason);
+  }
+
+  private relayOutgoing(transfer: string): RelayOutgoing | null {
+    return this.relayOutgoings().find((t) => t.transfer === transfer) ?? null;
+  }
+
+  private relayOutgoings(): RelayOutgoing[] {
+    return [...this.sending.values()].flatMap((s) => s.recipients.flatMap((r) => (r.transfer instanceof RelayOutgoing ? [r.transfer] : [])));
+  }
+
+  /**
+   * We resumed our seat (`welcome.files`): the frames of our relayed files the room sent while our
+   * socket was down went nowhere, and ours may not have reached it. Each card is squared with the
+   * room's word (its step, or its end), no card is made twice, and what waited for the socket
+   * (offers queued, words unsaid) goes now.
+   */
+  relayResumed(snapshot: RelaySnapshot): void {
+    if (this.disposed) return;
+    const held = new Map(snapshot.open.map((h) => [h.transfer, h]));
+    const ended = new Map(snapshot.ended.map((e) => [e.transfer, e.reason]));
+    for (const t of this.relayOutgoings()) {
+      const h = held.get(t.transfer);
+      const reason = ended.get(t.transfer);
+      if (h?.side === "from-you") t.resync(h);
+      else if (reason !== undefined) t.ended(reason);
+      else t.unknown();
+    }
+    for (const t of this.incoming.values()) {
+      if (!(t instanceof RelayIncoming)) continue;
+      const h = held.get(t.transfer);
+      const reason = ended.get(t.transfer);
+      if (h?.side === "to-you" && h.from === t.from) t.resync(h);
+      else if (reason !== undefined) t.ended(reason);
+      // The room forgot it without a word we kept: it is over.
+      else t.lost();
+    }
+    for (const h of snapshot.open) {
+      if (h.side === "to-you" && !this.incoming.has(h.transfer)) {
+        // An offer we never saw: its card now. One further on was never ours here: the room can let it go.
+        if (h.step === "offered") this.relayOffer({ type: "file-offer", transfer: h.transfer, from: h.from, name: h.name, size: h.size, mime: h.mime, id: h.id });
+        else this.deps.send({ type: "file-end", transfer: h.transfer, reason: "failed" });
+      } else if (h.side === "from-you" && !this.relayOutgoing(h.transfer)) this.deps.send({ type: "file-end", transfer: h.transfer, reason: "cancelled" });
+    }
+    this.pumpRelay();
+    this.changed();
+  }
+
   /** The room's `file` signal: the sender opened a channel for a transfer to us. */
   signal(from: string, data: FileSignal): void {
     const self = this.deps.selfId();
@@ -177,7 +310,7 @@ export class FilesFeature {
     // The sender's parity (channel-ids.ts): any other could be one of our own streams.
     if (data.channel % 2 === parityWith(self, from)) return log({ event: "files", peer: from, step: "refused: a channel of our parity" });
     const known = this.incoming.get(data.transfer);
-    if (known && known.from !== from) return log({ event: "files", peer: from, step: "refused: another member's transfer id" });
+    if (known && (known.from !== from || !(known instanceof IncomingTransfer))) return log({ event: "files", peer: from, step: "refused: another member's transfer id" });
     // Null if the stream is in use (the connection refuses a second channel on it) or there is no connection.
     const opened = this.deps.transport.dataChannel(from, data.channel);
     if (!opened) return log({ event: "files", peer: from, step: `no channel ${data.channel}` });
@@ -254,6 +387,7 @@ export class FilesFeature {
     }
     if (this.disposed) return;
     sending.hashed = sending.file.size;
+    if (sending.path === "relay") return this.startRelay(sending, sending.manifest);
     for (const r of sending.recipients) {
       if (r.end) continue;
       const transfer = new OutgoingTransfer({
@@ -282,12 +416,52 @@ export class FilesFeature {
     this.changed();
   }
 
+  /** One relayed transfer per recipient; they go as the room takes them (pumpRelay). */
+  private startRelay(sending: Sending, manifest: FileManifest): void {
+    for (const r of sending.recipients) {
+      if (r.end) continue;
+      const transfer = new RelayOutgoing({
+        transfer: (this.deps.randomId ?? randomId)(),
+        to: r.peerId,
+        file: sending.file,
+        name: sending.name,
+        manifest,
+        send: this.deps.send,
+        http: this.deps.relay.http,
+        apiOrigin: this.deps.relay.apiOrigin,
+        now: this.now,
+      });
+      r.transfer = transfer;
+      let wasFinal = false;
+      transfer.on("change", () => {
+        if (transfer.final && !wasFinal) {
+          wasFinal = true;
+          this.pumpRelay();
+        }
+        this.changed();
+      });
+    }
+    this.pumpRelay();
+    this.changed();
+  }
+
+  /** Offers queued relayed files while fewer than the room takes from one sender are open. */
+  private pumpRelay(): void {
+    if (this.disposed) return;
+    const mine = this.relayOutgoings();
+    let running = mine.filter((t) => t.running).length;
+    for (const t of mine) {
+      if (running >= FILE_RELAY_OPEN_FROM_ONE) break;
+      if (t.waiting && t.start()) running++;
+    }
+  }
+
   /** Starts waiting transfers to `peerId` while fewer than MAX_RUNNING_TO_ONE run and the connection is up. */
   private pump(peerId: string): void {
     if (this.disposed) return;
     const connected = this.deps.roster.participants.some((p) => p.id === peerId && p.connection === "connected");
     if (!connected) return;
-    const mine = [...this.sending.values()].flatMap((s) => s.recipients.filter((r) => r.peerId === peerId && r.transfer).map((r) => r.transfer!));
+    const mine = [...this.sending.values()].flatMap((s) => s.recipients.flatMap((r) => (r.peerId === peerId && r.transfer instanceof OutgoingTransfer ? [r.transfer] : [])));
     let running = mine.filter((t) => t.running && !t.waiting).length;
     // Those that were cut first: their receivers are waiting for them.
     const waiting = [...mine.filter((t) => t.waiting && t.status === "resuming"), ...mine.filter((t) => t.waiting && t.status === "queued")];
@@ -340,7 +514,7 @@ export class FilesFeature {
     this.changed();
   }
 
-  private incomingChanged(t: IncomingTransfer) {
+  private incomingChanged(t: Incoming) {
     // One that ended before its offer came was never shown: nothing to keep.
     if (t.final && !t.offer) {
       t.dispose();

@@ -25,6 +25,7 @@ import { StageFeature } from "../features/stage";
 import { type SfuControls, TransportFeature } from "../features/transport";
 import { VoiceFeature } from "../features/voice";
 import { browserFileStorage } from "../files/browser-storage";
+import { browserRelayHttp, type RelayHttp } from "../files/relay-http";
 import type { FileStorage } from "../files/storage";
 import { limitsFor } from "../files/wire";
 import { log } from "../log";
@@ -73,6 +74,8 @@ export interface SessionOptions {
   objectUrls?: { create(blob: Blob): string; revoke(url: string): void };
   /** Where received files are written; the browser's OPFS (or memory) unless a test hands in another. */
   fileStorage?: FileStorage;
+  /** The HTTP calls of files relayed on the SFU (files/relay-http.ts); XMLHttpRequest and fetch unless a test hands in others. */
+  relayHttp?: RelayHttp;
   /** The largest file we send or take peer to peer: 2 GiB unless configured (at most 3.5 GiB, files/wire.ts). */
   maxFileBytes?: number;
   /** Records the call on this device (engine/recording/); without it the room cannot be recorded from here. */
@@ -202,6 +205,14 @@ export class RoomSession extends Emitter<Events> {
       selfId: () => this.self?.id ?? null,
       update,
       storage: options.fileStorage ?? browserFileStorage(),
+      // On the SFU, files go through the room's bucket (features/files.ts filePath).
+      transportKind: () => this.transport.kind,
+      relay: {
+        // Bound, as for voice uploads: a bare window.fetch called as a method of another object throws.
+        http: options.relayHttp ?? browserRelayHttp(options.fetch ?? ((input, init) => fetch(input, init))),
+        apiOrigin: options.apiOrigin ?? "",
+        token: () => this.stateValue.mediaToken,
+      },
       ...(options.maxFileBytes !== undefined ? { limits: limitsFor(options.maxFileBytes) } : {}),
       ...(this.wakeLock ? { wakeLock: this.wakeLock.handle("files") } : {}),
     });
@@ -417,6 +428,11 @@ export class RoomSession extends Emitter<Events> {
       "peer-media": (msg) => mediaState.peerMedia(msg),
       // A file's channel is the files feature's; everything else is the peer connection's.
       signal: ({ from, data }) => (data.kind === "file" ? files.signal(from, data) : roster.signal(from, data)),
+      // Files through the room's bucket, on the SFU.
+      "file-offer": (msg) => files.relayOffer(msg),
+      "file-upload": (msg) => files.relayUpload(msg),
+      "file-ready": (msg) => files.relayReady(msg),
+      "file-end": (msg) => files.relayEnded(msg),
       chat: (msg) => chat.receive([msg.message]),
       history: (msg) => chat.history(msg),
       "voice-upload": (msg) => voice.reply(msg),
@@ -478,6 +494,8 @@ export class RoomSession extends Emitter<Events> {
     const present = new Set(msg.peers.map((p) => p.id));
     for (const p of this.roster.participants) if (!present.has(p.id)) this.files.peerLeft(p.id);
     this.roster.welcome(msg.peers);
+    // After the roster: an offer we missed needs its sender there.
+    if (msg.resumed) this.files.relayResumed(msg.files);
     this.chat.welcome(msg);
     this.voice.welcome(msg);
     this.presence.welcome(msg.you.id, msg.peers.map((p) => p.id));

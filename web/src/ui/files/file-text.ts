@@ -144,6 +144,10 @@ export function endText(end: FileEnd, side: "in" | "out", name: string): Text {
       // The receiver's storage: ours on an incoming card, theirs on an outgoing one.
       if (side === "out") return { key: "files.end.writeOut" };
       return { key: end.problem === "no-space" ? "files.end.noSpace" : "files.end.writeIn" };
+    case "expired":
+      return { key: "files.end.expired" };
+    case "relay-too-large":
+      return { key: "files.end.relayTooLarge" };
     case "read-failed":
       return bySide("files.end.readIn", "files.end.readOut");
     case "file-changed":

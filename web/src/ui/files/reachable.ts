@@ -1,10 +1,14 @@
-// Who a file can go to: the people we have a peer connection with. A file never passes through
-// the room, so someone we are not connected to (a stage viewer sees only the speakers; a peer
-// still connecting, or whose connection failed) is offered nothing.
+// Who a file can go to. On the mesh: the people we have a peer connection with (the file never
+// passes through the room, so someone we are not connected to, like a stage viewer who sees only
+// the speakers, or a peer still connecting, is offered nothing). On the SFU the file goes through
+// the room's bucket (features/files.ts filePath): anyone in the room, even away for a moment (the
+// room keeps the offer for them, and their resume brings it: protocol/features/file-relay.ts).
 
+import type { TransportKind } from "../../../../protocol/protocol";
 import type { Participant } from "../../engine/session/room-session";
 
-/** Connected, or reconnecting (a transfer resumes from its last verified block once the connection is back). */
-export const canSendTo = (p: Participant): boolean => p.connection === "connected" || p.connection === "reconnecting";
+/** Mesh: connected, or reconnecting (a transfer resumes from its last verified block once the connection is back). SFU: in the room. */
+export const canSendTo = (p: Participant, transport: TransportKind): boolean =>
+  transport === "sfu" || p.connection === "connected" || p.connection === "reconnecting";
 
-export const reachable = (participants: readonly Participant[]): Participant[] => participants.filter(canSendTo);
+export const reachable = (participants: readonly Participant[], transport: TransportKind): Participant[] => participants.filter((p) => canSendTo(p, transport));
