@@ -6,20 +6,12 @@
 // other declines, and the sender's card says so. Nothing is uploaded before a yes.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { registerHooks, stripTypeScriptTypes } from "node:module";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { WeriftEngine } from "../realtime-stand-in/werift-engine.ts";
 import { acceptOffer, generatedFile, MiB, savedSha256, sendFromChat } from "./file-helpers.ts";
 import { createRoom, joinRoom, launchBrowser, newPeerContext, report, startApp, waitUntil, type App } from "./harness.ts";
+import { startStandIn, type RunningStandIn } from "./stand-in.ts";
 import { assertPrivateNamespace } from "./udp-cut.ts";
-
-interface RunningStandIn {
-  apiUrl: string;
-  stop(): Promise<void>;
-}
 
 const APP_ID = "browser-sfu-files-app";
 const SECRET = "browser-sfu-files-secret";
@@ -29,32 +21,9 @@ let standIn: RunningStandIn;
 let app: App;
 let browser: Browser;
 
-// As in sfu.test.ts: the stand-in's HTTP half is written for vitest (imports without an extension,
-// parameter properties); within test/realtime-stand-in/ an import Node cannot find is tried again
-// with ".ts", and those files are transformed, not only stripped.
-const STAND_IN = "/test/realtime-stand-in/";
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context);
-    } catch (e) {
-      if (!specifier.startsWith("./") || !context.parentURL?.includes(STAND_IN)) throw e;
-      return next(`${specifier}.ts`, context);
-    }
-  },
-  load(url, context, next) {
-    if (!url.startsWith("file:") || !url.includes(STAND_IN) || !url.endsWith(".ts") || url.includes("/node_modules/")) return next(url, context);
-    const transform = { mode: "transform" } as unknown as { mode: "strip" };
-    const source = stripTypeScriptTypes(readFileSync(fileURLToPath(url), "utf8"), transform);
-    return { format: "module", source, shortCircuit: true };
-  },
-});
-
 before(async () => {
   assertPrivateNamespace();
-  const server = "../realtime-stand-in/server.ts";
-  const { startRealtimeStandIn } = (await import(server)) as { startRealtimeStandIn(o: { appId: string; secret: string; engine: WeriftEngine }): Promise<RunningStandIn> };
-  standIn = await startRealtimeStandIn({ appId: APP_ID, secret: SECRET, engine: new WeriftEngine() });
+  standIn = await startStandIn(APP_ID, SECRET);
   app = await startApp({ REALTIME_APP_ID: APP_ID, REALTIME_APP_SECRET: SECRET, REALTIME_API_URL: standIn.apiUrl, MESH_MAX: String(MESH_MAX), TRANSPORT_SWITCH_MS: "0" });
   browser = await launchBrowser();
 });
