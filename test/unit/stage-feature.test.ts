@@ -170,14 +170,16 @@ describe("the stage feature", () => {
     session.destroy();
 
     const full = setup();
-    full.signaling.deliver({ type: "error", code: "stage-full", message: "this stage is full (25 viewers)" });
+    full.signaling.deliver({ type: "error", code: "stage-full", message: "this stage is full (25 viewers)", limit: 25 });
     full.signaling.refuse(CloseCode.RoomFull);
-    expect(full.session.state.refusal).toEqual({ code: CloseCode.RoomFull, reason: "", error: "stage-full" });
+    // The cap rides along, for the refusal screen to say how many the stage takes.
+    expect(full.session.state.refusal).toEqual({ code: CloseCode.RoomFull, reason: "", error: "stage-full", limit: 25 });
 
     const replaced = setup();
     replaced.signaling.deliver({ type: "error", code: "chat-throttled", message: "slow down" });
     replaced.signaling.deliver(welcome(peer("me", "Al", 5), []));
     replaced.signaling.refuse(CloseCode.Replaced);
     expect(replaced.session.state.refusal?.error).toBeNull();
+    expect(replaced.session.state.refusal?.limit).toBeNull();
   });
 });
