@@ -98,9 +98,10 @@ export const firstFrame = (page: Page) =>
     return false;
   }, null, { polling: 20, timeout: 30_000 });
 
-export async function startBrowserBench(): Promise<BrowserBench> {
+/** `config`: another wrangler config (files-cpu.ts serves a second build of the web app beside this one). */
+export async function startBrowserBench(config = "wrangler.toml"): Promise<BrowserBench> {
   const worker = await unstable_startWorker({
-    config: "wrangler.toml",
+    config,
     dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "error" },
   } as Parameters<typeof unstable_startWorker>[0]);
   await worker.ready;

@@ -6,6 +6,7 @@
 // Playwright's default incognito-like context (OPFS in memory); "stopped": the muted mics' tracks
 // stopped and the pages' media elements paused (files.ts), so that the call's audio costs nothing.
 
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { startBrowserBench } from "./browser.ts";
 import { fileFloor, fileTransfer, type TransferOptions } from "./files.ts";
 import { diff, formatProfile, type Profile, recorder, snapshot } from "./threads.ts";
@@ -68,7 +69,19 @@ function jsProfiler(afterMs: number, ms: number): NonNullable<TransferOptions["p
   };
 }
 
+// OTHER_DIST=dir: also serve that build of the web app (another wrangler config, in the project
+// root, naming it as the assets directory) and run each transfer variant against it too, right
+// after the same variant against dist/: two builds weighed in one session, interleaved.
+const otherDist = process.env.OTHER_DIST;
+let otherConfig: string | null = null;
+if (otherDist) {
+  otherConfig = `wrangler.files-cpu-${process.pid}.toml`;
+  const toml = (await readFile("wrangler.toml", "utf8")).replace(/^directory = "\.\/dist"$/m, `directory = "./${otherDist}"`);
+  if (!toml.includes(otherDist)) throw new Error("no assets directory line in wrangler.toml");
+  await writeFile(otherConfig, toml);
+}
 const b = await startBrowserBench();
+const other = otherConfig ? await startBrowserBench(otherConfig) : null;
 try {
   await fileFloor(b.kit, 16 * MiB);
   for (let rep = 1; rep <= reps; rep++) {
@@ -83,11 +96,16 @@ try {
     }
     for (const v of ["quiet", "persistent", "stopped"]) {
       if (!variants.includes(v)) continue;
+      for (const [build, kit] of [["dist", b.kit], [otherDist, other?.kit]] as const) {
+      if (!kit) continue;
       const profiles: Profile[] = [];
-      const r = await fileTransfer(b.kit, bytes, { place: "one-browser", media: v === "stopped" ? "stopped" : "off", persistent: v === "persistent", probe: profiler(profiles) });
-      log(`rep ${rep} roomlink ${v}: ${r.mbps.toFixed(1)} MB/s (${r.ms.toFixed(0)} ms; raw channel ${r.linkMbps.toFixed(1)}); receiver +${r.receiverGrowthMiB.toFixed(1)} MiB\n${formatProfile(profiles[0]!)}`);
+      const r = await fileTransfer(kit, bytes, { place: "one-browser", media: v === "stopped" ? "stopped" : "off", persistent: v === "persistent", probe: profiler(profiles) });
+      log(`rep ${rep} roomlink ${v} (${build}): ${r.mbps.toFixed(1)} MB/s (${r.ms.toFixed(0)} ms; raw channel ${r.linkMbps.toFixed(1)}); receiver +${r.receiverGrowthMiB.toFixed(1)} MiB\n${formatProfile(profiles[0]!)}`);
+      }
     }
   }
 } finally {
   await b.stop();
+  await other?.stop();
+  if (otherConfig) await rm(otherConfig, { force: true });
 }
