@@ -98,10 +98,14 @@ export const firstFrame = (page: Page) =>
     return false;
   }, null, { polling: 20, timeout: 30_000 });
 
-/** The app with wrangler.toml's vars, and `vars` over them (the SFU's figures point it at the Realtime stand-in). */
-export async function startBrowserBench(vars: Record<string, string> = {}): Promise<BrowserBench> {
+/**
+ * The app with wrangler.toml's vars, and `vars` over them (the SFU's figures point it at the
+ * Realtime stand-in); `config`: another wrangler config (files-cpu.ts serves a second build of the
+ * web app beside this one).
+ */
+export async function startBrowserBench(vars: Record<string, string> = {}, config = "wrangler.toml"): Promise<BrowserBench> {
   const worker = await unstable_startWorker({
-    config: "wrangler.toml",
+    config,
     bindings: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: "plain_text", value: v }])),
     dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, persist: false, logLevel: "error" },
   } as Parameters<typeof unstable_startWorker>[0]);

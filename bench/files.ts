@@ -18,10 +18,13 @@
 // browser's own pages) do not grow. The page cannot weigh itself: measureUserAgentSpecificMemory
 // needs a cross-origin-isolated page, and the app sends COOP without COEP.
 
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { chromium, type Browser, type CDPSession, type Page } from "playwright-core";
 import { installTestHook } from "../test/browser/test-hook.ts";
 import { ARGS, type BenchKit } from "./browser.ts";
+import { descendants, kindOf } from "./threads.ts";
 
 export const FILE_BYTES = 200 * 1024 * 1024;
 const MiB = 1024 * 1024;
@@ -190,6 +193,47 @@ async function benchBrowser(): Promise<{ browser: Browser; rendererRss: OwnBrows
   return { browser, rendererRss };
 }
 
+/**
+ * A browser with a persistent profile in a fresh temporary directory; its pages share one context
+ * (a person's tabs do), so each page names itself. `browser.close()` closes the context and
+ * removes the directory.
+ */
+async function persistentBrowser(kit: BenchKit): Promise<Omit<OwnBrowser, "page"> & { page(name: string): Promise<Page> }> {
+  const dir = await mkdtemp(join(tmpdir(), "roomlink-bench-profile-"));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [...ARGS, "--js-flags=--expose-gc"],
+    viewport: { width: 800, height: 600 },
+  });
+  await ctx.grantPermissions(["camera", "microphone"], { origin: kit.url });
+  await ctx.addInitScript(installTestHook);
+  // The browser's renderers: no browser-level CDP session for a persistent context, so by process tree.
+  const rendererRss = async () => {
+    let kib = 0;
+    let processes = 0;
+    for (const pid of await descendants(process.pid)) {
+      if ((await kindOf(pid)) !== "renderer") continue;
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, "utf8").catch(() => ""));
+      if (!m) continue;
+      kib += Number(m[1]);
+      processes++;
+    }
+    return { kib, processes };
+  };
+  const page = async (name: string) => {
+    const p = await ctx.newPage();
+    await p.addInitScript((n) => localStorage.setItem("roomlink.name", n), name);
+    return p;
+  };
+  const browser = {
+    close: async () => {
+      await ctx.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  } as unknown as Browser;
+  return { browser, rendererRss, page };
+}
+
 export interface FileRun {
   /** Accept → "done" at the receiver, ms. */
   ms: number;
@@ -249,17 +293,33 @@ export type Placement = "two-browsers" | "one-browser";
 /** A sends a `bytes` file to B through the app; B accepts it. */
 export interface TransferOptions {
   place?: Placement;
-  /** "call": cameras and mics on, as in a call; "off": both turned off first (a room for chat and files). */
-  media?: "call" | "off";
+  /**
+   * "call": cameras and mics on, as in a call; "off": both turned off first (a room for chat and
+   * files); "stopped" (a diagnostic, files-cpu.ts): off, then the muted mic's track stopped and
+   * every media element paused, so that no audio is captured, sent or played: what the call
+   * itself costs while its mics are muted.
+   */
+  media?: "call" | "off" | "stopped";
   /** Runs beside the transfer (a profiler, a trace) and is awaited when it ends. */
   probe?: (sender: Page, receiver: Page) => Promise<unknown>;
+  /**
+   * One browser only: its pages in a persistent profile (a user-data directory on disk), as a
+   * person's browser is, instead of Playwright's default incognito-like contexts, which keep
+   * OPFS in memory.
+   */
+  persistent?: boolean;
 }
 
-export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES, { place = "two-browsers", media = "call", probe }: TransferOptions = {}): Promise<FileRun> {
+export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES, { place = "two-browsers", media = "call", probe, persistent = false }: TransferOptions = {}): Promise<FileRun> {
   const { id } = await kit.room();
   let a: OwnBrowser;
   let b: OwnBrowser;
-  if (place === "two-browsers") {
+  if (persistent) {
+    if (place !== "one-browser") throw new Error("a persistent profile is for one browser");
+    const shared = await persistentBrowser(kit);
+    a = { ...shared, page: await shared.page("Sender") };
+    b = { ...shared, page: await shared.page("Receiver") };
+  } else if (place === "two-browsers") {
     a = await ownBrowser(kit, "Sender");
     b = await ownBrowser(kit, "Receiver");
   } else {
@@ -277,13 +337,17 @@ export async function fileTransfer(kit: BenchKit, bytes = FILE_BYTES, { place = 
         return s?.state.participants.length === 1 && s.state.participants[0]!.connection === "connected";
       }, null, { polling: 50, timeout: 30_000 });
     }
-    if (media === "off") {
+    if (media !== "call") {
       for (const p of [a.page, b.page]) {
-        await p.evaluate(async () => {
-          const m = (globalThis as unknown as { roomlink: { media: { setCam(on: boolean): Promise<void>; setMic(on: boolean): Promise<void> } } }).roomlink.media;
+        await p.evaluate(async (stop) => {
+          type Media = { setCam(on: boolean): Promise<void>; setMic(on: boolean): Promise<void>; tracks: { audio: MediaStreamTrack | null } };
+          const m = (globalThis as unknown as { roomlink: { media: Media } }).roomlink.media;
           await m.setCam(false);
           await m.setMic(false);
-        });
+          if (!stop) return;
+          m.tracks.audio?.stop();
+          for (const el of document.querySelectorAll<HTMLMediaElement>("audio, video")) el.pause();
+        }, media === "stopped");
       }
     }
     // The file is made before anything is timed, and what made it is collected.

@@ -46,8 +46,10 @@ export class FakeChannel implements FileChannel {
     private readonly link: FakeLink,
   ) {}
 
-  send(data: string | ArrayBuffer): void {
+  send(sent: string | ArrayBuffer | Uint8Array<ArrayBuffer>): void {
     if (this.closed || this.closing) throw new DOMException("channel closed", "InvalidStateError");
+    // A real channel copies what it is given and delivers an ArrayBuffer of its own.
+    const data = typeof sent === "string" || sent instanceof ArrayBuffer ? sent : sent.slice().buffer;
     this.sendLog.push({ kind: typeof data === "string" ? "text" : "binary", bufferedBefore: this.bufferedAmount });
     if (typeof data === "string") this.controls.push(JSON.parse(data));
     this.bufferedAmount += sizeOf(data);

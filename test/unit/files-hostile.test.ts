@@ -20,7 +20,7 @@ class RecordingChannel implements FileChannel {
   closed = false;
   readonly texts: Array<Record<string, unknown>> = [];
   binary = 0;
-  send(data: string | ArrayBuffer) {
+  send(data: string | ArrayBuffer | Uint8Array<ArrayBuffer>) {
     if (this.closed) throw new DOMException("closed", "InvalidStateError");
     if (typeof data === "string") this.texts.push(JSON.parse(data));
     else this.binary++;

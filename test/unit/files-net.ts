@@ -27,8 +27,10 @@ export class FakeRtcChannel extends EventTarget {
     super();
   }
 
-  send(data: string | ArrayBuffer): void {
+  send(given: string | ArrayBuffer | Uint8Array<ArrayBuffer>): void {
     if (this.readyState !== "open") throw new DOMException("not open", "InvalidStateError");
+    // As RTCDataChannel: a view's bytes are copied, and the other end gets an ArrayBuffer.
+    const data = typeof given === "string" || given instanceof ArrayBuffer ? given : given.slice().buffer;
     this.sent.push(data);
     const passed = this.filter ? this.filter(data) : data;
     if (passed !== null) this.net.deliver(this, passed);

@@ -3,9 +3,11 @@
 // that keeps its files in a Map. The real worker is exercised in Chromium, not here.
 
 import { describe, expect, it } from "vitest";
+import { BlockAssembly } from "../../web/src/engine/files/assembly";
 import { BrowserStorage } from "../../web/src/engine/files/browser-storage";
 import type { OpfsRequest } from "../../web/src/engine/files/opfs-worker";
 import { OpfsClient, OpfsStorage, OpfsUnavailableError, SPACE_MARGIN_BYTES, STALE_AFTER_MS, type SpawnWorker } from "../../web/src/engine/files/opfs-storage";
+import { dropSpares, giveBuffer, SPARE_BUFFERS, spareCount } from "../../web/src/engine/files/spare-buffers";
 import { type FileStorage, NoSpaceError, type StoredFile } from "../../web/src/engine/files/storage";
 import { generatedBytes, MiB, sameBytes, settle } from "./files-fakes";
 
@@ -194,7 +196,7 @@ class StandInWorker {
         if (!name) throw new DOMException("no open file", "InvalidStateError");
         if (r.offset + r.bytes.byteLength > this.spaceLeft) throw new DOMException("disk full", "QuotaExceededError");
         this.files.get(name)!.set(new Uint8Array(r.bytes), r.offset);
-        return null;
+        return r.bytes;
       }
       case "close":
         if (!this.handles.delete(r.handle)) throw new DOMException("no open file", "InvalidStateError");
@@ -267,6 +269,34 @@ describe("OpfsStorage against a stand-in worker", () => {
     expect(writes()[1]!.transfer[0]).not.toBe(larger.buffer);
     expect(larger.byteLength).toBe(300);
     expect(new Uint8Array(writes()[1]!.transfer[0] as ArrayBuffer)).toEqual(view);
+  });
+
+  it("lends a written block's buffer, handed back by the worker, to the next block of that size", async () => {
+    dropSpares();
+    const { storage } = opfs();
+    const file = await storage.open(KEY, 4 * MiB, "a.bin", "");
+    const first = new BlockAssembly(0, MiB);
+    first.add(generatedBytes(MiB, 1).buffer);
+    const written = first.take();
+    const buffer = written.buffer;
+    await file.write(0, written);
+    expect(spareCount()).toBe(1);
+    const next = new BlockAssembly(1, MiB);
+    expect(spareCount()).toBe(0);
+    // The spare still holds block 0; block 1 is whole only once every byte of it has come.
+    expect(() => next.take()).toThrow();
+    next.add(generatedBytes(MiB / 2, 2).buffer);
+    expect(next.complete).toBe(false);
+    next.add(generatedBytes(MiB / 2, 3).buffer);
+    const reused = next.take();
+    expect(reused.buffer === buffer).toBe(true);
+    expect(sameBytes(reused.subarray(0, MiB / 2), generatedBytes(MiB / 2, 2))).toBe(true);
+    // A block of another size gets a buffer of its own.
+    await file.write(MiB, reused);
+    expect(new BlockAssembly(2, 1000).bytes).toBe(1000);
+    // And no more than SPARE_BUFFERS are kept.
+    for (let i = 0; i < SPARE_BUFFERS + 2; i++) giveBuffer(new ArrayBuffer(MiB));
+    expect(spareCount()).toBe(SPARE_BUFFERS);
   });
 
   it("refuses with NoSpaceError when quota − usage is under size + margin, before opening anything", async () => {

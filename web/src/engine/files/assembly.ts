@@ -4,6 +4,7 @@
 // sender that sends more than it announced cannot make the receiver hold more.
 
 import { type FileError, fileError } from "./errors";
+import { takeBuffer } from "./spare-buffers";
 
 export class BlockAssembly {
   private readonly buffer: Uint8Array<ArrayBuffer>;
@@ -13,7 +14,8 @@ export class BlockAssembly {
     readonly index: number,
     bytes: number,
   ) {
-    this.buffer = new Uint8Array(bytes);
+    // Possibly a spare, holding an earlier block's bytes: take() refuses until every byte is ours.
+    this.buffer = takeBuffer(bytes);
   }
 
   get bytes(): number {

@@ -12,7 +12,8 @@
 
 /** The part of RTCDataChannel a transfer uses. The adapter sets binaryType to "arraybuffer". */
 export interface FileChannel {
-  send(data: string | ArrayBuffer): void;
+  /** A binary message may be a view into a larger buffer: the channel copies its bytes when called. */
+  send(data: string | ArrayBuffer | Uint8Array<ArrayBuffer>): void;
   readonly bufferedAmount: number;
   bufferedAmountLowThreshold: number;
   /** Calls `fn` on each bufferedamountlow; returns the remover. */

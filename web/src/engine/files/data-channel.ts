@@ -16,7 +16,7 @@ export function fileChannel(dc: DataChannelLike): FileChannel {
   // a block buffer at once, and a Blob would need an async read per chunk.
   dc.binaryType = "arraybuffer";
   return {
-    send: (data) => (typeof data === "string" ? dc.send(data) : dc.send(data)),
+    send: (data) => (typeof data === "string" ? dc.send(data) : data instanceof ArrayBuffer ? dc.send(data) : dc.send(data)),
     get bufferedAmount() {
       return dc.bufferedAmount;
     },

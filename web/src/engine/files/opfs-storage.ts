@@ -8,6 +8,7 @@
 // without touching files another tab is writing now.
 
 import type { OpfsOp, OpfsRequest, OpfsResults } from "./opfs-worker";
+import { giveBuffer } from "./spare-buffers";
 import { type FileStorage, NoSpaceError, type StoredFile } from "./storage";
 
 /** Files older than this are left-overs of a crashed tab: no transfer is paused that long. */
@@ -177,7 +178,9 @@ class OpfsFile implements StoredFile {
     // The receiver gives up the block's buffer (sink.ts), so it moves to the worker without a
     // copy when the view is the whole buffer; a view into a larger one is copied first.
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    await this.client.request("write", { handle: this.handle, offset, bytes: whole.buffer }, [whole.buffer]);
+    const back = await this.client.request("write", { handle: this.handle, offset, bytes: whole.buffer }, [whole.buffer]);
+    // The worker hands the buffer back: the next block is assembled in it.
+    if (back instanceof ArrayBuffer) giveBuffer(back);
   }
 
   async close(): Promise<void> {

@@ -14,7 +14,7 @@ export const RECEIVED_DIR = "roomlink-received";
 export type OpfsRequest =
   /** Creates `name`, opens its sync access handle and sizes the file; answers the handle id. */
   | { id: number; op: "open"; name: string; size: number }
-  /** Writes `bytes` (transferred to us) at `offset`. */
+  /** Writes `bytes` (transferred to us) at `offset`; answers the same buffer, transferred back. */
   | { id: number; op: "write"; handle: number; offset: number; bytes: ArrayBuffer }
   /** Flushes and closes the handle: the file is whole. */
   | { id: number; op: "close"; handle: number }
@@ -30,7 +30,7 @@ export type OpfsOp = OpfsRequest["op"];
 /** What each request answers on success. */
 export interface OpfsResults {
   open: number;
-  write: null;
+  write: ArrayBuffer;
   close: null;
   abort: null;
   file: File;
@@ -100,7 +100,7 @@ const handlers: { [K in OpfsOp]: (request: Request<K>) => Promise<OpfsResults[K]
     const written = handleOf(handle).access.write(new Uint8Array(bytes), { at: offset });
     // A short write is a full disk on the platforms that report one instead of throwing.
     if (written !== bytes.byteLength) throw new DOMException(`wrote ${written} of ${bytes.byteLength} bytes at ${offset}`, "QuotaExceededError");
-    return null;
+    return bytes;
   },
 
   close({ handle }) {
@@ -193,11 +193,11 @@ scope.onmessage = (event) => {
     scope.postMessage({ id: isInt(id) ? id : -1, ok: false, error: { name: "TypeError", message: "malformed request" } });
     return;
   }
-  // A written block's buffer goes back with the reply, to be freed with the page's garbage. Kept
-  // here, it would wait for this worker's GC, which comes late: the worker allocates next to
-  // nothing on its own heap, so V8 collects only at its external-memory limit. Measured in
-  // Chromium: ~50 MiB of written blocks waiting, most of the receiving page's growth during a
-  // 200 MiB file.
+  // A written block's buffer goes back with the reply (also when the write failed), for the page
+  // to use again (spare-buffers.ts) or free. Kept here, it would wait for this worker's GC, which
+  // comes late: the worker allocates next to nothing on its own heap, so V8 collects only at its
+  // external-memory limit. Measured in Chromium: ~50 MiB of written blocks waiting, most of the
+  // receiving page's growth during a 200 MiB file.
   const giveBack = request.op === "write" ? [request.bytes] : [];
   // run() never rejects; the catch keeps the queue going even if posting a reply should throw.
   queue = queue.then(() => run(request)).then((reply) => scope.postMessage(reply, giveBack)).catch(() => undefined);

@@ -1,5 +1,6 @@
 // What both ends of a transfer report: how it ended, and the events the UI and the mesh listen to.
 
+import type { FileChannel } from "./channel";
 import type { FileError } from "./errors";
 import type { Progress } from "./progress";
 import type { ResumeRecord } from "./resume";
@@ -20,7 +21,7 @@ export type TransferEvents<Phase extends string> = {
 };
 
 /** Sends on a channel that may have closed under us (send() throws InvalidStateError then). */
-export function trySend(channel: { send(data: string | ArrayBuffer): void }, data: string | ArrayBuffer): boolean {
+export function trySend(channel: Pick<FileChannel, "send">, data: string | ArrayBuffer | Uint8Array<ArrayBuffer>): boolean {
   try {
     channel.send(data);
     return true;
