@@ -13,9 +13,6 @@
 // Run inside netns.sh (the engine binds 127.0.0.1 and loopback is the whole network):
 //   BENCH_ONLY=switch bash test/browser/netns.sh node bench/run.ts
 
-import { readFileSync } from "node:fs";
-import { registerHooks, stripTypeScriptTypes } from "node:module";
-import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM, createRoom, joinRoom, newPeerContext, startApp, waitForRemoteVideo, type App } from "../test/browser/harness.ts";
 
@@ -37,11 +34,7 @@ export interface SwitchRound {
   darkMs: number[];
 }
 
-interface RunningStandIn {
-  apiUrl: string;
-  standIn: { seen: Array<{ method: string; path: string; body: unknown }> };
-  stop(): Promise<void>;
-}
+type RunningStandIn = import("../test/browser/stand-in.ts").RunningStandIn;
 
 /** BENCH_SWITCH_TRACE=1: each SFU round's calls to the stand-in and each tile's arrival, in ms from the threshold. */
 const TRACE = process.env.BENCH_SWITCH_TRACE === "1";
@@ -78,42 +71,6 @@ interface Sample {
   /** Participants other than us in the roster. */
   others: number;
   tiles: Array<{ name: string; track: string | null; frames: number; pc: number }>;
-}
-
-let hooked = false;
-/**
- * The stand-in's HTTP half is written for vitest (imports without an extension, parameter
- * properties): as in test/browser/sfu.test.ts, its files are transformed before they run.
- */
-function hookStandIn() {
-  if (hooked) return;
-  hooked = true;
-  const dir = "/test/realtime-stand-in/";
-  registerHooks({
-    resolve(specifier, context, next) {
-      try {
-        return next(specifier, context);
-      } catch (e) {
-        if (!specifier.startsWith("./") || !context.parentURL?.includes(dir)) throw e;
-        return next(`${specifier}.ts`, context);
-      }
-    },
-    load(url, context, next) {
-      if (!url.startsWith("file:") || !url.includes(dir) || !url.endsWith(".ts") || url.includes("/node_modules/")) return next(url, context);
-      const transform = { mode: "transform" } as unknown as { mode: "strip" };
-      return { format: "module", source: stripTypeScriptTypes(readFileSync(fileURLToPath(url), "utf8"), transform), shortCircuit: true };
-    },
-  });
-}
-
-async function startStandIn(): Promise<RunningStandIn> {
-  hookStandIn();
-  // Through variables: the type checker would follow the imports into the stand-in's files.
-  const engineFile = "../test/realtime-stand-in/werift-engine.ts";
-  const serverFile = "../test/realtime-stand-in/server.ts";
-  const { WeriftEngine } = (await import(engineFile)) as { WeriftEngine: new () => unknown };
-  const { startRealtimeStandIn } = (await import(serverFile)) as { startRealtimeStandIn(o: { appId: string; secret: string; engine: unknown }): Promise<RunningStandIn> };
-  return startRealtimeStandIn({ appId: APP_ID, secret: SECRET, engine: new WeriftEngine() });
 }
 
 /** Starts sampling in the page: every SAMPLE_MS, each tile's track and the frames decoded of it, and which connection carries it. */
@@ -265,7 +222,9 @@ export interface SwitchFigures {
 
 /** `reps` rounds of each, interleaved: the 4th join on a mesh that stays one (the baseline), then the switch. */
 export async function switchOver(reps: number, log: (s: string) => void): Promise<SwitchFigures> {
-  const standIn = await startStandIn();
+  // Loaded when the part runs: it registers the stand-in's module hooks (test/browser/stand-in.ts).
+  const { startStandIn } = await import("../test/browser/stand-in.ts");
+  const standIn = await startStandIn(APP_ID, SECRET);
   if (TRACE) stampCalls(standIn);
   const vars = { REALTIME_APP_ID: APP_ID, REALTIME_APP_SECRET: SECRET, REALTIME_API_URL: standIn.apiUrl, TRANSPORT_SWITCH_MS: "0" };
   const apps: App[] = [];
