@@ -14,7 +14,7 @@
 
 import { FILE_KEY } from "../../protocol/protocol";
 import type { Effect } from "../room/effects";
-import { contentRange, parseRange } from "../voice/range";
+import { parseRange, rangedResponse } from "../voice/range";
 import type { LiveRoom } from "./live-room";
 import { noRoom } from "./no-room";
 import { unread } from "./voice-http";
@@ -25,6 +25,8 @@ export interface FileRelayHost {
   execute(effects: readonly Effect[]): void;
 }
 
+/** Relayed files are only ever saved, whatever the sender called their type. */
+const OCTETS = "application/octet-stream";
 const FILE_PATH = /^\/api\/rooms\/[^/]+\/files\/([A-Za-z0-9_-]{22})$/;
 
 /** The file's key if this is a file route's path, else null. */
@@ -82,12 +84,12 @@ async function upload(host: FileRelayHost, room: LiveRoom, request: Request, key
   try {
     if (size === 0 || !request.body) {
       if (size !== 0) return refuse(400, "the file was cut off");
-      await room.files.put(key, new Uint8Array(0));
+      await room.files.put(key, new Uint8Array(0), OCTETS);
     } else {
       const fixed = new FixedLengthStream(size);
       const deadline = AbortSignal.timeout(deadlineMs);
       const piping = request.body.pipeTo(fixed.writable, { signal: deadline });
-      const storing = room.files.put(key, fixed.readable);
+      const storing = room.files.put(key, fixed.readable, OCTETS);
       const [piped, stored] = await Promise.allSettled([piping, storing]);
       if (piped.status === "rejected") return refuse(deadline.aborted ? 408 : 400, deadline.aborted ? `the file took longer than ${deadlineMs / 60_000} minutes to arrive` : "the file was cut off, or longer than accepted");
       if (stored.status === "rejected") return refuse(500, "the file could not be stored");
@@ -114,7 +116,7 @@ async function download(room: LiveRoom, request: Request, key: string, token: st
   if (range.kind === "unsatisfiable") return fail(416, `the file is ${size} bytes long`, { "Content-Range": `bytes */${size}` });
   const headers = new Headers({
     // Never the sender's type: whatever the bytes are, a browser only ever saves them.
-    "Content-Type": "application/octet-stream",
+    "Content-Type": OCTETS,
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "Content-Disposition": `attachment; filename="file"; filename*=UTF-8''${encodeURIComponent(verdict.relay.name)}`,
@@ -123,13 +125,5 @@ async function download(room: LiveRoom, request: Request, key: string, token: st
     // A cut download goes on from where it stopped.
     "Accept-Ranges": "bytes",
   });
-  const part = range.kind === "partial" ? { offset: range.offset, length: range.length } : null;
-  if (part) headers.set("Content-Range", contentRange(part.offset, part.length, size));
-  headers.set("Content-Length", String(part ? part.length : size));
-  const status = part ? 206 : 200;
-  if (request.method === "HEAD") return new Response(null, { status, headers });
-  if (size === 0) return new Response(null, { status, headers });
-  const object = await room.files.get(key, part ?? undefined);
-  if (!object) return fail(404, "this file is no longer stored");
-  return new Response(object.body, { status, headers });
+  return rangedResponse(request.method, headers, range, size, (part) => room.files.get(key, part), () => fail(404, "this file is no longer stored"));
 }

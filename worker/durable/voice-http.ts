@@ -9,7 +9,7 @@
 // that forbids everything (were it opened as a page, nothing in it would run).
 
 import { VOICE_MAX_BYTES, type VoiceType } from "../../protocol/protocol";
-import { contentRange, parseRange } from "../voice/range";
+import { parseRange, rangedResponse } from "../voice/range";
 import { sniffVoice, SNIFF_BYTES } from "../voice/sniff";
 import type { LiveRoom } from "./live-room";
 import { noRoom } from "./no-room";
@@ -167,12 +167,5 @@ async function play(room: LiveRoom, request: Request, key: string, token: string
     // Safari plays media only from a server that answers ranges (206).
     "Accept-Ranges": "bytes",
   });
-  const part = range.kind === "partial" ? { offset: range.offset, length: range.length } : null;
-  if (part) headers.set("Content-Range", contentRange(part.offset, part.length, size));
-  headers.set("Content-Length", String(part ? part.length : size));
-  const status = part ? 206 : 200;
-  if (request.method === "HEAD") return new Response(null, { status, headers });
-  const object = await room.voice.get(key, part ?? undefined);
-  if (!object) return fail(404, "this voice message is no longer stored");
-  return new Response(object.body, { status, headers });
+  return rangedResponse(request.method, headers, range, size, (part) => room.voice.get(key, part), () => fail(404, "this voice message is no longer stored"));
 }

@@ -39,3 +39,25 @@ export function parseRange(header: string | null, size: number): RangeAnswer {
 
 /** The Content-Range of a 206 for that part of a body of `size` bytes. */
 export const contentRange = (offset: number, length: number, size: number): string => `bytes ${offset}-${offset + length - 1}/${size}`;
+
+/**
+ * The answer to a GET or HEAD of a stored body of `size` bytes: the part `range` asks for (206,
+ * with its Content-Range) or the whole (200), with Content-Length set on `headers`. `read` fetches
+ * the bytes (null: gone since, answered by `gone`); a HEAD or an empty body reads nothing.
+ */
+export async function rangedResponse(
+  method: string,
+  headers: Headers,
+  range: Exclude<RangeAnswer, { kind: "unsatisfiable" }>,
+  size: number,
+  read: (part: { offset: number; length: number } | undefined) => Promise<{ body: ReadableStream } | null>,
+  gone: () => Response,
+): Promise<Response> {
+  const part = range.kind === "partial" ? { offset: range.offset, length: range.length } : undefined;
+  if (part) headers.set("Content-Range", contentRange(part.offset, part.length, size));
+  headers.set("Content-Length", String(part ? part.length : size));
+  const status = part ? 206 : 200;
+  if (method === "HEAD" || size === 0) return new Response(null, { status, headers });
+  const object = await read(part);
+  return object ? new Response(object.body, { status, headers }) : gone();
+}
