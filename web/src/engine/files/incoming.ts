@@ -8,8 +8,8 @@
 // Storage is opened on the person's yes, not before: nothing is written, or reserved, for a
 // file nobody accepted.
 
-import { Emitter } from "../emitter";
 import { listen } from "../listen";
+import { TransferCard } from "./transfer-card";
 import type { FileEnd, IncomingStatus } from "../features/files-view";
 import { connect, type DataChannelLike, fileChannel } from "./data-channel";
 import type { FileErrorCode } from "./errors";
@@ -41,8 +41,6 @@ export interface IncomingOptions {
   timers?: Timers;
 }
 
-type Events = { change: void };
-
 /** The sink of a channel that offers a file we already have whole: nothing is written to it. */
 const ALREADY_WHOLE: FileSink = {
   write: () => Promise.reject(new Error("the file is whole already")),
@@ -51,12 +49,9 @@ const ALREADY_WHOLE: FileSink = {
 };
 type Decision = "undecided" | "accepted" | "declined" | "cancelled";
 
-export class IncomingTransfer extends Emitter<Events> {
-  private statusValue: IncomingStatus = "offered";
+export class IncomingTransfer extends TransferCard<IncomingStatus> {
   /** The first valid offer: what the person sees, and what every later channel must offer again. */
   private offerValue: FileOffer | null = null;
-  private progressValue: Progress | null = null;
-  private endValue: FileEnd | null = null;
   private urlValue: string | null = null;
   private decision: Decision = "undecided";
   private stored: StoredFile | null = null;
@@ -77,7 +72,7 @@ export class IncomingTransfer extends Emitter<Events> {
   private readonly timers: Timers;
 
   constructor(private readonly options: IncomingOptions) {
-    super();
+    super("offered");
     this.timers = options.timers ?? realTimers;
   }
 
@@ -94,20 +89,8 @@ export class IncomingTransfer extends Emitter<Events> {
   get offer(): FileOffer | null {
     return this.offerValue;
   }
-  get status(): IncomingStatus {
-    return this.statusValue;
-  }
-  get progress(): Progress | null {
-    return this.progressValue;
-  }
-  get end(): FileEnd | null {
-    return this.endValue;
-  }
   get url(): string | null {
     return this.urlValue;
-  }
-  get final(): boolean {
-    return this.statusValue === "done" || this.statusValue === "failed";
   }
   /** Counts against how many transfers we take at once: everything not ended (an unanswered offer too). */
   get open(): boolean {
@@ -344,10 +327,5 @@ export class IncomingTransfer extends Emitter<Events> {
   private clearTimer() {
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
-  }
-
-  private set(status: IncomingStatus) {
-    this.statusValue = status;
-    this.emit("change", undefined);
   }
 }

@@ -8,12 +8,12 @@
 // SCTP association that hangs instead of failing; FileSync PR#47 uses 15 s). Either way the
 // transfer waits for the connection to be up (the feature calls start() again) and goes on.
 
-import { Emitter } from "../emitter";
 import { listen } from "../listen";
 import type { FileManifest } from "./blocks";
 import { connect, type DataChannelLike, fileChannel } from "./data-channel";
 import { FileSender } from "./sender";
 import type { TransferEnd } from "./transfer";
+import { TransferCard } from "./transfer-card";
 import type { FileEnd, OutgoingStatus } from "../features/files-view";
 import type { Progress } from "./progress";
 import { realTimers, type Timers } from "./timers";
@@ -54,12 +54,7 @@ export interface OutgoingOptions {
   timers?: Timers;
 }
 
-type Events = { change: void };
-
-export class OutgoingTransfer extends Emitter<Events> {
-  private statusValue: OutgoingStatus = "queued";
-  private progressValue: Progress | null = null;
-  private endValue: FileEnd | null = null;
+export class OutgoingTransfer extends TransferCard<OutgoingStatus> {
   private sender: FileSender | null = null;
   private channel: OpenedChannel | null = null;
   private cleanup: Array<() => void> = [];
@@ -76,24 +71,12 @@ export class OutgoingTransfer extends Emitter<Events> {
   private readonly timers: Timers;
 
   constructor(private readonly options: OutgoingOptions) {
-    super();
+    super("queued");
     this.timers = options.timers ?? realTimers;
   }
 
   get transfer(): string {
     return this.options.transfer;
-  }
-  get status(): OutgoingStatus {
-    return this.statusValue;
-  }
-  get progress(): Progress | null {
-    return this.progressValue;
-  }
-  get end(): FileEnd | null {
-    return this.endValue;
-  }
-  get final(): boolean {
-    return this.statusValue === "done" || this.statusValue === "failed";
   }
   /** Waiting for a channel: queued behind others, or cut and waiting to go on. */
   get waiting(): boolean {
@@ -268,10 +251,5 @@ export class OutgoingTransfer extends Emitter<Events> {
     this.drop();
     this.endValue = end;
     this.set(end ? "failed" : "done");
-  }
-
-  private set(status: OutgoingStatus) {
-    this.statusValue = status;
-    this.emit("change", undefined);
   }
 }

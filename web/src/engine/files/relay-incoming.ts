@@ -8,7 +8,7 @@
 // with an HTTP Range, a few times, before it gives up.
 
 import type { ClientMessage, RelayEnd, RelayHeld, RelayOffer } from "../../../../protocol/protocol";
-import { Emitter } from "../emitter";
+import { TransferCard } from "./transfer-card";
 import type { FileEnd, IncomingStatus } from "../features/files-view";
 import { BLOCK_SIZE, fileIdOf, sha256Hex } from "./blocks";
 import { type Progress, ProgressMeter } from "./progress";
@@ -38,12 +38,7 @@ export interface RelayIncomingOptions {
   now?: () => number;
 }
 
-type Events = { change: void };
-
-export class RelayIncoming extends Emitter<Events> {
-  private statusValue: IncomingStatus = "offered";
-  private progressValue: Progress | null = null;
-  private endValue: FileEnd | null = null;
+export class RelayIncoming extends TransferCard<IncomingStatus> {
   private urlValue: string | null = null;
   private stored: StoredFile | null = null;
   private readyUrl: string | null = null;
@@ -57,7 +52,7 @@ export class RelayIncoming extends Emitter<Events> {
   private meter: ProgressMeter | null = null;
 
   constructor(private readonly options: RelayIncomingOptions) {
-    super();
+    super("offered");
     this.blockSize = options.blockSize ?? BLOCK_SIZE;
     this.timers = options.timers ?? realTimers;
   }
@@ -75,20 +70,8 @@ export class RelayIncoming extends Emitter<Events> {
   get offer(): Pick<FileOffer, "name" | "size" | "mime"> {
     return this.options.offer;
   }
-  get status(): IncomingStatus {
-    return this.statusValue;
-  }
-  get progress(): Progress | null {
-    return this.progressValue;
-  }
-  get end(): FileEnd | null {
-    return this.endValue;
-  }
   get url(): string | null {
     return this.urlValue;
-  }
-  get final(): boolean {
-    return this.statusValue === "done" || this.statusValue === "failed";
   }
   /** Counts against how many transfers we keep open from one person. */
   get open(): boolean {
@@ -300,10 +283,5 @@ export class RelayIncoming extends Emitter<Events> {
     if (stored) void stored.abort().catch(() => {});
     void this.discard();
     this.set("failed");
-  }
-
-  private set(status: IncomingStatus): void {
-    this.statusValue = status;
-    this.emit("change", undefined);
   }
 }

@@ -6,7 +6,7 @@
 // "sending" while the upload runs and the person downloads, "done", "failed".
 
 import type { ClientMessage, RelayEnd, RelayHeld } from "../../../../protocol/protocol";
-import { Emitter } from "../emitter";
+import { TransferCard } from "./transfer-card";
 import type { FileEnd, OutgoingStatus } from "../features/files-view";
 import type { FileManifest } from "./blocks";
 import { type Progress, ProgressMeter } from "./progress";
@@ -27,33 +27,16 @@ export interface RelayOutgoingOptions {
   now?: () => number;
 }
 
-type Events = { change: void };
-
-export class RelayOutgoing extends Emitter<Events> {
-  private statusValue: OutgoingStatus = "queued";
-  private progressValue: Progress | null = null;
-  private endValue: FileEnd | null = null;
+export class RelayOutgoing extends TransferCard<OutgoingStatus> {
   private readonly abort = new AbortController();
   private uploaded = false;
 
   constructor(private readonly options: RelayOutgoingOptions) {
-    super();
+    super("queued");
   }
 
   get transfer(): string {
     return this.options.transfer;
-  }
-  get status(): OutgoingStatus {
-    return this.statusValue;
-  }
-  get progress(): Progress | null {
-    return this.progressValue;
-  }
-  get end(): FileEnd | null {
-    return this.endValue;
-  }
-  get final(): boolean {
-    return this.statusValue === "done" || this.statusValue === "failed";
   }
   /** Queued behind our other relayed files (the room takes FILE_RELAY_OPEN_FROM_ONE at once). */
   get waiting(): boolean {
@@ -154,10 +137,5 @@ export class RelayOutgoing extends Emitter<Events> {
     this.abort.abort();
     this.endValue = end;
     this.set("failed");
-  }
-
-  private set(status: OutgoingStatus): void {
-    this.statusValue = status;
-    this.emit("change", undefined);
   }
 }
