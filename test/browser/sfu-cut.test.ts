@@ -346,10 +346,7 @@ async function cutAndRestore(pages: Page[], ms: number, untilFailed: boolean) {
 }
 
 describe("media path cut under a call on the SFU", () => {
-  // Todo (issue #16): fails in 3 of 3 runs. After the restore every page is `connected` again (new
-  // ICE credentials and ports) but receives no packet: the stand-in's werift engine sends nothing
-  // after a client's ICE restart (see the todo in realtime-stand-in.test.ts).
-  it("recovers after a cut long enough to reach `failed`, by ICE restart on the same connection and session, still on the SFU", { todo: "the stand-in's engine sends nothing after an ICE restart" }, async () => {
+  it("recovers after a cut long enough to reach `failed`, by ICE restart on the same connection and session, still on the SFU", async () => {
     const pages = await sfuCall();
     const { cutMs, back, restarts, states } = await cutAndRestore(pages, 45_000, true);
     report(`SFU, UDP cut until failed (${(cutMs / 1000).toFixed(1)} s; ${restarts} restarts; ${states}): restore → all three see and hear both others`, back, "ms");

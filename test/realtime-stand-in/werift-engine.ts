@@ -533,11 +533,17 @@ async function settled(pc: RTCPeerConnection): Promise<void> {
  * state is "completed" here (gathering sets it), not "new": the missing pair is what tells.
  * Not awaited: an ICE-lite agent waits for the client's nomination, which comes after the answer.
  * If it fails, werift reports the connection failed and the session is dropped.
+ * Only a restarted agent: when the remote description has an inactive m-line (a closed track),
+ * werift takes new remote credentials as a renomination instead (same agent, same local
+ * credentials, only the selected pair dropped), which takes the next nomination by itself; starting
+ * that agent again fails at once (its check list is done) and would drop the session.
  */
 function resumeRestartedIce(pc: RTCPeerConnection): void {
   for (const dtls of pc.dtlsTransports) {
     const ice = dtls.iceTransport;
-    if (dtls.state !== "connected" || ice.connection.nominated || !ice.connection.remoteUsername) continue;
+    // earlyChecksDone is werift's own (private) mark of a started agent: false only after a restart.
+    const started = (ice.connection as unknown as { earlyChecksDone: boolean }).earlyChecksDone;
+    if (dtls.state !== "connected" || started || ice.connection.nominated || !ice.connection.remoteUsername) continue;
     ice.start().catch(() => undefined);
   }
 }
