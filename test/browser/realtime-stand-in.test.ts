@@ -317,11 +317,9 @@ describe("Realtime stand-in: the werift media engine with Chromium", () => {
     for (const p of [m1, m2]) await p.context().close();
   });
 
-  // Todo (issue #16): fails. After the client's restart werift answers the new checks (Chromium
-  // says connected) but sends no media: its restarted agent takes no nominated pair (its connect
-  // step passes over an agent whose DTLS is up, and the checks wait in earlyChecks). Starting the
-  // agent after the answer (iceTransport.start()) was tried and was not enough.
-  it("takes an ICE restart on a session (the client's offer with new ICE credentials, as renegotiate carries it): media flows again both ways", { todo: "werift engine sends nothing after a client's ICE restart" }, async () => {
+  // Issue #16: werift on its own answers the restarted checks but never starts its restarted agent
+  // while DTLS is up, and then sends nothing; the engine starts it (resumeRestartedIce).
+  it("takes an ICE restart on a session (the client's offer with new ICE credentials, as renegotiate carries it): media flows again both ways", async () => {
     const a = await newPage();
     const b = await newPage();
     await publish(a, "RA");

@@ -335,9 +335,12 @@ async function cutAndRestore(pages: Page[], ms: number, untilFailed: boolean) {
     assert.ok(!s.shown.includes("failed"), `${who}: shown ${s.shown.join("→")}`);
     if (!untilFailed) assert.ok(!s.states.some((x) => x.startsWith("failed")), `${who}: a ${ms / 1000} s cut stays short of failed`);
   }
-  // Recovered by ICE restart on the sessions there were: each page sent one at least, none made a new session.
+  // Recovered on the sessions there were: none made a new one.
   assert.equal(after.sessions, before.sessions, "no new Realtime session");
-  assert.ok(after.restarts - before.restarts >= pages.length, `ICE restarts through renegotiate: ${after.restarts - before.restarts}`);
+  // Past `failed` only an ICE restart brings the path back: each page sent one at least. A shorter
+  // cut may end before a page's restart is due (4 s after it reports `disconnected`, which Chromium
+  // does 6-8 s into the cut), and ICE then comes back on its old pair by itself.
+  if (untilFailed) assert.ok(after.restarts - before.restarts >= pages.length, `ICE restarts through renegotiate: ${after.restarts - before.restarts}`);
   await waitUntil("every tile connected", async () => {
     for (const p of pages) if (await p.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.participants.some((x) => x.connection !== "connected"))) return false;
     return true;
@@ -346,10 +349,7 @@ async function cutAndRestore(pages: Page[], ms: number, untilFailed: boolean) {
 }
 
 describe("media path cut under a call on the SFU", () => {
-  // Todo (issue #16): fails in 3 of 3 runs. After the restore every page is `connected` again (new
-  // ICE credentials and ports) but receives no packet: the stand-in's werift engine sends nothing
-  // after a client's ICE restart (see the todo in realtime-stand-in.test.ts).
-  it("recovers after a cut long enough to reach `failed`, by ICE restart on the same connection and session, still on the SFU", { todo: "the stand-in's engine sends nothing after an ICE restart" }, async () => {
+  it("recovers after a cut long enough to reach `failed`, by ICE restart on the same connection and session, still on the SFU", async () => {
     const pages = await sfuCall();
     const { cutMs, back, restarts, states } = await cutAndRestore(pages, 45_000, true);
     report(`SFU, UDP cut until failed (${(cutMs / 1000).toFixed(1)} s; ${restarts} restarts; ${states}): restore → all three see and hear both others`, back, "ms");

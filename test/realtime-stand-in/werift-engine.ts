@@ -351,6 +351,7 @@ export class WeriftEngine implements MediaEngine {
   private async answer(session: Session): Promise<Sdp> {
     await session.pc.setLocalDescription(await session.pc.createAnswer());
     await gathered(session.pc);
+    resumeRestartedIce(session.pc);
     const answer = description(session.pc);
     return this.videoKbps ? { type: answer.type, sdp: withVideoBitrateFloor(answer.sdp, this.videoKbps) } : answer;
   }
@@ -518,6 +519,33 @@ async function settled(pc: RTCPeerConnection): Promise<void> {
       resolve();
     }
   });
+}
+
+/**
+ * The engine's half of a client's ICE restart (an offer with new ICE credentials, which the API
+ * takes through renegotiate). werift restarts its agent when the remote credentials change (new
+ * local ones, no selected pair), but the connect step after the answer passes over a transport
+ * whose DTLS is still up, so the restarted agent is never started: it answers the client's checks
+ * (Chromium reports connected) yet keeps them unprocessed as early checks, never takes the
+ * client's nomination, and with no selected pair the unchanged DTLS/SRTP transport (bound to the
+ * same agent object) sends nothing. Starting the agent replays those checks and takes the
+ * nomination, as on the first connection; DTLS and SRTP go on over the new pair. The agent's
+ * state is "completed" here (gathering sets it), not "new": the missing pair is what tells.
+ * Not awaited: an ICE-lite agent waits for the client's nomination, which comes after the answer.
+ * If it fails, werift reports the connection failed and the session is dropped.
+ * Only a restarted agent: when the remote description has an inactive m-line (a closed track),
+ * werift takes new remote credentials as a renomination instead (same agent, same local
+ * credentials, only the selected pair dropped), which takes the next nomination by itself; starting
+ * that agent again fails at once (its check list is done) and would drop the session.
+ */
+function resumeRestartedIce(pc: RTCPeerConnection): void {
+  for (const dtls of pc.dtlsTransports) {
+    const ice = dtls.iceTransport;
+    // earlyChecksDone is werift's own (private) mark of a started agent: false only after a restart.
+    const started = (ice.connection as unknown as { earlyChecksDone: boolean }).earlyChecksDone;
+    if (dtls.state !== "connected" || started || ice.connection.nominated || !ice.connection.remoteUsername) continue;
+    ice.start().catch(() => undefined);
+  }
 }
 
 /** The engine's SDP carries its candidates (no trickle over the HTTP API): wait for them. */
