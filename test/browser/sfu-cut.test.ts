@@ -8,21 +8,11 @@
 // Realtime session; the room must stay on the SFU, and nobody may drop out of anyone's roster.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { registerHooks, stripTypeScriptTypes } from "node:module";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { WeriftEngine } from "../realtime-stand-in/werift-engine.ts";
-import { createRoom, joinRoom, launchBrowser, newPeerContext, report, startApp, waitUntil, type App } from "./harness.ts";
+import { createRoom, joinRoom, newPeerContext, report, waitUntil, type App } from "./harness.ts";
+import { type RunningStandIn, type SfuMedia as Media, type SfuRig, sfuMediaOf as mediaOf, startSfuRig } from "./stand-in.ts";
 import { assertPrivateNamespace, cutUdp, restoreUdp } from "./udp-cut.ts";
-
-/** What the test uses of test/realtime-stand-in/server.ts RunningStandIn. */
-interface RunningStandIn {
-  apiUrl: string;
-  standIn: { seen: Array<{ method: string; path: string; body: unknown }> };
-  stop(): Promise<void>;
-}
 
 const APP_ID = "browser-sfu-cut-app";
 const SECRET = "browser-sfu-cut-secret";
@@ -30,53 +20,21 @@ const SECRET = "browser-sfu-cut-secret";
 const MESH_MAX = 2;
 const PEOPLE = ["Aigul", "Bakyt", "Cholpon"];
 
+let rig: SfuRig;
 let standIn: RunningStandIn;
-let engine: WeriftEngine;
 let app: App;
 let browser: Browser;
-
-// As in sfu.test.ts: the stand-in's HTTP half is written for vitest (relative imports without an
-// extension, and parameter properties), which Node's own type stripping does not take.
-const STAND_IN = "/test/realtime-stand-in/";
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context);
-    } catch (e) {
-      if (!specifier.startsWith("./") || !context.parentURL?.includes(STAND_IN)) throw e;
-      return next(`${specifier}.ts`, context);
-    }
-  },
-  load(url, context, next) {
-    if (!url.startsWith("file:") || !url.includes(STAND_IN) || !url.endsWith(".ts") || url.includes("/node_modules/")) return next(url, context);
-    const transform = { mode: "transform" } as unknown as { mode: "strip" };
-    const source = stripTypeScriptTypes(readFileSync(fileURLToPath(url), "utf8"), transform);
-    return { format: "module", source, shortCircuit: true };
-  },
-});
 
 before(async () => {
   assertPrivateNamespace();
   restoreUdp();
-  const server = "../realtime-stand-in/server.ts";
-  const { startRealtimeStandIn } = (await import(server)) as { startRealtimeStandIn(o: { appId: string; secret: string; engine: WeriftEngine }): Promise<RunningStandIn> };
-  engine = new WeriftEngine();
-  standIn = await startRealtimeStandIn({ appId: APP_ID, secret: SECRET, engine });
-  app = await startApp({
-    REALTIME_APP_ID: APP_ID,
-    REALTIME_APP_SECRET: SECRET,
-    REALTIME_API_URL: standIn.apiUrl,
-    MESH_MAX: String(MESH_MAX),
-    TRANSPORT_SWITCH_MS: "0",
-  });
-  browser = await launchBrowser();
+  rig = await startSfuRig(APP_ID, SECRET, { MESH_MAX: String(MESH_MAX) });
+  ({ standIn, app, browser } = rig);
 });
 
 after(async () => {
   restoreUdp();
-  await browser?.close();
-  await app?.stop();
-  await standIn?.stop();
+  await rig?.stop();
 });
 
 type Participant = { id: string; name: string; connection: string; camera: MediaStream | null };
@@ -103,31 +61,6 @@ type Hooked = {
   };
 };
 
-/**
- * Per participant's tile: the frames decoded of the video track its camera stream shows (found by
- * trackIdentifier, -1 if no inbound stream carries it); the audio packets received per inbound
- * audio stream; the transport, and how many connections the page has (as in sfu.test.ts).
- */
-const mediaOf = (p: Page) =>
-  p.evaluate(async () => {
-    const session = (globalThis as unknown as Hooked).roomlink.session;
-    const reports = await Promise.all(session.peerConnections.map((pc) => pc.getStats()));
-    const audio: number[] = [];
-    for (const r of reports) r.forEach((s) => s.type === "inbound-rtp" && s.kind === "audio" && audio.push(s.packetsReceived ?? 0));
-    const tiles = session.state.participants.map((x) => {
-      const track = x.camera?.getVideoTracks()[0] ?? null;
-      let frames = -1;
-      for (const r of reports) {
-        r.forEach((s) => {
-          if (s.type === "inbound-rtp" && s.kind === "video" && track !== null && s.trackIdentifier === track.id) frames = s.framesDecoded ?? 0;
-        });
-      }
-      return { name: x.name, track: track?.id ?? null, live: track?.readyState === "live", frames };
-    });
-    return { kind: session.state.transport.kind, connections: session.peerConnections.length, tiles, audio };
-  });
-
-type Media = Awaited<ReturnType<typeof mediaOf>>;
 
 const OTHERS = PEOPLE.length - 1;
 const onSfu = (m: Media) => m.kind === "sfu" && m.connections === 1 && m.tiles.length === OTHERS && m.audio.length === OTHERS;

@@ -9,29 +9,24 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { acceptOffer, generatedFile, MiB, savedSha256, sendFromChat } from "./file-helpers.ts";
-import { createRoom, joinRoom, launchBrowser, newPeerContext, report, startApp, waitUntil, type App } from "./harness.ts";
-import { startStandIn, type RunningStandIn } from "./stand-in.ts";
-import { assertPrivateNamespace } from "./udp-cut.ts";
+import { createRoom, joinRoom, newPeerContext, report, waitUntil, type App } from "./harness.ts";
+import { type SfuRig, startSfuRig } from "./stand-in.ts";
 
 const APP_ID = "browser-sfu-files-app";
 const SECRET = "browser-sfu-files-secret";
 const MESH_MAX = 2;
 
-let standIn: RunningStandIn;
+let rig: SfuRig;
 let app: App;
 let browser: Browser;
 
 before(async () => {
-  assertPrivateNamespace();
-  standIn = await startStandIn(APP_ID, SECRET);
-  app = await startApp({ REALTIME_APP_ID: APP_ID, REALTIME_APP_SECRET: SECRET, REALTIME_API_URL: standIn.apiUrl, MESH_MAX: String(MESH_MAX), TRANSPORT_SWITCH_MS: "0" });
-  browser = await launchBrowser();
+  rig = await startSfuRig(APP_ID, SECRET, { MESH_MAX: String(MESH_MAX) });
+  ({ app, browser } = rig);
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await standIn?.stop();
+  await rig?.stop();
 });
 
 type Hooked = {

@@ -19,9 +19,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, newPeerContext, openStage, report, selfIdOf, startApp, waitUntil, type App } from "./harness.ts";
-import { startStandIn, type RunningStandIn } from "./stand-in.ts";
-import { assertPrivateNamespace } from "./udp-cut.ts";
+import { newPeerContext, openStage, report, selfIdOf, startApp, waitUntil, type App } from "./harness.ts";
+import { type RunningStandIn, type SfuRig, startSfuRig } from "./stand-in.ts";
 
 const APP_ID = "browser-sfu-stage-app";
 const SECRET = "browser-sfu-stage-secret";
@@ -30,29 +29,18 @@ const VIEWERS = 8;
 const RAMP_MS = 5000;
 const WINDOW_MS = 6000;
 
+let rig: SfuRig;
 let standIn: RunningStandIn;
 let app: App;
 let browser: Browser;
 
 before(async () => {
-  // The engine binds 127.0.0.1 only: run where loopback is the whole network (netns.sh).
-  assertPrivateNamespace();
-  standIn = await startStandIn(APP_ID, SECRET);
-  app = await startApp({
-    REALTIME_APP_ID: APP_ID,
-    REALTIME_APP_SECRET: SECRET,
-    REALTIME_API_URL: standIn.apiUrl,
-    STAGE_VIEWERS: "0",
-    // The room's ration of switches (10 s by default) would only make the test wait.
-    TRANSPORT_SWITCH_MS: "0",
-  });
-  browser = await launchBrowser();
+  rig = await startSfuRig(APP_ID, SECRET, { STAGE_VIEWERS: "0" });
+  ({ standIn, app, browser } = rig);
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await standIn?.stop();
+  await rig?.stop();
 });
 
 type Hooked = {

@@ -7,37 +7,25 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { createRoom, joinRoom, launchBrowser, newPeerContext, report, startApp, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
-import { startStandIn, type RunningStandIn } from "./stand-in.ts";
-import { assertPrivateNamespace } from "./udp-cut.ts";
+import { createRoom, joinRoom, newPeerContext, report, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
+import { type RunningStandIn, type SfuMedia as Media, type SfuRig, sfuMediaOf as mediaOf, startSfuRig } from "./stand-in.ts";
 
 const APP_ID = "browser-sfu-app";
 const SECRET = "browser-sfu-secret";
 const MESH_MAX = 3;
 
+let rig: SfuRig;
 let standIn: RunningStandIn;
 let app: App;
 let browser: Browser;
 
 before(async () => {
-  // The engine binds 127.0.0.1 only: run where loopback is the whole network (netns.sh).
-  assertPrivateNamespace();
-  standIn = await startStandIn(APP_ID, SECRET);
-  app = await startApp({
-    REALTIME_APP_ID: APP_ID,
-    REALTIME_APP_SECRET: SECRET,
-    REALTIME_API_URL: standIn.apiUrl,
-    MESH_MAX: String(MESH_MAX),
-    // The room's ration of switches (10 s by default) would only make the test wait.
-    TRANSPORT_SWITCH_MS: "0",
-  });
-  browser = await launchBrowser();
+  rig = await startSfuRig(APP_ID, SECRET, { MESH_MAX: String(MESH_MAX) });
+  ({ standIn, app, browser } = rig);
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await standIn?.stop();
+  await rig?.stop();
 });
 
 type Hooked = {
@@ -49,32 +37,6 @@ type Hooked = {
   };
 };
 
-/**
- * Per participant's tile: the video track its camera stream shows and the frames decoded of it
- * (found by trackIdentifier, -1 if no inbound stream carries it); the audio packets received per
- * inbound audio stream; and how many connections the page has. Read by the tile's track, so a
- * layer pulled again (a new track) is followed.
- */
-const mediaOf = (p: Page) =>
-  p.evaluate(async () => {
-    const session = (globalThis as unknown as Hooked).roomlink.session;
-    const reports = await Promise.all(session.peerConnections.map((pc) => pc.getStats()));
-    const audio: number[] = [];
-    for (const r of reports) r.forEach((s) => s.type === "inbound-rtp" && s.kind === "audio" && audio.push(s.packetsReceived ?? 0));
-    const tiles = session.state.participants.map((x) => {
-      const track = x.camera?.getVideoTracks()[0] ?? null;
-      let frames = -1;
-      for (const r of reports) {
-        r.forEach((s) => {
-          if (s.type === "inbound-rtp" && s.kind === "video" && track !== null && s.trackIdentifier === track.id) frames = s.framesDecoded ?? 0;
-        });
-      }
-      return { name: x.name, track: track?.id ?? null, live: track?.readyState === "live", frames };
-    });
-    return { kind: session.state.transport.kind, connections: session.peerConnections.length, tiles, audio };
-  });
-
-type Media = Awaited<ReturnType<typeof mediaOf>>;
 
 /** On a failure: the stand-in's calls in short, and the page's transceivers and inbound streams. */
 async function diagnose(p: Page): Promise<string> {

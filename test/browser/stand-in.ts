@@ -12,7 +12,10 @@
 import { readFileSync } from "node:fs";
 import { registerHooks, stripTypeScriptTypes } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
 import { WeriftEngine } from "../realtime-stand-in/werift-engine.ts";
+import { launchBrowser, startApp, type App } from "./harness.ts";
+import { assertPrivateNamespace } from "./udp-cut.ts";
 
 /** What the tests use of test/realtime-stand-in/server.ts RunningStandIn. */
 export interface RunningStandIn {
@@ -52,3 +55,63 @@ export async function startStandIn(appId: string, secret: string): Promise<Runni
   const running = await startRealtimeStandIn({ appId, secret, engine });
   return { ...running, engine };
 }
+
+/** What an SFU test runs against: the stand-in, the app pointed at it, and one browser. */
+export interface SfuRig {
+  standIn: RunningStandIn;
+  app: App;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+/**
+ * The stand-in, the app with Realtime configured against it (and `vars` over that), and a
+ * browser. Only where loopback is the whole network (netns.sh): the engine binds 127.0.0.1. The
+ * room's ration of switches (10 s by default) would only make a test wait, so it is off.
+ */
+export async function startSfuRig(appId: string, secret: string, vars: Record<string, string>): Promise<SfuRig> {
+  assertPrivateNamespace();
+  const standIn = await startStandIn(appId, secret);
+  const app = await startApp({ REALTIME_APP_ID: appId, REALTIME_APP_SECRET: secret, REALTIME_API_URL: standIn.apiUrl, TRANSPORT_SWITCH_MS: "0", ...vars });
+  const browser = await launchBrowser();
+  return {
+    standIn,
+    app,
+    browser,
+    async stop() {
+      await browser.close();
+      await app.stop();
+      await standIn.stop();
+    },
+  };
+}
+
+/**
+ * Per participant's tile: the video track its camera stream shows and the frames decoded of it
+ * (found by trackIdentifier, -1 if no inbound stream carries it); the audio packets received per
+ * inbound audio stream; the transport, and how many connections the page has. Read by the tile's
+ * track, so a layer pulled again (a new track) is followed.
+ */
+export const sfuMediaOf = (p: Page) =>
+  p.evaluate(async () => {
+    type Hooked = {
+      roomlink: { session: { peerConnections: RTCPeerConnection[]; state: { transport: { kind: string }; participants: Array<{ name: string; camera: MediaStream | null }> } } };
+    };
+    const session = (globalThis as unknown as Hooked).roomlink.session;
+    const reports = await Promise.all(session.peerConnections.map((pc) => pc.getStats()));
+    const audio: number[] = [];
+    for (const r of reports) r.forEach((s) => s.type === "inbound-rtp" && s.kind === "audio" && audio.push(s.packetsReceived ?? 0));
+    const tiles = session.state.participants.map((x) => {
+      const track = x.camera?.getVideoTracks()[0] ?? null;
+      let frames = -1;
+      for (const r of reports) {
+        r.forEach((s) => {
+          if (s.type === "inbound-rtp" && s.kind === "video" && track !== null && s.trackIdentifier === track.id) frames = s.framesDecoded ?? 0;
+        });
+      }
+      return { name: x.name, track: track?.id ?? null, live: track?.readyState === "live", frames };
+    });
+    return { kind: session.state.transport.kind, connections: session.peerConnections.length, tiles, audio };
+  });
+
+export type SfuMedia = Awaited<ReturnType<typeof sfuMediaOf>>;
