@@ -284,9 +284,9 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...fileRelayServer,
   error: (v) => {
     if (!isOneOf(ERROR_CODES, v.code) || !isString(v.message)) return null;
-    if (v.limit === undefined) return { type: "error", code: v.code, message: v.message };
-    // A limit that is not a count is dropped, not the frame: the code still says what happened.
-    return isIntIn(v.limit, 0, 1_000_000) ? { type: "error", code: v.code, message: v.message, limit: v.limit } : { type: "error", code: v.code, message: v.message };
+    const frame: ErrorFrame = { type: "error", code: v.code, message: v.message };
+    // A limit that is not a count (or none) is dropped, not the frame: the code still says what happened.
+    return isIntIn(v.limit, 0, 1_000_000) ? { ...frame, limit: v.limit } : frame;
   },
 };
 
