@@ -173,9 +173,30 @@ describe("a call in the browser", () => {
     await new Promise((r) => setTimeout(r, 1000));
     const e2 = await audioEnergy(b);
     assert.ok(e2 - e1 < 1e-4, `audio energy while muted rose by ${e2 - e1}`);
+    // Muted, the mic stays open (unmuting is instant) but A puts no audio on the wire: no encoder
+    // and no packets of silence to each peer. Unmuted, the same track goes back on.
+    const wire = () =>
+      a.evaluate(async () => {
+        const rl = (globalThis as unknown as { roomlink: { session: { peerConnections: RTCPeerConnection[] } } }).roomlink;
+        const pc = rl.session.peerConnections[0]!;
+        let packets = 0;
+        (await pc.getStats()).forEach((s) => {
+          if (s.type === "outbound-rtp" && s.kind === "audio") packets += s.packetsSent ?? 0;
+        });
+        const sender = pc.getSenders().find((x) => x.track?.kind === "audio" || x.track === null);
+        const mic = (globalThis as unknown as { roomlink: { media: { tracks: { audio: MediaStreamTrack | null } } } }).roomlink.media.tracks.audio;
+        return { packets, sending: pc.getSenders().some((x) => x.track !== null && x.track === mic), micOpen: mic?.readyState === "live", sender: sender !== undefined };
+      });
+    const m1 = await wire();
+    await new Promise((r) => setTimeout(r, 1000));
+    const m2 = await wire();
+    assert.equal(m2.packets, m1.packets, "audio packets sent while muted");
+    assert.deepEqual({ sending: m2.sending, micOpen: m2.micOpen }, { sending: false, micOpen: true });
     await a.getByTestId("mic").click();
     await aTile.getByTestId("mic-off").waitFor({ state: "detached" });
     await waitUntil("audio energy rising again", async () => (await audioEnergy(b)) - e2 > 1e-3);
+    const m3 = await wire();
+    assert.ok(m3.sending && m3.packets > m2.packets, `unmuted: ${JSON.stringify(m3)}`);
 
     // Camera off: the indicator and avatar appear, and frames stop; on again, they resume.
     await a.getByTestId("cam").click();
@@ -194,6 +215,25 @@ describe("a call in the browser", () => {
     await aTile.getByTestId("mic-off").waitFor();
     await a.keyboard.press("Control+d");
     await aTile.getByTestId("mic-off").waitFor({ state: "detached" });
+
+    // Mic and camera off: nothing at all comes from A, which B must not take for a dead link
+    // (a stall grades it 0). Three stats polls (2 s apart) of silence.
+    await a.getByTestId("mic").click();
+    await a.getByTestId("cam").click();
+    await aTile.getByTestId("mic-off").waitFor();
+    await aTile.getByTestId("cam-off").waitFor();
+    const aId = await selfId(a);
+    const grades: Array<number | null> = [];
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      grades.push(
+        await b.evaluate((id) => {
+          type State = { presence: { quality: Record<string, { grade: number }> } };
+          return (globalThis as unknown as { roomlink: { session: { state: State } } }).roomlink.session.state.presence.quality[id]?.grade ?? null;
+        }, aId),
+      );
+    }
+    assert.ok(grades.some((g) => g !== null) && !grades.includes(0), `B's grades of A's silent link, a second apart: ${grades.join(", ")}`);
     for (const p of [a, b]) await p.context().close();
   });
 

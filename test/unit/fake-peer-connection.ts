@@ -10,7 +10,7 @@ export const fakeTrack = (kind: "audio" | "video", id = `${kind}-1`) => ({ kind,
 export const fakeStream = (id: string, tracks: MediaStreamTrack[] = []) => ({ id, getTracks: () => tracks }) as unknown as MediaStream;
 
 /** A device with its mic and camera on, not sharing. */
-export const cameraOn = (): LocalTracks => ({ cameraStream: fakeStream("cam"), audio: fakeTrack("audio"), video: fakeTrack("video"), screenStream: null });
+export const cameraOn = (): LocalTracks => ({ cameraStream: fakeStream("cam"), audio: fakeTrack("audio"), micOn: true, video: fakeTrack("video"), screenStream: null });
 
 export class FakeSender {
   streams: string[] = [];

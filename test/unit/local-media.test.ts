@@ -93,6 +93,30 @@ describe("LocalMedia while a device is opening", () => {
     expect(calls[0]!.track.readyState).toBe("ended");
     expect(media.state.mic).toBe(false);
   });
+
+  it("muting keeps the mic open and tells the transport it sends nothing (micOn), once per change", async () => {
+    const { calls, fake } = devices();
+    const media = new LocalMedia(fake);
+    const told: boolean[] = [];
+    media.on("tracks", (t) => told.push(t.micOn));
+    const opening = media.setMic(true);
+    await settle();
+    calls[0]!.release();
+    await opening;
+    expect(told).toEqual([true]);
+    await media.setMic(false);
+    expect(media.tracks.audio).toBe(calls[0]!.track);
+    expect(calls[0]!.track.readyState).toBe("live");
+    expect(calls[0]!.track.enabled).toBe(false);
+    expect(told).toEqual([true, false]);
+    // Asked again for what it already is: nothing to tell.
+    await media.setMic(false);
+    expect(told).toEqual([true, false]);
+    await media.setMic(true);
+    expect(told).toEqual([true, false, true]);
+    expect(media.tracks).toMatchObject({ audio: calls[0]!.track, micOn: true });
+    expect(calls.length).toBe(1);
+  });
 });
 
 describe("LocalMedia when a device cannot be opened", () => {

@@ -37,6 +37,23 @@ describe("MediaLayout in a meeting", () => {
     old.layout.afterAnswer();
     expect(shape(old.pc)).toEqual(["audio recvonly -", "video recvonly -", "audio sendrecv audio-1", "video sendrecv video-1"]);
   });
+
+  it("a muted mic puts nothing on the wire, and unmuting puts the same open track back on the same transceivers (no renegotiation)", async () => {
+    const { pc, layout: l } = layout();
+    l.attach();
+    await l.replaceCameraTracks({ ...cameraOn(), micOn: false });
+    expect(shape(pc)).toEqual(["audio sendrecv -", "video sendrecv video-1"]);
+    await l.replaceCameraTracks(cameraOn());
+    expect(shape(pc)).toEqual(["audio sendrecv audio-1", "video sendrecv video-1"]);
+  });
+
+  it("answering while muted, the mic's transceiver carries nothing until unmuted", async () => {
+    const { pc, layout: l } = layout(undefined, { ...cameraOn(), micOn: false });
+    l.beforeAnswer(pc.remoteOffer([["audio", "sendrecv"], ["video", "sendrecv"]]));
+    l.afterAnswer();
+    await settle();
+    expect(shape(pc)).toEqual(["audio sendrecv -", "video sendrecv video-1"]);
+  });
 });
 
 describe("MediaLayout on a stage", () => {

@@ -145,3 +145,26 @@ describe("Mesh on a stage, as a speaker", () => {
     expect(sent.some((s) => s.data.kind === "tier")).toBe(false);
   });
 });
+
+describe("Mesh, what a change of our media costs in signals", () => {
+  it("muting swaps the mic's track on every link with no signal; a screen share names its stream to each; a peer back from away hears our streams again", async () => {
+    makeMesh({ id: "me", joined: 100 }, { mode: "meeting", seat: "speaker" });
+    for (const id of ["a", "b"]) mesh.addPeer(peer(id, 1, "speaker"));
+    await settle();
+    const streamsTo = (id: string) => sentTo(id).filter((k) => k === "streams").length;
+    const before = { a: streamsTo("a"), b: streamsTo("b") };
+    expect(before.a).toBeGreaterThan(0);
+    mesh.setLocalTracks({ ...cameraOn(), micOn: false });
+    await settle();
+    for (const pc of FakePeerConnection.made) expect(layoutOf(pc as unknown as RTCPeerConnection)[0]).toBe("sendrecv -");
+    mesh.setLocalTracks(cameraOn());
+    await settle();
+    for (const pc of FakePeerConnection.made) expect(layoutOf(pc as unknown as RTCPeerConnection)[0]).toBe("sendrecv audio-1");
+    expect({ a: streamsTo("a"), b: streamsTo("b") }).toEqual(before);
+    const screen = { id: "screen", getTracks: () => [] } as unknown as MediaStream;
+    mesh.setLocalTracks({ ...cameraOn(), screenStream: screen });
+    expect({ a: streamsTo("a"), b: streamsTo("b") }).toEqual({ a: before.a + 1, b: before.b + 1 });
+    mesh.peerReturned(peer("a", 1, "speaker"));
+    expect(streamsTo("a")).toBe(before.a + 2);
+  });
+});

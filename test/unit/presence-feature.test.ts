@@ -58,7 +58,7 @@ class FakeTransport extends Emitter<TransportEvents> {
 
 const track = (id: string) => ({ id, kind: "audio", readyState: "live" }) as unknown as MediaStreamTrack;
 
-function harness() {
+function harness(sends?: (peerId: string) => boolean) {
   const clock = new ManualClock();
   const transport = new FakeTransport();
   const media = { state: { mic: true } as LocalMediaState, tracks: { audio: track("mic-1") } as LocalTracks };
@@ -69,7 +69,7 @@ function harness() {
     return { read: () => m.level, close: () => void (m.closed = true) };
   };
   const views: PresenceView[] = [];
-  const feature = new PresenceFeature({ transport, media, update: ({ presence }) => presence && views.push(presence), timers: clock, now: () => clock.now, openMeter });
+  const feature = new PresenceFeature({ transport, media, update: ({ presence }) => presence && views.push(presence), timers: clock, now: () => clock.now, openMeter, ...(sends ? { sends } : {}) });
   const last = () => views[views.length - 1] ?? NO_PRESENCE;
   return { clock, transport, media, meters, views, feature, last };
 }
@@ -190,6 +190,27 @@ describe("PresenceFeature", () => {
     expect(Object.keys(last().quality)).toEqual(["a"]);
     feature.dispose();
     expect(clock.pending).toBe(0);
+  });
+
+  it("a peer that turned everything off goes quiet on the wire: no stall; one that says it sends and goes quiet is stalled", () => {
+    const off = new Set<string>();
+    const { clock, transport, feature, last } = harness((id) => !off.has(id));
+    feature.welcome("me", ["muted", "cut"]);
+    for (const id of ["muted", "cut"]) transport.connection(id, "connected");
+    for (const i of [0, 1]) {
+      transport.report("muted", counters(i));
+      transport.report("cut", counters(i));
+      clock.advance(QUALITY_SETTLE_MS);
+    }
+    // Both stop sending packets; one of them said it turned its mic off (its mesh sends nothing).
+    off.add("muted");
+    const quiet = (i: number): Counters => ({ ...counters(1), t: t0 + i * 2000 });
+    transport.report("muted", quiet(2));
+    transport.report("cut", quiet(2));
+    clock.advance(QUALITY_SETTLE_MS);
+    expect(last().quality.muted).toMatchObject({ grade: 5, lossInPct: null });
+    expect(last().quality.cut).toMatchObject({ grade: 0, lossInPct: 100 });
+    feature.dispose();
   });
 
   it("drops a peer that left: its speaking, its place as active speaker, its quality", () => {

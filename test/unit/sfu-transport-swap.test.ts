@@ -206,7 +206,7 @@ describe("TransportSwitch", () => {
     switcher.swap("sfu", sfu);
     expect(mesh.statsReaders.size).toBe(0);
     expect(sfu.statsReaders.size).toBe(1);
-    switcher.setLocalTracks({ cameraStream: stream("c"), audio: null, video: null, screenStream: null });
+    switcher.setLocalTracks({ cameraStream: stream("c"), audio: null, micOn: false, video: null, screenStream: null });
     expect(sfu.told.at(-1)).toBe("tracks");
     sfu.send("streams", { peerId: "bob", camera: stream("bob-sfu"), screen: null });
     sfu.send("streams", { peerId: "cat", camera: stream("cat-sfu"), screen: null });

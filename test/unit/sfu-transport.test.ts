@@ -70,7 +70,7 @@ beforeEach(() => {
   credentialsStale = false;
   const mic = track("audio", "my-mic");
   const cam = track("video", "my-cam");
-  local = { cameraStream: stream("cam", [mic, cam]), audio: mic, video: cam, screenStream: null };
+  local = { cameraStream: stream("cam", [mic, cam]), audio: mic, micOn: true, video: cam, screenStream: null };
 });
 
 afterEach(() => {

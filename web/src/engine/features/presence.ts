@@ -35,6 +35,12 @@ export interface PresenceDeps {
   /** A monotonic clock, ms. */
   now?: () => number;
   openMeter?: (track: MediaStreamTrack) => LevelMeter;
+  /**
+   * Whether a participant says it sends anything (mic, camera or screen on). One that turns all
+   * off goes silent on the wire (a muted mic sends nothing: LocalTracks.micOn), and a silent
+   * interval from it is no stall. Without it, every silent interval after packets counts as one.
+   */
+  sends?: (peerId: string) => boolean;
 }
 
 export class PresenceFeature {
@@ -126,7 +132,8 @@ export class PresenceFeature {
     if (this.disposed || !this.up.has(peerId)) return;
     const stats = readStats(report);
     const before = this.links.get(peerId);
-    const memory: LinkMemory | null = before ? { grade: before.quality.grade, lossOutPct: before.quality.lossOutPct, receiving: before.receiving } : null;
+    const receiving = before !== undefined && before.receiving && (this.deps.sends?.(peerId) ?? true);
+    const memory: LinkMemory | null = before ? { grade: before.quality.grade, lossOutPct: before.quality.lossOutPct, receiving } : null;
     const fresh = linkQuality(before?.stats ?? null, stats, memory);
     // Unchanged numbers keep the old object: the tile that reads it is not redrawn.
     const quality = before && sameQuality(before.quality, fresh) ? before.quality : fresh;

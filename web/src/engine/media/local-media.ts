@@ -65,6 +65,8 @@ export class LocalMedia extends Emitter<Events> {
   private video: MediaStreamTrack | null = null;
   private screenStream: MediaStream | null = null;
   private flipping = false;
+  /** `micOn` as the last "tracks" event told it. */
+  private toldMicOn = false;
   private destroyed = false;
   private stateValue: LocalMediaState = {
     mic: false,
@@ -89,7 +91,7 @@ export class LocalMedia extends Emitter<Events> {
   }
 
   get tracks(): LocalTracks {
-    return { cameraStream: this.cameraStream, audio: this.audio, video: this.video, screenStream: this.screenStream };
+    return { cameraStream: this.cameraStream, audio: this.audio, micOn: this.want.mic && this.audio !== null, video: this.video, screenStream: this.screenStream };
   }
 
   /** Acquires what is asked for; failures are recorded per device, never thrown. */
@@ -117,12 +119,20 @@ export class LocalMedia extends Emitter<Events> {
         } else {
           this.audio = track;
           this.cameraStream.addTrack(track);
-          this.emit("tracks", this.tracks);
+          this.tellTracks();
         }
       }
     }
     if (this.audio) this.audio.enabled = this.want.mic;
     this.update({ mic: this.want.mic && this.audio !== null });
+    // Muting changes what a mesh sends (LocalTracks.micOn), not only the track's `enabled`.
+    if (this.tracks.micOn !== this.toldMicOn) this.tellTracks();
+  }
+
+  private tellTracks(): void {
+    const tracks = this.tracks;
+    this.toldMicOn = tracks.micOn;
+    this.emit("tracks", tracks);
   }
 
   /** Camera off releases the device, so its light goes out, as people expect. */
@@ -148,7 +158,7 @@ export class LocalMedia extends Emitter<Events> {
       return;
     }
     this.update({ cam: this.video !== null });
-    this.emit("tracks", this.tracks);
+    this.tellTracks();
   }
 
   /**
@@ -202,7 +212,7 @@ export class LocalMedia extends Emitter<Events> {
       if (track) this.installVideo(track);
       const choice = track ? { ...this.stateValue.choice, videoIn: track.getSettings().deviceId ?? this.stateValue.choice.videoIn } : this.stateValue.choice;
       this.update({ cam: track !== null, flipError: flipped ? null : (error ?? "no-device"), choice });
-      this.emit("tracks", this.tracks);
+      this.tellTracks();
       return flipped && track !== null;
     } finally {
       this.flipping = false;
@@ -222,13 +232,13 @@ export class LocalMedia extends Emitter<Events> {
       this.stopTrack(this.audio);
       this.audio = null;
       if (this.want.mic) jobs.push(this.setMic(true));
-      else this.emit("tracks", this.tracks);
+      else this.tellTracks();
     }
     if (this.video?.readyState === "ended" && !this.flipping) {
       this.stopTrack(this.video);
       this.video = null;
       if (this.want.cam) jobs.push(this.setCam(true));
-      else this.emit("tracks", this.tracks);
+      else this.tellTracks();
     }
     await Promise.all(jobs);
   }
@@ -274,7 +284,7 @@ export class LocalMedia extends Emitter<Events> {
       }
       this.screenStream = stream;
       this.update({ screen: true, screenError: null });
-      this.emit("tracks", this.tracks);
+      this.tellTracks();
     } catch (e) {
       // Cancelling the picker is a NotAllowedError too; it is not worth an error banner.
       const code = mediaErrorCode(e);
@@ -287,7 +297,7 @@ export class LocalMedia extends Emitter<Events> {
     for (const t of this.screenStream.getTracks()) t.stop();
     this.screenStream = null;
     this.update({ screen: false });
-    this.emit("tracks", this.tracks);
+    this.tellTracks();
   }
 
   destroy(): void {

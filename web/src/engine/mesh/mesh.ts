@@ -25,8 +25,13 @@ export interface MeshOptions {
   RTCPeerConnection?: typeof RTCPeerConnection;
 }
 
+/** What a `streams` signal tells a peer of our media. */
+const namesOf = (t: LocalTracks) => ({ camera: t.cameraStream.id, screen: t.screenStream?.id ?? null });
+
 export class Mesh extends Emitter<TransportEvents> implements Transport {
   private readonly links = new Map<string, PeerLink>();
+  /** The stream ids our links last announced; null before the first link or tracks. */
+  private named: { camera: string; screen: string | null } | null = null;
   private readonly restarts: IceRestartPolicy;
   private readonly stats: StatsPoll<PeerLink>;
   private readonly bitrate: BitrateController<PeerLink>;
@@ -111,6 +116,8 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
     else if (link && link.state !== "connected") this.restartLink(link);
     const kept = this.links.get(peer.id);
     if (kept) {
+      // Signals sent while it was away were lost, a renaming of our streams among them.
+      if (!unheard) kept.announceStreams(this.deps.localTracks());
       this.tiers.retell(kept);
       this.retier();
     }
@@ -187,6 +194,12 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
 
   setLocalTracks(tracks: LocalTracks): void {
     this.assertOpen();
+    // A `streams` signal names the camera and screen streams; muting, a device or the camera
+    // going on or off keeps both, and need not cost a signal per peer (each link named them when
+    // it opened, and again when its peer comes back).
+    const named = this.named;
+    this.named = namesOf(tracks);
+    const renamed = named === null || named.camera !== this.named.camera || named.screen !== this.named.screen;
     for (const link of this.links.values()) {
       link.replaceCameraTracks(tracks).catch((e: unknown) => {
         // replaceTrack rejects if the connection closed meanwhile or the new track cannot go on
@@ -194,7 +207,7 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
         log({ event: "negotiation", peer: link.peerId, step: "replace-camera-tracks failed", detail: String(e) });
       });
       link.setScreen(tracks.screenStream);
-      link.announceStreams(tracks);
+      if (renamed) link.announceStreams(tracks);
     }
     // A screen share changes what an audio-only viewer costs.
     this.retier();
@@ -265,6 +278,9 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
   }
 
   private connect(peerId: string, awaitOffer: boolean): PeerLink {
+    // The link names our streams as it opens (PeerLink's constructor), as every link did.
+    const local = this.deps.localTracks();
+    this.named = namesOf(local);
     const link = new PeerLink(
       {
         peerId,
@@ -279,7 +295,7 @@ export class Mesh extends Emitter<TransportEvents> implements Transport {
         send: (data) => this.deps.sendSignal(peerId, data),
         ...(this.options.RTCPeerConnection ? { RTCPeerConnection: this.options.RTCPeerConnection } : {}),
       },
-      this.deps.localTracks(),
+      local,
     );
     link.on("state", (state) => {
       this.restarts.observe(link, state);

@@ -138,7 +138,8 @@ export class MediaLayout implements AnswerHooks {
   /** What a camera-stream sender of this kind carries now. */
   private outgoing(kind: "audio" | "video"): MediaStreamTrack | null {
     if (!this.sendingValue.publish) return null;
-    if (kind === "audio") return this.local.audio;
+    // A muted mic sends nothing (LocalTracks.micOn); unmuting puts the open track back, at once.
+    if (kind === "audio") return this.local.micOn ? this.local.audio : null;
     return this.sendingValue.video ? this.local.video : null;
   }
 

@@ -217,7 +217,11 @@ export class RoomSession extends Emitter<Events> {
       ...(this.wakeLock ? { wakeLock: this.wakeLock.handle("files") } : {}),
     });
     this.reactions = new ReactionsFeature({ send, selfId: () => this.self?.id ?? null, update });
-    this.presence = new PresenceFeature({ transport: this.transport, media: options.media, update });
+    const sends = (id: string) => {
+      const m = this.stateValue.participants.find((p) => p.id === id)?.media;
+      return m === undefined || m.mic || m.cam || m.screen;
+    };
+    this.presence = new PresenceFeature({ transport: this.transport, media: options.media, update, sends });
     this.recording = new RecordingFeature({
       send,
       roster: this.roster,
