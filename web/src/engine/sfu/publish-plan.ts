@@ -26,6 +26,8 @@ export interface PublishPlan {
 export function localByRole(local: LocalTracks, publish: boolean): Map<SfuTrackRole, { track: MediaStreamTrack; stream: MediaStream }> {
   const out = new Map<SfuTrackRole, { track: MediaStreamTrack; stream: MediaStream }>();
   if (!publish) return out;
+  // Muted or not: Realtime collects a track that carries no media for 30 s, so on the SFU a muted
+  // mic goes on sending its silence (the mesh sends nothing: LocalTracks.micOn).
   if (local.audio) out.set("mic", { track: local.audio, stream: local.cameraStream });
   if (local.video) out.set("camera", { track: local.video, stream: local.cameraStream });
   const screen = local.screenStream;
