@@ -523,7 +523,7 @@ const parts: Array<[string, () => Promise<Row[]>]> = [
   ["relay", relayFigures],
   ["slow-reader", slowReaderFigures],
   ["browser", browserFigures],
-  // BENCH_ONLY=stage-upload. Needs the Realtime stand-in's engine on loopback: run inside test/browser/netns.sh.
+  // The Realtime stand-in's engine needs the private namespace: `npm run bench` runs in test/browser/netns.sh.
   ["stage-upload", stageUploadFigures],
   ["files", filesFigures],
   ["presence", presenceFigures],
@@ -531,7 +531,6 @@ const parts: Array<[string, () => Promise<Row[]>]> = [
   ["idle", async () => [await idleFigure()]],
   ["bundle", bundleFigures],
   ["roster", rosterFigures],
-  // Needs the Realtime stand-in's engine on loopback: run inside test/browser/netns.sh.
   ["switch", switchFigures],
 ];
 const started = Date.now();
