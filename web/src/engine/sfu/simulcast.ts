@@ -3,6 +3,13 @@
 // upload one copy of each. Bitrates after Orange Meets' experiment (1.3 Mbps full) and the mesh's
 // own caps; the SFU never re-encodes, it forwards a layer as it is.
 //
+// The layers are sized to the capture: libwebrtc sends at most as many encodings as its simulcast
+// table allows for the input (three from 960×540, two from 480×270, one below: SIMULCAST_FLOORS)
+// and drops the rest silently, keeping them in getParameters(). For the app's 640×360 camera it
+// sent "l" and "m" and never "h": the best any puller saw was 180p, and a puller whose big tile
+// asked for "h" got no video at all (a stage viewer in an 800×600 window). So we ask for the top
+// layers only, as many as will be sent: 360p and 180p of a 640×360 camera.
+//
 // Where the browser refuses simulcast (addTransceiver throws with sendEncodings, or keeps fewer
 // encodings than asked: webrtc-pc §5.2 lets it), the camera goes out as one layer and its
 // announcement names no rids (or only those the sender kept).
@@ -20,6 +27,25 @@ export const CAMERA_LAYERS: readonly Layer[] = [
   { rid: "l", scaleResolutionDownBy: 4, maxBitrate: 150_000 },
 ];
 
+/**
+ * How many layers libwebrtc sends for a capture of at least this many pixels (webrtc's
+ * kSimulcastFormats, which it interpolates between: 960×540 and up three, 480×270 two).
+ */
+export const SIMULCAST_FLOORS: ReadonlyArray<{ pixels: number; layers: number }> = [
+  { pixels: 960 * 540, layers: 3 },
+  { pixels: 480 * 270, layers: 2 },
+];
+
+/**
+ * The layers to ask for, highest first: the top ones of CAMERA_LAYERS, as many as a capture of
+ * `width`×`height` gets (one: no simulcast). All of them when the size is unknown.
+ */
+export function layersFor(width: number | undefined, height: number | undefined): readonly Layer[] {
+  if (!(width && height)) return CAMERA_LAYERS;
+  const count = SIMULCAST_FLOORS.find((f) => width * height >= f.pixels)?.layers ?? 1;
+  return CAMERA_LAYERS.slice(0, count);
+}
+
 export type TransceiverMaker = Pick<RTCPeerConnection, "addTransceiver">;
 
 /**
@@ -27,6 +53,10 @@ export type TransceiverMaker = Pick<RTCPeerConnection, "addTransceiver">;
  * and the rids it kept (highest first; empty for one layer).
  */
 export function addCamera(pc: TransceiverMaker, track: MediaStreamTrack, stream: MediaStream): { transceiver: RTCRtpTransceiver; rids: string[] } {
+  const settings = typeof track.getSettings === "function" ? track.getSettings() : {};
+  const layers = layersFor(settings.width, settings.height);
+  // Too small a capture for two layers: one, as where simulcast is refused.
+  if (layers.length < 2) return { transceiver: pc.addTransceiver(track, { direction: "sendonly", streams: [stream] }), rids: [] };
   try {
     const transceiver = pc.addTransceiver(track, {
       direction: "sendonly",
@@ -34,7 +64,7 @@ export function addCamera(pc: TransceiverMaker, track: MediaStreamTrack, stream:
       // Lowest first, as libwebrtc expects: when the capture is too small for every layer (a
       // 640×480 camera gets two), it drops the last encodings, which must be the largest. Listed
       // highest first, the ¼ layer was the one dropped, and pullers of "l" got nothing.
-      sendEncodings: [...CAMERA_LAYERS].reverse().map(({ rid, scaleResolutionDownBy, maxBitrate }) => ({ rid, scaleResolutionDownBy, maxBitrate })),
+      sendEncodings: [...layers].reverse().map(({ rid, scaleResolutionDownBy, maxBitrate }) => ({ rid, scaleResolutionDownBy, maxBitrate })),
     });
     return { transceiver, rids: keptRids(transceiver) };
   } catch {
