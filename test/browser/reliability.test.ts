@@ -4,8 +4,9 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { launchBrowser, mediaStats, report, startApp, twoPeerCall, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
+import { chatTexts, holdConnections, sameConnections, sessionOf, systemTexts } from "./session-probe.ts";
 
 let app: App;
 let browser: Browser;
@@ -20,29 +21,10 @@ after(async () => {
   await app?.stop();
 });
 
-type Session = { state: { selfId: string; status: string; reconnects: number }; peerConnections: RTCPeerConnection[] };
-const session = (page: Page) => page.evaluate(() => {
-  const s = (globalThis as unknown as { roomlink: { session: Session } }).roomlink.session;
-  return { selfId: s.state.selfId, status: s.state.status, reconnects: s.state.reconnects, pcs: s.peerConnections.length };
-});
-/** Keeps a reference to the page's peer connections, to prove later that the same ones carry the call. */
-const holdConnections = (page: Page) => page.evaluate(() => {
-  const g = globalThis as unknown as { roomlink: { session: Session }; held: RTCPeerConnection[] };
-  g.held = [...g.roomlink.session.peerConnections];
-});
-const sameConnections = (page: Page) => page.evaluate(() => {
-  const g = globalThis as unknown as { roomlink: { session: Session }; held: RTCPeerConnection[] };
-  const now = g.roomlink.session.peerConnections;
-  return now.length === g.held.length && now.every((pc, i) => pc === g.held[i]);
-});
-const chatTexts = (page: Page) => page.getByTestId("chat-message").locator(".text").allTextContents();
-const systemTexts = (page: Page) => page.getByTestId("chat-system").allTextContents();
-
-
 describe("signaling that fails under a call", () => {
   it("notices a frozen socket by its own heartbeat, resumes the same id, and delivers offline chat once", async () => {
     const [b, a] = await twoPeerCall(browser, app, "Bakyt", "Aigul");
-    const before = await session(a);
+    const before = await sessionOf(a);
     await holdConnections(a);
 
     await a.context().setOffline(true);
@@ -50,7 +32,7 @@ describe("signaling that fails under a call", () => {
     await a.getByTestId("chat-input").fill("sent while offline");
     await a.getByTestId("chat-input").press("Enter");
     // The page's own heartbeat gives up on the frozen socket and starts reconnecting.
-    await waitUntil("A to notice the dead socket", async () => (await session(a)).status === "reconnecting", 10_000);
+    await waitUntil("A to notice the dead socket", async () => (await sessionOf(a)).status === "reconnecting", 10_000);
     report("frozen signaling socket noticed after", Date.now() - offlineAt, "ms");
     // Media is peer to peer and does not care: B keeps decoding A's video meanwhile.
     const mid = (await mediaStats(b))[0]!.video;
@@ -60,9 +42,9 @@ describe("signaling that fails under a call", () => {
 
     await a.context().setOffline(false);
     const onlineAt = Date.now();
-    await waitUntil("A rejoined", async () => (await session(a)).status === "joined", 15_000);
+    await waitUntil("A rejoined", async () => (await sessionOf(a)).status === "joined", 15_000);
     report("back online → signaling resumed", Date.now() - onlineAt, "ms");
-    const after = await session(a);
+    const after = await sessionOf(a);
     assert.equal(after.selfId, before.selfId, "same peer id");
     assert.ok(after.reconnects >= 1, "it really reconnected");
     assert.equal(await sameConnections(a), true, "same peer connections");
@@ -82,19 +64,19 @@ describe("signaling that fails under a call", () => {
 
   it("rides out a deploy that closes every socket: both resume and the video goes on", async () => {
     const [b, a] = await twoPeerCall(browser, app, "Bakyt", "Aigul");
-    const ids = [(await session(a)).selfId, (await session(b)).selfId];
+    const ids = [(await sessionOf(a)).selfId, (await sessionOf(b)).selfId];
     await holdConnections(a);
     await holdConnections(b);
     const deployAt = Date.now();
     await app.redeploy();
     for (const page of [a, b]) {
       await waitUntil("rejoined after the deploy", async () => {
-        const s = await session(page);
+        const s = await sessionOf(page);
         return s.status === "joined" && s.reconnects >= 1;
       }, 20_000);
     }
     report("deploy (all sockets closed) → both resumed", Date.now() - deployAt, "ms");
-    assert.deepEqual([(await session(a)).selfId, (await session(b)).selfId], ids);
+    assert.deepEqual([(await sessionOf(a)).selfId, (await sessionOf(b)).selfId], ids);
     for (const page of [a, b]) {
       assert.equal(await sameConnections(page), true);
       await waitForRemoteVideo(page, 1);

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createRoom, joinRoom, newPeerContext, report, waitUntil, type App } from "./harness.ts";
-import { type RunningStandIn, type SfuMedia as Media, type SfuRig, sfuMediaOf as mediaOf, startSfuRig } from "./stand-in.ts";
+import { type RunningStandIn, type SfuMedia as Media, type SfuRig, sfuMediaOf as mediaOf, startSfuRig, waitForSfuFlow } from "./stand-in.ts";
 import { assertPrivateNamespace, cutUdp, restoreUdp } from "./udp-cut.ts";
 
 const APP_ID = "browser-sfu-cut-app";
@@ -65,23 +65,8 @@ type Hooked = {
 const OTHERS = PEOPLE.length - 1;
 const onSfu = (m: Media) => m.kind === "sfu" && m.connections === 1 && m.tiles.length === OTHERS && m.audio.length === OTHERS;
 
-/**
- * Waits until every tile's frames and every audio stream's packets rise past `from` (a reading
- * taken earlier, or a fresh one), on the SFU with one connection. A tile whose track changes
- * meanwhile (a layer pulled again, or a rebuilt connection) is measured from its new track's first reading.
- */
-async function waitForFlow(p: Page, what: string, ms: number, from?: Media): Promise<void> {
-  let last: Media = from ?? (await mediaOf(p));
-  const frames = new Map<string, number>(last.tiles.map((x) => [x.track ?? "", x.frames]));
-  const audio = [...last.audio];
-  await waitUntil(what, async () => {
-    last = await mediaOf(p);
-    for (const x of last.tiles) if (!frames.has(x.track ?? "")) frames.set(x.track ?? "", x.frames);
-    return onSfu(last) && last.tiles.every((x) => x.live && x.frames > Math.max(0, frames.get(x.track ?? "")!)) && last.audio.every((n, i) => n > (audio[i] ?? Number.MAX_SAFE_INTEGER));
-  }, ms).catch((e: Error) => {
-    throw new Error(`${e.message}: ${JSON.stringify(last)}`);
-  });
-}
+/** Every tile's frames and every audio stream's packets rising past `from`, on the SFU with one connection. */
+const waitForFlow = (p: Page, what: string, ms: number, from?: Media) => waitForSfuFlow(p, OTHERS, what, ms, from);
 
 const debugLines = new WeakMap<Page, string[]>();
 

@@ -13,6 +13,11 @@
 // And a stage that grows from the mesh to the SFU: a viewer the speaker's uplink had no room for
 // (audio only, "Video is off because the stage is full") gets the video once the SFU carries it.
 //
+// And a viewer invited onto the stage (issue #16: hands and the stage keep working on both
+// transports): the host sees its raised hand, invites it, it accepts and publishes through its one
+// SFU connection, the speaker and another viewer see and hear it; it steps down and its tracks
+// close at the SFU, and its tile goes from the others' screens.
+//
 // Nine pages share two cores: one browser, viewers in small windows (their tiles pull the
 // camera's lower layer, and decode it small), the speaker's camera at the app's 640×360.
 
@@ -20,6 +25,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { newPeerContext, openStage, report, selfIdOf, startApp, waitUntil, type App } from "./harness.ts";
+import { openPeople, personAction, sawHand, seatOf } from "./stage-helpers.ts";
 import { type RunningStandIn, type SfuRig, startSfuRig } from "./stand-in.ts";
 
 const APP_ID = "browser-sfu-stage-app";
@@ -43,11 +49,15 @@ after(async () => {
   await rig?.stop();
 });
 
+/** The Realtime sessions the stand-in was asked to make so far. */
+const sessionsMade = () => standIn.standIn.seen.filter((c) => c.path.endsWith("/sessions/new")).length;
+
 type Hooked = {
   roomlink: {
     session: {
       peerConnections: RTCPeerConnection[];
       state: { transport: { kind: string }; participants: Array<{ name: string; camera: MediaStream | null }> };
+      sfuPublication: { session: string; tracks: Array<{ name: string; role: string }> } | null;
     };
   };
 };
@@ -74,36 +84,38 @@ const sent = (p: Page) =>
     return { bytes, streams, limits, connections: session.peerConnections.length, kind: session.state.transport.kind };
   });
 
-/** A viewer: the speaker's tile's frames decoded, audio packets received, RTP it sends, and its connections. */
+/** A page watching `speaker`: its tile's frames decoded and its mic's packets received (-1 without), the RTP streams the page sends, and its connections. */
 const watching = (p: Page, speaker: string) =>
   p.evaluate(async (speaker) => {
     const session = (globalThis as unknown as Hooked).roomlink.session;
-    const track = session.state.participants.find((x) => x.name === speaker)?.camera?.getVideoTracks()[0] ?? null;
+    const camera = session.state.participants.find((x) => x.name === speaker)?.camera ?? null;
+    const track = camera?.getVideoTracks()[0] ?? null;
+    const mic = camera?.getAudioTracks()[0] ?? null;
     let frames = -1;
-    let audio = 0;
+    let audio = -1;
     let outbound = 0;
     for (const pc of session.peerConnections) {
       (await pc.getStats()).forEach((s) => {
         if (s.type === "inbound-rtp" && s.kind === "video" && track !== null && s.trackIdentifier === track.id) frames = s.framesDecoded ?? 0;
-        if (s.type === "inbound-rtp" && s.kind === "audio") audio += s.packetsReceived ?? 0;
+        if (s.type === "inbound-rtp" && s.kind === "audio" && mic !== null && s.trackIdentifier === mic.id) audio = s.packetsReceived ?? 0;
         if (s.type === "outbound-rtp") outbound++;
       });
     }
     return { kind: session.state.transport.kind, connections: session.peerConnections.length, track: track?.id ?? null, frames, audio, outbound };
   }, speaker);
 
-/** Waits until the viewer is on the SFU on one connection, decoding the speaker's video and hearing it, and both keep rising. */
-async function waitForWatching(p: Page, name: string): Promise<void> {
+/** Waits until the page is on the SFU on one connection, decoding `speaker`'s video and hearing it, and both keep rising. */
+async function waitForWatching(p: Page, name: string, speaker = "Speaker"): Promise<void> {
   let first: Awaited<ReturnType<typeof watching>> | null = null;
-  await waitUntil(`${name} on the SFU, decoding and hearing the speaker`, async () => {
-    first = await watching(p, "Speaker");
+  await waitUntil(`${name} on the SFU, decoding and hearing ${speaker}`, async () => {
+    first = await watching(p, speaker);
     return first.kind === "sfu" && first.connections === 1 && first.frames > 0 && first.audio > 0;
   }, 60_000).catch((e: Error) => {
     throw new Error(`${e.message}: ${JSON.stringify(first)}`);
   });
   let last = first!;
   await waitUntil(`${name}'s frames and audio packets to rise`, async () => {
-    last = await watching(p, "Speaker");
+    last = await watching(p, speaker);
     // A layer pulled again is a new track: measured from its first reading.
     if (last.track !== first!.track) {
       first = last;
@@ -115,9 +127,9 @@ async function waitForWatching(p: Page, name: string): Promise<void> {
   });
 }
 
-/** Opens the link as a viewer (a name, then Join: a viewer is asked for no camera or mic). */
-async function watch(room: string, name: string, on: App = app): Promise<Page> {
-  const context = await newPeerContext(browser, on, { viewport: { width: 480, height: 360 } });
+/** Opens the link as a viewer (a name, then Join: a viewer is asked for no camera or mic), in a small window unless told. */
+async function watch(room: string, name: string, on: App = app, viewport = { width: 480, height: 360 }): Promise<Page> {
+  const context = await newPeerContext(browser, on, { viewport });
   const page = await context.newPage();
   await page.goto(`${on.url}/r/${room}`);
   await page.getByTestId("name").fill(name);
@@ -213,5 +225,66 @@ describe("a stage on the SFU", () => {
     } finally {
       await small.stop();
     }
+  });
+  it("a viewer raises a hand, is invited, publishes through its SFU connection and is seen and heard; then steps down and its tracks close", async () => {
+    const speaker = await (await newPeerContext(browser, app, { viewport: { width: 800, height: 600 } })).newPage();
+    await openStage(speaker, app.url, "Speaker");
+    const room = new URL(speaker.url()).pathname.split("/")[2]!;
+    // The guest's window is big enough for the hand and the stage bar's buttons.
+    const guest = await watch(room, "Guest", app, { width: 800, height: 600 });
+    const other = await watch(room, "Other");
+    await waitForWatching(guest, "Guest");
+    await waitForWatching(other, "Other");
+    const guestId = await selfIdOf(guest);
+    const publication = () => guest.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.sfuPublication);
+    assert.equal(await publication(), null, "a viewer publishes nothing");
+    const sessionsBefore = sessionsMade();
+
+    // The host sees the hand, in its state and in its people list.
+    await guest.getByTestId("raise-hand").click();
+    await waitUntil("the hand on the host's side", () => sawHand(speaker, guestId));
+    await openPeople(speaker);
+    await speaker.locator(`[data-testid="person"][data-peer="${guestId}"]`).getByTestId("hand").waitFor();
+
+    await personAction(speaker, guestId, "invite-stage");
+    await guest.getByTestId("stage-invitation").waitFor();
+    await guest.getByTestId("stage-accept").click();
+    await waitUntil("the guest on the stage", async () => (await seatOf(guest)) === "speaker");
+    await waitUntil("the guest's hand down", async () => !(await sawHand(speaker, guestId)));
+    await waitUntil("the guest publishing its mic and camera", async () => {
+      const p = await publication();
+      return p !== null && ["camera", "mic"].every((role) => p.tracks.some((t) => t.role === role));
+    }, 30_000);
+    // On the session it watched on: the same connection publishes.
+    assert.equal(sessionsMade(), sessionsBefore, "no new Realtime session");
+    const { session, tracks } = (await publication())!;
+    const published = tracks.map((t) => t.name);
+    // Through its one connection: the speaker and the other viewer see and hear it, and everyone still the speaker.
+    await waitForWatching(speaker, "the speaker", "Guest");
+    await waitForWatching(other, "Other", "Guest");
+    await waitForWatching(other, "Other");
+    await waitForWatching(guest, "Guest");
+    assert.equal((await watching(guest, "Speaker")).connections, 1);
+    const atSfu = () => standIn.engine.describe(session)!.tracks.filter((t) => t.location === "local" && published.includes(t.trackName));
+    await waitUntil("its mic and camera flowing into the SFU", () => atSfu().length === 2 && atSfu().every((t) => t.status === "active"));
+
+    // It steps down by itself.
+    await guest.getByTestId("leave-stage").click();
+    await guest.getByTestId("confirm-leave-stage").getByTestId("confirm-ok").click();
+    await waitUntil("the guest back in the audience", async () => (await seatOf(guest)) === "viewer");
+    await waitUntil("the guest's announcement empty", async () => (await publication())?.tracks.length === 0, 20_000);
+    await waitUntil("its tracks closed at the SFU", () => atSfu().every((t) => t.status === "inactive"), 20_000);
+    for (const p of [speaker, other]) {
+      await waitUntil("the guest's tile gone", async () => {
+        const w = await watching(p, "Guest");
+        return w.track === null && w.audio === -1;
+      }, 20_000);
+    }
+    // The audience still watches the speaker; the guest too, on the same session.
+    await waitForWatching(other, "Other");
+    await waitForWatching(guest, "Guest");
+    assert.equal((await publication())?.session, session);
+    assert.equal(sessionsMade(), sessionsBefore, "no new Realtime session");
+    for (const p of [speaker, guest, other]) await p.context().close();
   });
 });

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createRoom, joinRoom, newPeerContext, report, waitForRemoteVideo, waitUntil, type App } from "./harness.ts";
+import { markLoaded, notReloaded } from "./session-probe.ts";
 import { type RunningStandIn, type SfuMedia as Media, type SfuRig, sfuMediaOf as mediaOf, startSfuRig } from "./stand-in.ts";
 
 const APP_ID = "browser-sfu-app";
@@ -89,12 +90,9 @@ async function join(room: string, name: string): Promise<Page> {
   const context = await newPeerContext(browser, app);
   const page = await context.newPage();
   await joinRoom(page, app, room, name);
-  // A mark that a reload would lose.
-  await page.evaluate(() => ((globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true));
+  await markLoaded(page);
   return page;
 }
-
-const notReloaded = (p: Page) => p.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce === true);
 
 describe("SFU transport", () => {
   it(`a meeting past MESH_MAX (${MESH_MAX}) moves to the SFU without a reload, everyone sees and hears everyone on one connection, and it comes back to the mesh`, async () => {

@@ -7,12 +7,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
+import { openChat, personAction, sawHand, seatOf } from "./stage-helpers.ts";
 import { appAndBrowser, mediaStats, newPeerContext, openStage, report, startApp, waitForRemoteVideo, waitUntil } from "./harness.ts";
 
 const env = appAndBrowser();
 
 type Hooked = {
-  roomlink: { session: { peerConnections: RTCPeerConnection[]; state: { selfId: string; stage: { seat: string; hands: string[] } } } };
+  roomlink: { session: { peerConnections: RTCPeerConnection[]; state: { selfId: string } } };
   __gumCalls: number;
 };
 
@@ -44,7 +45,6 @@ async function newPage(): Promise<Page> {
 
 const gumCalls = (page: Page) => page.evaluate(() => (globalThis as unknown as Hooked).__gumCalls);
 const selfId = (page: Page) => page.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.selfId);
-const seat = (page: Page) => page.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.state.stage.seat);
 const connections = (page: Page) => page.evaluate(() => (globalThis as unknown as Hooked).roomlink.session.peerConnections.length);
 
 /** RTP this page sends, over all its connections: what a viewer must not have. */
@@ -79,23 +79,6 @@ async function watch(page: Page, roomId: string, name: string): Promise<void> {
   await page.waitForSelector('[data-testid="room"][data-status="joined"]');
 }
 
-async function openChat(page: Page): Promise<void> {
-  const toggle = page.getByTestId("chat-toggle");
-  if (!((await toggle.getAttribute("class")) ?? "").includes("active")) await toggle.click();
-}
-
-async function openPeople(page: Page): Promise<void> {
-  const toggle = page.getByTestId("people-toggle");
-  if (!((await toggle.getAttribute("class")) ?? "").includes("active")) await toggle.click();
-}
-
-async function personAction(host: Page, peerId: string, action: string): Promise<void> {
-  await openPeople(host);
-  const row = host.locator(`[data-testid="person"][data-peer="${peerId}"]`);
-  await row.getByTestId("person-menu").click();
-  await row.getByTestId(action).click();
-}
-
 const state: { room: string; speaker: Page; viewers: Page[] } = { room: "", speaker: null as never, viewers: [] };
 
 describe("stage: one speaker, four viewers", () => {
@@ -103,14 +86,14 @@ describe("stage: one speaker, four viewers", () => {
     const speaker = (state.speaker = await newPage());
     await openStage(speaker, env.app.url, "Streamer");
     state.room = new URL(speaker.url()).pathname.split("/")[2]!;
-    assert.equal(await seat(speaker), "speaker");
+    assert.equal(await seatOf(speaker), "speaker");
     await speaker.getByTestId("stage-live").waitFor();
 
     for (let i = 1; i <= 4; i++) {
       const viewer = await newPage();
       state.viewers.push(viewer);
       await watch(viewer, state.room, `Viewer ${i}`);
-      assert.equal(await seat(viewer), "viewer");
+      assert.equal(await seatOf(viewer), "viewer");
     }
     for (const viewer of state.viewers) await waitForRemoteVideo(viewer, 1, 30_000);
     // Viewers connect to the speaker only, never to each other.
@@ -150,21 +133,19 @@ describe("stage: one speaker, four viewers", () => {
     const [, guest, ...others] = state.viewers;
     const guestId = await selfId(guest!);
     await guest!.getByTestId("raise-hand").click();
-    await waitUntil("the hand on the speaker's side", () =>
-      state.speaker.evaluate((id) => (globalThis as unknown as Hooked).roomlink.session.state.stage.hands.includes(id), guestId),
-    );
+    await waitUntil("the hand on the speaker's side", () => sawHand(state.speaker, guestId));
     // A viewer who declines stays in the audience and is never asked for a camera.
     const shy = others[0]!;
     await personAction(state.speaker, await selfId(shy), "invite-stage");
     await shy.getByTestId("stage-invitation").waitFor();
-    assert.equal(await seat(shy), "speaker");
+    assert.equal(await seatOf(shy), "speaker");
     assert.equal(await gumCalls(shy), 0, "nothing starts before the viewer says yes");
     await shy.getByTestId("stage-decline").click();
-    await waitUntil("the shy viewer back in the audience", async () => (await seat(shy)) === "viewer");
+    await waitUntil("the shy viewer back in the audience", async () => (await seatOf(shy)) === "viewer");
     assert.equal(await gumCalls(shy), 0);
 
     await personAction(state.speaker, guestId, "invite-stage");
-    await waitUntil("the guest on the stage", async () => (await seat(guest!)) === "speaker");
+    await waitUntil("the guest on the stage", async () => (await seatOf(guest!)) === "speaker");
     await guest!.getByTestId("stage-invitation").waitFor();
     assert.equal(await gumCalls(guest!), 0, "nothing starts before the guest says yes");
     await guest!.getByTestId("stage-accept").click();
@@ -174,13 +155,10 @@ describe("stage: one speaker, four viewers", () => {
     for (const viewer of others) await waitForRemoteVideo(viewer, 2, 30_000);
     // The speaker receives video only from the guest (viewers send nothing).
     await waitUntil("the speaker decoding the guest", async () => (await mediaStats(state.speaker)).some((s) => s.video > 0));
-    assert.equal(
-      await guest!.evaluate((id) => (globalThis as unknown as Hooked).roomlink.session.state.stage.hands.includes(id), guestId),
-      false,
-    );
+    assert.equal(await sawHand(guest!, guestId), false);
 
     await personAction(state.speaker, guestId, "move-audience");
-    await waitUntil("the guest back in the audience", async () => (await seat(guest!)) === "viewer");
+    await waitUntil("the guest back in the audience", async () => (await seatOf(guest!)) === "viewer");
     await waitUntil("the guest's connections to other viewers closed", async () => (await connections(guest!)) === 1, 20_000);
     for (const viewer of others) await waitUntil("one speaker again", async () => (await connections(viewer)) === 1, 20_000);
     await waitUntil("the guest sending nothing", async () => {
