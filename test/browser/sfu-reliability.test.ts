@@ -121,6 +121,8 @@ describe("signaling that fails under a call on the SFU", () => {
 
     const deployAt = Date.now();
     await app.redeploy();
+    // The local runtime's reload, which the sockets' resume has to wait out.
+    report("SFU: the redeploy itself (the runtime's reload)", Date.now() - deployAt, "ms");
     for (const page of pages) {
       await waitUntil("rejoined after the deploy", async () => {
         const s = await sessionOf(page);
