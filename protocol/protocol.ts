@@ -45,6 +45,7 @@ import {
   recordingServer,
 } from "./features/recording";
 import { type RosterBatchServerMessage, rosterBatchServer } from "./features/roster-batch";
+import { type CrowdServerMessage, crowdServer } from "./features/crowd";
 import {
   TRANSPORT_ERRORS,
   type TransportClientMessage,
@@ -106,6 +107,8 @@ export {
   TRANSPORTS,
 } from "./features/transport";
 export type { RosterBatchType, RosterFrame } from "./features/roster-batch";
+export type { CrowdTraits } from "./features/crowd";
+export { AUDIENCE_EVERY_MS, AUDIENCE_MAX, inCrowd } from "./features/crowd";
 export { isRosterBatchType, ROSTER_BATCH_MAX, ROSTER_BATCH_MIN, ROSTER_BATCH_MS, ROSTER_BATCH_TYPES } from "./features/roster-batch";
 export type { VoiceRef, VoiceType } from "./features/voice";
 export { isVoiceType, VOICE_KEY, VOICE_MAX_BYTES, VOICE_MAX_MS, VOICE_TYPES, VOICE_UPLOAD_TTL_MS } from "./features/voice";
@@ -154,6 +157,7 @@ export type ServerMessage =
   | RecordingServerMessage
   | TransportServerMessage
   | RosterBatchServerMessage
+  | CrowdServerMessage
   | FileRelayServerMessage
   | ErrorFrame;
 
@@ -281,6 +285,7 @@ const serverValidators: ServerValidators<ServerMessage> = {
   ...recordingServer,
   ...transportServer,
   ...rosterBatchServer,
+  ...crowdServer,
   ...fileRelayServer,
   error: (v) => {
     if (!isOneOf(ERROR_CODES, v.code) || !isString(v.message)) return null;

@@ -26,6 +26,7 @@ import { type IceConfig, iceConfig } from "./ice";
 import { type RelaySnapshot, relaySnapshot } from "./file-relay";
 import { type MediaState, mediaState } from "./media";
 import { type ReactionBatch, recentBatches } from "./reactions";
+import { isAudienceCount } from "./crowd";
 import { type RecordingInfo, recordingField } from "./recording";
 import { isSeat, type Seat, type StageState, stageState } from "./stage";
 import { type SfuPublication, sfuField, type TransportState, transportState } from "./transport";
@@ -140,9 +141,19 @@ export type MembershipServerMessage =
        * Empty for a fresh join.
        */
       files: RelaySnapshot;
+      /** How many are in the crowd (features/crowd.ts): the viewers `peers` leaves out, this member too if it is one. */
+      audience: number;
     }
-  | { type: "peer-joined"; peer: PeerInfo }
-  | { type: "peer-left"; id: string }
+  /**
+   * A peer joined; or, with `crowd: true`, came into this member's sight out of the crowd
+   * (features/crowd.ts): it was there all along, so the client does not announce an arrival.
+   */
+  | { type: "peer-joined"; peer: PeerInfo; crowd?: true }
+  /**
+   * A peer left the room; or, with `crowd: true`, went out of this member's sight into the crowd
+   * (features/crowd.ts): the client drops it without announcing a leave.
+   */
+  | { type: "peer-left"; id: string; crowd?: true }
   /** A peer lost its socket (away) or came back (not away) within the grace period. */
   | { type: "peer-presence"; id: string; away: boolean }
   /** A peer took its seat back under another name (a resume after a reload, say). */
@@ -253,17 +264,22 @@ export const membershipServer: ServerValidators<MembershipServerMessage> = {
     const transport = transportState(v.transport);
     const files = relaySnapshot(v.files);
     if (!you || !peers || !chat || !settings || !ice || !access || !knocks || !stage || !reactions || !transport || !files || typeof v.v !== "number" || !isSeq(v.lastSeq)) return null;
+    if (!isAudienceCount(v.audience)) return null;
     if (!isString(v.resumeToken) || !isBool(v.resumed) || !isString(v.mediaToken) || v.mediaToken.length > 64) return null;
     return {
       type: "welcome", v: v.v, you, peers, chat, lastSeq: v.lastSeq, settings, ice, resumeToken: v.resumeToken, resumed: v.resumed, access, knocks, stage,
-      mediaToken: v.mediaToken, reactions, transport, files,
+      mediaToken: v.mediaToken, reactions, transport, files, audience: v.audience,
     };
   },
   "peer-joined": (v) => {
     const peer = peerInfo(v.peer);
-    return peer ? { type: "peer-joined", peer } : null;
+    if (!peer || (v.crowd !== undefined && v.crowd !== true)) return null;
+    return v.crowd ? { type: "peer-joined", peer, crowd: true } : { type: "peer-joined", peer };
   },
-  "peer-left": (v) => (isPeerId(v.id) ? { type: "peer-left", id: v.id } : null),
+  "peer-left": (v) => {
+    if (!isPeerId(v.id) || (v.crowd !== undefined && v.crowd !== true)) return null;
+    return v.crowd ? { type: "peer-left", id: v.id, crowd: true } : { type: "peer-left", id: v.id };
+  },
   "peer-presence": (v) => (isPeerId(v.id) && isBool(v.away) ? { type: "peer-presence", id: v.id, away: v.away } : null),
   "peer-renamed": (v) => (isPeerId(v.id) && isString(v.name) ? { type: "peer-renamed", id: v.id, name: v.name } : null),
 };

@@ -69,6 +69,7 @@ const welcome = (chat: ChatMessage[], lastSeq: number): Welcome => ({
   mediaToken: "m".repeat(22),
   reactions: [],
   files: { open: [], ended: [] },
+  audience: 0,
   transport: { kind: "mesh", sfu: false },
 });
 const throttled = { type: "error", code: "chat-throttled", message: "slow down" } as const;

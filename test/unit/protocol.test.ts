@@ -155,6 +155,7 @@ describe("parseServerMessage", () => {
       resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [],
       stage: { mode: "stage", hands: ["b", "c"], liveSince: 1000 }, mediaToken: "M".repeat(22), reactions: [{ from: "b", reactions: ["clap", "clap"], at: 900 }], transport: { kind: "sfu", sfu: true },
       files: { open: [{ side: "from-you", transfer: "T".repeat(22), to: "b", step: "offered", url: null }], ended: [{ transfer: "E".repeat(22), reason: "declined" }] },
+      audience: 947,
     };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);
     expect(parseServerMessage(JSON.stringify({ ...welcome, peers: [{ id: 1 }] }))).toBeNull();
@@ -207,7 +208,7 @@ describe("numbers and lists in server frames", () => {
   const welcome = {
     type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null, sfu: null }, peers: [], chat: [],
     lastSeq: 0, settings, ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false,
-    access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22), reactions: [], transport: { kind: "mesh", sfu: false }, files: { open: [], ended: [] },
+    access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [], stage: { mode: "meeting", hands: [], liveSince: null }, mediaToken: "M".repeat(22), reactions: [], transport: { kind: "mesh", sfu: false }, files: { open: [], ended: [] }, audience: 0,
   };
 
   it("refuses settings a broken server could use to make the client spin or stall", () => {
@@ -287,7 +288,7 @@ describe("reactions and lowering hands", () => {
       type: "welcome", v: 1, you: { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "viewer", recording: null, sfu: null }, peers: [], chat: [], lastSeq: 0,
       settings: { capacity: 8, maxFrameBytes: 65536, nameMaxChars: 64, chatMaxChars: 4000, heartbeatMs: 10000, uploadBudgetKbps: 2500, stageViewers: 25, meshMax: 6, meshViewers: 25, sfuMeetingMax: 50 },
       ice: { iceServers: [], expiresAt: null, relay: "none" }, resumeToken: "t", resumed: false, access: { lobby: false, locked: false, passcode: false, recording: true }, knocks: [],
-      stage: { mode: "stage", hands: [], liveSince: 1 }, mediaToken: "M".repeat(22), reactions: [] as unknown[], transport: { kind: "mesh", sfu: false }, files: { open: [], ended: [] },
+      stage: { mode: "stage", hands: [], liveSince: 1 }, mediaToken: "M".repeat(22), reactions: [] as unknown[], transport: { kind: "mesh", sfu: false }, files: { open: [], ended: [] }, audience: 0,
     };
     const batch = { from: "b", reactions: ["clap"], at: 3 };
     expect(parseServerMessage(JSON.stringify(welcome))).toEqual(welcome);

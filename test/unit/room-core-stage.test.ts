@@ -71,7 +71,8 @@ describe("stage: relaying and publishing", () => {
     const { r, host, audience } = stage(2);
     const [v1, v2] = audience as [FakeSocket, FakeSocket];
     r.send(v1, { type: "signal", to: r.idOf(v2), data: candidate });
-    expect(v1.errors()).toEqual(["not-on-stage"]);
+    // Both are in the crowd: the other is not in the room as far as v1 knows (features/crowd.ts).
+    expect(v1.errors()).toEqual(["unknown-peer"]);
     // No strike: signals in flight when seats change meet this refusal in the normal course.
     expect(v1.strikes).toBe(0);
     expect(v2.all("signal")).toEqual([]);
@@ -110,7 +111,10 @@ describe("stage: who may move whom", () => {
     r.send(v0, { type: "hand", up: true });
     expect(host.last("stage")!.stage.hands).toEqual([r.idOf(v0)]);
     r.send(host, { type: "set-seat", id: r.idOf(v0), seat: "speaker" });
-    for (const s of [host, v0, v1]) expect(s.last("peer-seat")).toEqual({ type: "peer-seat", id: r.idOf(v0), seat: "speaker" });
+    for (const s of [host, v0]) expect(s.last("peer-seat")).toEqual({ type: "peer-seat", id: r.idOf(v0), seat: "speaker" });
+    // v1 did not know v0 (both were in the crowd): it meets it now, on the stage.
+    expect(v1.all("peer-seat")).toEqual([]);
+    expect(v1.last("peer-joined")!.peer).toMatchObject({ id: r.idOf(v0), seat: "speaker" });
     expect(v1.last("stage")!.stage.hands).toEqual([]);
     // Its own client publishes now: the room accepts its media.
     r.send(v0, { type: "media", media: ON });
@@ -134,8 +138,10 @@ describe("stage: who may move whom", () => {
     r.send(host, { type: "set-seat", id: r.idOf(v0), seat: "speaker" });
     r.send(v0, { type: "media", media: ON });
     r.send(host, { type: "set-seat", id: r.idOf(v0), seat: "viewer" });
-    expect(v1.last("peer-seat")).toEqual({ type: "peer-seat", id: r.idOf(v0), seat: "viewer" });
-    expect(v1.last("peer-media")).toEqual({ type: "peer-media", id: r.idOf(v0), media: OFF });
+    expect(host.last("peer-seat")).toEqual({ type: "peer-seat", id: r.idOf(v0), seat: "viewer" });
+    expect(host.last("peer-media")).toEqual({ type: "peer-media", id: r.idOf(v0), media: OFF });
+    // Back in the crowd, v0 goes out of v1's sight, silently.
+    expect(v1.frames.at(-1)).toEqual({ type: "peer-left", id: r.idOf(v0), crowd: true });
     expect(r.core.roster().find((p) => p.id === r.idOf(v0))!.media).toEqual(OFF);
     r.send(host, { type: "leave-stage" });
     expect(v0.last("peer-seat")).toEqual({ type: "peer-seat", id: r.idOf(host), seat: "viewer" });
@@ -273,9 +279,11 @@ describe("stage: switching the mode", () => {
     r.send(a, { type: "set-mode", mode: "stage" });
     expect(r.core.roster().map((p) => [p.name, p.seat])).toEqual([["Host", "speaker"], ["A", "speaker"], ["B", "viewer"], ["Other host", "speaker"]]);
     // The mode first, then the seats (a `peer-seat` to speaker on a stage reads as an invitation).
-    expect(host.frames.slice(-3).map((f) => f.type)).toEqual(["stage", "peer-seat", "peer-media"]);
+    const seen = host.frames.filter((f) => f.type !== "audience");
+    expect(seen.slice(-3).map((f) => f.type)).toEqual(["stage", "peer-seat", "peer-media"]);
+    expect(host.last("audience")).toEqual({ type: "audience", count: 1 });
     // B's own client stops publishing on its `peer-seat`: nobody tells it about its own media.
-    expect(b.frames.slice(-2).map((f) => f.type)).toEqual(["stage", "peer-seat"]);
+    expect(b.frames.slice(-3).map((f) => f.type)).toEqual(["stage", "peer-seat", "audience"]);
     expect(host.last("peer-media")).toEqual({ type: "peer-media", id: r.idOf(b), media: OFF });
     expect(other.last("stage")!.stage).toEqual({ mode: "stage", hands: [], liveSince: 7000 });
     expect(b.all("peer-seat")).toEqual([{ type: "peer-seat", id: r.idOf(b), seat: "viewer" }]);
@@ -303,7 +311,9 @@ describe("stage: switching the mode", () => {
     expect(r.core.roster().map((p) => p.seat)).toEqual(["speaker", "speaker", "speaker"]);
     // Hands stay up across a switch; the viewers' media stays off until they turn it on.
     expect(audience[1]!.last("stage")!.stage).toEqual({ mode: "meeting", hands: [r.idOf(audience[0]!)], liveSince: null });
-    expect(audience[1]!.all("peer-seat").map((f) => f.seat)).toEqual(["speaker", "speaker"]);
+    // Its own seat; audience[0] it meets as it now is (they were both in the crowd).
+    expect(audience[1]!.all("peer-seat")).toEqual([{ type: "peer-seat", id: r.idOf(audience[1]!), seat: "speaker" }]);
+    expect(audience[1]!.last("peer-joined")!.peer).toMatchObject({ id: r.idOf(audience[0]!), seat: "speaker" });
     r.send(audience[1]!, { type: "media", media: ON });
     expect(host.last("peer-media")).toMatchObject({ media: ON });
   });

@@ -32,6 +32,7 @@ const samples: { [K in ServerMessage["type"]]: Extract<ServerMessage, { type: K 
   "peer-sfu": { type: "peer-sfu", id: "p1", sfu: { session: "s1", tracks: [{ name: "p1-mic", role: "mic" }] } },
   roster: { type: "roster", frames: [{ type: "peer-presence", id: "p1", away: true }] },
   "peer-left": { type: "peer-left", id: "p2" },
+  audience: { type: "audience", count: 947 },
   // Its cid is the voice message's the test sends first (a reply to nothing is dropped).
   "file-offer": { type: "file-offer", transfer: "t".repeat(22), from: "p1", name: "a.txt", size: 3, mime: "", id: "ab".repeat(32) },
   "file-upload": { type: "file-upload", transfer: "t".repeat(22), url: "/api/rooms/r/files/k" },

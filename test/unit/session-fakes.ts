@@ -187,6 +187,7 @@ export function welcome(you: PeerInfo, peers: PeerInfo[], extra: Partial<Extract
     reactions: [],
     transport: { kind: "mesh", sfu: false },
     files: { open: [], ended: [] },
+    audience: 0,
     ...extra,
   };
 }

@@ -32,7 +32,7 @@ describe("the stage feature", () => {
     expect(transport.calls.slice(0, 3)).toEqual(["setSelf me", "setStage stage viewer", "setIceServers 1"]);
     expect(transport.calls.indexOf("setStage stage viewer")).toBeLessThan(transport.calls.indexOf("addPeer s1"));
     // liveSince on this device's clock: the room's 1000, plus the 10 s this clock is ahead.
-    expect(session.state.stage).toEqual({ mode: "stage", seat: "viewer", hands: ["v1", "me"], liveSince: 11_000, videoOffFrom: [], invited: false });
+    expect(session.state.stage).toEqual({ mode: "stage", seat: "viewer", hands: ["v1", "me"], liveSince: 11_000, videoOffFrom: [], invited: false, audience: 0 });
     // A viewer publishes nothing: the mic the fake had on goes off; nothing is started.
     expect(media.calls).toEqual(["setMic false"]);
     session.destroy();

@@ -17,6 +17,7 @@ import { promoteTempHost, reviewHosts, settleHosts, tempHostDue } from "./featur
 import { iceMinted } from "./features/ice";
 import { admit, joinChecked } from "./features/join";
 import { expireKnocks, knockDeadline, knockGone } from "./features/lobby";
+import { audienceDeadline, audienceDue, settleCrowd } from "./features/crowd";
 import { capacityOf } from "./features/seats";
 import { sfuCaller } from "./features/sfu";
 import { reviewTransport, transportDue } from "./features/transport";
@@ -82,10 +83,11 @@ export class RoomCore {
     for (const m of this.room.store.all()) {
       if (connected.has(m.id) && m.awaySince !== null) this.room.save({ ...m, awaySince: null });
       else if (!connected.has(m.id) && m.awaySince === null) this.room.save({ ...m, awaySince: now });
-      else this.room.members.set(m.id, m);
+      else this.room.adopt(m);
     }
     for (const id of [...this.room.knocks.keys()]) if (!knocking.has(id)) this.room.dropKnock(id);
     settleHosts(this.room);
+    this.room.crowd.restored();
   }
 
   has(peerId: string): boolean {
@@ -127,7 +129,18 @@ export class RoomCore {
     // Any frame after a resume's welcome shows the client has its new token: the old one ends.
     if (from !== null && from.prevToken !== null) this.room.save((from = { ...from, prevToken: null }));
     const effects = this.dispatch(msg.type, msg, from, via);
-    return RECOUNT.has(msg.type) ? this.recounted(effects) : effects;
+    return this.settled(sender, RECOUNT.has(msg.type) ? this.recounted(effects) : effects);
+  }
+
+  /**
+   * Every step's effects end here: what the crowd may not hear is dropped, members that came into
+   * or out of each other's sight are told (features/crowd.ts), and the audience's count goes out
+   * when due.
+   */
+  private settled(sender: string | null, effects: Effect[]): Effect[] {
+    const out = settleCrowd(this.room, sender, effects);
+    const count = audienceDue(this.room);
+    return count.length ? [...out, ...count] : out;
   }
 
   /** `effects`, then the transport switch they made due, if any (features/transport.ts). */
@@ -154,9 +167,9 @@ export class RoomCore {
     const from = this.member(sender);
     switch (mint.then) {
       case "welcome":
-        return this.recounted(admit(this.room, from, mint, ice, via));
+        return this.settled(sender, this.recounted(admit(this.room, from, mint, ice, via)));
       case "ice":
-        return iceMinted(from, mint.peerId, ice);
+        return this.settled(sender, iceMinted(from, mint.peerId, ice));
       default:
         return assertNever(mint);
     }
@@ -164,12 +177,12 @@ export class RoomCore {
 
   /** What a `check-join` effect asked about the join's host key or passcode is known: the join goes on. */
   checked(sender: string | null, via: Via, check: CheckJoin, result: JoinChecked): Effect[] {
-    return joinChecked(this.room, this.member(sender), via, check, result);
+    return this.settled(sender, joinChecked(this.room, this.member(sender), via, check, result));
   }
 
   /** A passcode a host set has been hashed (`hash-passcode`). */
   passcodeHashed(seq: number, record: string): Effect[] {
-    return passcodeHashed(this.room, seq, record);
+    return this.settled(null, passcodeHashed(this.room, seq, record));
   }
 
   /** A PUT of a voice recording presents its capability: may it upload, and what (features/voice.ts)? Spends the capability. */
@@ -199,12 +212,13 @@ export class RoomCore {
 
   /** The claimed file is stored: the recipient hears it is ready. Null if the room forgot it meanwhile (delete the object). */
   relayStored(key: string): Effect[] | null {
-    return relayStored(this.room, key);
+    const effects = relayStored(this.room, key);
+    return effects && this.settled(null, effects);
   }
 
   /** The claimed upload was refused or failed: the transfer ends for both. */
   relayUploadFailed(key: string): Effect[] {
-    return relayUploadFailed(this.room, key);
+    return this.settled(null, relayUploadFailed(this.room, key));
   }
 
   /** A GET or HEAD of a relayed file with a media token: is it the recipient's, and stored? */
@@ -220,7 +234,7 @@ export class RoomCore {
   /** A knocker's socket is gone (closed, dropped, or closed by the room): its knock is withdrawn. */
   knockClosed(knock: string): Effect[] {
     const effects = knockGone(this.room, knock);
-    return effects.length ? [...effects, SCHEDULE] : effects;
+    return this.settled(null, effects.length ? [...effects, SCHEDULE] : effects);
   }
 
   /**
@@ -230,15 +244,15 @@ export class RoomCore {
   disconnect(peerId: string): Effect[] {
     const m = this.room.members.get(peerId);
     if (!m || m.awaySince !== null) return [];
-    if (this.room.config.graceMs <= 0) return this.recounted([...this.room.remove(peerId), ...reviewHosts(this.room), SCHEDULE]);
+    if (this.room.config.graceMs <= 0) return this.settled(null, this.recounted([...this.room.remove(peerId), ...reviewHosts(this.room), SCHEDULE]));
     this.room.save({ ...m, awaySince: this.room.deps.now() });
-    return [sendTo(this.room.others(peerId), { type: "peer-presence", id: peerId, away: true }), ...reviewHosts(this.room), SCHEDULE];
+    return this.settled(null, [sendTo(this.room.others(peerId), { type: "peer-presence", id: peerId, away: true }), ...reviewHosts(this.room), SCHEDULE]);
   }
 
   /** Removes a member at once, without a grace period (it broke the rules). */
   expel(peerId: string): Effect[] {
     const gone = this.room.remove(peerId);
-    return gone.length ? this.recounted([...gone, ...reviewHosts(this.room), SCHEDULE]) : gone;
+    return gone.length ? this.settled(null, this.recounted([...gone, ...reviewHosts(this.room), SCHEDULE])) : gone;
   }
 
   /**
@@ -251,6 +265,7 @@ export class RoomCore {
     this.room.gate.setAccess({ ...DEFAULT_ACCESS, hostKey: init.hostKey, lobby: init.lobby });
     if (init.mode === "stage") this.room.setMode({ mode: "stage", liveSince: this.room.deps.now() });
     this.room.store.setEmptySince(this.room.deps.now());
+    this.room.crowd.closeStep();
     return [SCHEDULE];
   }
 
@@ -271,7 +286,7 @@ export class RoomCore {
     const emptySince = store.emptySince();
     if (this.room.members.size === 0 && emptySince !== null && now - emptySince >= config.retentionMs) return [...effects, { kind: "delete-room" }];
     effects.push(SCHEDULE);
-    return effects;
+    return this.settled(null, effects);
   }
 
   /** When `expire` has work to do next, or null. */
@@ -286,6 +301,7 @@ export class RoomCore {
     consider(tempHostDue(this.room));
     consider(transportDue(this.room));
     consider(relayDeadline(this.room));
+    consider(audienceDeadline(this.room));
     const emptySince = store.emptySince();
     if (emptySince !== null) consider(emptySince + config.retentionMs);
     return next;

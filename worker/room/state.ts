@@ -2,7 +2,7 @@
 // change), the lobby's knocks, the room's access settings and its mode (likewise), the chat log,
 // the voice uploads, the settings, and the few questions every feature asks of them.
 
-import { LIMITS, type AccessState, type Knock, type PeerInfo, type ReactionBatch, type Role, type RoomSettings, type StageState, type TransportState } from "../../protocol/protocol";
+import { inCrowd, LIMITS, type AccessState, type Knock, type PeerInfo, type ReactionBatch, type Role, type RoomSettings, type StageState, type TransportState } from "../../protocol/protocol";
 import type { RoomConfig } from "../config";
 import type { SfuSessionStore } from "../realtime/session-store";
 import { type Admission, type GuardPolicy, SocketGuard, TokenBucket } from "../socket-guard";
@@ -14,6 +14,7 @@ import { MemoryFileRelayStore } from "../storage/file-relay-memory";
 import { relaysOfGone } from "./features/file-relay-gone";
 import { sendTo, type Effect } from "./effects";
 import { MemberChat } from "./features/chat-quota";
+import { CrowdLedger } from "./features/crowd-ledger";
 import type { AccessStore, ChatLog, FileRelayStore, MemberStore, ModeStore, RoomAccess, RoomDeps, RoomMode, RoomTransport, StoredKnock, StoredMember, TransportStore, VoiceStore } from "./ports";
 
 export function info(m: StoredMember): PeerInfo {
@@ -67,6 +68,8 @@ export class RoomState {
    * one token per frame sent, so a big audience's clicks cannot multiply past it.
    */
   private reactionFanOut: TokenBucket | null = null;
+  /** Who is in the crowd, who moved in or out of it in this step, and the count sent (features/crowd-ledger.ts). */
+  readonly crowd = new CrowdLedger();
 
   constructor(
     readonly config: RoomConfig,
@@ -86,8 +89,17 @@ export class RoomState {
   }
 
   save(member: StoredMember): void {
+    const mode = this.mode.mode;
+    const old = this.members.get(member.id);
+    this.crowd.changed(member.id, old ? inCrowd(mode, old) : null, inCrowd(mode, member));
     this.members.set(member.id, member);
     this.store.put(member);
+  }
+
+  /** A member read back from storage as it was (RoomCore.restore): counted, not written. */
+  adopt(member: StoredMember): void {
+    this.members.set(member.id, member);
+    this.crowd.changed(member.id, null, inCrowd(this.mode.mode, member));
   }
 
   /**
@@ -108,7 +120,9 @@ export class RoomState {
 
   /** Removes a member without telling anyone (everyone's socket is being closed); true if it was here. */
   forget(peerId: string): boolean {
-    if (!this.members.delete(peerId)) return false;
+    const gone = this.members.get(peerId);
+    if (!gone || !this.members.delete(peerId)) return false;
+    this.crowd.changed(peerId, inCrowd(this.mode.mode, gone), null);
     this.iceBuckets.delete(peerId);
     this.chats.delete(peerId);
     this.hands.delete(peerId);
@@ -179,8 +193,12 @@ export class RoomState {
     return this.modes.mode();
   }
 
+  /** Switches the mode; members whose crowd flag it changes are noted (features/crowd.ts tells them). */
   setMode(mode: RoomMode): void {
+    const before = this.modes.mode().mode;
     this.modes.setMode(mode);
+    if (before === mode.mode) return;
+    for (const m of this.members.values()) this.crowd.changed(m.id, inCrowd(before, m), inCrowd(mode.mode, m));
   }
 
   /**

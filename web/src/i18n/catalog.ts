@@ -250,6 +250,7 @@ export const en = {
   "stage.live": "Live",
   "stage.watching": { one: "{count} watching", other: "{count} watching" },
   "stage.onStage": "On the stage",
+  "stage.moreWatching": { one: "and {count} more in the audience", other: "and {count} more in the audience" },
   "stage.audience": "Watching ({count})",
   "stage.handRaised": "Hand raised",
   "stage.handBy": "{name} raised a hand",

@@ -247,6 +247,7 @@ export const ky: Record<MessageKey, Entry> = {
   "stage.live": "Түз эфир",
   "stage.watching": { one: "{count} көрүүчү", other: "{count} көрүүчү" },
   "stage.onStage": "Сахнада",
+  "stage.moreWatching": { one: "жана дагы {count} көрүүчү", other: "жана дагы {count} көрүүчү" },
   "stage.audience": "Көрүүчүлөр ({count})",
   "stage.handRaised": "Кол көтөрүлгөн",
   "stage.handBy": "{name} колун көтөрдү",

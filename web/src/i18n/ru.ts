@@ -254,6 +254,7 @@ export const ru: Record<MessageKey, Entry> = {
   "stage.live": "В эфире",
   "stage.watching": { one: "{count} зритель", few: "{count} зрителя", many: "{count} зрителей", other: "{count} зрителя" },
   "stage.onStage": "На сцене",
+  "stage.moreWatching": { one: "и ещё {count} зритель", few: "и ещё {count} зрителя", many: "и ещё {count} зрителей", other: "и ещё {count} зрителя" },
   "stage.audience": "Зрители ({count})",
   "stage.handRaised": "Рука поднята",
   "stage.handBy": "{name} поднимает руку",

@@ -36,9 +36,11 @@ interface PeoplePanelProps {
   /** Mesh or SFU (features/transport.ts), and the meeting's cap: the notes under the heading. */
   transport: TransportView;
   capacity: number | null;
+  /** Viewers in the crowd that the roster does not list (engine/features/crowd-count.ts): a count, not names. */
+  unlisted: number;
 }
 
-export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage, hands, safety, transport, capacity }: PeoplePanelProps) {
+export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, labels: names, actions, stage, hands, safety, transport, capacity, unlisted }: PeoplePanelProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState<string | null>(null);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
@@ -92,7 +94,7 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
     const speakers = participants.filter((p) => p.seat === "speaker");
     const viewers = participants.filter((p) => p.seat === "viewer");
     const speakersFull = speakers.length + (selfSpeaks ? 1 : 0) >= MAX_SPEAKERS;
-    const watching = viewers.length + (selfSpeaks ? 0 : 1);
+    const watching = viewers.length + (selfSpeaks ? 0 : 1) + unlisted;
     // Viewers' names are for the speakers and the hosts. A viewer sees how many watch, and itself:
     // the roster still carries every name (its page has them all); this is about keeping a
     // viewer's panel on the stage, not about secrecy.
@@ -112,6 +114,11 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
         <h3 data-testid="watching-heading" data-count={watching}>{t("stage.audience", { count: watching })}</h3>
         <ul data-testid="watching">
           {audience.map((p) => (p === "self" ? selfRow : row(p, { handUp: hand(p.id), speakersFull })))}
+          {unlisted > 0 && (
+            <li class="crowd-more hint" data-testid="crowd-more" data-count={unlisted}>
+              {t("stage.moreWatching", { count: unlisted })}
+            </li>
+          )}
         </ul>
       </div>
     );
@@ -119,7 +126,7 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
 
   return (
     <section class="panel people" aria-label={t("room.people")}>
-      <h2 data-testid="people-count">{t("room.participants", { count: participants.length + 1 })}</h2>
+      <h2 data-testid="people-count">{t("room.participants", { count: participants.length + 1 + unlisted })}</h2>
       {selfRole === "temp-host" && <p class="hint">{t("settings.tempHost")}</p>}
       {safety.room && !onSfu && <RoomSafety code={safety.room} />}
       <TransportNotes transport={transport} people={participants.length + 1} capacity={capacity} meeting={!onStage} />

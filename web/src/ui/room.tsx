@@ -36,6 +36,7 @@ import { KnockPrompt } from "./room/knock-prompt";
 import { Refused, RoomGone, RoomNotices } from "./room/notices";
 import { SettingsDialog } from "./room/settings-dialog";
 import { StageBar } from "./room/stage-bar";
+import { unlistedCrowd } from "../engine/features/crowd-count";
 import { StageInvitation } from "./room/stage-invitation";
 import { StageNotices } from "./room/stage-notices";
 import { holdCallForShell } from "../shell/register";
@@ -284,7 +285,9 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
   const runsRoom = state.role !== "member";
   const seesHands = onStage && can(state.role, "set-seat");
   const speakers = state.participants.filter((p) => p.seat === "speaker").length + (speaks ? 1 : 0);
-  const viewers = state.participants.filter((p) => p.seat === "viewer").length + (speaks ? 0 : 1);
+  // On a big stage a plain viewer's roster leaves the crowd out: the room's count makes up the rest.
+  const unlisted = onStage ? unlistedCrowd(stage.mode, stage.audience, { role: state.role, seat: stage.seat, recording: state.recording.self }, state.participants) : 0;
+  const viewers = state.participants.filter((p) => p.seat === "viewer").length + (speaks ? 0 : 1) + unlisted;
   // Nobody to look at: on a stage with no speaker yet, or alone in a meeting.
   let alone: string | null = null;
   if (state.status === "joined" && onStage && speakers === 0) alone = t("stage.empty");
@@ -335,6 +338,7 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
           safety={state.safety}
           transport={state.transport}
           capacity={state.settings?.capacity ?? null}
+          unlisted={unlisted}
         />
       )}
       <FileTray files={state.files} labels={labels} actions={actions} />

@@ -12,6 +12,7 @@
 import { FILE_RELAY_OPEN_FROM_ONE, FILE_RELAY_OPEN_TO_ONE, type ErrorCode, type RelayClientEnd, type RelayEnd } from "../../../protocol/protocol";
 import { sameText } from "../../access/secrets";
 import { error, refuse, SCHEDULE, sendSelf, sendTo, type Effect } from "../effects";
+import { hiddenFrom } from "./crowd";
 import type { MemberHandler, MessageOf } from "../handler";
 import type { FileRelay, StoredMember } from "../ports";
 import type { RoomState } from "../state";
@@ -60,7 +61,8 @@ export const fileOffer: MemberHandler<MessageOf<"file-offer">> = {
     ];
     // One away for a moment still gets it: its resume's welcome carries the offer (file-relay-resume.ts).
     const to = room.members.get(msg.to);
-    if (msg.to === from.id || !inRoom(room, to, now)) return no("bad-file", "a file goes to someone else who is in the room now", "refused", msg.to === from.id);
+    // Another crowd member is not in the room as far as the sender knows (features/crowd.ts).
+    if (msg.to === from.id || !inRoom(room, to, now) || (to && hiddenFrom(room, from, to))) return no("bad-file", "a file goes to someone else who is in the room now", "refused", msg.to === from.id);
     if (room.transport.kind !== "sfu") return no("bad-file", "this room is on the mesh: files go peer to peer", "refused");
     // No file-end here: it would end the transfer that holds the id.
     if (room.relays.get(msg.transfer) !== null) return [...swept, ...refuse("bad-file", "this transfer id is taken")];

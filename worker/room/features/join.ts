@@ -154,5 +154,7 @@ function welcome(room: RoomState, you: Member, msg: JoinMessage, ice: IceConfig,
     transport: room.transportState(),
     // A fresh seat has no transfers; a resumed one finds its own again.
     files: resumed ? relaysFor(room, you.id) : NO_RELAYS,
+    // The peers above are filtered for the crowd where every effect is (features/crowd.ts).
+    audience: room.crowd.count,
   });
 }

@@ -10,12 +10,15 @@
 
 import { error, refuse, sendTo } from "../effects";
 import type { MemberHandler, MessageOf } from "../handler";
+import { hiddenFrom } from "./crowd";
 
 export const signal: MemberHandler<MessageOf<"signal">> = {
   who: "member",
   run(room, from, msg) {
     const to = msg.to === from.id ? undefined : room.members.get(msg.to);
     if (!to) return refuse("unknown-peer", `no peer "${msg.to}" in this room`);
+    // One crowd member is not there for another (features/crowd.ts): the same answer, but no strike (see above).
+    if (hiddenFrom(room, from, to)) return [error("unknown-peer", `no peer "${msg.to}" in this room`)];
     if (from.seat === "viewer" && to.seat === "viewer") return [error("not-on-stage", "a viewer connects to speakers only, not to another viewer")];
     // To an away member it is dropped (it has no socket): the pair renegotiates when it is back.
     return [sendTo([msg.to], { type: "signal", from: from.id, data: msg.data })];

@@ -25,6 +25,8 @@ export class StageFeature {
   /** The hands as the room last listed them; the view shows those of members present. */
   private hands: string[] = [];
   private liveSince: number | null = null;
+  /** How many are in the crowd, as the room last counted (protocol/features/crowd.ts). */
+  private audience = 0;
   private videoOff: string[] = [];
   /** A host moved us onto the stage and we have not said yes or no yet. */
   private invited = false;
@@ -53,6 +55,7 @@ export class StageFeature {
     this.mode = msg.stage.mode;
     this.hands = msg.stage.hands;
     this.liveSince = msg.stage.liveSince;
+    this.audience = msg.audience;
     const present = new Set([msg.you.id, ...msg.peers.map((p) => p.id)]);
     const speakers = new Set(msg.peers.filter((p) => p.seat === "speaker").map((p) => p.id));
     this.videoOff = this.videoOff.filter((id) => speakers.has(id));
@@ -93,6 +96,12 @@ export class StageFeature {
     const { connection: _connection, camera: _camera, screen: _screen, ...info } = p;
     this.transport.addPeer({ ...info, seat: msg.seat } satisfies PeerInfo);
     if (msg.seat !== "speaker") this.videoOff = this.videoOff.filter((id) => id !== msg.id);
+    this.publish();
+  }
+
+  /** The room counted the crowd again. */
+  audienceCount(msg: Msg<"audience">): void {
+    this.audience = msg.count;
     this.publish();
   }
 
@@ -187,6 +196,7 @@ export class StageFeature {
       liveSince: this.liveSince === null ? null : this.liveSince - this.clockOffset,
       videoOffFrom: this.videoOff,
       invited: this.invited,
+      audience: this.audience,
     };
     this.update({ stage: view });
   }

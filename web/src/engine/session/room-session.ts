@@ -417,7 +417,8 @@ export class RoomSession extends Emitter<Events> {
       welcome: (msg) => this.onWelcome(msg),
       "peer-joined": (msg) => {
         roster.add(msg.peer);
-        chat.note("joined", msg.peer.name);
+        // Out of the crowd (protocol/features/crowd.ts): it was here all along.
+        if (!msg.crowd) chat.note("joined", msg.peer.name);
       },
       "peer-left": (msg) => {
         const gone = roster.remove(msg.id);
@@ -425,7 +426,8 @@ export class RoomSession extends Emitter<Events> {
         files.peerLeft(msg.id);
         this.presence.peerLeft(msg.id);
         this.transportFeature.peerLeft(msg.id);
-        if (gone) chat.note("left", gone.name);
+        // Into the crowd: out of sight, still here.
+        if (gone && !msg.crowd) chat.note("left", gone.name);
       },
       "peer-presence": (msg) => roster.presence(msg.id, msg.away),
       "peer-renamed": (msg) => roster.patch(msg.id, { name: msg.name }),
@@ -453,6 +455,7 @@ export class RoomSession extends Emitter<Events> {
       "mute-request": (msg) => access.muteRequest(msg),
       stage: (msg) => stage.stage(msg),
       "peer-seat": (msg) => stage.peerSeat(msg),
+      audience: (msg) => stage.audienceCount(msg),
       reaction: (msg) => reactions.receive(msg),
       "peer-recording": (msg) => recording.peerRecording(msg),
       transport: (msg) => transport.transport(msg),

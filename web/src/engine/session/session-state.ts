@@ -40,6 +40,11 @@ export interface StageView {
   videoOffFrom: readonly string[];
   /** A host moved us onto the stage: our camera and mic wait for our yes (acceptStage) or no (leaveStage). */
   invited: boolean;
+  /**
+   * How many are in the crowd (protocol/features/crowd.ts): on a big stage, viewers that a plain
+   * viewer's roster does not list. engine/features/crowd-count.ts says how many are unlisted.
+   */
+  audience: number;
 }
 
 export interface SessionState {
@@ -113,7 +118,7 @@ export function initialState(relayOnly: boolean): SessionState {
     knocks: [],
     muteRequest: null,
     accessNotice: null,
-    stage: { mode: "meeting", seat: "speaker", hands: [], liveSince: null, videoOffFrom: [], invited: false },
+    stage: { mode: "meeting", seat: "speaker", hands: [], liveSince: null, videoOffFrom: [], invited: false, audience: 0 },
     files: NO_FILES,
     presence: NO_PRESENCE,
     reactions: [],

@@ -44,7 +44,8 @@ export function ReactionBubble({ item, name }: { item: ReactionItem; name: strin
     <span
       class="reaction"
       role="img"
-      aria-label={t("reactions.from", { name, reaction: t(reactionName(item.code)) })}
+      // A crowd member's reaction reaches other crowd members by an id they do not know (protocol/features/crowd.ts): no name then.
+      aria-label={name ? t("reactions.from", { name, reaction: t(reactionName(item.code)) }) : t(reactionName(item.code))}
       data-testid="reaction"
       data-code={item.code}
       data-from={item.from}
