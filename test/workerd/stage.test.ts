@@ -65,7 +65,8 @@ describe("stage: seats, relaying and publishing", () => {
     expect(host.welcome.stage.liveSince).toBeGreaterThan(0);
     expect(host.welcome.settings.stageViewers).toBe(3);
     expect(v0.welcome.you).toMatchObject({ seat: "viewer", media: NO_MEDIA });
-    expect(v1.welcome.peers.map((p) => [p.name, p.seat, p.media])).toEqual([["Host", "speaker", ON], ["V0", "viewer", NO_MEDIA]]);
+    // V0 is in the crowd with V1: only the host sees it (test/workerd/crowd.test.ts).
+    expect(v1.welcome.peers.map((p) => [p.name, p.seat, p.media])).toEqual([["Host", "speaker", ON]]);
     expect((await arrived(host.client, "peer-joined", (j) => j.peer.id === v1.id)).peer).toMatchObject({ seat: "viewer", media: NO_MEDIA });
   });
 
@@ -73,7 +74,8 @@ describe("stage: seats, relaying and publishing", () => {
     const { host, audience } = await stageRoom(2);
     const [v0, v1] = audience as [Joined, Joined];
     v0.client.send({ type: "signal", to: v1.id, data: offer });
-    expect(await nextError(v0.client)).toBe("not-on-stage");
+    // Both in the crowd: v1 is not in the room as far as v0 knows.
+    expect(await nextError(v0.client)).toBe("unknown-peer");
     v0.client.send({ type: "signal", to: host.id, data: offer });
     expect(await host.client.next("signal")).toEqual({ type: "signal", from: v0.id, data: offer });
     host.client.send({ type: "signal", to: v1.id, data: { kind: "tier", video: false } });
@@ -155,7 +157,9 @@ describe("stage: hands", () => {
     // A late joiner sees the stage as it is: who speaks, whose hand is up.
     const late = await TestClient.join(room, "Late");
     expect(late.welcome.stage.hands).toEqual([v0.id]);
-    expect(late.welcome.peers.map((p) => [p.id, p.seat])).toEqual([[host.id, "speaker"], [v0.id, "viewer"], [v1.id, "speaker"]]);
+    // The late joiner is in the crowd with v0: it sees the stage, and v0 only in the count.
+    expect(late.welcome.peers.map((p) => [p.id, p.seat])).toEqual([[host.id, "speaker"], [v1.id, "speaker"]]);
+    expect(late.welcome.audience).toBe(2);
   });
 
   it("lets a host or cohost lower every hand at once, with one stage frame; a member is refused", async () => {
@@ -242,19 +246,22 @@ describe("stage: across evictions", () => {
     await arrived(host.client, "stage", (s) => s.stage.hands.length === 1);
     await evictDurableObject(roomStub(room), { webSockets: "hibernate" });
     v0.client.send({ type: "signal", to: v1.id, data: offer });
-    expect(await nextError(v0.client)).toBe("not-on-stage");
+    expect(await nextError(v0.client)).toBe("unknown-peer");
     v0.client.send({ type: "signal", to: host.id, data: offer });
     expect((await host.client.next("signal")).from).toBe(v0.id);
     const late = await TestClient.join(room, "Late");
     expect(late.welcome.stage).toMatchObject({ mode: "stage", hands: [v1.id] });
-    expect(late.welcome.peers.map((p) => p.seat)).toEqual(["speaker", "viewer", "viewer"]);
+    // The crowd was counted again from storage: the two viewers and the late one.
+    expect(late.welcome.peers.map((p) => p.seat)).toEqual(["speaker"]);
+    expect(late.welcome.audience).toBe(3);
   });
 
   it("gives a member its seat and hand back on resume after an eviction that closed the sockets", async () => {
     const { room, host, audience } = await stageRoom(2);
     const [v0, v1] = audience as [Joined, Joined];
     host.client.send({ type: "set-seat", id: v0.id, seat: "speaker" });
-    await arrived(v1.client, "peer-seat");
+    // v1 meets v0 out of the crowd (protocol/features/crowd.ts).
+    await arrived(v1.client, "peer-joined", (j) => j.peer.id === v0.id);
     v1.client.send({ type: "hand", up: true });
     await arrived(host.client, "stage", (s) => s.stage.hands.length === 1);
     await evictDurableObject(roomStub(room), { webSockets: "close" });
