@@ -122,6 +122,8 @@ async function screens(browser: Browser, app: App, lang: StageLang, size: Size):
   await shooter.shoot(speaker, `speaker-hand-notice-${tag}`);
   await openPanel(viewer, "people");
   await viewer.getByTestId("watching-heading").waitFor();
+  // In the crowd (protocol/features/crowd.ts): the other viewer is the count's "and 1 more", once the room has counted it.
+  await viewer.waitForSelector('[data-testid="crowd-more"][data-count="1"]');
   await shooter.shoot(viewer, `viewer-people-${tag}`);
   await openPanel(speaker, "people");
   const viewerId = await selfIdOf(viewer);

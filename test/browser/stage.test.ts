@@ -113,6 +113,20 @@ describe("stage: one speaker, four viewers", () => {
     await waitUntil("the speaker encoding video", async () => (await framesSent(state.speaker)) > 0);
   });
 
+  it("a viewer's people panel counts the audience and lists no other viewer (the crowd); the speaker's lists them all", async () => {
+    const [first, second] = state.viewers as [Page, Page];
+    await openPeople(first);
+    // The other three viewers are a count: the room's `audience`, less the viewer itself.
+    await first.waitForSelector('[data-testid="crowd-more"][data-count="3"]');
+    assert.equal(await first.locator(`[data-testid="person"][data-peer="${await selfId(second)}"]`).count(), 0);
+    assert.equal(await first.locator('[data-testid="watching-heading"]').getAttribute("data-count"), "4");
+    await openPeople(state.speaker);
+    await state.speaker.locator(`[data-testid="person"][data-peer="${await selfId(second)}"]`).waitFor();
+    assert.equal(await state.speaker.getByTestId("crowd-more").count(), 0);
+    // Closed again: the next steps open what they need.
+    await first.getByTestId("people-toggle").click();
+  });
+
   it("a viewer's chat reaches the speaker, and the speaker's reaches the viewers", async () => {
     const [viewer] = state.viewers;
     await openChat(viewer!);
