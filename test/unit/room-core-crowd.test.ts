@@ -196,6 +196,16 @@ describe("crowd: the count", () => {
     expect(host.all("audience")).toHaveLength(2);
   });
 
+  it("is recounted when the room wakes, and taken as told: no frame for it, and the next change goes out", () => {
+    const { r, host, crowd } = stage(3);
+    r.alarm(AUDIENCE_EVERY_MS);
+    const woken = r.build();
+    woken.restore(new Set([r.idOf(host), ...crowd.map((s) => r.idOf(s))]));
+    const audienceIn = (effects: ReturnType<typeof woken.expire>) => effects.flatMap((e) => (e.kind === "send" && e.msg.type === "audience" ? [e.msg] : []));
+    expect(audienceIn(woken.expire())).toEqual([]);
+    expect(audienceIn(woken.handle(r.idOf(crowd[0]!), { type: "leave" }))).toEqual([{ type: "audience", count: 2 }]);
+  });
+
   it("is never sent in a meeting, however many join", () => {
     const r = makeSocketRoom();
     const host = r.join("Host", { hostKey: HOST_KEY });
