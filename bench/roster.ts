@@ -9,6 +9,12 @@
 // should cost nothing here), and a burst of BURST joins sent at once (a stage filling up), to
 // the last `peer-joined` at the last socket. The clients run in this process on the same
 // machine, so every figure includes their own cost of reading the frames.
+//
+// Since the crowd (protocol/features/crowd.ts) a plain viewer hears of no other plain viewer, so
+// "everyone hears of everyone" is measured with members that hold the host key (hosts are never
+// in the crowd: the same roster work as before the crowd, on the same Worker). The crowd variant
+// is the same stage with one host and plain viewers: a join's `peer-joined` reaches the host
+// alone, and a viewer's welcome lists the host only.
 
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import WebSocket from "ws";
@@ -29,7 +35,11 @@ function workerOnlyConfig(): string {
 const BASE = Number(process.env.BENCH_ROSTER_SOCKETS ?? 950);
 const BURST = 50;
 const LONE = Number(process.env.BENCH_ROSTER_LONE ?? 10);
-const JOIN = JSON.stringify({ type: "join", v: 1, name: "viewer", media: { mic: false, cam: false, screen: false } });
+const joinFrame = (hostKey: string | null) =>
+  JSON.stringify({ type: "join", v: 1, name: "viewer", media: { mic: false, cam: false, screen: false }, ...(hostKey ? { hostKey } : {}) });
+
+/** Roster batching on or off, everyone seen (host keys) or a crowd (plain viewers and one host). */
+export type RosterKind = "batched" | "unbatched" | "crowd";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,7 +57,7 @@ export interface RosterRun {
   lone: number[];
   /** The burst: the first join sent → the last joiner's `peer-joined` at the last member (ms). */
   burst: number;
-  /** Frames one existing member received for the burst (a batch counts one). */
+  /** Frames one existing viewer received for the burst (a batch counts one). */
   burstFrames: number;
   members: number;
   /** The welcome of the last lone joiner, bytes, and the members it found there. */
@@ -67,7 +77,7 @@ function open(url: string): Promise<WebSocket> {
 }
 
 /** Joins on an open socket; a member given `arrivals` records every peer-joined it gets from then on. */
-function join(ws: WebSocket, arrivals: Arrivals | null): Promise<Member> {
+function join(ws: WebSocket, arrivals: Arrivals | null, hostKey: string | null): Promise<Member> {
   return new Promise((resolve, reject) => {
     let member: Member | null = null;
     const timer = setTimeout(() => reject(new Error("join timed out")), 120_000);
@@ -89,7 +99,7 @@ function join(ws: WebSocket, arrivals: Arrivals | null): Promise<Member> {
         else arrivals.set(f.peer!.id, [at]);
       }
     });
-    ws.send(JOIN);
+    ws.send(joinFrame(hostKey));
   });
 }
 
@@ -102,8 +112,9 @@ async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-/** One Worker (`batched` or not), one stage of BASE viewers, LONE lone joins, then one burst of BURST. */
-export async function rosterFanOut(batched: boolean): Promise<RosterRun> {
+/** One Worker, one stage of BASE members, LONE lone joins, then one burst of BURST (see RosterKind). */
+export async function rosterFanOut(kind: RosterKind): Promise<RosterRun> {
+  const batched = kind !== "unbatched";
   const plain = (value: string) => ({ type: "plain_text", value });
   const unlimited = (namespace_id: string) => ({ type: "ratelimit", namespace_id, simple: { limit: 1_000_000, period: 60 } });
   const config = workerOnlyConfig();
@@ -126,19 +137,28 @@ export async function rosterFanOut(batched: boolean): Promise<RosterRun> {
   const all: WebSocket[] = [];
   try {
     const res = await fetch(`${http}/api/rooms`, { method: "POST", body: JSON.stringify({ mode: "stage" }), headers: { "CF-Connecting-IP": "roster-create" } });
-    const { id: room } = (await res.json()) as { id: string };
+    const { id: room, hostKey } = (await res.json()) as { id: string; hostKey: string };
     const url = `${base}/api/rooms/${room}/ws`;
     const arrivals: Arrivals = new Map();
     const members: Member[] = [];
+    // Everyone seen: every member holds the host key. The crowd: one host, then plain viewers.
+    const key = kind === "crowd" ? null : hostKey;
+    if (kind === "crowd") {
+      const ws = await open(url);
+      all.push(ws);
+      members.push(await join(ws, arrivals, hostKey));
+    }
     // Twenty at a time: the room takes them one by one anyway. Only the first BASE record arrivals.
-    for (let i = 0; i < BASE; i += 20) {
+    for (let i = members.length; i < BASE; i += 20) {
       const chunk = await Promise.all(Array.from({ length: Math.min(20, BASE - i) }, () => open(url)));
       all.push(...chunk);
-      members.push(...(await Promise.all(chunk.map((ws) => join(ws, arrivals)))));
+      members.push(...(await Promise.all(chunk.map((ws) => join(ws, arrivals, key)))));
       if (members.length % 200 === 0) process.stderr.write(`  ${members.length} joined\n`);
     }
     await sleep(1000);
-    const reached = (id: string) => (arrivals.get(id)?.length ?? 0) >= members.length;
+    // Who hears of a join: every member, or in the crowd the host alone.
+    const hearers = kind === "crowd" ? 1 : members.length;
+    const reached = (id: string) => (arrivals.get(id)?.length ?? 0) >= hearers;
     const lone: number[] = [];
     let welcomeBytes = NaN;
     for (let i = 0; i < LONE; i++) {
@@ -146,7 +166,7 @@ export async function rosterFanOut(batched: boolean): Promise<RosterRun> {
       all.push(ws);
       await sleep(200);
       const t0 = performance.now();
-      const joiner = await join(ws, null);
+      const joiner = await join(ws, null, key);
       welcomeBytes = joiner.welcomeBytes;
       lone.push((await waitFor(() => reached(joiner.id), 60_000)) ? Math.max(...arrivals.get(joiner.id)!) - t0 : NaN);
       ws.send(JSON.stringify({ type: "leave" }));
@@ -155,12 +175,14 @@ export async function rosterFanOut(batched: boolean): Promise<RosterRun> {
     const burstSockets = await Promise.all(Array.from({ length: BURST }, () => open(url)));
     all.push(...burstSockets);
     await sleep(500);
-    const framesBefore = members[0]!.frames;
+    // A viewer's frames (the last member: in the crowd variant a plain viewer, not the host).
+    const watcher = members[members.length - 1]!;
+    const framesBefore = watcher.frames;
     const t0 = performance.now();
-    const joiners = await Promise.all(burstSockets.map((ws) => join(ws, null)));
+    const joiners = await Promise.all(burstSockets.map((ws) => join(ws, null, key)));
     const ok = await waitFor(() => joiners.every((j) => reached(j.id)), 60_000);
     const burst = ok ? Math.max(...joiners.flatMap((j) => arrivals.get(j.id)!)) - t0 : NaN;
-    return { lone, burst, burstFrames: members[0]!.frames - framesBefore, members: members.length + joiners.length, welcomeBytes, baseMembers: members.length };
+    return { lone, burst, burstFrames: watcher.frames - framesBefore, members: members.length + joiners.length, welcomeBytes, baseMembers: members.length };
   } finally {
     for (const ws of all) ws.terminate();
     await stop();
