@@ -107,10 +107,10 @@ async function screens(browser: Browser, app: App, lang: StageLang, size: Size):
     await shooter.shoot(speaker, `speaker-unread-${tag}`);
   }
   await openPanel(speaker, "chat");
-  await speaker.getByText(CHAT[lang].viewer).waitFor();
+  await speaker.getByTestId("chat-list").getByText(CHAT[lang].viewer).waitFor();
   await speaker.getByTestId("chat-input").fill(CHAT[lang].speaker);
   await speaker.keyboard.press("Enter");
-  await viewer.getByText(CHAT[lang].speaker).waitFor();
+  await viewer.getByTestId("chat-list").getByText(CHAT[lang].speaker).waitFor();
   await shooter.shoot(speaker, `speaker-chat-${tag}`);
   await shooter.shoot(viewer, `viewer-chat-${tag}`);
 

@@ -239,7 +239,9 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
   }, [panel, fromOthers]);
   const unread = panel === "chat" ? 0 : Math.max(0, fromOthers - readCount);
 
-  const count = state.participants.length + 1;
+  // On a big stage a plain viewer's roster leaves the crowd out: the room's count makes up the rest.
+  const unlisted = onStage ? unlistedCrowd(stage.mode, stage.audience, { role: state.role, seat: stage.seat, recording: state.recording.self }, state.participants) : 0;
+  const count = state.participants.length + 1 + unlisted;
   const knocks = can(state.role, "admit") ? state.knocks : [];
   // The room as one line: also the page's (hidden) heading.
   const heading = t("title.room", { count: t("title.count", { count }) });
@@ -285,8 +287,6 @@ function Room({ roomId, choice, certificates, media, signaling, watching, onLeav
   const runsRoom = state.role !== "member";
   const seesHands = onStage && can(state.role, "set-seat");
   const speakers = state.participants.filter((p) => p.seat === "speaker").length + (speaks ? 1 : 0);
-  // On a big stage a plain viewer's roster leaves the crowd out: the room's count makes up the rest.
-  const unlisted = onStage ? unlistedCrowd(stage.mode, stage.audience, { role: state.role, seat: stage.seat, recording: state.recording.self }, state.participants) : 0;
   const viewers = state.participants.filter((p) => p.seat === "viewer").length + (speaks ? 0 : 1) + unlisted;
   // Nobody to look at: on a stage with no speaker yet, or alone in a meeting.
   let alone: string | null = null;
