@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
-import { openChat, personAction, sawHand, seatOf } from "./stage-helpers.ts";
+import { openChat, openPeople, personAction, sawHand, seatOf } from "./stage-helpers.ts";
 import { appAndBrowser, mediaStats, newPeerContext, openStage, report, startApp, waitForRemoteVideo, waitUntil } from "./harness.ts";
 
 const env = appAndBrowser();
