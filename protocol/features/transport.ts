@@ -44,7 +44,7 @@
 //   client applies its frames in order, as if each had come alone.
 
 import { SFU_RID, SFU_SESSION_ID, SFU_TRACK_NAME } from "../sfu";
-import { bad, type ClientValidators, isBool, isObj, isOneOf, isPeerId, isString, listOf, ok, type ServerValidators } from "../wire";
+import { bad, type ClientValidators, isBool, isIntIn, isObj, isOneOf, isPeerId, isString, listOf, ok, type ServerValidators } from "../wire";
 
 export const TRANSPORTS = ["mesh", "sfu"] as const;
 export type TransportKind = (typeof TRANSPORTS)[number];
@@ -62,6 +62,11 @@ export interface SfuTrack {
   role: SfuTrackRole;
   /** For video published with simulcast: its rids, highest quality first; absent otherwise. */
   rids?: string[];
+  /**
+   * With rids: the highest layer's height in pixels (the capture's), each next one half of it.
+   * Pullers size the layers from it (a 640×360 camera's "h" is 360p, not 720p); absent, they guess.
+   */
+  height?: number;
 }
 
 /** A member's published SFU tracks, as everyone knows them. */
@@ -108,6 +113,8 @@ export const TRANSPORT_ERRORS = [
 
 /** Simulcast layers one video track may name (browsers send two or three). */
 export const SFU_RIDS_MAX = 3;
+/** The tallest layer a track may announce (8K). */
+export const SFU_HEIGHT_MAX = 4320;
 
 /**
  * The room's thresholds (besides settings.meshMax and settings.meshViewers): back to the mesh at
@@ -126,7 +133,9 @@ function sfuTrack(v: unknown): SfuTrack | null {
   if (!Array.isArray(v.rids) || v.rids.length === 0 || v.rids.length > SFU_RIDS_MAX) return null;
   const rids = listOf(v.rids, (r) => (isString(r) && SFU_RID.test(r) ? r : null));
   if (!rids || new Set(rids).size !== rids.length) return null;
-  return { name: v.name, role: v.role, rids };
+  if (v.height === undefined) return { name: v.name, role: v.role, rids };
+  if (!isIntIn(v.height, 1, SFU_HEIGHT_MAX)) return null;
+  return { name: v.name, role: v.role, rids, height: v.height };
 }
 
 /** At most SFU_TRACKS_MAX tracks, names and roles each distinct (one mic, one camera, …). */
@@ -158,7 +167,7 @@ export const transportClient: ClientValidators<TransportClientMessage, never> = 
     if (!isString(v.session) || !SFU_SESSION_ID.test(v.session)) return bad("sfu-tracks", "`session` must be an SFU session id");
     const tracks = sfuTracks(v.tracks);
     if (!tracks) {
-      return bad("sfu-tracks", `\`tracks\` must be at most ${SFU_TRACKS_MAX} {name, role, rids?} with distinct names and roles (${SFU_TRACK_ROLES.join(", ")})`);
+      return bad("sfu-tracks", `\`tracks\` must be at most ${SFU_TRACKS_MAX} {name, role, rids?, height?} with distinct names and roles (${SFU_TRACK_ROLES.join(", ")})`);
     }
     return ok({ type: "sfu-tracks", session: v.session, tracks });
   },

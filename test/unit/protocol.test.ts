@@ -381,13 +381,15 @@ describe("recording", () => {
 describe("transport (mesh or SFU) and roster batches", () => {
   const peer = { id: "a", name: "A", media, joined: 5, away: false, role: "member", seat: "speaker", recording: null, sfu: null };
   const SESSION = "0123456789abcdef0123456789abcdef";
-  const tracks = [{ name: "mic-1", role: "mic" }, { name: "cam-1", role: "camera", rids: ["h", "m", "l"] }, { name: "scr", role: "screen" }, { name: "scr-a", role: "screen-audio" }];
+  const tracks = [{ name: "mic-1", role: "mic" }, { name: "cam-1", role: "camera", rids: ["h", "m", "l"], height: 720 }, { name: "scr", role: "screen" }, { name: "scr-a", role: "screen-audio" }];
 
   it("takes sfu-tracks of at most four tracks with distinct names and roles, and nothing beside them", () => {
     expect(parse({ type: "sfu-tracks", session: SESSION, tracks, id: "spoofed" })).toEqual({ ok: true, value: { type: "sfu-tracks", session: SESSION, tracks } });
     expect(parse({ type: "sfu-tracks", session: SESSION, tracks: [] })).toEqual({ ok: true, value: { type: "sfu-tracks", session: SESSION, tracks: [] } });
     // Stray fields in a track are not passed on.
     expect(parse({ type: "sfu-tracks", session: SESSION, tracks: [{ name: "m", role: "mic", mid: "0" }] })).toEqual({ ok: true, value: { type: "sfu-tracks", session: SESSION, tracks: [{ name: "m", role: "mic" }] } });
+    // A height says how tall the layers are; without layers it says nothing and is not passed on.
+    expect(parse({ type: "sfu-tracks", session: SESSION, tracks: [{ name: "c", role: "camera", height: 360 }] })).toEqual({ ok: true, value: { type: "sfu-tracks", session: SESSION, tracks: [{ name: "c", role: "camera" }] } });
     for (const bad of [
       { session: SESSION },
       { session: SESSION, tracks: "cam" },
@@ -407,6 +409,10 @@ describe("transport (mesh or SFU) and roster batches", () => {
       { session: SESSION, tracks: [{ name: "a", role: "camera", rids: ["h", "h"] }] },
       { session: SESSION, tracks: [{ name: "a", role: "camera", rids: ["h!"] }] },
       { session: SESSION, tracks: [{ name: "a", role: "camera", rids: "h" }] },
+      { session: SESSION, tracks: [{ name: "a", role: "camera", rids: ["h"], height: 0 }] },
+      { session: SESSION, tracks: [{ name: "a", role: "camera", rids: ["h"], height: 360.5 }] },
+      { session: SESSION, tracks: [{ name: "a", role: "camera", rids: ["h"], height: 4321 }] },
+      { session: SESSION, tracks: [{ name: "a", role: "camera", rids: ["h"], height: "360" }] },
       { session: SESSION, tracks: [null] },
     ]) {
       const r = parse({ type: "sfu-tracks", ...bad });

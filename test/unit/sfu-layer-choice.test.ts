@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { chooseRid, GOOD_INTERVALS_TO_RECOVER, intervalLoss, LINK_GOOD, type LinkVerdict, nextVerdict } from "../../web/src/engine/sfu/layer-choice";
 
 const RIDS = ["h", "m", "l"];
-const pick = (tileHeight: number | null, poor = false, current: string | null = null) => chooseRid({ rids: RIDS, tileHeight, poor, current });
+const pick = (tileHeight: number | null, poor = false, current: string | null = null) => chooseRid({ rids: RIDS, topHeight: null, tileHeight, poor, current });
 
 describe("chooseRid", () => {
   it("takes the smallest layer that fills the tile (720, 360, 180 pixels high)", () => {
@@ -17,10 +17,19 @@ describe("chooseRid", () => {
     expect(pick(90)).toBe("l");
   });
 
+  it("sizes the layers from the height the publisher announced: a 360p camera's top layer for a 300 px tile, not its 180p one", () => {
+    const two = (tileHeight: number) => chooseRid({ rids: ["h", "m"], topHeight: 360, tileHeight, poor: false, current: null });
+    expect(two(300)).toBe("h");
+    expect(two(200)).toBe("m");
+    expect(two(120)).toBe("m");
+    // Unannounced, the same tile takes "m", guessed 360p but really 180p.
+    expect(chooseRid({ rids: ["h", "m"], topHeight: null, tileHeight: 300, poor: false, current: null })).toBe("m");
+  });
+
   it("takes the middle layer while the tile's size is unknown, and nothing without simulcast", () => {
     expect(pick(null)).toBe("m");
-    expect(chooseRid({ rids: ["a", "b"], tileHeight: null, poor: false, current: null })).toBe("b");
-    expect(chooseRid({ rids: [], tileHeight: 720, poor: false, current: null })).toBeNull();
+    expect(chooseRid({ rids: ["a", "b"], topHeight: null, tileHeight: null, poor: false, current: null })).toBe("b");
+    expect(chooseRid({ rids: [], topHeight: null, tileHeight: 720, poor: false, current: null })).toBeNull();
   });
 
   it("goes one layer down while the downlink is poor, never below the lowest", () => {

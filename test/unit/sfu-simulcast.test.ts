@@ -30,14 +30,16 @@ describe("addCamera", () => {
   it("sends the capture's layers lowest first and announces them highest first", () => {
     const pc = new FakeSfuPc();
     const t = camera(640, 360);
-    const { rids } = addCamera(pc as unknown as RTCPeerConnection, t, stream("camera", [t]));
+    const { rids, height } = addCamera(pc as unknown as RTCPeerConnection, t, stream("camera", [t]));
     expect(rids).toEqual(["h", "m"]);
+    expect(height).toBe(360);
     expect(pc.getTransceivers()[0]!.sender.getParameters().encodings.map((e) => [e.rid, e.scaleResolutionDownBy])).toEqual([["m", 2], ["h", 1]]);
   });
 
   it("sends one layer, and announces no rids, for a capture too small for two", () => {
     const pc = new FakeSfuPc();
     const t = camera(320, 180);
-    expect(addCamera(pc as unknown as RTCPeerConnection, t, stream("camera", [t])).rids).toEqual([]);
+    expect(addCamera(pc as unknown as RTCPeerConnection, t, stream("camera", [t]))).toMatchObject({ rids: [] });
+    expect(addCamera(pc as unknown as RTCPeerConnection, t, stream("camera", [t])).height).toBeUndefined();
   });
 });

@@ -4,9 +4,11 @@
 // differs (the proxy has no `tracks/update`).
 //
 // Layers are the publisher's rids, highest first (SfuTrack.rids); each is taken to halve the one
-// before (our own publisher sends "h", "m" ½, "l" ¼: simulcast.ts), from a full layer of
-// FULL_HEIGHT pixels. A guess for another publisher, but only the order matters much: too big a
-// layer wastes download, too small a one looks soft, and neither breaks the call.
+// before (our own publisher sends "h", "m" ½, "l" ¼: simulcast.ts), from the highest layer's
+// height as the publisher announces it (SfuTrack.height: 360 for the app's 640×360 camera), or
+// FULL_HEIGHT pixels when it does not say. Taken as 720 when it was 360, a 300 px tile pulled
+// the 180p layer. Only the order is certain: too big a layer wastes download, too small a one
+// looks soft, and neither breaks the call.
 
 export const FULL_HEIGHT = 720;
 
@@ -24,9 +26,15 @@ export const POOR_LOSS = 0.05;
 /** A poor link counts as good again only below this loss (hysteresis: a layer change must not flap). */
 export const GOOD_LOSS = 0.02;
 
-export interface LayerInput {
+/** A simulcast camera's layers as its publisher announced them. */
+export interface Layers {
   /** The publisher's rids, highest quality first. */
   rids: readonly string[];
+  /** The highest layer's height in pixels; null when not announced. */
+  topHeight: number | null;
+}
+
+export interface LayerInput extends Layers {
   /** The tile's video height in device pixels; null when unknown (not rendered yet). */
   tileHeight: number | null;
   /** Our downlink is poor now (nextVerdict). */
@@ -35,11 +43,10 @@ export interface LayerInput {
   current: string | null;
 }
 
-const heightOf = (index: number) => FULL_HEIGHT / 2 ** index;
-
 /** The rid to pull; null without simulcast (one layer: nothing to choose). */
-export function chooseRid({ rids, tileHeight, poor, current }: LayerInput): string | null {
+export function chooseRid({ rids, topHeight, tileHeight, poor, current }: LayerInput): string | null {
   if (rids.length === 0) return null;
+  const heightOf = (index: number) => (topHeight ?? FULL_HEIGHT) / 2 ** index;
   const lowest = rids.length - 1;
   // Unknown size: the middle layer (a tile in a grid of a few), never the full one by default.
   let index = Math.min(1, lowest);

@@ -8,6 +8,7 @@
 
 import type { SfuPublication, SfuTrackRole } from "../../../../protocol/features/transport";
 import type { PullItem } from "./sfu-connection";
+import type { Layers } from "./layer-choice";
 
 export interface PulledTrack {
   peerId: string;
@@ -34,13 +35,13 @@ export interface PullPlan {
 export const trackKey = (sessionId: string, trackName: string) => `${sessionId}\u0000${trackName}`;
 
 /**
- * `choose(peerId, rids, current)`: the layer to pull of a simulcast camera. `skip(key)`: a pull
+ * `choose(peerId, layers, current)`: the layer to pull of a simulcast camera. `skip(key)`: a pull
  * that failed a moment ago and waits before it is tried again.
  */
 export function planPulls(
   publications: ReadonlyMap<string, SfuPublication>,
   pulled: readonly PulledTrack[],
-  choose: (peerId: string, rids: readonly string[], current: string | null) => string | null,
+  choose: (peerId: string, layers: Layers, current: string | null) => string | null,
   skip: (key: string) => boolean = () => false,
 ): PullPlan {
   const add: WantedPull[] = [];
@@ -50,7 +51,7 @@ export function planPulls(
       const key = trackKey(publication.session, track.name);
       const now = pulled.find((p) => trackKey(p.sessionId, p.trackName) === key);
       const rids = track.role === "camera" ? (track.rids ?? []) : [];
-      const rid = rids.length > 0 ? choose(peerId, rids, now?.rid ?? null) : null;
+      const rid = rids.length > 0 ? choose(peerId, { rids, topHeight: track.height ?? null }, now?.rid ?? null) : null;
       if (now && now.rid === rid) {
         keep.add(now.mid);
         continue;

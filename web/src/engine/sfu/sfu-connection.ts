@@ -33,6 +33,8 @@ export interface Published {
   name: string;
   mid: string;
   rids: string[];
+  /** With rids: the highest layer's height (SfuTrack.height). */
+  height?: number;
   transceiver: RTCRtpTransceiver;
 }
 
@@ -114,7 +116,7 @@ export class SfuConnection {
     const published: Published[] = [];
     for (const a of adding) {
       const done = ok.find((t) => t.mid === a.transceiver.mid);
-      if (done) published.push({ role: a.item.role, name: a.name, mid: done.mid, rids: a.rids, transceiver: a.transceiver });
+      if (done) published.push({ role: a.item.role, name: a.name, mid: done.mid, rids: a.rids, ...("height" in a && a.height ? { height: a.height } : {}), transceiver: a.transceiver });
       // A failed one sends nothing: its transceiver stops at the next offer.
       else this.stopQuietly(a.transceiver);
     }

@@ -30,7 +30,7 @@ import { StatsPoll } from "../mesh/stats-poll";
 import type { PeerState } from "../peer/peer-link";
 import { RemoteLevel } from "../peer/remote-level";
 import type { PeerChannel, SelfInfo, StageSeat, StageTiersView, Transport, TransportDeps, TransportEvents } from "../session/transport";
-import { chooseRid, intervalLoss, LINK_GOOD, type LinkVerdict, nextVerdict } from "./layer-choice";
+import { chooseRid, intervalLoss, type Layers, LINK_GOOD, type LinkVerdict, nextVerdict } from "./layer-choice";
 import type { SfuProxy } from "./proxy-client";
 import { SfuError } from "./proxy-client";
 import { localByRole, planPublish } from "./publish-plan";
@@ -317,7 +317,7 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     // Pulling: new pulls first, then the ones they replace or nobody announces any more.
     const others = new Map([...this.publications].filter(([id]) => this.peers.has(id) && id !== this.self?.id));
     const now = this.now();
-    const pulls = planPulls(others, this.pulled, (peerId, rids, current) => this.chooseLayer(peerId, rids, current), (key) => (this.failedUntil.get(key) ?? 0) > now);
+    const pulls = planPulls(others, this.pulled, (peerId, layers, current) => this.chooseLayer(peerId, layers, current), (key) => (this.failedUntil.get(key) ?? 0) > now);
     const failedKeys = new Set<string>();
     if (pulls.add.length > 0) {
       const { pulled, failed } = await conn.pull(pulls.add);
@@ -363,16 +363,16 @@ export class SfuTransport extends Emitter<TransportEvents> implements Transport 
     this.timers.add(t);
   }
 
-  private chooseLayer(peerId: string, rids: readonly string[], current: string | null): string | null {
+  private chooseLayer(peerId: string, layers: Layers, current: string | null): string | null {
     const height = this.tileHeights.get(peerId);
-    return chooseRid({ rids, tileHeight: height ?? null, poor: this.link.poor, current });
+    return chooseRid({ ...layers, tileHeight: height ?? null, poor: this.link.poor, current });
   }
 
   /** Our announcement, sent when it changed (or `force`d: the room may have forgotten it). */
   private announce(force: boolean) {
     const session = this.conn.sessionId;
     if (session === null || this.self === null) return;
-    const tracks: SfuTrack[] = this.published.map((p) => ({ name: p.name, role: p.role, ...(p.rids.length > 0 ? { rids: p.rids } : {}) }));
+    const tracks: SfuTrack[] = this.published.map((p) => ({ name: p.name, role: p.role, ...(p.rids.length > 0 ? { rids: p.rids, ...(p.height ? { height: p.height } : {}) } : {}) }));
     const text = JSON.stringify({ session, tracks });
     if (!force && text === this.announced) return;
     // An empty list before anything was ever announced says nothing new.

@@ -50,9 +50,10 @@ export type TransceiverMaker = Pick<RTCPeerConnection, "addTransceiver">;
 
 /**
  * Adds the camera's send-only transceiver, with simulcast where the browser takes it; returns it
- * and the rids it kept (highest first; empty for one layer).
+ * and the rids it kept (highest first; empty for one layer), with the capture's height when it
+ * has layers (the highest layer's: pullers size the others from it, SfuTrack.height).
  */
-export function addCamera(pc: TransceiverMaker, track: MediaStreamTrack, stream: MediaStream): { transceiver: RTCRtpTransceiver; rids: string[] } {
+export function addCamera(pc: TransceiverMaker, track: MediaStreamTrack, stream: MediaStream): { transceiver: RTCRtpTransceiver; rids: string[]; height?: number } {
   const settings = typeof track.getSettings === "function" ? track.getSettings() : {};
   const layers = layersFor(settings.width, settings.height);
   // Too small a capture for two layers: one, as where simulcast is refused.
@@ -66,7 +67,8 @@ export function addCamera(pc: TransceiverMaker, track: MediaStreamTrack, stream:
       // highest first, the ¼ layer was the one dropped, and pullers of "l" got nothing.
       sendEncodings: [...layers].reverse().map(({ rid, scaleResolutionDownBy, maxBitrate }) => ({ rid, scaleResolutionDownBy, maxBitrate })),
     });
-    return { transceiver, rids: keptRids(transceiver) };
+    const rids = keptRids(transceiver);
+    return { transceiver, rids, ...(rids.length > 0 && settings.height ? { height: Math.round(settings.height) } : {}) };
   } catch {
     // An engine without simulcast for this codec or track: one layer, uncapped here.
     return { transceiver: pc.addTransceiver(track, { direction: "sendonly", streams: [stream] }), rids: [] };
