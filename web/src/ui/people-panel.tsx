@@ -96,8 +96,8 @@ export function PeoplePanel({ self, selfId, selfMedia, selfRole, participants, l
     const speakersFull = speakers.length + (selfSpeaks ? 1 : 0) >= MAX_SPEAKERS;
     const watching = viewers.length + (selfSpeaks ? 0 : 1) + unlisted;
     // Viewers' names are for the speakers and the hosts. A viewer sees how many watch, and itself:
-    // the roster still carries every name (its page has them all); this is about keeping a
-    // viewer's panel on the stage, not about secrecy.
+    // a plain viewer's roster has no other viewers anyway (the crowd, protocol/features/crowd.ts);
+    // one outside the crowd (a recorder) still gets a panel about the stage, not the audience.
     const viewerNames = selfSpeaks || can(selfRole, "set-seat");
     // Raised hands first, oldest first; the rest keep the roster's order (the sort is stable).
     const rank = (id: string | null) => (id === null ? -1 : stage.hands.indexOf(id));
