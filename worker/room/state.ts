@@ -121,7 +121,8 @@ export class RoomState {
   /** Removes a member without telling anyone (everyone's socket is being closed); true if it was here. */
   forget(peerId: string): boolean {
     const gone = this.members.get(peerId);
-    if (!gone || !this.members.delete(peerId)) return false;
+    if (!gone) return false;
+    this.members.delete(peerId);
     this.crowd.changed(peerId, inCrowd(this.mode.mode, gone), null);
     this.iceBuckets.delete(peerId);
     this.chats.delete(peerId);

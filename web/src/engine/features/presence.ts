@@ -132,8 +132,8 @@ export class PresenceFeature {
     if (this.disposed || !this.up.has(peerId)) return;
     const stats = readStats(report);
     const before = this.links.get(peerId);
-    const receiving = before !== undefined && before.receiving && (this.deps.sends?.(peerId) ?? true);
-    const memory: LinkMemory | null = before ? { grade: before.quality.grade, lossOutPct: before.quality.lossOutPct, receiving } : null;
+    // Packets that stop from someone who said it turned everything off are no stall.
+    const memory: LinkMemory | null = before ? { grade: before.quality.grade, lossOutPct: before.quality.lossOutPct, receiving: before.receiving && (this.deps.sends?.(peerId) ?? true) } : null;
     const fresh = linkQuality(before?.stats ?? null, stats, memory);
     // Unchanged numbers keep the old object: the tile that reads it is not redrawn.
     const quality = before && sameQuality(before.quality, fresh) ? before.quality : fresh;
